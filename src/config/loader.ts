@@ -1,0 +1,154 @@
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import {
+  BUILTIN_DEFAULTS, inventoryFileSchema, snmpSettingsSchema,
+  type Device, type InventoryFile, type Site, type SnmpSettings,
+} from './inventory-schema.js';
+import { noctuaFileSchema, type NoctuaSettings } from './noctua-schema.js';
+import { ConfigInvalidError, YamlSource, parseYamlWith, type ConfigError } from './yaml-source.js';
+
+/** Everything `noctua start` needs from a config directory, validated and resolved. */
+export interface LoadedConfig {
+  dir: string;
+  settings: NoctuaSettings;
+  /** stateDir made absolute. */
+  stateDir: string;
+  sites: Site[];
+  devices: Device[];
+}
+
+export const DEFAULT_SITE = 'default';
+
+type Partial3<T> = T | false | undefined;
+
+/** Picks the most specific explicit setting; `false` at any level switches the feature off unless a lower level sets it again. */
+function mergeLayers<T extends object>(base: T, layers: Partial3<Partial<T>>[]): T | false {
+  let out: T | false = { ...base };
+  for (const layer of layers) {
+    if (layer === undefined) continue;
+    if (layer === false) { out = false; continue; }
+    out = { ...(out === false ? base : out), ...stripUndefined(layer) } as T;
+  }
+  return out;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Resolves the inventory file into devices, reporting every mistake with its position. */
+export function resolveInventory(src: YamlSource, file: InventoryFile): { sites: Site[]; devices: Device[]; errors: ConfigError[] } {
+  const errors: ConfigError[] = [];
+  const sites = new Map<string, { site: Site; defaults: NonNullable<InventoryFile['sites']>[number]['defaults'] }>();
+  (file.sites ?? []).forEach((s, i) => {
+    if (sites.has(s.name)) errors.push(src.error(['sites', i, 'name'], `duplicate site name "${s.name}"`));
+    else sites.set(s.name, { site: { name: s.name, description: s.description, location: s.location }, defaults: s.defaults });
+  });
+  const defaults = file.defaults;
+  const devices: Device[] = [];
+  const byName = new Map<string, number>();
+  const byEndpoint = new Map<string, number>();
+
+  file.devices.forEach((d, i) => {
+    const siteName = d.site ?? DEFAULT_SITE;
+    const site = sites.get(siteName);
+    if (d.site !== undefined && !site && (file.sites?.length ?? 0) > 0) {
+      errors.push(src.error(['devices', i, 'site'], `unknown site "${d.site}" (expected one of: ${[...sites.keys()].join(', ')})`));
+    }
+    const prev = byName.get(d.name);
+    if (prev !== undefined) {
+      const first = src.position(['devices', prev, 'name']);
+      errors.push(src.error(['devices', i, 'name'], `duplicate device name "${d.name}" (first defined at line ${first.line})`));
+    } else byName.set(d.name, i);
+
+    const snmpMerged = mergeLayers<Record<string, unknown>>({ ...BUILTIN_DEFAULTS.snmp }, [defaults?.snmp, site?.defaults?.snmp, d.snmp]);
+    let snmp: SnmpSettings | false = false;
+    if (snmpMerged !== false) {
+      const r = snmpSettingsSchema.safeParse(snmpMerged, { reportInput: true });
+      if (r.success) snmp = r.data;
+      else errors.push(...src.zodErrors(r.error.issues, ['devices', i, 'snmp']));
+    }
+    const icmp = mergeLayers<Device['icmp'] & object>({ ...BUILTIN_DEFAULTS.icmp }, [defaults?.icmp, site?.defaults?.icmp, d.icmp]);
+    const intervals = { ...BUILTIN_DEFAULTS.intervals, ...stripUndefined(defaults?.intervals ?? {}), ...stripUndefined(site?.defaults?.intervals ?? {}), ...stripUndefined(d.intervals ?? {}) };
+    for (const kind of ['icmp', 'snmp', 'inventory'] as const) {
+      if (intervals[kind] < 1000) errors.push(src.error(['devices', i, 'intervals', kind], `expected an interval of at least 1s, got ${intervals[kind]}ms`));
+    }
+    const endpoint = `${d.address.toLowerCase()}:${snmp === false ? 'icmp' : snmp.port}`;
+    const prevEp = byEndpoint.get(endpoint);
+    if (prevEp !== undefined && snmp !== false) {
+      errors.push(src.error(['devices', i, 'address'], `duplicate address and port ${endpoint} (also used by device "${file.devices[prevEp]!.name}")`));
+    } else byEndpoint.set(endpoint, i);
+
+    const tags = [...new Set([...(defaults?.tags ?? []), ...(site?.defaults?.tags ?? []), ...(d.tags ?? [])])];
+    devices.push({
+      name: d.name, address: d.address, class: d.class, site: siteName, tags,
+      parent: d.parent, description: d.description, snmp, icmp, intervals,
+      enabled: d.enabled ?? site?.defaults?.enabled ?? defaults?.enabled ?? true,
+    });
+  });
+
+  // Parents must exist and must not loop, or dependency suppression would hide a fault forever.
+  devices.forEach((d, i) => {
+    if (d.parent === undefined) return;
+    if (d.parent === d.name) { errors.push(src.error(['devices', i, 'parent'], `a device cannot be its own parent`)); return; }
+    if (!byName.has(d.parent)) { errors.push(src.error(['devices', i, 'parent'], `unknown parent device "${d.parent}"`)); return; }
+  });
+  const parentOf = new Map(devices.map((d) => [d.name, d.parent]));
+  const reported = new Set<string>();
+  devices.forEach((d, i) => {
+    const seen: string[] = [d.name];
+    let cur = d.parent;
+    while (cur !== undefined && parentOf.has(cur)) {
+      if (seen.includes(cur)) {
+        const cycle = [...seen.slice(seen.indexOf(cur)), cur];
+        const key = [...new Set(cycle)].sort().join(',');
+        if (!reported.has(key) && cur === d.name) {
+          reported.add(key);
+          errors.push(src.error(['devices', i, 'parent'], `parent cycle: ${cycle.join(' -> ')}`));
+        }
+        break;
+      }
+      seen.push(cur);
+      cur = parentOf.get(cur);
+    }
+  });
+
+  const siteList = [...sites.values()].map((s) => s.site);
+  if (devices.some((d) => d.site === DEFAULT_SITE) && !sites.has(DEFAULT_SITE)) siteList.push({ name: DEFAULT_SITE });
+  errors.sort((a, b) => a.line - b.line || a.col - b.col);
+  return { sites: siteList, devices, errors };
+}
+
+/** Loads `devices.yaml` alone (used by `check-config` and reload). */
+export function loadInventory(path: string, env: NodeJS.ProcessEnv = process.env): { sites: Site[]; devices: Device[]; errors: ConfigError[] } {
+  const src = YamlSource.read(path);
+  const parsed = parseYamlWith(src, inventoryFileSchema, env);
+  if (!parsed.value) return { sites: [], devices: [], errors: parsed.errors };
+  return resolveInventory(src, parsed.value);
+}
+
+/** Loads `noctua.yaml` (optional: built-in defaults apply when it is absent). */
+export function loadSettings(path: string, env: NodeJS.ProcessEnv = process.env): { settings?: NoctuaSettings; errors: ConfigError[] } {
+  if (!existsSync(path)) return { settings: noctuaFileSchema.parse({}), errors: [] };
+  const parsed = parseYamlWith(YamlSource.read(path), noctuaFileSchema, env);
+  return { settings: parsed.value, errors: parsed.errors };
+}
+
+/** Loads and checks a whole config directory; throws {@link ConfigInvalidError} listing every error. */
+export function loadConfig(dir: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const abs = resolve(dir);
+  const errors: ConfigError[] = [];
+  let settings: NoctuaSettings | undefined;
+  let inventory: { sites: Site[]; devices: Device[] } = { sites: [], devices: [] };
+  for (const step of [
+    () => { const r = loadSettings(join(abs, 'noctua.yaml'), env); settings = r.settings; errors.push(...r.errors); },
+    () => { const r = loadInventory(join(abs, 'devices.yaml'), env); inventory = r; errors.push(...r.errors); },
+  ]) {
+    try { step(); } catch (err) {
+      if (err instanceof ConfigInvalidError) errors.push(...err.errors); else throw err;
+    }
+  }
+  if (errors.length > 0 || !settings) throw new ConfigInvalidError(errors);
+  const stateDir = isAbsolute(settings.stateDir) ? settings.stateDir : resolve(dirname(abs), settings.stateDir);
+  return { dir: abs, settings, stateDir, ...inventory };
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { influxSectionSchema } from './sections/influx.js';
+import { apiSectionSchema } from './sections/api.js';
+import { schedulerSectionSchema } from './sections/scheduler.js';
+
+function validTimeZone(tz: string): boolean {
+  try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; }
+}
+
+/** The whole `noctua.yaml`: process-wide settings. The inventory lives in devices.yaml. */
+export const noctuaFileSchema = z.strictObject({
+  /** Where the spool, the alert database, reports and lab data live. Relative paths are relative to the config directory's parent. */
+  stateDir: z.string().min(1).default('var/state'),
+  timezone: z.string().refine(validTimeZone, { message: 'expected an IANA time zone such as Asia/Shanghai or UTC' }).default('UTC'),
+  locale: z.enum(['zh-CN', 'en']).default('en'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  influx: influxSectionSchema.prefault({}),
+  api: apiSectionSchema.prefault({}),
+  scheduler: schedulerSectionSchema.prefault({}),
+});
+export type NoctuaSettings = z.output<typeof noctuaFileSchema>;

@@ -1,0 +1,58 @@
+/**
+ * The single vocabulary shared by pollers, storage, alerting, dashboards and reports.
+ * See docs/SCHEMA.md for every measurement, tag and field.
+ */
+
+/**
+ * A field value. `bigint` is written to InfluxDB as an integer (`123i`), `number` always as a float,
+ * so a poller must use the same JS type for a field every time (InfluxDB rejects a type change within a shard).
+ */
+export type FieldValue = number | bigint | boolean | string;
+
+/** One measurement of one instance at one time. */
+export interface Sample {
+  measurement: string;
+  tags: Record<string, string>;
+  fields: Record<string, FieldValue>;
+  time: Date;
+}
+
+/** A failure while polling one device, kept as data: one failing target never stops a cycle. */
+export interface PollError {
+  device: string;
+  kind: string;
+  message: string;
+  cause?: unknown;
+}
+
+/** Serialises a sample as the JSON-lines contract of `noctua poll --json` (bigint fields become JSON numbers). */
+export function sampleToJson(sample: Sample): string {
+  const fields: string[] = [];
+  for (const [k, v] of Object.entries(sample.fields)) {
+    const value = typeof v === 'bigint' ? v.toString() : JSON.stringify(v);
+    fields.push(`${JSON.stringify(k)}:${value}`);
+  }
+  return (
+    `{"measurement":${JSON.stringify(sample.measurement)},"tags":${JSON.stringify(sample.tags)},` +
+    `"fields":{${fields.join(',')}},"time":${JSON.stringify(sample.time.toISOString())}}`
+  );
+}
+
+/** Parses one JSON line written by {@link sampleToJson}; throws with the reason when the line is not a sample. */
+export function sampleFromJson(line: string): Sample {
+  const raw = JSON.parse(line) as unknown;
+  if (typeof raw !== 'object' || raw === null) throw new Error('expected a JSON object');
+  const o = raw as Record<string, unknown>;
+  if (typeof o.measurement !== 'string' || o.measurement === '') throw new Error('measurement: expected a non-empty string');
+  if (typeof o.tags !== 'object' || o.tags === null) throw new Error('tags: expected an object');
+  if (typeof o.fields !== 'object' || o.fields === null) throw new Error('fields: expected an object');
+  if (typeof o.time !== 'string' || Number.isNaN(Date.parse(o.time))) throw new Error('time: expected an RFC 3339 timestamp');
+  const tags: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o.tags as Record<string, unknown>)) tags[k] = String(v);
+  const fields: Record<string, FieldValue> = {};
+  for (const [k, v] of Object.entries(o.fields as Record<string, unknown>)) {
+    if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') fields[k] = v;
+    else throw new Error(`fields.${k}: expected a number, boolean or string`);
+  }
+  return { measurement: o.measurement, tags, fields, time: new Date(o.time) };
+}

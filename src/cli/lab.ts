@@ -1,0 +1,37 @@
+import { resolve } from 'node:path';
+import { loadConfig } from '../config/loader.js';
+import { createLogger } from '../core/log.js';
+import { startLab } from '../lab/lab.js';
+import { repoRoot } from '../lab/paths.js';
+import { startNoctua } from '../main.js';
+import { intFlag, parseFlags, type CliCommand } from './command.js';
+import { untilSignal } from './start.js';
+
+/** `noctua lab`: a local lab of real parts (influxd, snmpsimd) with Noctua polling it. */
+export const command: CliCommand = {
+  name: 'lab',
+  summary: 'Start a local lab: InfluxDB, simulated devices from the shared recordings, and Noctua against them.',
+  usage: 'noctua lab [--dir DIR] [--api-port N]',
+  async run(argv) {
+    const { values } = parseFlags(argv, { dir: { type: 'string' }, 'api-port': { type: 'string' } });
+    const root = resolve(values.dir ?? resolve(repoRoot, 'var', 'lab'));
+    const log = createLogger({ name: 'lab' });
+    // Listen before anything starts, so Ctrl-C during start-up still stops every child.
+    const signalled = untilSignal();
+    let stopping = false;
+    const lab = await startLab({
+      root, preferredInfluxPort: 8086, apiPort: intFlag('api-port', values['api-port'], 1, 65535),
+      onCrash: (p) => { if (!stopping) log.error(`${p.name} (pid ${p.pid}) exited unexpectedly; last log lines:\n${p.tail()}`); },
+    });
+    log.info({ influx: lab.influx.url, snmp: `udp 127.0.1.1-${lab.fixtures.length}:${lab.snmpsim.port}`, config: lab.configDir, logs: `${root}/log` },
+      `lab up: ${lab.fixtures.length} simulated devices, InfluxDB at ${lab.influx.url}`);
+    const cfg = loadConfig(lab.configDir);
+    const runtime = await startNoctua(cfg, log);
+    const signal = await signalled;
+    stopping = true;
+    log.info({ signal }, 'stopping the lab');
+    await runtime.stop();
+    await lab.stop();
+    return 0;
+  },
+};

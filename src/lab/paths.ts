@@ -1,0 +1,15 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (where package.json is). */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The shared fixtures: `NOCTUA_FIXTURES`, or `../shared/fixtures` beside the clone. */
+export function fixturesDir(): string {
+  const dir = process.env.NOCTUA_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures');
+  if (!existsSync(join(dir, 'snmprec'))) {
+    throw new Error(`SNMP recordings not found in ${dir}/snmprec (set NOCTUA_FIXTURES to the fixtures directory)`);
+  }
+  return dir;
+}

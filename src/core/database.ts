@@ -1,0 +1,38 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export type Db = Database.Database;
+
+/**
+ * Opens the state database (`<stateDir>/noctua.db`) shared by the alert engine, escalation and outbox.
+ * WAL mode and synchronous=FULL: an acknowledged write survives a crash, which is the point of keeping
+ * incidents and notices here.
+ */
+export function openStateDb(stateDir: string, file = 'noctua.db'): Db {
+  const path = file === ':memory:' ? file : join(stateDir, file);
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/**
+ * Applies each module's migrations once, tracked per module in `schema_migrations`,
+ * so the alert store and the outbox can evolve their own tables independently.
+ */
+export function migrate(db: Db, module: string, steps: readonly string[]): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (module TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (module, version))');
+  const done = new Set((db.prepare('SELECT version FROM schema_migrations WHERE module = ?').all(module) as { version: number }[]).map((r) => r.version));
+  const apply = db.transaction(() => {
+    steps.forEach((sql, i) => {
+      if (done.has(i + 1)) return;
+      db.exec(sql);
+      db.prepare('INSERT INTO schema_migrations (module, version) VALUES (?, ?)').run(module, i + 1);
+    });
+  });
+  apply();
+}

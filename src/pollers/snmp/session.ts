@@ -1,0 +1,319 @@
+import snmp from 'net-snmp';
+import type { SnmpSettings } from '../../config/inventory-schema.js';
+
+/** What went wrong talking to an agent, in the words an operator uses. */
+export type SnmpErrorKind = 'timeout' | 'auth' | 'community' | 'tooBig' | 'garbage' | 'other';
+
+/** A failed SNMP request, classified; the poller turns it into `snmp_poll ok=false error_kind=...`. */
+export class SnmpError extends Error {
+  constructor(readonly kind: SnmpErrorKind, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SnmpError';
+  }
+}
+
+/**
+ * One value as the agent sent it: integers and counters as number (32-bit) or bigint (Counter64),
+ * OctetString as Buffer, OBJECT IDENTIFIER and IpAddress as string. Absent (noSuch*) values are undefined.
+ */
+export type SnmpValue = number | bigint | Buffer | string;
+
+/** Column OID -> row index (the OID suffix after the column) -> value. */
+export type ColumnValues = Map<string, Map<string, SnmpValue>>;
+
+/** The seam between the poller and the network: real net-snmp sessions in production, fakes in unit tests. */
+export interface SnmpSession {
+  /** GETs scalars (full instance OIDs); noSuchObject/noSuchInstance come back as undefined, quietly. */
+  get(oids: readonly string[], signal?: AbortSignal): Promise<(SnmpValue | undefined)[]>;
+  /** Walks each column subtree (GETBULK, or GETNEXT for v1), stopping at the end of each column. */
+  walk(columns: readonly string[], signal?: AbortSignal): Promise<ColumnValues>;
+  /** The first OID after `oid` that lies inside it, or undefined when the agent has nothing there (one GETNEXT). */
+  firstUnder(oid: string, signal?: AbortSignal): Promise<string | undefined>;
+  /** Varbinds received since the session was made (for `snmp_poll.varbinds`). */
+  readonly varbinds: number;
+  /** SNMP v3 engine boots/time learnt from the agent during discovery, when the session is v3. */
+  engine(): { boots: number; time: number } | undefined;
+  close(): void;
+}
+
+const T = snmp.ObjectType;
+
+/** Converts a net-snmp varbind value to our representation; undefined for exceptions (noSuch*, endOfMibView). */
+export function varbindValue(vb: snmp.Varbind): SnmpValue | undefined {
+  switch (vb.type) {
+    case T.Counter64: {
+      const v = vb.value as unknown;
+      if (Buffer.isBuffer(v)) {
+        // Big-endian, possibly shorter than 8 bytes; never through a JS number (precision).
+        let n = 0n;
+        for (const byte of v) n = (n << 8n) | BigInt(byte);
+        return n;
+      }
+      return typeof v === 'number' ? BigInt(v) : typeof v === 'bigint' ? v : undefined;
+    }
+    case T.Integer: case T.Counter32: case T.Gauge32: case T.TimeTicks: case T.Counter: case T.Gauge: case T.Unsigned32:
+      return typeof vb.value === 'number' ? vb.value : Number(vb.value);
+    case T.OctetString: case T.Opaque:
+      return Buffer.isBuffer(vb.value) ? vb.value : Buffer.from(String(vb.value ?? ''));
+    case T.OID: case T.IpAddress:
+      return String(vb.value);
+    case T.Null: case T.NoSuchObject: case T.NoSuchInstance: case T.EndOfMibView:
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** True when `oid` lies strictly inside the subtree `prefix` (numeric dotted OIDs). */
+export function inSubtree(oid: string, prefix: string): boolean {
+  return oid.length > prefix.length && oid.charCodeAt(prefix.length) === 46 /* . */ && oid.startsWith(prefix);
+}
+
+/** Orders dotted OIDs numerically (1.10 after 1.9). */
+export function compareOids(a: string, b: string): number {
+  const x = a.split('.'), y = b.split('.');
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) {
+    const d = Number(x[i]) - Number(y[i]);
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+
+const AUTH: Record<NonNullable<SnmpSettings['authProtocol']>, number> = {
+  md5: snmp.AuthProtocols.md5, sha: snmp.AuthProtocols.sha, sha224: snmp.AuthProtocols.sha224,
+  sha256: snmp.AuthProtocols.sha256, sha384: snmp.AuthProtocols.sha384, sha512: snmp.AuthProtocols.sha512,
+};
+const PRIV: Record<NonNullable<SnmpSettings['privProtocol']>, number> = {
+  des: snmp.PrivProtocols.des, aes: snmp.PrivProtocols.aes, aes256b: snmp.PrivProtocols.aes256b, aes256r: snmp.PrivProtocols.aes256r,
+};
+
+/** Turns whatever net-snmp reported into a classified {@link SnmpError}. */
+export function classifyError(err: unknown, what: string, settings: Pick<SnmpSettings, 'timeoutMs' | 'retries' | 'version'>): SnmpError {
+  if (err instanceof SnmpError) return err;
+  const e = err as { name?: string; message?: string; code?: number; status?: number };
+  const msg = e?.message ?? String(err);
+  if (e?.name === 'RequestTimedOutError') {
+    const tries = settings.retries + 1;
+    const hint = settings.version === '3' ? '' : ' (device down, unreachable, or a wrong community: v1/v2c agents ignore those)';
+    return new SnmpError('timeout', `no answer to ${what} within ${settings.timeoutMs} ms x ${tries} ${tries === 1 ? 'try' : 'tries'}${hint}`, { cause: err });
+  }
+  if (e?.name === 'ResponseInvalidError') {
+    if (e.code === snmp.ResponseInvalidCode.EAuthFailure) return new SnmpError('auth', `authentication failure: the agent reported "${msg}" (check the v3 user, protocols and keys)`, { cause: err });
+    if (e.code === snmp.ResponseInvalidCode.ECommunityNoMatch) return new SnmpError('community', `wrong community: ${msg}`, { cause: err });
+    return new SnmpError('garbage', `the agent returned an invalid answer to ${what}: ${msg}`, { cause: err });
+  }
+  if (e?.name === 'RequestFailedError') {
+    if (e.status === snmp.ErrorStatus.TooBig) return new SnmpError('tooBig', `the answer to ${what} was too big for the agent (tooBig)`, { cause: err });
+    if (e.status === snmp.ErrorStatus.AuthorizationError || e.status === snmp.ErrorStatus.NoAccess) return new SnmpError('auth', `the agent refused ${what}: ${msg} (the view or community does not allow it)`, { cause: err });
+    return new SnmpError('other', `the agent answered ${what} with an error: ${msg}`, { cause: err });
+  }
+  if (e?.name === 'ProcessingError') return new SnmpError('garbage', `could not decode the agent's answer to ${what}: ${msg}`, { cause: err });
+  if (/decrypt|des-cbc|unsupported/i.test(msg)) return new SnmpError('other', `${what}: ${msg} (DES privacy needs Node's --openssl-legacy-provider)`, { cause: err });
+  return new SnmpError('other', `${what}: ${msg}`, { cause: err });
+}
+
+/** Columns walked together in one GETBULK; more would make answers too big for many agents. */
+const COLUMNS_PER_REQUEST = 10;
+/** Upper bound on request rounds for one walk, so a looping agent cannot keep a poll busy forever. */
+const MAX_ROUNDS = 20_000;
+
+/** A real net-snmp session for one device: the only place that speaks to the network. */
+export class NetSnmpSession implements SnmpSession {
+  private readonly session: snmp.Session;
+  private count = 0;
+  /** Repetitions that worked last; halved on tooBig and remembered for the next poll. */
+  private repetitions: number;
+  private readonly v1: boolean;
+
+  constructor(address: string, private readonly settings: SnmpSettings) {
+    const common = {
+      port: settings.port, retries: settings.retries, timeout: settings.timeoutMs,
+      transport: address.includes(':') ? 'udp6' as const : 'udp4' as const,
+      // Some agents answer GETNEXT/GETBULK out of order at table ends; we stop at the column prefix ourselves.
+      backwardsGetNexts: true,
+    };
+    this.repetitions = settings.maxRepetitions;
+    this.v1 = settings.version === '1';
+    if (settings.version === '3') {
+      const level = settings.securityLevel ?? (settings.privKey ? 'authPriv' : settings.authKey ? 'authNoPriv' : 'noAuthNoPriv');
+      const user: snmp.User = { name: settings.user ?? '', level: snmp.SecurityLevel[level] };
+      if (level !== 'noAuthNoPriv') { user.authProtocol = AUTH[settings.authProtocol ?? 'sha']; user.authKey = settings.authKey; }
+      if (level === 'authPriv') { user.privProtocol = PRIV[settings.privProtocol ?? 'aes']; user.privKey = settings.privKey; }
+      this.session = snmp.createV3Session(address, user, { ...common, version: snmp.Version3, context: settings.context ?? '' });
+    } else {
+      this.session = snmp.createSession(address, settings.community, { ...common, version: this.v1 ? snmp.Version1 : snmp.Version2c });
+    }
+    // Socket errors (e.g. EHOSTUNREACH) arrive as 'error' events; they surface as request timeouts instead of crashing.
+    this.session.on('error', () => {});
+  }
+
+  get varbinds(): number { return this.count; }
+
+  engine(): { boots: number; time: number } | undefined {
+    const p = (this.session as unknown as { msgSecurityParameters?: { msgAuthoritativeEngineBoots?: number; msgAuthoritativeEngineTime?: number } }).msgSecurityParameters;
+    if (this.settings.version !== '3' || !p || p.msgAuthoritativeEngineBoots === undefined) return undefined;
+    return { boots: p.msgAuthoritativeEngineBoots, time: p.msgAuthoritativeEngineTime ?? 0 };
+  }
+
+  close(): void {
+    try { this.session.close(); } catch { /* already closed */ }
+  }
+
+  private request<R>(what: string, signal: AbortSignal | undefined, send: (cb: (err: Error | null, vbs: R) => void) => void): Promise<R> {
+    if (signal?.aborted) return Promise.reject(new SnmpError('timeout', `${what}: poll aborted (deadline passed)`));
+    return new Promise<R>((resolve, reject) => {
+      let done = false;
+      const onAbort = () => { if (!done) { done = true; reject(new SnmpError('timeout', `${what}: poll aborted (deadline passed)`)); } };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        send((err, vbs) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (done) return;
+          done = true;
+          if (err) reject(classifyError(err, what, this.settings));
+          else resolve(vbs);
+        });
+      } catch (err) {
+        signal?.removeEventListener('abort', onAbort);
+        done = true;
+        reject(classifyError(err, what, this.settings));
+      }
+    });
+  }
+
+  async get(oids: readonly string[], signal?: AbortSignal): Promise<(SnmpValue | undefined)[]> {
+    if (oids.length === 0) return [];
+    const out: (SnmpValue | undefined)[] = [];
+    // Agents limit PDU sizes; 30 scalars per GET stays well under the smallest common limit.
+    for (let i = 0; i < oids.length; i += 30) {
+      const chunk = oids.slice(i, i + 30);
+      try {
+        const vbs = await this.request<snmp.Varbind[]>(`GET ${chunk[0]}${chunk.length > 1 ? ` (+${chunk.length - 1})` : ''}`, signal, (cb) => this.session.get([...chunk], cb as unknown as snmp.GetSetCallback));
+        this.count += vbs.length;
+        for (const vb of vbs) out.push(varbindValue(vb));
+      } catch (err) {
+        // v1 fails a whole GET with noSuchName when one OID is absent: ask one by one so the rest still arrive.
+        if (this.v1 && err instanceof SnmpError && err.kind === 'other' && chunk.length > 1) {
+          for (const oid of chunk) out.push((await this.get([oid], signal).catch((e: unknown) => {
+            if (e instanceof SnmpError && e.kind === 'other') return [undefined];
+            throw e;
+          }))[0]);
+        } else if (this.v1 && err instanceof SnmpError && err.kind === 'other') {
+          out.push(undefined);
+        } else throw err;
+      }
+    }
+    return out;
+  }
+
+  async firstUnder(oid: string, signal?: AbortSignal): Promise<string | undefined> {
+    let vbs: snmp.Varbind[];
+    try {
+      vbs = await this.request<snmp.Varbind[]>(`GETNEXT ${oid}`, signal, (cb) => this.session.getNext([oid], cb as unknown as snmp.GetSetCallback));
+    } catch (err) {
+      if (this.v1 && err instanceof SnmpError && err.kind === 'other') return undefined;
+      throw err;
+    }
+    this.count += vbs.length;
+    const vb = vbs[0];
+    return vb && vb.type !== T.EndOfMibView && inSubtree(vb.oid, oid) ? vb.oid : undefined;
+  }
+
+  async walk(columns: readonly string[], signal?: AbortSignal): Promise<ColumnValues> {
+    const result: ColumnValues = new Map();
+    for (const c of columns) result.set(c, new Map());
+    const unique = [...new Set(columns)];
+    for (let i = 0; i < unique.length; i += COLUMNS_PER_REQUEST) {
+      await this.walkGroup(unique.slice(i, i + COLUMNS_PER_REQUEST), result, signal);
+    }
+    return result;
+  }
+
+  /** Walks a few columns side by side: each request continues every unfinished column from its last OID. */
+  private async walkGroup(columns: string[], result: ColumnValues, signal?: AbortSignal): Promise<void> {
+    const cursor = new Map<string, string>(columns.map((c) => [c, c]));
+    for (let round = 0; round < MAX_ROUNDS && cursor.size > 0; round++) {
+      const active = [...cursor.keys()];
+      const from = active.map((c) => cursor.get(c)!);
+      let rows: snmp.Varbind[][];
+      if (this.v1) {
+        let vbs: snmp.Varbind[];
+        try {
+          vbs = await this.request<snmp.Varbind[]>(`GETNEXT ${from[0]}`, signal, (cb) => this.session.getNext(from, cb as unknown as snmp.GetSetCallback));
+        } catch (err) {
+          // v1 signals the end of the MIB with noSuchName: walk the columns one at a time to find which ended.
+          if (err instanceof SnmpError && err.kind === 'other') {
+            if (active.length === 1) { cursor.delete(active[0]!); continue; }
+            for (const c of active) {
+              const one = new Map([[c, cursor.get(c)!]]);
+              await this.walkOneV1(c, one.get(c)!, result, signal);
+              cursor.delete(c);
+            }
+            continue;
+          }
+          throw err;
+        }
+        rows = vbs.map((vb) => [vb]);
+      } else {
+        try {
+          rows = await this.request<snmp.Varbind[][]>(`GETBULK ${from[0]}${from.length > 1 ? ` (+${from.length - 1} columns)` : ''}`, signal,
+            (cb) => this.session.getBulk(from, 0, this.repetitions, cb as unknown as snmp.GetBulkCallback));
+        } catch (err) {
+          if (err instanceof SnmpError && err.kind === 'tooBig' && this.repetitions > 1) {
+            this.repetitions = Math.max(1, Math.floor(this.repetitions / 2));
+            continue;
+          }
+          if (err instanceof SnmpError && err.kind === 'tooBig' && active.length > 1) {
+            for (const c of active) { await this.walkGroup([c], result, signal); cursor.delete(c); }
+            // walkGroup restarted those columns from their start: harmless, values are overwritten in place.
+            continue;
+          }
+          throw err;
+        }
+      }
+      active.forEach((col, i) => {
+        const got = rows[i] ?? [];
+        const values = result.get(col)!;
+        let last: string | undefined;
+        let finished = got.length === 0;
+        for (const vb of got) {
+          this.count++;
+          if (vb.type === T.EndOfMibView || !inSubtree(vb.oid, col)) { finished = true; break; }
+          // A non-increasing OID would loop forever: treat it as the end of this column.
+          if (last !== undefined ? compareOids(vb.oid, last) <= 0 : compareOids(vb.oid, cursor.get(col)!) <= 0) { finished = true; break; }
+          last = vb.oid;
+          const v = varbindValue(vb);
+          if (v !== undefined) values.set(vb.oid.slice(col.length + 1), v);
+        }
+        if (finished || last === undefined) cursor.delete(col);
+        else cursor.set(col, last);
+      });
+    }
+  }
+
+  private async walkOneV1(col: string, start: string, result: ColumnValues, signal?: AbortSignal): Promise<void> {
+    let at = start;
+    const values = result.get(col)!;
+    for (let i = 0; i < MAX_ROUNDS; i++) {
+      let vbs: snmp.Varbind[];
+      try {
+        vbs = await this.request<snmp.Varbind[]>(`GETNEXT ${at}`, signal, (cb) => this.session.getNext([at], cb as unknown as snmp.GetSetCallback));
+      } catch (err) {
+        if (err instanceof SnmpError && err.kind === 'other') return;
+        throw err;
+      }
+      const vb = vbs[0];
+      this.count++;
+      if (!vb || !inSubtree(vb.oid, col) || compareOids(vb.oid, at) <= 0) return;
+      const v = varbindValue(vb);
+      if (v !== undefined) values.set(vb.oid.slice(col.length + 1), v);
+      at = vb.oid;
+    }
+  }
+}
+
+/** Opens a session for a device's SNMP settings. */
+export function openSession(address: string, settings: SnmpSettings): SnmpSession {
+  return new NetSnmpSession(address, settings);
+}

@@ -1,0 +1,137 @@
+/**
+ * The ports a report reads through: what the report needs from the time-series store and from the
+ * incident store, in the report's own words. The model never sees InfluxQL or SQL, so it can be fed
+ * by InfluxDB (src/reports/influx-source.ts), by the alert store, or by an in-memory source in tests.
+ */
+import { z } from 'zod';
+
+/** A half-open time range [start, end). */
+export interface TimeRange { start: Date; end: Date }
+
+/** A device that produced samples in a range, with its tags. */
+export interface DeviceSeen { device: string; site: string; class: string; vendor: string }
+
+/** ICMP reachability of one device over a range. */
+export interface DeviceReachability {
+  device: string;
+  site: string;
+  /** ICMP samples received from the poller (each is one probe round). */
+  samples: number;
+  /** Samples with `up = true`. */
+  upSamples: number;
+  /** `up` of the last sample in the range. */
+  lastUp?: boolean;
+  rttAvgMs?: number;
+  lossAvgPct?: number;
+}
+
+/** ICMP latency and loss of one site over a range, or of one bucket of it. */
+export interface SiteLatency { site: string; time?: Date; rttAvgMs?: number; rttMaxMs?: number; lossAvgPct?: number; lossMaxPct?: number }
+
+/** Probe counts of the whole fleet per bucket (for the availability chart). */
+export interface AvailabilityBucket { time: Date; samples: number; upSamples: number }
+
+/** A value over time, per bucket. */
+export interface TrendPoint { time: Date; value: number }
+
+/** Per-device CPU and memory. */
+export interface DeviceLoad { device: string; cpuAvgPct?: number; cpuPeakPct?: number; memoryPeakPct?: number }
+
+/** One storage volume: peak use and its trend. */
+export interface StorageVolume { device: string; mount: string; peakPct: number; lastPct?: number; trend: TrendPoint[] }
+
+/** Highest temperature reading of one device. */
+export interface DeviceTemperature { device: string; maxC: number; sensor: string }
+
+/** One fan or PSU: how many samples it reported a failure and its last state. */
+export interface HardwareUnit { device: string; kind: 'fan' | 'psu'; name: string; samples: number; badSamples: number; lastOk?: boolean }
+
+/** One `event` with type=reboot. */
+export interface RebootEvent { device: string; time: Date; message: string }
+
+/** One UPS over a range. */
+export interface UpsState {
+  device: string;
+  ups: string;
+  minChargePct?: number;
+  minRuntimeMin?: number;
+  /** Runs of consecutive `on_battery = true` samples; end is the first sample back on mains, absent if still on battery. */
+  onBattery: { start: Date; end?: Date; durationMs: number }[];
+  replaceBattery: boolean;
+}
+
+/** One interface: peak utilisation (either direction), errors counted from the raw counters, and the peak trend. */
+export interface InterfaceStats {
+  device: string;
+  ifName: string;
+  ifAlias: string;
+  peakUtilPct?: number;
+  inErrors: number;
+  outErrors: number;
+  trend: TrendPoint[];
+}
+
+/** Identity fields a device reported (system measurement). */
+export interface DeviceIdentity { model?: string; version?: string; serial?: string }
+
+/** How a device's identity moved during a range: the value before it, and each change in time order. */
+export interface IdentityHistory {
+  device: string;
+  before?: DeviceIdentity;
+  changes: { time: Date; field: keyof DeviceIdentity; from?: string; to?: string }[];
+}
+
+/** Everything the report reads from the time-series store. One call per section, so a store can batch. */
+export interface MetricsSource {
+  devicesSeen(range: TimeRange): Promise<DeviceSeen[]>;
+  reachability(range: TimeRange): Promise<DeviceReachability[]>;
+  availabilityByDay(range: TimeRange, timeZone: string): Promise<AvailabilityBucket[]>;
+  siteLatency(range: TimeRange): Promise<SiteLatency[]>;
+  siteLatencyTrend(range: TimeRange, bucketMs: number): Promise<SiteLatency[]>;
+  load(range: TimeRange): Promise<DeviceLoad[]>;
+  storage(range: TimeRange, bucketMs: number): Promise<StorageVolume[]>;
+  temperatures(range: TimeRange): Promise<DeviceTemperature[]>;
+  hardware(range: TimeRange): Promise<HardwareUnit[]>;
+  reboots(range: TimeRange): Promise<RebootEvent[]>;
+  ups(range: TimeRange): Promise<UpsState[]>;
+  interfaces(range: TimeRange, bucketMs: number): Promise<InterfaceStats[]>;
+  identity(range: TimeRange): Promise<IdentityHistory[]>;
+}
+
+const severity = z.enum(['P1', 'P2', 'P3', 'P4']);
+
+/** An SLA record as escalation keeps it per incident (issue 8): measured times, targets, grades. */
+export const slaRecordSchema = z.object({
+  responseTargetMs: z.number().positive(),
+  resolutionTargetMs: z.number().positive(),
+  responseMs: z.number().nonnegative().optional(),
+  resolutionMs: z.number().nonnegative().optional(),
+  responseMet: z.boolean().optional(),
+  resolutionMet: z.boolean().optional(),
+  /** Grading band 1..4 (response: <= 5, <= 10, <= 15 min, later). */
+  responseBand: z.number().int().min(1).max(4).optional(),
+  /** Grading band 1..4 (resolution: <= 30, <= 60, <= 120 min, later). */
+  resolutionBand: z.number().int().min(1).max(4).optional(),
+});
+export type SlaRecord = z.output<typeof slaRecordSchema>;
+
+/** One incident as the report needs it. */
+export const incidentRecordSchema = z.object({
+  id: z.string().min(1),
+  title: z.string(),
+  severity,
+  device: z.string().optional(),
+  site: z.string().optional(),
+  openedAt: z.date(),
+  acknowledgedAt: z.date().optional(),
+  acknowledgedBy: z.string().optional(),
+  resolvedAt: z.date().optional(),
+  /** Escalation's record; when absent the report grades from the timestamps with the default targets and bands. */
+  sla: slaRecordSchema.optional(),
+});
+export type IncidentRecord = z.output<typeof incidentRecordSchema>;
+
+/** Reads incidents active in a range (opened before its end and not resolved before its start). */
+export interface IncidentSource {
+  incidents(range: TimeRange): Promise<IncidentRecord[]>;
+}

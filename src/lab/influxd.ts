@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freeTcpPort, tcpPortFree, waitFor } from './ports.js';
+import { GiveUpWaiting, freeTcpPort, tcpPortFree, waitFor } from './ports.js';
 import { superviseProcess, type SupervisedProcess } from './supervisor.js';
 
 /** A running influxd from Debian's `influxdb` package, private to one directory. */
@@ -42,7 +42,7 @@ export async function startInfluxd(opts: { dir: string; logFile?: string; prefer
   const launch = async () => {
     const p = superviseProcess('influxd', 'influxd', ['-config', conf], { logFile, onCrash: (proc) => opts.onCrash?.(proc) });
     await waitFor(`influxd /ping on ${url} (log: ${logFile})`, async () => {
-      if (!p.alive()) throw new Error(`influxd exited:\n${p.tail()}`);
+      if (!p.alive()) throw new GiveUpWaiting(`influxd exited:\n${p.tail()}`);
       const r = await fetch(`${url}/ping`).catch(() => undefined);
       return r?.status === 204;
     }, 30_000);

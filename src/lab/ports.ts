@@ -34,12 +34,18 @@ export async function tcpPortFree(port: number, host = '127.0.0.1'): Promise<boo
   });
 }
 
+/** Thrown by a probe when waiting longer is pointless (the process being waited for has exited). */
+export class GiveUpWaiting extends Error {}
+
 /** Polls `probe` until it resolves true or the deadline passes; throws with `what` in the message. */
 export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000, stepMs = 100): Promise<void> {
   const end = Date.now() + timeoutMs;
   let lastErr: unknown;
   while (Date.now() < end) {
-    try { if (await probe()) return; } catch (err) { lastErr = err; }
+    try { if (await probe()) return; } catch (err) {
+      if (err instanceof GiveUpWaiting) throw new Error(`gave up waiting for ${what}: ${err.message}`, { cause: err });
+      lastErr = err;
+    }
     await new Promise((r) => setTimeout(r, stepMs));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastErr });

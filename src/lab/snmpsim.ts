@@ -2,7 +2,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import snmp from 'net-snmp';
-import { freeUdpPort, waitFor } from './ports.js';
+import { GiveUpWaiting, freeUdpPort, waitFor } from './ports.js';
 import { superviseProcess, type SupervisedProcess } from './supervisor.js';
 
 /** A running snmpsimd serving a directory of .snmprec recordings (community = file name). */
@@ -54,7 +54,7 @@ export async function startSnmpsim(opts: { dataDir: string; workDir: string; pro
   const proc = superviseProcess('snmpsimd', 'snmpsimd', args, { logFile, onCrash: (p) => opts.onCrash?.(p) });
   const host = opts.addresses?.[0] ?? '127.0.0.1';
   await waitFor(`snmpsimd on ${host}:${port} (log: ${logFile})`, async () => {
-    if (!proc.alive()) throw new Error(`snmpsimd exited:\n${proc.tail()}`);
+    if (!proc.alive()) throw new GiveUpWaiting(`snmpsimd exited:\n${proc.tail()}`);
     await snmpGetString(host, port, opts.probeCommunity, '1.3.6.1.2.1.1.5.0', 500);
     return true;
   }, 60_000, 250);

@@ -7,7 +7,7 @@ import { influxQuery } from '../../src/lab/influxd.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
 import { repoRoot } from '../../src/lab/paths.js';
 import { snmpGetString } from '../../src/lab/snmpsim.js';
-import { waitFor } from '../../src/lab/ports.js';
+import { GiveUpWaiting, waitFor } from '../../src/lab/ports.js';
 import { tempDir } from '../helpers/tmp.js';
 
 function pidAlive(pid: number): boolean {
@@ -52,7 +52,7 @@ describe('noctua lab as a process', () => {
     child.stdout.on('data', (d) => { out += String(d); });
     child.stderr.on('data', (d) => { out += String(d); });
     await waitFor('lab up', async () => {
-      if (child.exitCode !== null) throw new Error(`lab exited early:\n${out}`);
+      if (child.exitCode !== null) throw new GiveUpWaiting(`lab exited early:\n${out}`);
       return out.includes('lab up');
     }, 60_000);
     const pids = childPids(child.pid!);

@@ -1,0 +1,91 @@
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { ApiSection } from '../config/sections/api.js';
+import { installAccessControl } from './access.js';
+import { installCors } from './cors.js';
+import type { ApiContext } from './plugin.js';
+import type { ApiPorts } from './ports.js';
+import { installProblemHandlers, problem } from './problems.js';
+import { configRoutes } from './routes/config.js';
+import { devicesRoutes } from './routes/devices.js';
+import { healthRoutes } from './routes/health.js';
+import { incidentsRoutes } from './routes/incidents.js';
+import { maintenanceRoutes } from './routes/maintenance.js';
+import { streamRoutes } from './routes/stream.js';
+import { wallDataRoutes, wallPageRoutes } from './routes/wall.js';
+
+/** What {@link buildApp} needs: the `api:` settings, the ports onto the running Noctua, and a logger. */
+export interface BuildAppOptions {
+  settings: ApiSection;
+  ports: ApiPorts;
+  log: FastifyBaseLogger;
+  /** The clock answers are computed against; tests pin it. */
+  now?: () => Date;
+  /** Locale the wall starts in (noctua.yaml `locale`); `?lang=` on the page overrides it. */
+  locale?: 'en' | 'zh-CN';
+}
+
+/** Where the versioned API lives. */
+export const API_PREFIX = '/api/v1';
+
+/**
+ * Builds the HTTP API and the NOC wall as a fastify instance that is not listening: tests drive it
+ * with `inject`, and {@link startApiServer} (server.ts) puts it on a port.
+ */
+export function buildApp(opts: BuildAppOptions): FastifyInstance {
+  const { settings, ports, log } = opts;
+  const ctx: ApiContext = { settings, ports, now: opts.now ?? (() => new Date()), locale: opts.locale ?? 'en' };
+  const app = Fastify({
+    loggerInstance: log,
+    bodyLimit: settings.bodyLimitBytes,
+    // Unknown fields are refused (400 with their path), not silently dropped; every problem is reported at once.
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, verbose: true, coerceTypes: 'array', useDefaults: true } },
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+
+  installProblemHandlers(app);
+  // Swagger UI's own routes carry no access rule; the document describes the API, not its data.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), access: 'public' };
+  });
+  app.register(helmet, {
+    contentSecurityPolicy: {
+      // NOC walls are often reached over plain http on the LAN; upgrading would break the page there.
+      directives: { 'upgrade-insecure-requests': null },
+    },
+  });
+  app.register(rateLimit, {
+    global: false,
+    max: settings.rateLimitPerMinute,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_req, c) => problem(429, `rate limit of ${c.max} requests per minute exceeded; retry in ${Math.ceil(c.ttl / 1000)}s`),
+  });
+  app.after(() => {
+    // Limit before checking tokens, so guessing tokens is rate-limited too.
+    app.addHook('onRequest', app.rateLimit());
+    installCors(app, settings.cors);
+    installAccessControl(app, settings);
+  });
+  app.register(swagger, {
+    openapi: {
+      info: { title: 'Noctua API', version: '1', description: 'Devices, incidents, maintenance and configuration of a running Noctua.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token from api.tokens in noctua.yaml' } } },
+    },
+  });
+  app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  app.register(healthRoutes, ctx);
+  app.register(wallPageRoutes, ctx);
+  app.register(async (v1) => {
+    v1.register(devicesRoutes, ctx);
+    v1.register(incidentsRoutes, ctx);
+    v1.register(maintenanceRoutes, ctx);
+    v1.register(configRoutes, ctx);
+    v1.register(streamRoutes, ctx);
+    v1.register(wallDataRoutes, ctx);
+  }, { prefix: API_PREFIX });
+  return app;
+}

@@ -1,0 +1,189 @@
+/**
+ * What the API needs from the rest of Noctua, and nothing more. The integrator adapts the real
+ * modules (scheduler's device registry, storage's query reader, the alert engine, escalation) to
+ * these ports in src/main.ts; route tests use in-memory implementations of the same ports.
+ */
+import type { Registry } from 'prom-client';
+import type { DeviceClass } from '../config/inventory-schema.js';
+import type { ConfigError } from '../config/yaml-source.js';
+import type { IncidentActions, IncidentEvent, IncidentView, AlertView } from '../core/incident.js';
+import type { Sample } from '../core/sample.js';
+
+/** A value or a promise of it: real stores are synchronous (SQLite) or not (InfluxDB). */
+export type Awaitable<T> = T | Promise<T>;
+
+/** The state the wall colours a device tile by. */
+export const DEVICE_STATES = ['up', 'down', 'unreachable', 'maintenance', 'unknown'] as const;
+/** up: answers; down: ICMP fails; unreachable: a parent is down; maintenance: inside a window; unknown: not polled yet. */
+export type DeviceState = (typeof DEVICE_STATES)[number];
+
+/** One device as the device-state registry knows it now. */
+export interface DeviceStatus {
+  name: string;
+  address: string;
+  site: string;
+  class: DeviceClass;
+  tags: string[];
+  description?: string;
+  /** From identification (system measurement); absent until the first SNMP poll. */
+  vendor?: string;
+  model?: string;
+  sysName?: string;
+  state: DeviceState;
+  /** When the device entered its current state. */
+  stateSince?: Date;
+  /** End of the last poll of any kind. */
+  lastPolledAt?: Date;
+  /** Latest ICMP figures, for the wall's WAN sparklines; absent when never pinged or nothing came back. */
+  rttMs?: number;
+  lossPct?: number;
+  openIncidents: number;
+}
+
+/** The scheduler's device-state registry. */
+export interface DeviceDirectory {
+  list(): Awaitable<DeviceStatus[]>;
+  get(name: string): Awaitable<DeviceStatus | undefined>;
+  /** The most recent sample per measurement and instance for one device (interfaces, cpu, memory, sensors, ...). */
+  latestSamples(name: string): Awaitable<readonly Sample[]>;
+}
+
+/** One question to the time-series store: one field of one measurement of one device. */
+export interface SeriesQuery {
+  device: string;
+  measurement: string;
+  field: string;
+  /** Extra tag matches such as { ifName: 'GE0/0/1' }. */
+  where: Record<string, string>;
+  from: Date;
+  to: Date;
+  /** Bucket width; each point is the mean of its bucket. */
+  stepMs: number;
+}
+
+/** One series per distinct tag set (e.g. one per interface). */
+export interface Series {
+  tags: Record<string, string>;
+  points: { time: Date; value: number | null }[];
+}
+
+/** Storage's query reader (InfluxDB). */
+export interface MetricsReader {
+  series(query: SeriesQuery): Promise<Series[]>;
+}
+
+/** An alert as the alert engine lists it, with the incident it belongs to when it belongs to one. */
+export type AlertRecord = AlertView & { incidentId?: string };
+
+/** The alert engine's incident store, read side plus {@link IncidentActions}. */
+export interface IncidentService extends IncidentActions {
+  /** Every incident not resolved, plus those resolved at or after `since`. */
+  listIncidents(since: Date): Awaitable<IncidentView[]>;
+  get(id: string): Awaitable<IncidentView | undefined>;
+  /** The persisted transitions of one incident, oldest first. */
+  timeline(id: string): Awaitable<IncidentEvent[]>;
+  /** Every alert not resolved, plus those that ended at or after `since`. */
+  listAlerts(since: Date): Awaitable<AlertRecord[]>;
+}
+
+/** A planned window during which matching devices' alerts are muted and their tiles show maintenance. */
+export interface MaintenanceWindow {
+  id: string;
+  reason: string;
+  devices: string[];
+  sites: string[];
+  tags: string[];
+  startsAt: Date;
+  endsAt: Date;
+  createdBy: string;
+  createdAt: Date;
+  /** Set when someone ended the window before endsAt. */
+  endedEarlyBy?: string;
+}
+
+/** What it takes to create a window; the API has already checked the device and site names. */
+export interface NewMaintenanceWindow {
+  reason: string;
+  devices: string[];
+  sites: string[];
+  tags: string[];
+  startsAt: Date;
+  endsAt: Date;
+  createdBy: string;
+}
+
+/** The alert engine's maintenance store (the maintenance muter reads the same windows). */
+export interface MaintenanceService {
+  list(): Awaitable<MaintenanceWindow[]>;
+  create(input: NewMaintenanceWindow): Awaitable<MaintenanceWindow>;
+  /** Sets endsAt to `at`; undefined when there is no such window. */
+  endEarly(id: string, by: string, at: Date): Awaitable<MaintenanceWindow | undefined>;
+  /** False when there is no such window. */
+  remove(id: string): Awaitable<boolean>;
+}
+
+/** The outcome of checking the configuration on disk, with check-config's errors. */
+export type ConfigCheck =
+  | { ok: true; devices: number; sites: number; disabled: number }
+  | { ok: false; errors: ConfigError[] };
+
+/** Validates the configuration directory and swaps it into the running process. */
+export interface ConfigService {
+  validate(): Promise<ConfigCheck>;
+  /** Validates, then applies only when valid; the running configuration is untouched otherwise. */
+  reload(by: string): Promise<ConfigCheck>;
+}
+
+/** Who answers a page right now, per escalation tier. */
+export interface OnCallEntry {
+  tier: number;
+  name: string;
+  contact?: string;
+  /** When this person's shift ends, when the schedule knows. */
+  until?: Date;
+}
+
+/** Escalation's on-call schedule. */
+export interface OnCallView {
+  current(now: Date): Awaitable<OnCallEntry[]>;
+}
+
+/** What /readyz reports about the parts the API depends on. */
+export interface Readiness {
+  configLoaded: boolean;
+  /** 'spooling' counts as ready: samples are kept on disk until InfluxDB is back. */
+  influx: 'reachable' | 'spooling' | 'down';
+  schedulerRunning: boolean;
+  /** End of the scheduler's last completed cycle; the wall turns stale when this gets old. */
+  lastCycleAt?: Date;
+}
+
+/** The runtime's health summary. */
+export interface HealthProbe {
+  readiness(): Awaitable<Readiness>;
+}
+
+/** A change the wall must show at once. */
+export type LiveEvent =
+  | { type: 'device'; device: DeviceStatus }
+  | { type: 'incident'; event: IncidentEvent };
+
+/** Pushes device state changes (scheduler registry) and incident events (alert engine) to the live stream. */
+export interface LiveFeed {
+  /** Returns the function that stops the subscription. */
+  subscribe(listener: (event: LiveEvent) => void): () => void;
+}
+
+/** Everything the API serves, one port per real module. */
+export interface ApiPorts {
+  devices: DeviceDirectory;
+  metrics: MetricsReader;
+  incidents: IncidentService;
+  maintenance: MaintenanceService;
+  config: ConfigService;
+  onCall: OnCallView;
+  health: HealthProbe;
+  live: LiveFeed;
+  /** Noctua's self metrics, served as Prometheus text at /metrics. */
+  registry: Registry;
+}

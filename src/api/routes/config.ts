@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { formatConfigError } from '../../config/yaml-source.js';
+import { actor } from '../access.js';
+import { routeSchema } from '../json-schema.js';
+import { apiPlugin } from '../plugin.js';
+import type { ConfigCheck } from '../ports.js';
+import { problemSchema } from '../problems.js';
+
+const checkJson = z.object({
+  ok: z.boolean(),
+  devices: z.number().int().optional(),
+  sites: z.number().int().optional(),
+  disabled: z.number().int().optional(),
+  errors: z.array(z.object({
+    file: z.string(), line: z.number().int(), col: z.number().int(), path: z.string(), message: z.string(),
+    text: z.string().describe('the line `noctua check-config` prints: file:line:col path: message'),
+  })).optional(),
+});
+
+function checkToJson(c: ConfigCheck): z.infer<typeof checkJson> {
+  if (c.ok) return { ok: true, devices: c.devices, sites: c.sites, disabled: c.disabled };
+  return { ok: false, errors: c.errors.map((e) => ({ ...e, text: formatConfigError(e) })) };
+}
+
+/** /api/v1/config: check the configuration on disk and swap it into the running process. */
+export const configRoutes = apiPlugin('noctua-config', ['@fastify/swagger'], async (app, { ports }) => {
+  app.post('/config/validate', {
+    config: { access: 'admin' },
+    schema: routeSchema({
+      summary: 'Validate the configuration directory, with the same errors as noctua check-config',
+      tags: ['config'], response: { 200: checkJson },
+    }, problemSchema),
+  }, async () => checkToJson(await ports.config.validate()));
+
+  app.post('/config/reload', {
+    config: { access: 'admin' },
+    schema: routeSchema({
+      summary: 'Validate and apply the configuration; an invalid one is refused (422) and the running one kept',
+      tags: ['config'], response: { 200: checkJson, 422: checkJson },
+    }, problemSchema),
+  }, async (request, reply) => {
+    const result = await ports.config.reload(actor(request));
+    request.log.info({ by: actor(request), ok: result.ok }, 'configuration reload requested');
+    return reply.code(result.ok ? 200 : 422).send(checkToJson(result));
+  });
+});

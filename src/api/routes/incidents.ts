@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { SEVERITIES, type IncidentView, type Severity } from '../../core/incident.js';
+import { actor } from '../access.js';
+import { routeSchema } from '../json-schema.js';
+import { apiPlugin } from '../plugin.js';
+import { conflict, notFound, problemSchema } from '../problems.js';
+import {
+  alertJson, alertToJson, incidentJson, incidentToJson, pageJson, paginate, pagingQuery, timelineEntryJson, timelineEntryToJson,
+} from '../views.js';
+
+const severity = z.enum(SEVERITIES as [Severity, ...Severity[]]);
+const since = z.iso.datetime({ offset: true }).optional()
+  .describe('only what was still active at or after this time; default: 7 days ago');
+
+const incidentQuery = z.strictObject({
+  state: z.array(z.enum(['open', 'acknowledged', 'resolved'])).optional(),
+  severity: z.array(severity).optional(),
+  site: z.array(z.string().min(1).max(200)).optional(),
+  device: z.array(z.string().min(1).max(200)).optional(),
+  since,
+  ...pagingQuery,
+});
+type IncidentQuery = z.infer<typeof incidentQuery>;
+
+const alertQuery = z.strictObject({
+  state: z.array(z.enum(['pending', 'firing', 'resolved'])).optional(),
+  severity: z.array(severity).optional(),
+  site: z.array(z.string().min(1).max(200)).optional(),
+  device: z.array(z.string().min(1).max(200)).optional(),
+  since,
+  ...pagingQuery,
+});
+type AlertQuery = z.infer<typeof alertQuery>;
+
+const idParams = z.strictObject({ id: z.string().min(1).max(200) });
+type IdParams = z.infer<typeof idParams>;
+
+const noteBody = z.strictObject({ note: z.string().min(1).max(2000).optional() });
+type NoteBody = z.infer<typeof noteBody>;
+const commentBody = z.strictObject({ note: z.string().trim().min(1).max(2000) });
+type CommentBody = z.infer<typeof commentBody>;
+
+const DEFAULT_LOOKBACK_MS = 7 * 86_400_000;
+const STATE_ORDER = { open: 0, acknowledged: 1, resolved: 2 } as const;
+
+/** Open incidents first, the most severe first, then the newest. */
+function byUrgency(a: IncidentView, b: IncidentView): number {
+  return STATE_ORDER[a.state] - STATE_ORDER[b.state] || a.severity.localeCompare(b.severity) || b.openedAt.getTime() - a.openedAt.getTime();
+}
+
+/** /api/v1/incidents and /api/v1/alerts: what is wrong, and what operators do about it. */
+export const incidentsRoutes = apiPlugin('noctua-incidents', ['@fastify/swagger'], async (app, { ports, now }) => {
+  const sinceOf = (q: { since?: string }) => (q.since ? new Date(q.since) : new Date(now().getTime() - DEFAULT_LOOKBACK_MS));
+
+  app.get<{ Querystring: IncidentQuery }>('/incidents', {
+    config: { access: 'viewer' },
+    schema: routeSchema({
+      summary: 'List incidents, most urgent first, filtered by state, severity, site, device and time',
+      tags: ['incidents'], querystring: incidentQuery, response: { 200: pageJson(incidentJson) },
+    }, problemSchema),
+  }, async (request) => {
+    const q = request.query;
+    const from = sinceOf(q);
+    const all = await ports.incidents.listIncidents(from);
+    const matching = all
+      .filter((i) => i.state !== 'resolved' || (i.resolvedAt?.getTime() ?? Infinity) >= from.getTime())
+      .filter((i) => !q.state || q.state.includes(i.state))
+      .filter((i) => !q.severity || q.severity.includes(i.severity))
+      .filter((i) => !q.site || (i.site !== undefined && q.site.includes(i.site)))
+      .filter((i) => !q.device || (i.device !== undefined && q.device.includes(i.device)))
+      .sort(byUrgency);
+    return paginate(matching.map(incidentToJson), q.limit, q.offset);
+  });
+
+  app.get<{ Params: IdParams }>('/incidents/:id', {
+    config: { access: 'viewer' },
+    schema: routeSchema({
+      summary: 'One incident with its alerts and timeline',
+      tags: ['incidents'], params: idParams,
+      response: { 200: z.object({ incident: incidentJson, timeline: z.array(timelineEntryJson) }) },
+    }, problemSchema),
+  }, async (request) => {
+    const incident = await ports.incidents.get(request.params.id);
+    if (!incident) throw notFound(`incident "${request.params.id}"`);
+    const timeline = await ports.incidents.timeline(incident.id);
+    return { incident: incidentToJson(incident), timeline: timeline.map(timelineEntryToJson) };
+  });
+
+  /** One action route: checks the incident exists and is in a state the action applies to, then acts. */
+  const action = <B extends z.ZodType>(
+    verb: string, summary: string, body: B,
+    allowed: (i: IncidentView) => string | undefined,
+    act: (id: string, by: string, body: z.infer<B>) => IncidentView | undefined,
+  ) => {
+    app.post<{ Params: IdParams; Body: z.infer<B> }>(`/incidents/:id/${verb}`, {
+      config: { access: 'operator' },
+      schema: routeSchema({ summary, tags: ['incidents'], params: idParams, body, response: { 200: incidentJson } }, problemSchema),
+    }, async (request) => {
+      const { id } = request.params;
+      const current = await ports.incidents.get(id);
+      if (!current) throw notFound(`incident "${id}"`);
+      const refusal = allowed(current);
+      if (refusal) throw conflict(refusal);
+      const updated = act(id, actor(request), (request.body ?? {}) as z.infer<B>);
+      if (!updated) throw notFound(`incident "${id}"`);
+      return incidentToJson(updated);
+    });
+  };
+
+  action<typeof noteBody>('acknowledge', 'Acknowledge an incident: escalation stops paging further tiers', noteBody,
+    (i) => (i.state === 'resolved' ? `incident "${i.id}" is resolved; there is nothing to acknowledge` : undefined),
+    (id, by, b: NoteBody) => ports.incidents.acknowledge(id, by, b.note));
+  action<typeof noteBody>('unacknowledge', 'Take back an acknowledgement: escalation resumes', noteBody,
+    (i) => (i.state !== 'acknowledged' ? `incident "${i.id}" is ${i.state}, not acknowledged` : undefined),
+    (id, by) => ports.incidents.unacknowledge(id, by));
+  action<typeof noteBody>('resolve', 'Resolve an incident by hand', noteBody,
+    (i) => (i.state === 'resolved' ? `incident "${i.id}" is already resolved` : undefined),
+    (id, by, b: NoteBody) => ports.incidents.resolve(id, by, b.note));
+  action<typeof commentBody>('comment', 'Add a comment to an incident\'s timeline', commentBody,
+    () => undefined,
+    (id, by, b: CommentBody) => ports.incidents.comment(id, by, b.note));
+
+  app.get<{ Querystring: AlertQuery }>('/alerts', {
+    config: { access: 'viewer' },
+    schema: routeSchema({
+      summary: 'List alerts, firing first, filtered by state, severity, site, device and time',
+      tags: ['alerts'], querystring: alertQuery, response: { 200: pageJson(alertJson) },
+    }, problemSchema),
+  }, async (request) => {
+    const q = request.query;
+    const from = sinceOf(q);
+    const [alerts, devices] = await Promise.all([ports.incidents.listAlerts(from), ports.devices.list()]);
+    const siteOf = new Map(devices.map((d) => [d.name, d.site]));
+    const order = { firing: 0, pending: 1, resolved: 2 } as const;
+    const matching = alerts
+      .filter((a) => a.state !== 'resolved' || (a.endsAt?.getTime() ?? Infinity) >= from.getTime())
+      .filter((a) => !q.state || q.state.includes(a.state))
+      .filter((a) => !q.severity || q.severity.includes(a.severity))
+      .filter((a) => !q.site || q.site.includes(a.labels.site ?? siteOf.get(a.device) ?? ''))
+      .filter((a) => !q.device || q.device.includes(a.device))
+      .sort((a, b) => order[a.state] - order[b.state] || a.severity.localeCompare(b.severity) || b.startsAt.getTime() - a.startsAt.getTime());
+    return paginate(matching.map(alertToJson), q.limit, q.offset);
+  });
+});

@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { parseDuration } from '../../config/duration.js';
+import { actor } from '../access.js';
+import { routeSchema } from '../json-schema.js';
+import { apiPlugin } from '../plugin.js';
+import { badRequest, conflict, notFound, problemSchema, type RequestIssue } from '../problems.js';
+import { maintenanceJson, maintenanceToJson, pageJson, paginate, pagingQuery } from '../views.js';
+
+const listQuery = z.strictObject({
+  state: z.array(z.enum(['scheduled', 'active', 'ended'])).optional(),
+  ...pagingQuery,
+});
+type ListQuery = z.infer<typeof listQuery>;
+
+const names = z.array(z.string().min(1).max(200)).max(1000);
+const createBody = z.strictObject({
+  reason: z.string().trim().min(1).max(500),
+  devices: names.default([]),
+  sites: names.default([]),
+  tags: names.default([]),
+  startsAt: z.iso.datetime({ offset: true }).optional().describe('default: now'),
+  endsAt: z.iso.datetime({ offset: true }).optional().describe('give endsAt or duration'),
+  duration: z.string().max(20).optional().describe('such as 2h or 30m; give endsAt or duration'),
+});
+type CreateBody = z.infer<typeof createBody>;
+
+const idParams = z.strictObject({ id: z.string().min(1).max(200) });
+type IdParams = z.infer<typeof idParams>;
+
+/** Longer windows are almost always a typo, and would silence a device for good. */
+const MAX_WINDOW_MS = 31 * 86_400_000;
+
+/** /api/v1/maintenance: planned windows that mute alerts and mark tiles as in maintenance. */
+export const maintenanceRoutes = apiPlugin('noctua-maintenance', ['@fastify/swagger'], async (app, { ports, now }) => {
+  app.get<{ Querystring: ListQuery }>('/maintenance', {
+    config: { access: 'viewer' },
+    schema: routeSchema({
+      summary: 'List maintenance windows, soonest ending first',
+      tags: ['maintenance'], querystring: listQuery, response: { 200: pageJson(maintenanceJson) },
+    }, problemSchema),
+  }, async (request) => {
+    const q = request.query;
+    const t = now();
+    const stateOf = (w: { startsAt: Date; endsAt: Date }) =>
+      (w.endsAt.getTime() <= t.getTime() ? 'ended' : w.startsAt.getTime() > t.getTime() ? 'scheduled' : 'active');
+    const windows = (await ports.maintenance.list())
+      .filter((w) => !q.state || q.state.includes(stateOf(w)))
+      .sort((a, b) => a.endsAt.getTime() - b.endsAt.getTime());
+    return paginate(windows.map((w) => maintenanceToJson(w, t)), q.limit, q.offset);
+  });
+
+  app.post<{ Body: CreateBody }>('/maintenance', {
+    config: { access: 'operator' },
+    schema: routeSchema({
+      summary: 'Plan a maintenance window for devices, whole sites or tagged devices',
+      tags: ['maintenance'], body: createBody, response: { 201: maintenanceJson },
+    }, problemSchema),
+  }, async (request, reply) => {
+    const b = request.body;
+    const t = now();
+    const issues: RequestIssue[] = [];
+    if (b.devices.length + b.sites.length + b.tags.length === 0) {
+      issues.push({ path: 'body.devices', expected: 'at least one device, site or tag (body.devices, body.sites or body.tags)' });
+    }
+    const fleet = await ports.devices.list();
+    const deviceNames = new Set(fleet.map((d) => d.name));
+    const siteNames = new Set(fleet.map((d) => d.site));
+    b.devices.forEach((d, i) => {
+      if (!deviceNames.has(d)) issues.push({ path: `body.devices[${i}]`, expected: 'the name of a device in the inventory', got: JSON.stringify(d) });
+    });
+    b.sites.forEach((s, i) => {
+      if (!siteNames.has(s)) issues.push({ path: `body.sites[${i}]`, expected: `a site in the inventory (${[...siteNames].sort().join(', ')})`, got: JSON.stringify(s) });
+    });
+    const startsAt = b.startsAt ? new Date(b.startsAt) : t;
+    let endsAt: Date | undefined;
+    if ((b.endsAt === undefined) === (b.duration === undefined)) {
+      issues.push({ path: 'body.endsAt', expected: 'exactly one of body.endsAt or body.duration' });
+    } else if (b.duration !== undefined) {
+      const ms = parseDuration(b.duration);
+      if (ms === undefined || ms <= 0) issues.push({ path: 'body.duration', expected: 'a duration such as 30m, 2h or 1d', got: JSON.stringify(b.duration) });
+      else endsAt = new Date(startsAt.getTime() + ms);
+    } else if (b.endsAt !== undefined) {
+      endsAt = new Date(b.endsAt);
+      if (endsAt.getTime() <= startsAt.getTime()) {
+        issues.push({ path: 'body.endsAt', expected: `a time after startsAt (${startsAt.toISOString()})`, got: JSON.stringify(b.endsAt) });
+      }
+    }
+    if (endsAt && endsAt.getTime() - startsAt.getTime() > MAX_WINDOW_MS) {
+      issues.push({ path: b.duration !== undefined ? 'body.duration' : 'body.endsAt', expected: 'a window of at most 31 days' });
+    }
+    if (endsAt && endsAt.getTime() <= t.getTime()) {
+      issues.push({ path: b.duration !== undefined ? 'body.duration' : 'body.endsAt', expected: 'a window that ends in the future' });
+    }
+    if (issues.length > 0 || !endsAt) throw badRequest(...issues);
+    const created = await ports.maintenance.create({
+      reason: b.reason, devices: b.devices, sites: b.sites, tags: b.tags, startsAt, endsAt, createdBy: actor(request),
+    });
+    return reply.code(201).send(maintenanceToJson(created, t));
+  });
+
+  app.post<{ Params: IdParams }>('/maintenance/:id/end', {
+    config: { access: 'operator' },
+    schema: routeSchema({
+      summary: 'End a maintenance window now, before its planned end',
+      tags: ['maintenance'], params: idParams, response: { 200: maintenanceJson },
+    }, problemSchema),
+  }, async (request) => {
+    const { id } = request.params;
+    const t = now();
+    const window = (await ports.maintenance.list()).find((w) => w.id === id);
+    if (!window) throw notFound(`maintenance window "${id}"`);
+    if (window.endsAt.getTime() <= t.getTime()) throw conflict(`maintenance window "${id}" has already ended`);
+    const ended = await ports.maintenance.endEarly(id, actor(request), t);
+    if (!ended) throw notFound(`maintenance window "${id}"`);
+    return maintenanceToJson(ended, t);
+  });
+
+  app.delete<{ Params: IdParams }>('/maintenance/:id', {
+    config: { access: 'operator' },
+    schema: routeSchema({
+      summary: 'Delete a maintenance window (planned by mistake)',
+      tags: ['maintenance'], params: idParams, response: { 204: null },
+    }, problemSchema),
+  }, async (request, reply) => {
+    if (!(await ports.maintenance.remove(request.params.id))) throw notFound(`maintenance window "${request.params.id}"`);
+    return reply.code(204).send();
+  });
+});

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { routeSchema } from '../json-schema.js';
+import { apiPlugin, type ApiContext } from '../plugin.js';
+import type { DeviceStatus } from '../ports.js';
+import { problemSchema } from '../problems.js';
+import { deviceJson, deviceToJson, incidentJson, incidentToJson, onCallJson, onCallToJson } from '../views.js';
+import { streamStatus, streamStatusJson } from './stream.js';
+
+/** Devices carrying this tag get latency/loss sparklines on the wall. */
+export const WAN_TAG = 'wan';
+const SPARK_POINTS = 60;
+
+const point = z.object({ time: z.string(), value: z.number().nullable() });
+const wallJson = z.object({
+  generatedAt: z.string(),
+  locale: z.enum(['en', 'zh-CN']),
+  staleAfterMs: z.number().int(),
+  heartbeatMs: z.number().int(),
+  devices: z.array(deviceJson),
+  incidents: z.array(incidentJson),
+  onCall: z.array(onCallJson),
+  counters: z.object({
+    devicesUp: z.number().int(), devicesTotal: z.number().int(),
+    openP1: z.number().int(), openP2: z.number().int(), inMaintenance: z.number().int(),
+  }),
+  wan: z.array(z.object({ device: z.string(), site: z.string(), rtt: z.array(point), loss: z.array(point) })),
+  status: streamStatusJson,
+});
+
+async function sparkline(ctx: ApiContext, device: DeviceStatus, field: string, from: Date, to: Date) {
+  const stepMs = Math.max(1000, Math.floor((to.getTime() - from.getTime()) / SPARK_POINTS));
+  const series = await ctx.ports.metrics.series({ device: device.name, measurement: 'icmp', field, where: {}, from, to, stepMs });
+  return (series[0]?.points ?? []).map((p) => ({ time: p.time.toISOString(), value: p.value }));
+}
+
+const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
+const ASSETS = {
+  'wall.html': 'text/html; charset=utf-8',
+  'wall.js': 'text/javascript; charset=utf-8',
+  'wall.css': 'text/css; charset=utf-8',
+} as const;
+
+/** /wall (the NOC wall page, served from src/web) and /api/v1/wall (everything it shows, in one answer). */
+export const wallPageRoutes = apiPlugin('noctua-wall-page', [], async (app) => {
+  // Read once at start: the page is small, and a missing file should fail the start, not the night shift.
+  const files = Object.fromEntries(Object.keys(ASSETS).map((f) => [f, readFileSync(WEB_DIR + f, 'utf8')])) as Record<keyof typeof ASSETS, string>;
+  const serve = (url: string, file: keyof typeof ASSETS) => {
+    app.get(url, { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+      reply.type(ASSETS[file]).header('cache-control', 'no-cache').send(files[file]));
+  };
+  serve('/wall', 'wall.html');
+  serve('/wall/wall.js', 'wall.js');
+  serve('/wall/wall.css', 'wall.css');
+});
+
+/** /api/v1/wall: the wall's first picture; the stream keeps it current afterwards. */
+export const wallDataRoutes = apiPlugin('noctua-wall-data', ['@fastify/swagger'], async (app, ctx) => {
+  app.get('/wall', {
+    config: { access: 'wall' },
+    schema: routeSchema({
+      summary: 'Everything the NOC wall shows: devices, open incidents, on-call, counters, WAN sparklines',
+      tags: ['wall'], response: { 200: wallJson },
+    }, problemSchema),
+  }, async (request) => {
+    const { ports, settings, now } = ctx;
+    const t = now();
+    const [devices, incidents, onCall, status] = await Promise.all([
+      ports.devices.list(), ports.incidents.listIncidents(t), ports.onCall.current(t), streamStatus(ctx),
+    ]);
+    const open = incidents.filter((i) => i.state !== 'resolved');
+    const from = new Date(t.getTime() - settings.wall.sparklineWindow);
+    const wan = await Promise.all(devices.filter((d) => d.tags.includes(WAN_TAG)).map(async (d) => {
+      try {
+        const [rtt, loss] = await Promise.all([sparkline(ctx, d, 'rtt_avg_ms', from, t), sparkline(ctx, d, 'loss_pct', from, t)]);
+        return { device: d.name, site: d.site, rtt, loss };
+      } catch (err) {
+        // InfluxDB trouble must not blank the whole wall: the tiles and incidents still come from memory.
+        request.log.warn({ err, device: d.name }, 'wall sparkline query failed');
+        return { device: d.name, site: d.site, rtt: [], loss: [] };
+      }
+    }));
+    return {
+      generatedAt: t.toISOString(), locale: ctx.locale,
+      staleAfterMs: settings.wall.staleAfter, heartbeatMs: settings.wall.heartbeat,
+      devices: devices.map(deviceToJson).sort((a, b) => a.site.localeCompare(b.site) || a.name.localeCompare(b.name)),
+      incidents: open.map(incidentToJson),
+      onCall: onCall.map(onCallToJson),
+      counters: {
+        devicesUp: devices.filter((d) => d.state === 'up').length, devicesTotal: devices.length,
+        openP1: open.filter((i) => i.severity === 'P1').length, openP2: open.filter((i) => i.severity === 'P2').length,
+        inMaintenance: devices.filter((d) => d.state === 'maintenance').length,
+      },
+      wan, status,
+    };
+  });
+});

@@ -1,0 +1,191 @@
+import { z } from 'zod';
+import type { Locale, Notice, NoticeKind } from './notice.js';
+
+/** How a channel marks up text: chat markdown (DingTalk, WeCom, Feishu), Slack mrkdwn, or plain text. */
+export type TextFlavour = 'markdown' | 'slack' | 'text';
+
+/** A user's template for one kind of notice in one language; either part may be left to the built-in text. */
+export interface TemplateText { title?: string; body?: string }
+/** Per-kind, per-locale template overrides of one channel. */
+export type TemplateOverrides = Partial<Record<NoticeKind, Partial<Record<Locale, TemplateText>>>>;
+
+/** Variables a template may use as `{{name}}`. */
+export const TEMPLATE_VARIABLES = [
+  'kind', 'severity', 'severityName', 'title', 'device', 'site', 'what', 'since', 'sinceUtc', 'tier', 'step', 'repeat',
+  'recipients', 'mentions', 'acknowledgedBy', 'acknowledgedAt', 'resolvedAt', 'outage', 'deadlineKind', 'deadline',
+  'ackLink', 'ackUrl', 'dashboardLink', 'dashboardUrl', 'incident', 'alertCount',
+] as const;
+export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
+
+const SEVERITY_NAMES: Record<Locale, Record<string, string>> = {
+  en: { P1: 'urgent', P2: 'important', P3: 'general', P4: 'minor' },
+  'zh-CN': { P1: '紧急', P2: '重要', P3: '一般', P4: '次要' },
+};
+
+const TITLES: Record<NoticeKind, Record<Locale, string>> = {
+  opened: { en: '[{{severity}} FAULT] {{title}}', 'zh-CN': '【{{severity}} 故障】{{title}}' },
+  escalated: { en: '[{{severity}} ESCALATED to {{tier}}] {{title}}', 'zh-CN': '【{{severity}} 升级至{{tier}}】{{title}}' },
+  acknowledged: { en: '[{{severity}} ACKNOWLEDGED by {{acknowledgedBy}}] {{title}}', 'zh-CN': '【{{severity}} 已确认：{{acknowledgedBy}}】{{title}}' },
+  resolved: { en: '[RECOVERED after {{outage}}] {{title}}', 'zh-CN': '【已恢复，故障时长 {{outage}}】{{title}}' },
+  'sla-reminder': { en: '[{{severity}} SLA] {{deadlineKind}} deadline at {{deadline}}: {{title}}', 'zh-CN': '【{{severity}} SLA 提醒】{{deadlineKind}}时限 {{deadline}}：{{title}}' },
+};
+
+const FACTS: Record<Locale, string> = {
+  en: 'Severity: {{severity}} ({{severityName}})\nDevice: {{device}}\nSite: {{site}}\nWhat is wrong: {{what}}\nSince: {{since}}',
+  'zh-CN': '级别：{{severity}}（{{severityName}}）\n设备：{{device}}\n站点：{{site}}\n故障内容：{{what}}\n开始时间：{{since}}',
+};
+
+const BODIES: Record<NoticeKind, Record<Locale, string>> = {
+  opened: {
+    en: `${FACTS.en}\nNotified: {{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
+    'zh-CN': `${FACTS['zh-CN']}\n通知：{{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
+  },
+  escalated: {
+    en: `Not handled in time, escalated to {{tier}} (step {{step}}).\n${FACTS.en}\nNotified: {{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
+    'zh-CN': `未及时处理，已升级至{{tier}}（第 {{step}} 级）。\n${FACTS['zh-CN']}\n通知：{{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
+  },
+  acknowledged: {
+    en: `Acknowledged by {{acknowledgedBy}} at {{acknowledgedAt}}.\n${FACTS.en}\n{{dashboardLink}}`,
+    'zh-CN': `{{acknowledgedBy}} 已于 {{acknowledgedAt}} 确认。\n${FACTS['zh-CN']}\n{{dashboardLink}}`,
+  },
+  resolved: {
+    en: `Recovered at {{resolvedAt}} after an outage of {{outage}}.\n${FACTS.en}\n{{dashboardLink}}`,
+    'zh-CN': `已于 {{resolvedAt}} 恢复，故障时长 {{outage}}。\n${FACTS['zh-CN']}\n{{dashboardLink}}`,
+  },
+  'sla-reminder': {
+    en: `The {{deadlineKind}} deadline is at {{deadline}} and the incident is still not handled.\n${FACTS.en}\nNotified: {{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
+    'zh-CN': `{{deadlineKind}}时限为 {{deadline}}，故障仍未处理。\n${FACTS['zh-CN']}\n通知：{{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
+  },
+};
+
+const LINK_TEXT: Record<Locale, { ack: string; dashboard: string }> = {
+  en: { ack: 'Acknowledge', dashboard: 'Dashboard' },
+  'zh-CN': { ack: '确认故障', dashboard: '查看面板' },
+};
+
+const DEADLINE_KIND: Record<Locale, Record<'response' | 'resolution', string>> = {
+  en: { response: 'response', resolution: 'resolution' },
+  'zh-CN': { response: '响应', resolution: '解决' },
+};
+
+/** "1h 5m" / "1小时5分" for an outage length; seconds only under a minute. */
+export function formatOutage(ms: number, locale: Locale): string {
+  const totalS = Math.max(0, Math.round(ms / 1000));
+  const d = Math.floor(totalS / 86400), h = Math.floor((totalS % 86400) / 3600), m = Math.floor((totalS % 3600) / 60), s = totalS % 60;
+  const units = locale === 'en' ? ['d', 'h', 'm', 's'] : ['天', '小时', '分', '秒'];
+  const parts = [[d, units[0]], [h, units[1]], [m, units[2]]].filter(([n]) => (n as number) > 0).map(([n, u]) => `${n as number}${u as string}`);
+  if (parts.length === 0) return `${s}${units[3]!}`;
+  return parts.join(locale === 'en' ? ' ' : '');
+}
+
+/** A time as people in the NOC read it: local date and time in the configured zone, with the zone's offset. */
+export function formatLocalTime(iso: string | undefined, timezone: string): string {
+  if (!iso) return '-';
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    hourCycle: 'h23', timeZoneName: 'shortOffset',
+  }).formatToParts(new Date(iso));
+  const p = (t: string) => parts.find((x) => x.type === t)?.value ?? '';
+  return `${p('year')}-${p('month')}-${p('day')} ${p('hour')}:${p('minute')}:${p('second')} ${p('timeZoneName')}`;
+}
+
+function link(url: string | undefined, text: string, flavour: TextFlavour): string {
+  if (!url) return '';
+  if (flavour === 'markdown') return `[${text}](${url})`;
+  if (flavour === 'slack') return `<${url}|${text}>`;
+  return `${text}: ${url}`;
+}
+
+/** Every template variable's value for one notice, marked up for the channel's flavour. */
+export function templateValues(notice: Notice, flavour: TextFlavour, mention?: (r: Notice['recipients'][number]) => string): Record<TemplateVariable, string> {
+  const { incident: inc, locale } = notice;
+  const firing = inc.alerts.filter((a) => a.state !== 'resolved');
+  const shown = (firing.length > 0 ? firing : inc.alerts);
+  const what = shown.length === 0 ? inc.title : shown.slice(0, 5).map((a) => a.summary || a.rule).join('; ') + (shown.length > 5 ? (locale === 'en' ? ` (+${shown.length - 5} more)` : `（另有 ${shown.length - 5} 项）`) : '');
+  const words = LINK_TEXT[locale];
+  const names = notice.recipients.map((r) => r.displayName);
+  return {
+    kind: notice.kind,
+    severity: inc.severity,
+    severityName: SEVERITY_NAMES[locale][inc.severity] ?? inc.severity,
+    title: inc.title,
+    device: inc.device ?? '-',
+    site: inc.site ?? '-',
+    what,
+    since: formatLocalTime(inc.openedAt, notice.timezone),
+    sinceUtc: inc.openedAt,
+    tier: notice.tier ?? '',
+    step: notice.step === undefined ? '' : String(notice.step + 1),
+    repeat: String(notice.repeat ?? 0),
+    recipients: names.join(', ') || '-',
+    mentions: (mention ? notice.recipients.map(mention) : names).join(' ') || '-',
+    acknowledgedBy: inc.acknowledgedBy ?? '-',
+    acknowledgedAt: formatLocalTime(inc.acknowledgedAt, notice.timezone),
+    resolvedAt: formatLocalTime(inc.resolvedAt, notice.timezone),
+    outage: formatOutage(notice.outageMs ?? 0, locale),
+    deadlineKind: notice.deadline ? DEADLINE_KIND[locale][notice.deadline.kind] : '',
+    deadline: formatLocalTime(notice.deadline?.at, notice.timezone),
+    ackLink: notice.kind === 'resolved' || notice.kind === 'acknowledged' ? '' : link(notice.links.ack, words.ack, flavour),
+    ackUrl: notice.links.ack ?? '',
+    dashboardLink: link(notice.links.dashboard, words.dashboard, flavour),
+    dashboardUrl: notice.links.dashboard ?? '',
+    incident: inc.id,
+    alertCount: String(inc.alerts.length),
+  };
+}
+
+/** Names used in a template that are not template variables (checked at config load). */
+export function unknownTemplateVariables(template: string): string[] {
+  const known = new Set<string>(TEMPLATE_VARIABLES);
+  return [...template.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].map((m) => m[1]!).filter((n) => !known.has(n));
+}
+
+function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (_m, n: string) => values[n] ?? '');
+}
+
+/** Renders a notice's title and body: the channel's override for its kind and locale, else the built-in text. */
+export function renderNotice(
+  notice: Notice, flavour: TextFlavour, overrides?: TemplateOverrides, mention?: (r: Notice['recipients'][number]) => string,
+): { title: string; body: string } {
+  const values = templateValues(notice, flavour, mention);
+  const own = overrides?.[notice.kind]?.[notice.locale];
+  const title = fill(own?.title ?? TITLES[notice.kind][notice.locale], values).trim();
+  const rawBody = fill(own?.body ?? BODIES[notice.kind][notice.locale], values);
+  // Empty links leave blank lines behind; chat clients show them as gaps.
+  const body = rawBody.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '').join(flavour === 'markdown' ? '\n\n' : '\n');
+  return { title, body };
+}
+
+/**
+ * Cuts text to at most `maxBytes` of UTF-8 without splitting a character, marking the cut,
+ * because chat services reject (not trim) messages over their documented size.
+ */
+export function fitBytes(text: string, maxBytes: number, marker = ' …(truncated)'): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  const room = Math.max(0, maxBytes - Buffer.byteLength(marker, 'utf8'));
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const n = Buffer.byteLength(ch, 'utf8');
+    if (used + n > room) break;
+    out += ch;
+    used += n;
+  }
+  return out + marker;
+}
+
+const templateString = z.string().superRefine((s, ctx) => {
+  const unknown = unknownTemplateVariables(s);
+  if (unknown.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `unknown template variable ${unknown.map((u) => `{{${u}}}`).join(', ')} (expected one of: ${TEMPLATE_VARIABLES.join(', ')})` });
+  }
+});
+const templateText = z.strictObject({ title: templateString.optional(), body: templateString.optional() });
+const perLocale = z.strictObject({ en: templateText.optional(), 'zh-CN': templateText.optional() });
+
+/** `templates:` of a channel: per notice kind, per locale, a title and/or body with `{{variables}}`. */
+export const templateOverridesSchema = z.strictObject({
+  opened: perLocale.optional(), escalated: perLocale.optional(), acknowledged: perLocale.optional(),
+  resolved: perLocale.optional(), 'sla-reminder': perLocale.optional(),
+});

@@ -5,12 +5,12 @@ import { startLab } from '../lab/lab.js';
 import { repoRoot } from '../lab/paths.js';
 import { startNoctua } from '../main.js';
 import { intFlag, parseFlags, type CliCommand } from './command.js';
-import { untilSignal } from './start.js';
+import { superviseRuntime, untilSignal } from './start.js';
 
 /** `noctua lab`: a local lab of real parts (influxd, snmpsimd) with Noctua polling it. */
 export const command: CliCommand = {
   name: 'lab',
-  summary: 'Start a local lab: InfluxDB, simulated devices from the shared recordings, and Noctua against them.',
+  summary: 'Start a local lab: InfluxDB, simulated devices from the shared recordings, and Noctua polling them (SNMP plus ICMP probes on 127.0.0.0/8).',
   usage: 'noctua lab [--dir DIR] [--api-port N]',
   async run(argv) {
     const { values } = parseFlags(argv, { dir: { type: 'string' }, 'api-port': { type: 'string' } });
@@ -27,7 +27,8 @@ export const command: CliCommand = {
       `lab up: ${lab.fixtures.length} simulated devices, InfluxDB at ${lab.influx.url}`);
     const cfg = loadConfig(lab.configDir);
     const runtime = await startNoctua(cfg, log);
-    const signal = await signalled;
+    // The lab's devices.yaml can be edited (or SIGHUP sent) to try reloads against the simulated fleet.
+    const signal = await superviseRuntime(runtime, lab.configDir, log, signalled);
     stopping = true;
     log.info({ signal }, 'stopping the lab');
     await runtime.stop();

@@ -3,10 +3,16 @@ import { durationSchema } from '../duration.js';
 
 /** `scheduler:` in noctua.yaml: how many polls run at once and how long one may take. */
 export const schedulerSectionSchema = z.strictObject({
+  /** Polls that may talk to the network at the same time across the whole fleet (an fping batch counts as one). */
   concurrency: z.number().int().min(1).max(10_000).default(128),
   icmpBackend: z.enum(['auto', 'fping', 'ping']).default('auto'),
   /** A poll still running after this share of its interval is abandoned, so it cannot starve the next one. */
   deadlineFraction: z.number().min(0.1).max(1).default(0.9),
+  /** On SIGTERM, how long polls under way may take to finish before they are abandoned. */
   drainTimeout: durationSchema.default(10_000),
+  /** How often the scheduler writes its own health (`noctua_self` samples). */
+  selfInterval: durationSchema.refine((ms) => ms >= 1000, { message: 'expected at least 1s' }).default(30_000),
+  /** Name of this poller in `noctua_self` samples (the `instance` tag); the host name when absent. */
+  instance: z.string().min(1).optional(),
 });
 export type SchedulerSection = z.output<typeof schedulerSectionSchema>;

@@ -19,7 +19,7 @@ export interface IcmpPollerOptions {
 }
 
 /** The ICMP poller: both a single-device Poller and a BatchPoller, so the scheduler can ping everything due at once. */
-export type IcmpPoller = Poller & BatchPoller;
+export type IcmpPoller = Poller & BatchPoller & { readonly backend: Pinger['name'] };
 
 /** How long a host name may take to resolve before the device counts as unresolvable this cycle. */
 const RESOLVE_TIMEOUT_MS = 5000;
@@ -94,6 +94,7 @@ export function createIcmpPoller(opts: IcmpPollerOptions): IcmpPoller {
 
   return {
     kind: 'icmp',
+    backend: opts.pinger.name,
     pollMany,
     async poll(device, signal) {
       const r = await pollMany([device], signal);

@@ -1,0 +1,353 @@
+import type { Device } from '../config/inventory-schema.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import type { BatchPoller, PollKind, PollResult, Poller } from '../core/poller.js';
+import type { Sample } from '../core/sample.js';
+import type { DeviceStateRegistry } from './device-state.js';
+import { nextSlot, phaseOffsetMs } from './offsets.js';
+import { PollSlots } from './poll-slots.js';
+import type { SelfMetrics } from './self-metrics.js';
+import { cronTicker, type Ticker } from './ticker.js';
+
+const KINDS: readonly PollKind[] = ['icmp', 'snmp', 'inventory'];
+
+/** The pollers the scheduler drives; a kind without a poller is not scheduled. */
+export type SchedulerPollers = Partial<Record<PollKind, Poller | (Poller & BatchPoller)>>;
+
+export interface SchedulerOptions {
+  pollers: SchedulerPollers;
+  /** Where samples go (the SampleBus); must not throw. */
+  publish: (batch: Sample[]) => Promise<void>;
+  states: DeviceStateRegistry;
+  metrics: SelfMetrics;
+  /** Polls that may run at once across the fleet. */
+  concurrency: number;
+  /** A poll still running after this share of its interval is abandoned. */
+  deadlineFraction: number;
+  /** How often `noctua_self` samples are emitted. */
+  selfIntervalMs?: number;
+  clock?: Clock;
+  ticker?: Ticker;
+  log?: Logger;
+}
+
+/** What setDevices changed. */
+export interface DeviceSetChange { added: string[]; removed: string[]; changed: string[] }
+
+/** One kind of poll on one device. */
+interface Job {
+  key: string;
+  device: Device;
+  kind: PollKind;
+  intervalMs: number;
+  offsetMs: number;
+  nextDue: number;
+}
+
+/** A poll under way (or abandoned at its deadline but not yet returned). */
+interface Running {
+  startedAt: number;
+  controller: AbortController;
+  /** After this the job may be polled again even if the poller never returned (it ignored the abort). */
+  releaseAt: number;
+  abandoned: boolean;
+  /** The device was changed or removed while this ran: forget the poller's state once it returns. */
+  forgetAfter: boolean;
+}
+
+/** Thrown into a poll's AbortSignal when its deadline passes. */
+export class PollDeadlineError extends Error {
+  constructor(ms: number) { super(`poll deadline of ${ms} ms passed`); this.name = 'PollDeadlineError'; }
+}
+
+function sameDevice(a: Device, b: Device): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * The polling scheduler. Once a second (node-cron) it starts every poll whose slot has come:
+ * each device has a stable offset in each interval, so a large fleet is spread over the interval.
+ * Rules: a device is never polled twice at once for one kind (a due poll while the last still runs
+ * is skipped and counted as an overrun); at most `concurrency` polls talk to the network; each poll
+ * is aborted at `deadlineFraction` of its interval, and an abandoned poll gives its slot back at
+ * once, so a dead device costs its own deadline and nobody else's time. ICMP polls due in the same
+ * tick go to the poller together (one fping run). While ICMP says a device is unreachable its SNMP
+ * and inventory polls are skipped; they resume at their next slot after the first answered ping.
+ */
+export class PollScheduler {
+  private jobs = new Map<string, Job>();
+  private devices = new Map<string, Device>();
+  private running = new Map<string, Running>();
+  private inFlight = new Set<Promise<void>>();
+  private slots: PollSlots;
+  private deadlineFraction: number;
+  private readonly clock: Clock;
+  private readonly ticker: Ticker;
+  private readonly selfIntervalMs: number;
+  private nextSelfAt = 0;
+  private started = false;
+  private stopped = false;
+
+  constructor(private opts: SchedulerOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.ticker = opts.ticker ?? cronTicker();
+    this.slots = new PollSlots(opts.concurrency);
+    this.deadlineFraction = opts.deadlineFraction;
+    this.selfIntervalMs = opts.selfIntervalMs ?? 30_000;
+  }
+
+  /** Starts ticking. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.nextSelfAt = this.clock.ms() + this.selfIntervalMs;
+    this.ticker.start(() => this.tick());
+  }
+
+  /** Applies new limits (a reload of noctua.yaml's scheduler section). */
+  setLimits(l: { concurrency?: number; deadlineFraction?: number }): void {
+    if (l.concurrency !== undefined) this.slots.setLimit(l.concurrency);
+    if (l.deadlineFraction !== undefined) this.deadlineFraction = l.deadlineFraction;
+  }
+
+  /** Devices being scheduled now. */
+  deviceNames(): string[] { return [...this.devices.keys()].sort(); }
+
+  /** When the next poll of a kind on a device is due (ms since the epoch), for tests and the API. */
+  nextDue(device: string, kind: PollKind): number | undefined { return this.jobs.get(`${device}/${kind}`)?.nextDue; }
+
+  /** Polls under way. */
+  runningCount(): number { return this.running.size; }
+
+  /**
+   * Replaces the device set without stopping: added devices start at their next slot, removed ones
+   * stop, changed ones restart with their new settings. Polls already under way finish and their
+   * samples are published; a removed or changed device's poller state is forgotten afterwards.
+   * Disabled devices (`enabled: false`) count as absent.
+   */
+  setDevices(devices: readonly Device[]): DeviceSetChange {
+    const next = new Map(devices.filter((d) => d.enabled).map((d) => [d.name, d]));
+    const change: DeviceSetChange = { added: [], removed: [], changed: [] };
+    for (const [name, old] of this.devices) {
+      const nd = next.get(name);
+      if (!nd) { change.removed.push(name); this.unschedule(name); }
+      else if (!sameDevice(old, nd)) { change.changed.push(name); this.unschedule(name); }
+    }
+    const now = this.clock.ms();
+    for (const [name, d] of next) {
+      const old = this.devices.get(name);
+      if (old && sameDevice(old, d)) continue;
+      if (!old) change.added.push(name);
+      this.devices.set(name, d);
+      for (const kind of KINDS) {
+        if (!this.opts.pollers[kind]) continue;
+        if (kind === 'icmp' ? d.icmp === false : d.snmp === false) continue;
+        const intervalMs = d.intervals[kind];
+        const offsetMs = phaseOffsetMs(name, intervalMs);
+        const key = `${name}/${kind}`;
+        this.jobs.set(key, { key, device: d, kind, intervalMs, offsetMs, nextDue: nextSlot(now, intervalMs, offsetMs) });
+      }
+    }
+    this.opts.states.sync([...this.devices.values()]);
+    for (const name of change.removed) this.opts.metrics.forgetDevice(name);
+    this.updateGauges();
+    return change;
+  }
+
+  private unschedule(name: string): void {
+    this.devices.delete(name);
+    for (const kind of KINDS) {
+      const key = `${name}/${kind}`;
+      this.jobs.delete(key);
+      const r = this.running.get(key);
+      if (r) r.forgetAfter = true;
+      else this.forget(kind, name);
+    }
+  }
+
+  private forget(kind: PollKind, name: string): void {
+    try { this.opts.pollers[kind]?.forget?.(name); } catch (err) { this.opts.log?.warn({ err, device: name, kind }, 'poller could not forget device state'); }
+  }
+
+  private updateGauges(): void {
+    const per: Record<PollKind, number> = { icmp: 0, snmp: 0, inventory: 0 };
+    for (const j of this.jobs.values()) per[j.kind]++;
+    this.opts.metrics.gauges(per, this.slots.inUse, this.slots.queued);
+  }
+
+  /** One scheduler step: starts every poll whose slot has come. Driven by the ticker; public for tests. */
+  tick(): void {
+    if (this.stopped) return;
+    const now = this.clock.ms();
+    const icmpBatch: { job: Job; due: number }[] = [];
+    const icmpPoller = this.opts.pollers.icmp;
+    const batchIcmp = icmpPoller !== undefined && 'pollMany' in icmpPoller;
+    for (const job of this.jobs.values()) {
+      if (job.nextDue > now) continue;
+      // After a stall (suspended process, blocked loop) run once for the latest slot, not once per missed slot.
+      const missed = Math.floor((now - job.nextDue) / job.intervalMs);
+      const due = job.nextDue + missed * job.intervalMs;
+      job.nextDue = due + job.intervalMs;
+      this.opts.metrics.due(job.kind);
+      if (missed > 0) this.opts.metrics.overrun(job.kind, job.device.name, missed);
+      const r = this.running.get(job.key);
+      if (r && now < r.releaseAt) {
+        this.opts.metrics.overrun(job.kind, job.device.name);
+        this.opts.states.recordOverrun(job.device.name);
+        this.opts.log?.debug({ device: job.device.name, kind: job.kind, runningForMs: now - r.startedAt }, 'previous poll still running: overrun');
+        continue;
+      }
+      if (r) {
+        this.opts.log?.warn({ device: job.device.name, kind: job.kind, runningForMs: now - r.startedAt }, 'poller ignored its deadline and never returned; polling the device again');
+        this.running.delete(job.key);
+      }
+      if (job.kind !== 'icmp' && this.opts.states.isUnreachable(job.device.name)) {
+        this.opts.metrics.backoff(job.kind, job.device.name);
+        continue;
+      }
+      if (job.kind === 'icmp' && batchIcmp) icmpBatch.push({ job, due });
+      else this.dispatch([{ job, due }]);
+    }
+    if (icmpBatch.length > 0) this.dispatch(icmpBatch);
+    if (now >= this.nextSelfAt) {
+      this.nextSelfAt = now + this.selfIntervalMs;
+      void this.emitSelf();
+    }
+    this.updateGauges();
+  }
+
+  private async emitSelf(): Promise<void> {
+    const active = new Set<PollKind>([...this.jobs.values()].map((j) => j.kind));
+    const samples = this.opts.metrics.takeSamples(this.clock.now(), active);
+    if (samples.length === 0) return;
+    // One line per period: what an operator tails to see the poller keeping up.
+    const summary = Object.fromEntries(samples.map((s) => [s.tags.kind, s.fields]));
+    this.opts.log?.info({ devices: this.devices.size, ...summary }, 'poll cycle summary');
+    await this.opts.publish(samples);
+  }
+
+  /** Runs one poll (or one ICMP batch) under the concurrency limit and its deadline. */
+  private dispatch(items: { job: Job; due: number }[]): void {
+    const kind = items[0]!.job.kind;
+    const poller = this.opts.pollers[kind]!;
+    const start = this.clock.ms();
+    const deadlineMs = Math.max(1, Math.floor(Math.min(...items.map((i) => i.job.intervalMs)) * this.deadlineFraction));
+    const controller = new AbortController();
+    const deadline = this.clock.setTimeout(() => controller.abort(new PollDeadlineError(deadlineMs)), deadlineMs);
+    const entries = new Map<string, Running>();
+    for (const { job } of items) {
+      const r: Running = { startedAt: start, controller, releaseAt: start + 2 * job.intervalMs, abandoned: false, forgetAfter: false };
+      this.running.set(job.key, r);
+      entries.set(job.key, r);
+    }
+    const settle = (job: Job) => {
+      const r = entries.get(job.key)!;
+      if (this.running.get(job.key) === r) this.running.delete(job.key);
+      if (r.forgetAfter) this.forget(job.kind, job.device.name);
+    };
+
+    const run = async () => {
+      let release: (() => void) | undefined;
+      try {
+        release = await this.slots.acquire(controller.signal);
+      } catch {
+        for (const { job, due } of items) {
+          this.finish(job, due, 0, undefined, `${new PollDeadlineError(deadlineMs).message} while waiting for a free slot (scheduler.concurrency ${this.slots.inUse} busy)`, false);
+          settle(job);
+        }
+        return;
+      }
+      const began = this.clock.ms();
+      for (const { job, due } of items) this.opts.metrics.started(kind, began - due);
+      const devices = items.map((i) => i.job.device);
+      const pollPromise: Promise<Map<string, PollResult>> = items.length > 1 || 'pollMany' in poller
+        ? (poller as BatchPoller).pollMany(devices, controller.signal)
+        : poller.poll(devices[0]!, controller.signal).then((res) => new Map([[devices[0]!.name, res]]));
+      // The poll settling (even long after its deadline) is what lets the device be polled again.
+      pollPromise.then(() => items.forEach((i) => settle(i.job)), () => items.forEach((i) => settle(i.job)));
+      const aborted = new Promise<never>((_, reject) => {
+        if (controller.signal.aborted) reject(controller.signal.reason as Error);
+        controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true });
+      });
+      aborted.catch(() => {});
+      let results: Map<string, PollResult> | undefined;
+      let failure: unknown;
+      try {
+        results = await Promise.race([pollPromise, aborted]);
+      } catch (err) {
+        failure = err;
+      } finally {
+        deadline.cancel();
+        release();
+      }
+      const durationMs = this.clock.ms() - began;
+      if (failure !== undefined) {
+        const isDeadline = failure instanceof PollDeadlineError || controller.signal.aborted;
+        if (!isDeadline) this.opts.log?.error({ err: failure, kind, devices: devices.map((d) => d.name) }, 'poller failed');
+        for (const { job, due } of items) {
+          entries.get(job.key)!.abandoned = true;
+          // A device that does not answer SNMP within the deadline counts as not answering; an ICMP run
+          // that overstays says nothing about the devices (fping bounds itself), so it gives no verdict.
+          const verdict = isDeadline && kind !== 'icmp' ? false : undefined;
+          this.finish(job, due, durationMs, undefined, isDeadline ? (failure as Error).message : `poller error: ${(failure as Error)?.message ?? String(failure)}`, verdict);
+        }
+        return;
+      }
+      const samples: Sample[] = [];
+      for (const { job, due } of items) {
+        const res = results!.get(job.device.name);
+        if (res) samples.push(...res.samples);
+        this.finish(job, due, durationMs, res, res ? undefined : 'the poller returned no result for this device', res?.reachable);
+      }
+      if (samples.length > 0) await this.opts.publish(samples);
+    };
+    const p = run().catch((err) => this.opts.log?.error({ err }, 'scheduler bug while running a poll'));
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  private finish(job: Job, due: number, durationMs: number, res: PollResult | undefined, error: string | undefined, reachable: boolean | undefined): void {
+    const name = job.device.name;
+    const ok = res !== undefined && res.reachable;
+    const message = error ?? (res && res.errors.length > 0 ? res.errors.map((e) => e.message).join('; ') : undefined);
+    const before = this.opts.states.get(name)?.status;
+    this.opts.states.record(name, job.kind, { ok, reachable, durationMs, error: message });
+    const after = this.opts.states.get(name)?.status;
+    this.opts.metrics.completed(job.kind, name, ok, durationMs, this.clock.ms() - due);
+    if (before !== after && after !== undefined) {
+      const level = after === 'up' ? 'info' : 'warn';
+      this.opts.log?.[level]({ device: name, from: before, to: after, reason: this.opts.states.get(name)?.reason },
+        after === 'unreachable' ? `${name} unreachable: SNMP polls suspended until it answers ping` : `${name} is ${after}`);
+    }
+  }
+
+  /**
+   * Stops ticking and drains: polls under way may finish (and publish) for up to `drainMs`, then
+   * the rest are aborted and abandoned. Emits the last `noctua_self` samples. Resolves with how
+   * many polls were abandoned.
+   */
+  async stop(drainMs: number): Promise<{ abandoned: number }> {
+    if (this.stopped) return { abandoned: 0 };
+    this.stopped = true;
+    this.ticker.stop();
+    const pending = [...this.inFlight];
+    let timedOut = false;
+    if (pending.length > 0) {
+      let timer: { cancel(): void } | undefined;
+      const limit = new Promise<void>((r) => { timer = this.clock.setTimeout(() => { timedOut = true; r(); }, drainMs); });
+      await Promise.race([Promise.all(pending), limit]);
+      timer?.cancel();
+    }
+    let abandoned = 0;
+    if (timedOut) {
+      const controllers = new Set<AbortController>();
+      for (const r of this.running.values()) if (!r.abandoned) controllers.add(r.controller);
+      abandoned = [...this.running.values()].filter((r) => !r.abandoned).length;
+      for (const c of controllers) c.abort(new Error('Noctua is shutting down'));
+      // Aborted polls settle on the next turns of the loop; give them a moment to record themselves.
+      await Promise.race([Promise.all([...this.inFlight]), new Promise((r) => setTimeout(r, 200))]);
+    }
+    await this.emitSelf();
+    return { abandoned };
+  }
+}

@@ -1,0 +1,365 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Sink } from '../../core/bus.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import type { Sample } from '../../core/sample.js';
+import type { InfluxSection } from '../../config/sections/influx.js';
+import { DeadLetterFile } from './dead-letter.js';
+import { encodeSample, splitLines, type EncodeIssue, type WritePrecision } from './line-protocol.js';
+import { isolateRejected, type RejectedLine } from './rejects.js';
+import { setUpDatabase } from './setup.js';
+import { Spool, type SpoolRecord } from './spool.js';
+import { createHttpTransport, type InfluxTransport } from './transport.js';
+
+/** Counters and state of the writer, for /readyz, the API and self metrics. */
+export interface InfluxSinkStats {
+  /** Points encoded and waiting in memory (pending batch plus queued batches). */
+  queuedPoints: number;
+  spoolBytes: number;
+  spoolSegments: number;
+  spoolPoints: number;
+  /** Points lost: spool segments dropped at the cap, or a spool write that failed. */
+  droppedPoints: number;
+  writtenPoints: number;
+  deadLetteredPoints: number;
+  /** Samples with no writable field left (none given, or all NaN/Infinity/out of range). */
+  skippedSamples: number;
+  /** Fields left out of otherwise written samples (NaN, Infinity, integers beyond 64 bits). */
+  droppedFields: number;
+  /** `writing` while InfluxDB takes writes, `spooling` while it does not. */
+  state: 'starting' | 'writing' | 'spooling';
+  lastError?: { at: string; message: string };
+}
+
+/** What /readyz needs: Noctua is ready when InfluxDB is reachable or the spool takes the samples. */
+export interface InfluxReadiness {
+  ready: boolean;
+  influx: 'reachable' | 'unreachable' | 'unknown';
+  spooling: boolean;
+  detail: string;
+}
+
+/** The InfluxDB writer as a bus sink, with its counters, self metrics and health. */
+export interface InfluxSink extends Sink {
+  stats(): InfluxSinkStats;
+  /** `noctua_self` samples for the writer and the spool (docs/SCHEMA.md). */
+  selfSamples(now: Date): Sample[];
+  /** Asks InfluxDB's ping endpoint now. */
+  ping(): Promise<boolean>;
+  readiness(): InfluxReadiness;
+  /** Sends what is pending now instead of at the batch age, and waits until the writer is idle or backing off. */
+  flush(): Promise<void>;
+}
+
+/** Options of {@link createInfluxSink}; `transport` and `setUp` are seams for tests. */
+export interface InfluxSinkOptions {
+  settings: InfluxSection;
+  /** Noctua's state directory; the spool lives in `<stateDir>/spool/`. */
+  stateDir: string;
+  log: Logger;
+  clock?: Clock;
+  transport?: InfluxTransport;
+  setUp?: () => Promise<unknown>;
+}
+
+interface Batch { lines: string[]; moved: boolean }
+
+type Item =
+  | { source: 'memory'; batch: Batch; body: string; lines: () => string[]; points: number; precision: WritePrecision }
+  | { source: 'spool'; record: SpoolRecord; body: string; lines: () => string[]; points: number; precision: WritePrecision };
+
+const FIRST_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 5000;
+const MAX_LOGGED_ISSUES = 1000;
+
+/**
+ * Starts the InfluxDB writer: opens the spool under `<stateDir>/spool/` (replaying what a previous run
+ * left), sets the database up when `manageDatabase` is on, and returns the sink to add to the bus.
+ * InfluxDB being down at start is not an error: samples are spooled until it answers.
+ */
+export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxSink> {
+  const { settings, log } = opts;
+  const clock = opts.clock ?? systemClock;
+  const transport = opts.transport ?? createHttpTransport(settings);
+  const spoolDir = join(opts.stateDir, 'spool');
+  const spool = await Spool.open({ dir: spoolDir, maxBytes: settings.spool.maxBytes, segmentBytes: settings.spool.segmentBytes, log });
+  const deadLetter = new DeadLetterFile(join(spoolDir, 'dead-letter.lp'));
+  const setUp = opts.setUp ?? (settings.v2 || !settings.manageDatabase ? undefined : () => setUpDatabase(settings, log));
+  if (settings.v2) log.info({ bucket: settings.v2.bucket }, 'influx: writing through the v2 API; retention and downsampling belong to the bucket and its tasks');
+
+  let setUpDone = setUp === undefined;
+  let pending: string[] = [];
+  let flushTimer: { cancel(): void } | undefined;
+  const queue: Batch[] = [];
+  let queuedPoints = 0;
+  let down: boolean | undefined; // undefined until the first answer
+  let backoffMs = FIRST_BACKOFF_MS;
+  let retryTimer: { cancel(): void } | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  let closed = false;
+  let spoolFailing = false;
+  const spoolWrites = new Set<Promise<void>>();
+  const loggedIssues = new Set<string>();
+  let writtenPoints = 0;
+  let deadLettered = 0;
+  let lostToSpoolErrors = 0;
+  let skippedSamples = 0;
+  let droppedFields = 0;
+  let lastError: InfluxSinkStats['lastError'];
+  let outageStartedAt: number | undefined;
+
+  const onIssue = (issue: EncodeIssue): void => {
+    if (issue.kind === 'empty-fields') skippedSamples++;
+    else if (issue.kind === 'non-finite-field' || issue.kind === 'integer-out-of-range') droppedFields++;
+    const key = `${issue.kind}:${issue.measurement}:${issue.key}`;
+    if (loggedIssues.has(key) || loggedIssues.size >= MAX_LOGGED_ISSUES) return;
+    loggedIssues.add(key);
+    const what: Record<EncodeIssue['kind'], string> = {
+      'non-finite-field': 'NaN or Infinity field left out (logged once per measurement and field)',
+      'integer-out-of-range': 'integer field beyond 64 bits left out (logged once per measurement and field)',
+      'empty-fields': 'sample without any writable field skipped (logged once per measurement)',
+      'newline-in-name': 'newline in a name or tag value written as a space: line protocol cannot carry it (logged once)',
+      'unrepresentable-backslash': 'backslash before , = space or at the end of a name or tag value written as / : InfluxDB 1.x cannot store it (logged once)',
+    };
+    log.warn({ measurement: issue.measurement, key: issue.key }, `influx: ${what[issue.kind]}`);
+  };
+
+  const remember = (message: string): void => { lastError = { at: clock.now().toISOString(), message }; };
+
+  const toSpool = (lines: string[]): void => {
+    const write = spool.append(lines.join('\n'), lines.length, settings.precision).then(
+      () => { spoolFailing = false; },
+      (err: unknown) => {
+        // The disk refused the batch: nothing else can keep it. Counted as lost and said loudly.
+        spoolFailing = true;
+        lostToSpoolErrors += lines.length;
+        remember(`spool write failed: ${String(err)}`);
+        log.error({ err, points: lines.length, dir: spoolDir }, 'influx: SPOOL WRITE FAILED, these points are lost');
+      },
+    );
+    spoolWrites.add(write);
+    void write.finally(() => spoolWrites.delete(write));
+  };
+
+  /** Memory batches go to disk, oldest first, behind whatever the spool already holds. */
+  const moveQueueToSpool = (): void => {
+    for (const b of queue) { b.moved = true; toSpool(b.lines); }
+    queue.length = 0;
+    queuedPoints = 0;
+  };
+
+  const enqueue = (lines: string[]): void => {
+    // While the spool holds anything, or InfluxDB is failing, new batches queue up behind it on disk: order is kept.
+    if (down === true || !spool.isEmpty()) { toSpool(lines); return; }
+    if (queuedPoints + lines.length > settings.maxQueue) {
+      log.warn({ queuedPoints, maxQueue: settings.maxQueue }, 'influx: memory queue full (InfluxDB slower than the pollers), batches go to the disk spool');
+      moveQueueToSpool();
+      toSpool(lines);
+      return;
+    }
+    queue.push({ lines, moved: false });
+    queuedPoints += lines.length;
+  };
+
+  const cutPending = (): void => {
+    flushTimer?.cancel();
+    flushTimer = undefined;
+    while (pending.length > 0) {
+      enqueue(pending.length <= settings.batchSize ? pending : pending.slice(0, settings.batchSize));
+      pending = pending.length <= settings.batchSize ? [] : pending.slice(settings.batchSize);
+    }
+  };
+
+  const failed = (message: string): void => {
+    remember(message);
+    if (down !== true) {
+      outageStartedAt = clock.ms();
+      log.warn({ target: transport.target, error: message }, 'influx: InfluxDB is not taking writes; spooling to disk until it does');
+    } else {
+      log.debug({ error: message, retryInMs: backoffMs }, 'influx: still not taking writes');
+    }
+    down = true;
+    moveQueueToSpool();
+    retryTimer?.cancel();
+    retryTimer = clock.setTimeout(() => { retryTimer = undefined; kick(); }, backoffMs);
+    backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+  };
+
+  const succeeded = (): void => {
+    if (down === true) {
+      const s = spool.stats();
+      log.info({ outageMs: outageStartedAt === undefined ? undefined : clock.ms() - outageStartedAt, spooledPoints: s.points }, 'influx: InfluxDB takes writes again; replaying the spool in order');
+    }
+    down = false;
+    backoffMs = FIRST_BACKOFF_MS;
+  };
+
+  const deadLetterLines = async (rejected: RejectedLine[]): Promise<void> => {
+    deadLettered += rejected.length;
+    for (const r of rejected.slice(0, 20)) log.error({ line: r.line, reason: r.reason, file: deadLetter.file }, 'influx: InfluxDB refused a point; moved to the dead-letter file');
+    if (rejected.length > 20) log.error({ more: rejected.length - 20, file: deadLetter.file }, 'influx: more refused points moved to the dead-letter file');
+    const byReason = new Map<string, string[]>();
+    for (const r of rejected) byReason.set(r.reason, [...(byReason.get(r.reason) ?? []), r.line]);
+    for (const [reason, lines] of byReason) await deadLetter.add(lines, reason, clock.now());
+  };
+
+  const nextItem = async (): Promise<Item | undefined> => {
+    if (!spool.isEmpty()) {
+      // Appends still on their way to disk must land before the head is read.
+      await Promise.all([...spoolWrites]);
+      const record = await spool.head();
+      if (!record) return undefined;
+      return { source: 'spool', record, body: record.payload, lines: () => splitLines(record.payload), points: record.points, precision: record.precision };
+    }
+    const batch = queue[0];
+    if (!batch) return undefined;
+    return { source: 'memory', batch, body: batch.lines.join('\n'), lines: () => batch.lines, points: batch.lines.length, precision: settings.precision };
+  };
+
+  const done = async (item: Item, written: number): Promise<void> => {
+    if (item.source === 'spool') {
+      await spool.ack(item.record);
+      writtenPoints += written;
+    } else if (queue[0] === item.batch) {
+      queue.shift();
+      queuedPoints -= item.points;
+      writtenPoints += written;
+    }
+    // A memory batch moved to the spool while on the wire is written again from there; InfluxDB keeps one copy.
+  };
+
+  const pump = async (): Promise<void> => {
+    while (!stopped && retryTimer === undefined) {
+      if (!setUpDone) {
+        try {
+          await setUp!();
+          setUpDone = true;
+        } catch (err) {
+          failed(`database set-up: ${err instanceof Error ? err.message : String(err)}`);
+          return;
+        }
+      }
+      const item = await nextItem();
+      if (!item) return;
+      const outcome = await transport.write(item.body, item.precision);
+      if (outcome.kind === 'ok') {
+        succeeded();
+        await done(item, item.points);
+        continue;
+      }
+      if (outcome.kind === 'retry') {
+        // 404 is "database not found": someone dropped it; set it up again before the next try.
+        if (outcome.status === 404 && setUp) setUpDone = false;
+        failed(outcome.message);
+        return;
+      }
+      if (item.source === 'memory' && item.batch.moved) continue; // the spooled copy will be isolated instead
+      const result = await isolateRejected(item.lines(), outcome, (body) => transport.write(body, item.precision));
+      if (result.kind === 'retry') { failed(result.message); return; }
+      succeeded();
+      remember(`InfluxDB refused ${result.rejected.length} point(s): ${outcome.message}`);
+      await deadLetterLines(result.rejected);
+      await done(item, item.points - result.rejected.length);
+    }
+  };
+
+  const kick = (): void => {
+    if (running || stopped) return;
+    running = pump()
+      .catch((err: unknown) => { remember(String(err)); log.error({ err }, 'influx: writer loop failed; retrying'); failed(String(err)); })
+      .finally(() => { running = undefined; });
+  };
+
+  const stats = (): InfluxSinkStats => {
+    const s = spool.stats();
+    return {
+      queuedPoints: queuedPoints + pending.length,
+      spoolBytes: s.bytes, spoolSegments: s.segments, spoolPoints: s.points,
+      droppedPoints: s.droppedPoints + lostToSpoolErrors,
+      writtenPoints, deadLetteredPoints: deadLettered, skippedSamples, droppedFields,
+      state: down === undefined ? (spool.isEmpty() ? 'starting' : 'spooling') : down || !spool.isEmpty() ? 'spooling' : 'writing',
+      ...(lastError ? { lastError } : {}),
+    };
+  };
+
+  // A spool left by a previous run is replayed at once (after set-up).
+  kick();
+
+  return {
+    name: 'influx',
+    async write(batch) {
+      if (closed) throw new Error('influx sink is closed');
+      for (const sample of batch) {
+        const line = encodeSample(sample, settings.precision, onIssue);
+        if (line !== undefined) pending.push(line);
+      }
+      if (pending.length >= settings.batchSize) {
+        // Full batches go now; a remainder waits for more samples or the batch age.
+        const full = pending.length - (pending.length % settings.batchSize);
+        const rest = pending.slice(full);
+        pending = pending.slice(0, full);
+        cutPending();
+        pending = rest;
+      }
+      if (pending.length > 0 && !flushTimer) flushTimer = clock.setTimeout(() => { flushTimer = undefined; cutPending(); kick(); }, settings.flushInterval);
+      kick();
+      // Batches that went to disk are durable before the bus hears back: the natural back-pressure while spooling.
+      if (spoolWrites.size > 0) await Promise.all([...spoolWrites]);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      cutPending();
+      // Give InfluxDB the chance to take what is in memory; bounded by the write timeout.
+      const deadline = clock.ms() + settings.timeout;
+      while (queue.length > 0 && down !== true && clock.ms() < deadline) {
+        kick();
+        if (!running) break;
+        await running;
+      }
+      stopped = true;
+      retryTimer?.cancel();
+      if (running) await running;
+      moveQueueToSpool();
+      await Promise.all([...spoolWrites]);
+      await spool.close();
+      const s = spool.stats();
+      if (s.records > 0) log.info({ points: s.points, dir: spoolDir }, 'influx: closing with points in the spool; the next start replays them');
+    },
+    stats,
+    selfSamples(now): Sample[] {
+      const s = stats();
+      const base = { instance: hostname() };
+      const samples: Sample[] = [
+        {
+          measurement: 'noctua_self', time: now, tags: { ...base, component: 'writer' },
+          fields: {
+            queued_points: s.queuedPoints, written_points: s.writtenPoints, dead_letter_points: s.deadLetteredPoints,
+            skipped_samples: s.skippedSamples, dropped_fields: s.droppedFields, influx_up: s.state === 'writing',
+          },
+        },
+        {
+          measurement: 'noctua_self', time: now, tags: { ...base, component: 'spool' },
+          fields: { spool_bytes: s.spoolBytes, spool_segments: s.spoolSegments, spool_points: s.spoolPoints, dropped_points: s.droppedPoints },
+        },
+      ];
+      return samples;
+    },
+    ping: () => transport.ping(),
+    readiness() {
+      const s = stats();
+      const influx = down === undefined ? 'unknown' : down ? 'unreachable' : 'reachable';
+      const spooling = s.state === 'spooling';
+      if (spoolFailing) return { ready: false, influx, spooling, detail: `InfluxDB ${influx} and the spool cannot write to ${spoolDir}: ${lastError?.message ?? ''}` };
+      return { ready: true, influx, spooling, detail: spooling ? `InfluxDB ${influx}; ${s.spoolPoints} points spooled to disk` : `InfluxDB ${influx}` };
+    },
+    async flush() {
+      cutPending();
+      kick();
+      while (running) await running;
+      await Promise.all([...spoolWrites]);
+    },
+  };
+}

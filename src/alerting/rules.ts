@@ -1,0 +1,146 @@
+import type { Severity } from '../core/incident.js';
+import type { Sample } from '../core/sample.js';
+import type { DeviceClass } from '../config/inventory-schema.js';
+import { ConfigInvalidError, YamlSource, parseYamlWith, type ConfigError } from '../config/yaml-source.js';
+import { buildCondition, type Condition } from './conditions.js';
+import { parseCron } from './cron.js';
+import { compilePatterns } from './patterns.js';
+import { alertsFileSchema, type AlertsFile, type MaintenanceSpec, type RuleSpec } from './rules-schema.js';
+import { unknownTemplateVariables } from './templates.js';
+
+/** What the engine knows about a device: from the inventory, or from the sample's tags when it is not there. */
+export interface DeviceInfo {
+  name: string;
+  site: string;
+  class: DeviceClass | string;
+  tags: readonly string[];
+  parent?: string;
+}
+
+/** The sample tag that names the instance of each measurement; measurements not listed are device-level. */
+export const INSTANCE_TAGS: Record<string, string> = {
+  interface: 'ifName', cpu: 'cpu', memory: 'pool', storage: 'mount', sensor: 'name', ups: 'ups', pdu: 'name',
+};
+
+/** A rule ready to evaluate. */
+export interface CompiledRule {
+  name: string;
+  spec: RuleSpec;
+  condition: Condition;
+  clear?: Condition;
+  /** Device-level filters only (class, site, name, tags): used for absence and maintenance of devices never heard from. */
+  selectsDevice(d: DeviceInfo): boolean;
+  /** The full selector for one sample of one device. */
+  selectsSample(s: Sample, d: DeviceInfo): boolean;
+  instanceOf(s: Sample): string;
+  severityFor(d: DeviceInfo): Severity;
+}
+
+/** A loaded, checked `alerts.yaml`. */
+export interface AlertRules {
+  file?: string;
+  rules: CompiledRule[];
+  groupBy: string[];
+  flapping: AlertsFile['flapping'];
+  evaluationInterval: number;
+  maintenance: MaintenanceSpec[];
+}
+
+interface DeviceFilter { class?: readonly string[]; site?: readonly string[]; device?: readonly string[]; deviceTags?: readonly string[]; excludeDeviceTags?: readonly string[] }
+
+function deviceFilter(f: DeviceFilter): (d: DeviceInfo) => boolean {
+  const site = f.site && compilePatterns(f.site);
+  const name = f.device && compilePatterns(f.device);
+  return (d) =>
+    (!f.class || f.class.includes(d.class)) &&
+    (!site || site(d.site)) &&
+    (!name || name(d.name)) &&
+    (!f.deviceTags || f.deviceTags.every((t) => d.tags.includes(t))) &&
+    (!f.excludeDeviceTags || !f.excludeDeviceTags.some((t) => d.tags.includes(t)));
+}
+
+function compileRule(spec: RuleSpec): CompiledRule {
+  const sel = spec.select;
+  const selectsDevice = deviceFilter(sel);
+  const match = Object.entries(sel.match ?? {}).map(([k, v]) => [k, compilePatterns(v)] as const);
+  const exclude = Object.entries(sel.exclude ?? {}).map(([k, v]) => [k, compilePatterns(v)] as const);
+  const instanceTag = sel.instanceTag ?? INSTANCE_TAGS[sel.measurement];
+  const instanceOf = (s: Sample) => (instanceTag ? s.tags[instanceTag] ?? '' : '');
+  const instance = sel.instance && compilePatterns(sel.instance);
+  const overrides = (spec.severityFor ?? []).map((o) => ({ test: deviceFilter(o), severity: o.severity }));
+  return {
+    name: spec.name, spec,
+    condition: buildCondition(spec.condition),
+    clear: spec.clear && buildCondition(spec.clear),
+    selectsDevice,
+    selectsSample(s, d) {
+      if (s.measurement !== sel.measurement || !selectsDevice(d)) return false;
+      for (const [k, test] of match) if (!test(s.tags[k] ?? '')) return false;
+      for (const [k, test] of exclude) if (test(s.tags[k] ?? '')) return false;
+      return !instance || instance(instanceOf(s));
+    },
+    instanceOf,
+    severityFor: (d) => overrides.find((o) => o.test(d))?.severity ?? spec.severity,
+  };
+}
+
+/** Checks what the schema cannot (unique names, template variables, cron syntax) and compiles the rules. */
+export function compileAlertRules(src: YamlSource, file: AlertsFile): { rules?: AlertRules; errors: ConfigError[] } {
+  const errors: ConfigError[] = [];
+  const seen = new Map<string, number>();
+  file.rules.forEach((r, i) => {
+    const prev = seen.get(r.name);
+    if (prev !== undefined) errors.push(src.error(['rules', i, 'name'], `duplicate rule name "${r.name}" (first defined at line ${src.position(['rules', prev, 'name']).line})`));
+    else seen.set(r.name, i);
+    for (const key of ['summary', 'text'] as const) {
+      const t = r[key];
+      if (!t) continue;
+      for (const locale of ['en', 'zh-CN'] as const) {
+        const bad = unknownTemplateVariables(t[locale]);
+        if (bad.length === 0) continue;
+        const raw = src.doc.getIn(['rules', i, key]);
+        const path = typeof raw === 'string' || (raw && typeof raw === 'object' && 'value' in raw) ? ['rules', i, key] : ['rules', i, key, locale];
+        errors.push(src.error(path, `unknown template variable${bad.length > 1 ? 's' : ''} ${bad.map((b) => `{{${b}}}`).join(', ')} (expected {{device}}, {{instance}}, {{value}}, {{threshold}}, {{site}}, {{class}}, {{rule}}, {{severity}}, {{measurement}}, {{tags.NAME}} or {{labels.NAME}})`));
+      }
+    }
+    if (r.condition.absence && r.consecutive > 1) errors.push(src.error(['rules', i, 'consecutive'], 'an absence condition has no samples to count (use "for" instead)'));
+  });
+  const windows = new Map<string, number>();
+  file.maintenance.forEach((m, i) => {
+    if (windows.has(m.name)) errors.push(src.error(['maintenance', i, 'name'], `duplicate maintenance window name "${m.name}"`));
+    else windows.set(m.name, i);
+    if (m.cron !== undefined) {
+      try { parseCron(m.cron, m.timezone); } catch (err) { errors.push(src.error(['maintenance', i, 'cron'], (err as Error).message)); }
+    }
+  });
+  if (errors.length > 0) return { errors };
+  return {
+    errors,
+    rules: {
+      file: src.displayName,
+      rules: file.rules.filter((r) => r.enabled).map(compileRule),
+      groupBy: file.incidents.groupBy,
+      flapping: file.flapping,
+      evaluationInterval: file.evaluationInterval,
+      maintenance: file.maintenance,
+    },
+  };
+}
+
+/** Parses rules from text (tests, `alerts check`); throws {@link ConfigInvalidError} with every error. */
+export function parseAlertRules(text: string, fileName = 'alerts.yaml', env: NodeJS.ProcessEnv = process.env): AlertRules {
+  return fromSource(new YamlSource(fileName, text), env);
+}
+
+/** Loads `alerts.yaml`; throws {@link ConfigInvalidError} listing every error with file:line:col. */
+export function loadAlertRules(path: string, env: NodeJS.ProcessEnv = process.env): AlertRules {
+  return fromSource(YamlSource.read(path), env);
+}
+
+function fromSource(src: YamlSource, env: NodeJS.ProcessEnv): AlertRules {
+  const parsed = parseYamlWith(src, alertsFileSchema, env);
+  if (!parsed.value) throw new ConfigInvalidError(parsed.errors);
+  const { rules, errors } = compileAlertRules(src, parsed.value);
+  if (!rules) throw new ConfigInvalidError(errors.sort((a, b) => a.line - b.line || a.col - b.col));
+  return rules;
+}

@@ -95,6 +95,8 @@ export const incidentsRoutes = apiPlugin('noctua-incidents', ['@fastify/swagger'
     app.post<{ Params: IdParams; Body: z.infer<B> }>(`/incidents/:id/${verb}`, {
       config: { access: 'operator' },
       schema: routeSchema({ summary, tags: ['incidents'], params: idParams, body, response: { 200: incidentJson } }, problemSchema),
+      // A bare POST (no body) means "no note"; the schema then checks the empty object like any other.
+      preValidation: async (request) => { if (request.body === null || request.body === undefined) request.body = {} as z.infer<B>; },
     }, async (request) => {
       const { id } = request.params;
       const current = await ports.incidents.get(id);

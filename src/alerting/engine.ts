@@ -304,7 +304,8 @@ class Engine implements AlertEngine {
   }
 
   private fresh(tr: Tracker, rule: CompiledRule, now: number): boolean {
-    if (rule.condition.onTick) return true;
+    // Time-driven kinds have no samples to wait for; with noData "fire", silence itself is the condition.
+    if (rule.condition.onTick || rule.spec.noData.action === 'fire') return true;
     return tr.lastSampleAt !== undefined && now - tr.lastSampleAt < rule.spec.noData.after;
   }
 
@@ -409,7 +410,6 @@ class Engine implements AlertEngine {
         } else if (action === 'fire' && tr.state !== 'firing') {
           tr.value = 'no data';
           this.step(tr, rule, { active: true, value: 'no data' }, undefined, now);
-          if (tr.state === 'pending' && tr.consecutive >= rule.spec.consecutive && now - (tr.activeSince ?? now) >= rule.spec.for) this.fire(tr, rule, now);
         }
       }
       if (this.ready(tr, rule, now)) this.fire(tr, rule, now);
@@ -477,11 +477,17 @@ class Engine implements AlertEngine {
       this.updateHot(tr);
     };
     for (const tr of own) assign(tr, this.incidentFor(tr, now));
+    // Held while the parent is only pending: if it fires the child joins its incident, if not the child pages on its own.
+    const held = new Set<string>();
+    for (const { tr, reason } of behind) if (reason.pendingOnly) { held.add(tr.fingerprint); assign(tr, undefined); }
     for (const { tr, reason } of behind) {
-      // Held while the parent is only pending: if it fires the child joins its incident, if not the child pages on its own.
-      if (reason.pendingOnly) { assign(tr, undefined); continue; }
-      const rootAlert = [...this.hot].map((fp) => this.trackers.get(fp)!).find((x) => x.device === reason.root && x.state === 'firing' && x.incidentId !== undefined && this.ruleByName.get(x.rule)?.spec.deviceDown);
-      assign(tr, rootAlert?.incidentId ?? this.incidentFor(tr, now));
+      if (reason.pendingOnly) continue;
+      const rootAlerts = [...this.hot].map((fp) => this.trackers.get(fp)!)
+        .filter((x) => x.device === reason.root && x.state === 'firing' && this.ruleByName.get(x.rule)?.spec.deviceDown);
+      const joined = rootAlerts.find((x) => x.incidentId !== undefined);
+      // The root itself waits on a pending ancestor: its children wait with it.
+      if (!joined && rootAlerts.some((x) => held.has(x.fingerprint))) { assign(tr, undefined); continue; }
+      assign(tr, joined?.incidentId ?? this.incidentFor(tr, now));
     }
     const members = new Map<string, Tracker[]>();
     for (const fp of this.hot) {

@@ -15,6 +15,10 @@ export function highestSeverity(list: readonly Severity[]): Severity {
   return best;
 }
 
+const collator = new Intl.Collator('en', { numeric: true });
+/** Gi0/2 before Gi0/10. */
+function byName(a: string, b: string): number { return collator.compare(a, b); }
+
 /** What an incident record keeps besides the alerts it is computed from. */
 export interface IncidentHead {
   id: string;
@@ -32,7 +36,7 @@ export interface IncidentHead {
  * every alert is muted, and the children suppressed through it listed by name.
  */
 export function buildIncidentView(head: IncidentHead, alerts: AlertView[], locale: Locale, previous?: IncidentView): IncidentView {
-  const sorted = [...alerts].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || a.fingerprint.localeCompare(b.fingerprint));
+  const sorted = [...alerts].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || byName(a.device, b.device) || byName(a.instance, b.instance) || a.rule.localeCompare(b.rule));
   const active = sorted.filter((a) => a.state !== 'resolved');
   const basis = active.length > 0 ? active : sorted;
   const severity = basis.length > 0 ? highestSeverity(basis.map((a) => a.severity)) : previous?.severity ?? 'P4';

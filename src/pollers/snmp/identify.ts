@@ -65,12 +65,11 @@ export function profileIdentity(profile: Profile | undefined, sys: SystemInfo, s
   for (const [key, list] of Object.entries(profile.identity)) {
     for (const src of list ?? []) {
       let v: string | undefined;
-      if (src.value !== undefined) v = src.value;
-      else if (src.oid) v = snmpText(scalars.get(src.oid));
-      else if (src.sysDescr) {
+      if (src.sysDescr) {
         const m = new RegExp(src.sysDescr, 'i').exec(sys.sysDescr);
-        v = m ? (m[1] ?? m[0]) : undefined;
-      }
+        v = m ? (src.value ?? m[1] ?? m[0]) : undefined;
+      } else if (src.oid) v = snmpText(scalars.get(src.oid));
+      else v = src.value;
       if (v !== undefined && v.trim() !== '') { out[key] = v.trim(); break; }
     }
   }

@@ -19,6 +19,7 @@ export function metricColumns(metrics: readonly MetricSpec[]): string[] {
       if (f.column) cols.add(f.column);
       if (f.multiplyBy) cols.add(f.multiplyBy);
       if (f.pow10) cols.add(f.pow10.column);
+      if (f.wordHigh) cols.add(f.wordHigh);
       if (f.divPow10) cols.add(f.divPow10);
     }
     for (const flt of m.filter) cols.add(flt.column);
@@ -97,7 +98,7 @@ export function fieldValue(f: FieldSpec, v: SnmpValue | undefined, row: (col: st
   if (v === undefined) return undefined;
   let x: FieldValue | undefined;
   if (f.map) {
-    const m = f.map[keyOf(v)!];
+    const m = f.map[keyOf(v)!] ?? f.default;
     if (m === undefined) {
       // An enumeration value the profile does not know: strings become "unknown", the rest is dropped.
       return f.type === 'string' ? 'unknown' : undefined;
@@ -112,6 +113,12 @@ export function fieldValue(f: FieldSpec, v: SnmpValue | undefined, row: (col: st
     x = snmpNumber(v);
   }
   if (x === undefined) return undefined;
+  if (f.wordHigh && typeof x === 'number') {
+    const high = snmpNumber(row(f.wordHigh));
+    if (high === undefined) return undefined;
+    // The low half is often sent as a signed Integer32.
+    x = high * 4294967296 + (x < 0 ? x + 4294967296 : x);
+  }
   if (f.type === 'boolean') return typeof x === 'boolean' ? x : Boolean(x);
   if (f.type === 'string') return String(x);
   if (typeof x !== 'number') return undefined;
@@ -126,6 +133,8 @@ export function fieldValue(f: FieldSpec, v: SnmpValue | undefined, row: (col: st
     x *= 10 ** exp;
   }
   if (f.divPow10) { const p = snmpNumber(row(f.divPow10)); if (p !== undefined && p > 0 && p < 10) x /= 10 ** p; }
+  if (f.add !== undefined) x += f.add;
+  if (f.fit !== undefined) for (let i = 0; i < 3 && Math.abs(x) > f.fit; i++) x /= 10;
   if (!Number.isFinite(x)) return undefined;
   return f.type === 'integer' ? BigInt(Math.round(x)) : x;
 }
@@ -134,7 +143,9 @@ export function fieldValue(f: FieldSpec, v: SnmpValue | undefined, row: (col: st
 function derive(fields: Record<string, FieldValue>): void {
   const num = (k: string) => (typeof fields[k] === 'number' ? (fields[k] as number) : undefined);
   const total = num('total_bytes');
-  const free = num('_free_bytes');
+  // Every `_free*` helper counts as free (available + buffers + cache on Linux).
+  const frees = Object.keys(fields).filter((k) => k.startsWith('_free') && typeof fields[k] === 'number');
+  const free = frees.length > 0 ? frees.reduce((a, k) => a + (fields[k] as number), 0) : undefined;
   if (fields.used_bytes === undefined && total !== undefined && free !== undefined) fields.used_bytes = Math.max(0, total - free);
   if (fields.total_bytes === undefined && num('used_bytes') !== undefined && free !== undefined) fields.total_bytes = num('used_bytes')! + free;
   const used = num('used_bytes');

@@ -43,6 +43,13 @@ export const fieldSpecSchema = z.strictObject({
   type: z.enum(['float', 'integer', 'boolean', 'string']).default('float'),
   /** Multiply by a constant (0.1 for tenths, 1024 for KiB...). */
   scale: z.number().optional(),
+  /** Add a constant after scaling (100 - idle: `scale: -1, add: 100`). */
+  add: z.number().optional(),
+  /**
+   * Agents that send tenths or hundredths where the MIB says units: while the value is above this,
+   * divide by 10 (at most three times). Only for quantities with a physical ceiling (mains volts, hertz).
+   */
+  fit: z.number().positive().optional(),
   /** Multiply by another column of the same row (hrStorageAllocationUnits). */
   multiplyBy: oid.optional(),
   /** Multiply by 10^(exponent) where the exponent is read from a column, through `map` (ENTITY-SENSOR scale). */
@@ -51,6 +58,10 @@ export const fieldSpecSchema = z.strictObject({
   divPow10: oid.optional(),
   /** Translate enumerations before scaling (e.g. status 2 -> "ok", 1 -> true). */
   map: valueMap.optional(),
+  /** With `map`: the value for anything the map does not list (otherwise strings become "unknown", the rest is dropped). */
+  default: scalarMapValue.optional(),
+  /** The high 32 bits of a value split over two columns (NetApp dfHighTotalKBytes and dfLowTotalKBytes); this column is the low half. */
+  wordHigh: oid.optional(),
   /** Values outside this range are dropped as "not available" (e.g. -1 sentinels). */
   min: z.number().optional(),
   max: z.number().optional(),
@@ -97,7 +108,9 @@ const identitySourceSchema = z.strictObject({
   oid: oid.optional(),
   sysDescr: regex.optional(),
   value: z.string().optional(),
-}).refine((s) => [s.oid, s.sysDescr, s.value].filter((x) => x !== undefined).length === 1, { message: 'expected exactly one of oid, sysDescr or value' });
+}).refine((s) => [s.oid, s.sysDescr].filter((x) => x !== undefined).length + (s.value !== undefined && s.sysDescr === undefined ? 1 : 0) === 1, {
+  message: 'expected exactly one of oid, sysDescr or value (value may go with sysDescr: the text to use when it matches)',
+});
 export type IdentitySource = z.output<typeof identitySourceSchema>;
 const identityList = z.union([identitySourceSchema, z.array(identitySourceSchema).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
 
@@ -166,7 +179,8 @@ function matchScore(m: MatchRule, sysObjectID: string, sysDescr: string, has: (o
   }
   if (m.exists !== undefined) {
     if (has(m.exists) !== true) return -1;
-    score += 5;
+    // The agent carrying a vendor's own MIB says more than a sysDescr pattern.
+    score += 8;
   }
   return score;
 }

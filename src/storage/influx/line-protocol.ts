@@ -28,7 +28,7 @@ function escapeName(text: string, special: string, issue: (kind: EncodeIssue['ki
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (c === '\n' || c === '\r') { issue('newline-in-name'); out += ' '; continue; }
+    if (c === '\n' || c === '\r') { issue('newline-in-name'); out += '\\ '; continue; }
     if (c === '\\') {
       const next = text[i + 1];
       if (next === undefined || special.includes(next) || next === '\n' || next === '\r') { issue('unrepresentable-backslash'); out += '/'; continue; }

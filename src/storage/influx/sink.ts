@@ -265,11 +265,18 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
     }
   };
 
+  let kickedWhileRunning = false;
   const kick = (): void => {
-    if (running || stopped) return;
+    if (stopped) return;
+    // Work that arrives while the loop is winding down must not wait for the next batch: run once more.
+    if (running) { kickedWhileRunning = true; return; }
+    kickedWhileRunning = false;
     running = pump()
       .catch((err: unknown) => { remember(String(err)); log.error({ err }, 'influx: writer loop failed; retrying'); failed(String(err)); })
-      .finally(() => { running = undefined; });
+      .finally(() => {
+        running = undefined;
+        if (kickedWhileRunning) kick();
+      });
   };
 
   const stats = (): InfluxSinkStats => {
@@ -358,7 +365,8 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
     async flush() {
       cutPending();
       kick();
-      while (running) await running;
+      // Bounded: each round either empties the queue or ends in a back-off.
+      for (let i = 0; i < 1000 && running; i++) await running;
       await Promise.all([...spoolWrites]);
     },
   };

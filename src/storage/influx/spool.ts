@@ -161,7 +161,7 @@ export class Spool {
   private async startSegment(): Promise<Segment> {
     if (this.active) await this.active.fh.close();
     const id = this.nextId++;
-    const fh = await open(join(this.opts.dir, segmentName(id)), 'wx');
+    const fh = await open(join(this.opts.dir, segmentName(id)), 'wx+');
     // The new file's directory entry must survive a power cut as well as its contents.
     const dirFd = openSync(this.opts.dir, 'r');
     try { fsyncSync(dirFd); } finally { closeSync(dirFd); }

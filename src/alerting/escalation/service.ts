@@ -1,0 +1,334 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../../core/clock.js';
+import { systemClock } from '../../core/clock.js';
+import type { Db } from '../../core/database.js';
+import { migrate } from '../../core/database.js';
+import type { IncidentActions, IncidentEvent, IncidentListener, IncidentView, Severity } from '../../core/incident.js';
+import type { Logger } from '../../core/log.js';
+import { Outbox, type FailedNotice, type OutboxStats } from '../outbox.js';
+import type { Notifier } from '../notifiers/notifier.js';
+import { createNotifier } from '../notifiers/registry.js';
+import { signAckToken, verifyAckToken, type AckTokenCheck } from './ack-token.js';
+import type { NotifyConfig, ResolvedPolicy, ResolvedStep } from './config.js';
+import { ESCALATION_MIGRATIONS } from './migrations.js';
+import type { Locale, Notice, NoticeIncident, NoticeKind, NoticeRecipient } from './notice.js';
+import { onCallAt, type OnCall } from './rotation.js';
+import { SlaStore, type SlaQuery, type SlaRecord, type SlaReport } from './sla.js';
+
+/** What the integrator, the API and self metrics use. */
+export interface EscalationService extends IncidentListener {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Counts for `noctua_self` outbox_pending / outbox_failed and the API. */
+  outboxStats(): OutboxStats;
+  /** Notices given up on, with reasons and the receivers' answers. */
+  failedNotices(limit?: number): FailedNotice[];
+  /** Queues a failed notice again (after the receiver was fixed). */
+  retryNotice(id: string): boolean;
+  /** The SLA record of one incident. */
+  slaRecord(incidentId: string): SlaRecord | undefined;
+  /** SLA records and their summary, for reports and the API. */
+  querySla(query: SlaQuery): SlaReport;
+  /** Checks an acknowledge-link token without acting on it. */
+  verifyAckToken(token: string): AckTokenCheck;
+  /** Acknowledges the incident named by a valid link token through IncidentActions. */
+  acknowledgeWithToken(token: string, by?: string): { ok: true; incident: IncidentView } | { ok: false; reason: string; message: string };
+  /** Acknowledges from the API through IncidentActions. */
+  acknowledge(incidentId: string, by: string, note?: string): IncidentView | undefined;
+  /** Who is on call for a schedule at a time (now by default). */
+  onCall(schedule: string, at?: Date): OnCall | undefined;
+  /** Re-evaluates escalation clocks now and waits until due notices have been sent or rescheduled. */
+  flush(): Promise<void>;
+}
+
+/** What createEscalationService needs. */
+export interface EscalationOptions {
+  db: Db;
+  config: NotifyConfig;
+  clock?: Clock;
+  log: Logger;
+  actions?: IncidentActions;
+  locale: Locale;
+  publicUrl?: string;
+  timezone: string;
+  /** Jitter source for retry backoff (tests). */
+  random?: () => number;
+}
+
+interface IncidentRow {
+  incident_id: string; last_seq: number; severity: Severity; state: 'open' | 'acknowledged' | 'resolved';
+  opened_at: number; acknowledged_at: number | null; resolved_at: number | null; held: number; snapshot: string;
+}
+
+/** Longest the escalation timer sleeps; a safety net against clock jumps, not the mechanism. */
+const MAX_SLEEP = 3_600_000;
+
+function noticeId(parts: (string | number)[]): string {
+  // Stable for the same incident, kind, step, repeat and channel, so a re-run after a crash cannot duplicate it.
+  return 'ntc-' + createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+}
+
+function snapshot(inc: IncidentView, locale: Locale): NoticeIncident {
+  return {
+    id: inc.id, key: inc.key, title: inc.title, severity: inc.severity, state: inc.state, device: inc.device, site: inc.site,
+    openedAt: inc.openedAt.toISOString(), acknowledgedAt: inc.acknowledgedAt?.toISOString(), acknowledgedBy: inc.acknowledgedBy,
+    resolvedAt: inc.resolvedAt?.toISOString(),
+    alerts: inc.alerts.map((a) => ({
+      fingerprint: a.fingerprint, rule: a.rule, severity: a.severity, device: a.device, instance: a.instance, state: a.state, value: a.value,
+      summary: a.summary[locale] || a.summary.en, labels: a.labels, startsAt: a.startsAt.toISOString(), endsAt: a.endsAt?.toISOString(),
+    })),
+  };
+}
+
+/**
+ * Builds the escalation stage: it listens to incident events, pages tiers by policy, keeps SLA records
+ * and writes every notice to the durable outbox. Clocks are derived from the persisted open time and
+ * the persisted count of fired steps, so a restart resumes exactly where the last process stopped.
+ */
+export function createEscalationService(opts: EscalationOptions): EscalationService {
+  const { db, config, log, locale, timezone } = opts;
+  const clock = opts.clock ?? systemClock;
+  migrate(db, 'escalation', ESCALATION_MIGRATIONS);
+  const sla = new SlaStore(db);
+  const notifiers = new Map<string, Notifier>(Object.entries(config.channels).map(([name, c]) => [name, createNotifier(name, c)]));
+  const outbox = new Outbox({ db, clock, log, notifiers, settings: config.outbox, random: opts.random });
+  const publicUrl = (opts.publicUrl ?? '').replace(/\/+$/, '');
+  let timer: { cancel(): void } | undefined;
+  let started = false;
+
+  const q = {
+    get: db.prepare('SELECT * FROM escalation_incidents WHERE incident_id = ?'),
+    active: db.prepare(`SELECT * FROM escalation_incidents WHERE state != 'resolved'`),
+    insert: db.prepare(`INSERT INTO escalation_incidents (incident_id, last_seq, severity, state, opened_at, acknowledged_at, resolved_at, held, snapshot, updated_at)
+      VALUES (@id, @seq, @severity, @state, @opened, @acked, @resolved, @held, @snapshot, @now)
+      ON CONFLICT (incident_id) DO UPDATE SET last_seq = @seq, severity = @severity, state = @state, acknowledged_at = @acked,
+        resolved_at = @resolved, held = @held, snapshot = @snapshot, updated_at = @now`),
+    steps: db.prepare('SELECT step, fired, last_fired_at FROM escalation_steps WHERE incident_id = ? AND severity = ?'),
+    fireStep: db.prepare(`INSERT INTO escalation_steps (incident_id, severity, step, fired, last_fired_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (incident_id, severity, step) DO UPDATE SET fired = excluded.fired, last_fired_at = excluded.last_fired_at`),
+    paged: db.prepare('SELECT channel, recipients FROM escalation_paged WHERE incident_id = ? ORDER BY first_paged_at, channel'),
+    addPaged: db.prepare(`INSERT INTO escalation_paged (incident_id, channel, recipients, first_paged_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (incident_id, channel) DO UPDATE SET recipients = excluded.recipients`),
+    reminder: db.prepare('SELECT 1 FROM escalation_reminders WHERE incident_id = ? AND deadline = ?'),
+    addReminder: db.prepare('INSERT OR IGNORE INTO escalation_reminders (incident_id, deadline, sent_at) VALUES (?, ?, ?)'),
+    purge: db.prepare(`DELETE FROM escalation_incidents WHERE state = 'resolved' AND resolved_at < ?`),
+  };
+
+  const people = (name: string): NoticeRecipient & { wecomUserId?: string; feishuOpenId?: string } => {
+    const p = config.people[name]!;
+    return { name, displayName: p.displayName ?? name, mobile: p.mobile, wecomUserId: p.wecomUserId, feishuOpenId: p.feishuOpenId };
+  };
+
+  /** Channel -> people to address there, for a step's targets at this moment (on-call is resolved now). */
+  function resolveTargets(step: ResolvedStep, nowMs: number): Map<string, NoticeRecipient[]> {
+    const out = new Map<string, NoticeRecipient[]>();
+    const add = (channel: string, who?: NoticeRecipient) => {
+      const list = out.get(channel) ?? [];
+      if (who && !list.some((r) => r.name === who.name)) list.push(who);
+      out.set(channel, list);
+    };
+    for (const t of step.targets) {
+      if ('channel' in t) add(t.channel);
+      else {
+        const name = 'person' in t ? t.person : onCallAt(config.schedules[t.schedule]!, timezone, nowMs).person;
+        for (const c of config.people[name]!.channels) add(c, people(name));
+      }
+    }
+    return out;
+  }
+
+  function links(incidentId: string, inc: NoticeIncident, by: string, nowMs: number): Notice['links'] {
+    if (!publicUrl) return {};
+    const fill = (t: string, vars: Record<string, string>) => t.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? vars[k]! : m));
+    const vars = { publicUrl, incident: encodeURIComponent(incidentId), device: encodeURIComponent(inc.device ?? ''), site: encodeURIComponent(inc.site ?? '') };
+    const out: Notice['links'] = { dashboard: fill(config.dashboardUrl, vars) };
+    if (config.ackLinks) {
+      const token = signAckToken(config.ackLinks.secret, { incidentId, by, expiresAt: new Date(nowMs + config.ackLinks.ttl) });
+      out.ack = fill(config.ackLinks.url, { ...vars, token });
+    }
+    return out;
+  }
+
+  /** Writes one notice per channel to the outbox (inside the caller's transaction). */
+  function emit(row: IncidentRow, kind: NoticeKind, byChannel: Map<string, NoticeRecipient[]>, idParts: (string | number)[], extra: Partial<Notice>, nowMs: number): number {
+    const inc = JSON.parse(row.snapshot) as NoticeIncident;
+    let n = 0;
+    for (const [channel, recipients] of byChannel) {
+      const notifier = notifiers.get(channel);
+      if (!notifier || !notifier.handles(kind)) continue;
+      const by = recipients.length === 1 ? recipients[0]!.name : `channel:${channel}`;
+      const notice: Notice = {
+        id: noticeId([row.incident_id, kind, ...idParts, channel]), kind, channel, locale, timezone,
+        createdAt: new Date(nowMs).toISOString(), incident: inc, recipients, links: links(row.incident_id, inc, by, nowMs), ...extra,
+      };
+      if (outbox.enqueue(notice)) n++;
+    }
+    return n;
+  }
+
+  function pagedChannels(incidentId: string): Map<string, NoticeRecipient[]> {
+    const rows = q.paged.all(incidentId) as { channel: string; recipients: string }[];
+    return new Map(rows.map((r) => [r.channel, JSON.parse(r.recipients) as NoticeRecipient[]]));
+  }
+
+  function firePage(row: IncidentRow, policy: ResolvedPolicy, step: ResolvedStep, repeat: number, nowMs: number): void {
+    const targets = resolveTargets(step, nowMs);
+    const already = pagedChannels(row.incident_id);
+    const kind: NoticeKind = already.size === 0 ? 'opened' : 'escalated';
+    emit(row, kind, targets, [policy.severity, step.index, repeat], { step: step.index, tier: step.label[locale], repeat }, nowMs);
+    for (const [channel, recipients] of targets) {
+      const merged = [...(already.get(channel) ?? [])];
+      for (const r of recipients) if (!merged.some((m) => m.name === r.name)) merged.push(r);
+      q.addPaged.run(row.incident_id, channel, JSON.stringify(merged), nowMs);
+    }
+    sla.paged(row.incident_id);
+    log.info({ incident: row.incident_id, severity: policy.severity, step: step.index, repeat, channels: [...targets.keys()] }, kind === 'opened' ? 'incident paged' : 'incident escalated');
+  }
+
+  /** Fires every step and reminder due at `nowMs`; returns the next instant something falls due. */
+  function evaluate(row: IncidentRow, nowMs: number): number | undefined {
+    if (row.state === 'resolved' || row.held === 1) return undefined;
+    const policy = config.policies[row.severity];
+    const fired = new Map((q.steps.all(row.incident_id, row.severity) as { step: number; fired: number; last_fired_at: number }[]).map((s) => [s.step, s]));
+    let next: number | undefined;
+    const consider = (t: number) => { if (next === undefined || t < next) next = t; };
+    const last = policy.steps.length - 1;
+    for (const step of policy.steps) {
+      const active = step.until === 'acknowledged' ? row.state === 'open' : true;
+      if (!active) continue;
+      const dueAt = row.opened_at + step.after;
+      const count = fired.get(step.index)?.fired ?? 0;
+      if (count === 0) {
+        if (nowMs >= dueAt) {
+          firePage(row, policy, step, 0, nowMs);
+          q.fireStep.run(row.incident_id, row.severity, step.index, 1, nowMs);
+          if (step.repeat !== undefined && step.index === last) consider(dueAt + step.repeat);
+        } else consider(dueAt);
+      } else if (step.repeat !== undefined && step.index === last) {
+        const repeatAt = dueAt + count * step.repeat;
+        if (nowMs >= repeatAt) {
+          // After downtime the missed repeats are not all sent: one page now, and the count catches up.
+          const caughtUp = Math.floor((nowMs - dueAt) / step.repeat) + 1;
+          firePage(row, policy, step, count, nowMs);
+          q.fireStep.run(row.incident_id, row.severity, step.index, caughtUp, nowMs);
+          consider(dueAt + caughtUp * step.repeat);
+        } else consider(repeatAt);
+      }
+    }
+    // SLA reminders go to everyone paged so far, shortly before a target is missed (not after: then it is an escalation).
+    if (policy.remindBefore > 0) {
+      const deadlines: ['response' | 'resolution', number, boolean][] = [
+        ['response', policy.respond, row.state === 'open'],
+        ['resolution', policy.resolve, true],
+      ];
+      for (const [kind, target, active] of deadlines) {
+        if (!active || policy.remindBefore >= target) continue;
+        const deadline = row.opened_at + target;
+        const remindAt = deadline - policy.remindBefore;
+        if (nowMs >= deadline || q.reminder.get(row.incident_id, kind)) continue;
+        if (nowMs < remindAt) { consider(remindAt); continue; }
+        const paged = pagedChannels(row.incident_id);
+        if (paged.size > 0) emit(row, 'sla-reminder', paged, [kind], { deadline: { kind, at: new Date(deadline).toISOString(), targetMs: target } }, nowMs);
+        q.addReminder.run(row.incident_id, kind, nowMs);
+      }
+    }
+    return next;
+  }
+
+  /** Evaluates every active incident and sets the one timer for the next due instant. */
+  function tick(): void {
+    timer?.cancel();
+    timer = undefined;
+    const nowMs = clock.ms();
+    let next: number | undefined;
+    db.transaction(() => {
+      for (const row of q.active.all() as IncidentRow[]) {
+        const t = evaluate(row, nowMs);
+        if (t !== undefined && (next === undefined || t < next)) next = t;
+      }
+    })();
+    outbox.kick();
+    if (started) timer = clock.setTimeout(tick, Math.min(MAX_SLEEP, Math.max(0, (next ?? nowMs + MAX_SLEEP) - nowMs)));
+  }
+
+  function handle(event: IncidentEvent): void {
+    const inc = event.incident;
+    const nowMs = clock.ms();
+    const prev = q.get.get(inc.id) as IncidentRow | undefined;
+    // Events are redelivered after a restart of the alert engine; each is acted on once.
+    if (prev && event.seq <= prev.last_seq) return;
+    if (!prev && event.kind === 'resolved' && inc.state === 'resolved') {
+      // Resolved before escalation ever heard of it (e.g. muted throughout): nothing was paged, keep only the SLA fact.
+      sla.opened(inc, config.policies[inc.severity]);
+      sla.resolved(inc.id, inc.resolvedAt ?? event.at);
+      return;
+    }
+    const row: IncidentRow = {
+      incident_id: inc.id, last_seq: event.seq, severity: inc.severity, state: inc.state,
+      opened_at: prev?.opened_at ?? inc.openedAt.getTime(),
+      acknowledged_at: inc.acknowledgedAt?.getTime() ?? null, resolved_at: inc.resolvedAt?.getTime() ?? null,
+      held: inc.muted || inc.flapping ? 1 : 0, snapshot: JSON.stringify(snapshot(inc, locale)),
+    };
+    q.insert.run({ id: row.incident_id, seq: row.last_seq, severity: row.severity, state: row.state, opened: row.opened_at, acked: row.acknowledged_at, resolved: row.resolved_at, held: row.held, snapshot: row.snapshot, now: nowMs });
+    sla.opened(inc, config.policies[inc.severity]);
+    if (event.kind === 'acknowledged' && inc.state === 'acknowledged') {
+      sla.acknowledged(inc.id, inc.acknowledgedAt ?? event.at, inc.acknowledgedBy ?? event.by);
+      emit(row, 'acknowledged', pagedChannels(inc.id), [event.seq], {}, nowMs);
+    }
+    if (inc.state === 'resolved') {
+      const resolvedAt = inc.resolvedAt ?? event.at;
+      sla.resolved(inc.id, resolvedAt);
+      emit(row, 'resolved', pagedChannels(inc.id), [], { outageMs: resolvedAt.getTime() - row.opened_at }, nowMs);
+    }
+    evaluate(row, nowMs);
+  }
+
+  return {
+    onIncidentEvent(event) {
+      db.transaction(() => handle(event))();
+      if (started) tick();
+    },
+    async start() {
+      if (started) return;
+      started = true;
+      // Resolved incidents are kept a while for redelivered events, then forgotten (their SLA records stay).
+      q.purge.run(clock.ms() - 30 * 86_400_000);
+      outbox.start();
+      tick();
+    },
+    async stop() {
+      started = false;
+      timer?.cancel();
+      timer = undefined;
+      await outbox.stop();
+    },
+    outboxStats: () => outbox.stats(),
+    failedNotices: (limit) => outbox.failed(limit),
+    retryNotice: (id) => outbox.retry(id),
+    slaRecord: (id) => sla.get(id, clock.ms()),
+    querySla: (query) => sla.query(query, clock.ms()),
+    verifyAckToken(token) {
+      if (!config.ackLinks) return { ok: false, reason: 'malformed', message: 'acknowledge links are not configured (ackLinks in notify.yaml)' };
+      return verifyAckToken(config.ackLinks.secret, token, clock.ms());
+    },
+    acknowledgeWithToken(token, by) {
+      const check = this.verifyAckToken(token);
+      if (!check.ok) return { ok: false, reason: check.reason, message: check.message };
+      if (!opts.actions) return { ok: false, reason: 'unavailable', message: 'no incident store is connected to acknowledge with' };
+      const inc = opts.actions.acknowledge(check.incidentId, by ?? check.by, 'acknowledged from the link in a notice');
+      if (!inc) return { ok: false, reason: 'not-found', message: `incident ${check.incidentId} does not exist (any more)` };
+      return { ok: true, incident: inc };
+    },
+    acknowledge(incidentId, by, note) {
+      return opts.actions?.acknowledge(incidentId, by, note);
+    },
+    onCall(schedule, at) {
+      const s = config.schedules[schedule];
+      return s ? onCallAt(s, timezone, (at ?? clock.now()).getTime()) : undefined;
+    },
+    async flush() {
+      if (started) tick();
+      await outbox.flush();
+    },
+  };
+}

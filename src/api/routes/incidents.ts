@@ -3,7 +3,7 @@ import { SEVERITIES, type IncidentView, type Severity } from '../../core/inciden
 import { actor } from '../access.js';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin } from '../plugin.js';
-import { conflict, notFound, problemSchema } from '../problems.js';
+import { badRequest, conflict, notFound, problemSchema } from '../problems.js';
 import {
   alertJson, alertToJson, incidentJson, incidentToJson, pageJson, paginate, pagingQuery, timelineEntryJson, timelineEntryToJson,
 } from '../views.js';
@@ -37,7 +37,7 @@ type IdParams = z.infer<typeof idParams>;
 
 const noteBody = z.strictObject({ note: z.string().min(1).max(2000).optional() });
 type NoteBody = z.infer<typeof noteBody>;
-const commentBody = z.strictObject({ note: z.string().trim().min(1).max(2000) });
+const commentBody = z.strictObject({ note: z.string().min(1).max(2000) });
 type CommentBody = z.infer<typeof commentBody>;
 
 const DEFAULT_LOOKBACK_MS = 7 * 86_400_000;
@@ -120,7 +120,11 @@ export const incidentsRoutes = apiPlugin('noctua-incidents', ['@fastify/swagger'
     (id, by, b: NoteBody) => ports.incidents.resolve(id, by, b.note));
   action<typeof commentBody>('comment', 'Add a comment to an incident\'s timeline', commentBody,
     () => undefined,
-    (id, by, b: CommentBody) => ports.incidents.comment(id, by, b.note));
+    (id, by, b: CommentBody) => {
+      const note = b.note.trim();
+      if (!note) throw badRequest({ path: 'body.note', expected: 'a note that is not blank', got: JSON.stringify(b.note) });
+      return ports.incidents.comment(id, by, note);
+    });
 
   app.get<{ Querystring: AlertQuery }>('/alerts', {
     config: { access: 'viewer' },

@@ -14,7 +14,7 @@ type ListQuery = z.infer<typeof listQuery>;
 
 const names = z.array(z.string().min(1).max(200)).max(1000);
 const createBody = z.strictObject({
-  reason: z.string().trim().min(1).max(500),
+  reason: z.string().min(1).max(500),
   devices: names.default([]),
   sites: names.default([]),
   tags: names.default([]),
@@ -59,6 +59,8 @@ export const maintenanceRoutes = apiPlugin('noctua-maintenance', ['@fastify/swag
     const b = request.body;
     const t = now();
     const issues: RequestIssue[] = [];
+    const reason = b.reason.trim();
+    if (!reason) issues.push({ path: 'body.reason', expected: 'a reason that is not blank', got: JSON.stringify(b.reason) });
     if (b.devices.length + b.sites.length + b.tags.length === 0) {
       issues.push({ path: 'body.devices', expected: 'at least one device, site or tag (body.devices, body.sites or body.tags)' });
     }
@@ -93,7 +95,7 @@ export const maintenanceRoutes = apiPlugin('noctua-maintenance', ['@fastify/swag
     }
     if (issues.length > 0 || !endsAt) throw badRequest(...issues);
     const created = await ports.maintenance.create({
-      reason: b.reason, devices: b.devices, sites: b.sites, tags: b.tags, startsAt, endsAt, createdBy: actor(request),
+      reason, devices: b.devices, sites: b.sites, tags: b.tags, startsAt, endsAt, createdBy: actor(request),
     });
     return reply.code(201).send(maintenanceToJson(created, t));
   });

@@ -25,7 +25,11 @@ export type ChannelConfig = { [K in keyof typeof CHANNEL_TYPES]: z.output<Schema
 
 /** One entry of `channels:` in notify.yaml, chosen by its `type`. */
 export const channelConfigSchema = z.discriminatedUnion('type', CHANNEL_TYPES.map((c) => c.schema) as unknown as [z.ZodObject, ...z.ZodObject[]], {
-  error: (iss) => (iss.code === 'invalid_union' ? `expected type to be one of ${CHANNEL_TYPES.map((c) => c.type).join(', ')}` : undefined),
+  error: (iss) => {
+    if (iss.code !== 'invalid_union') return undefined;
+    const got = (iss.input as { type?: unknown } | undefined)?.type;
+    return `expected type to be one of ${CHANNEL_TYPES.map((c) => c.type).join(', ')}, got ${got === undefined ? 'nothing' : JSON.stringify(got)}`;
+  },
 }) as unknown as z.ZodType<ChannelConfig>;
 
 /** Builds the notifier for a validated channel config. */

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { loadConfig } from '../config/loader.js';
+import { REPORT_LANGS } from '../reports/format.js';
+import { REPORT_FORMATS, reportPath, renderReport, writeReportFile } from '../reports/generate.js';
+import { InfluxMetricsSource } from '../reports/influx-source.js';
+import { buildReportModel } from '../reports/model.js';
+import { PeriodError, lastCompleteMonth, lastCompleteWeek, monthPeriod, rangePeriod, weekPeriod, type ReportPeriod } from '../reports/period.js';
+import type { IncidentSource } from '../reports/sources.js';
+import { parseFlags, UsageError, type CliCommand } from './command.js';
+
+/** The flags of `noctua report`, checked together so each mistake names its flag. */
+const reportFlagsSchema = z.object({
+  kind: z.enum(['weekly', 'monthly'], { error: (i) => `expected "weekly" or "monthly" after "report", got ${i.input === undefined ? 'nothing' : JSON.stringify(i.input)}` }),
+  week: z.string().optional(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  month: z.string().optional(),
+  lang: z.enum(REPORT_LANGS, { error: (i) => `--lang: expected ${REPORT_LANGS.join(' or ')}, got ${JSON.stringify(i.input)}` }).optional(),
+  format: z.enum(REPORT_FORMATS, { error: (i) => `--format: expected ${REPORT_FORMATS.join(', ')}, got ${JSON.stringify(i.input)}` }).default('html'),
+  out: z.string().min(1).optional(),
+  config: z.string().min(1).default('config'),
+});
+type ReportFlags = z.output<typeof reportFlagsSchema>;
+
+/** Parses and checks the command line; throws a {@link UsageError} naming the first mistake. */
+export function parseReportFlags(argv: string[]): ReportFlags {
+  const { values, positionals } = parseFlags(argv, {
+    week: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, month: { type: 'string' },
+    lang: { type: 'string' }, format: { type: 'string' }, out: { type: 'string', short: 'o' }, config: { type: 'string', short: 'c' },
+  }, true);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[1])}`);
+  const r = reportFlagsSchema.safeParse({ ...values, help: undefined, kind: positionals[0] });
+  if (!r.success) throw new UsageError(r.error.issues[0]?.message ?? 'invalid flags');
+  const f = r.data;
+  if (f.kind === 'monthly' && (f.week !== undefined || f.from !== undefined || f.to !== undefined)) throw new UsageError('--week, --from and --to belong to "report weekly"; use --month 2026-11 for a monthly report');
+  if (f.kind === 'weekly' && f.month !== undefined) throw new UsageError('--month belongs to "report monthly"; use --week 2026-W47 or --from/--to for a weekly report');
+  if (f.week !== undefined && (f.from !== undefined || f.to !== undefined)) throw new UsageError('give either --week or --from/--to, not both');
+  if ((f.from === undefined) !== (f.to === undefined)) throw new UsageError('--from and --to go together (both dates are included)');
+  return f;
+}
+
+/** The period the flags ask for, in the configured time zone; the last complete one by default. */
+export function periodFromFlags(f: ReportFlags, timeZone: string, now = new Date()): ReportPeriod {
+  try {
+    if (f.kind === 'monthly') return f.month !== undefined ? monthPeriod(f.month, timeZone) : lastCompleteMonth(now, timeZone);
+    if (f.week !== undefined) return weekPeriod(f.week, timeZone);
+    if (f.from !== undefined && f.to !== undefined) return rangePeriod(f.from, f.to, timeZone);
+    return lastCompleteWeek(now, timeZone);
+  } catch (err) {
+    if (err instanceof PeriodError) {
+      const flag = f.kind === 'monthly' ? '--month: ' : f.week !== undefined ? '--week: ' : '';
+      throw new UsageError(flag + err.message);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Where `noctua report` reads incidents. The alert store (src/alerting) is connected here by the integrator;
+ * until then the report says plainly that incidents and SLA are not included rather than showing none.
+ */
+let incidentSourceFor: (stateDir: string) => IncidentSource | undefined = () => undefined;
+
+/** Lets the integrator connect the alert store to `noctua report` with one call at start-up. */
+export function connectIncidentSource(factory: (stateDir: string) => IncidentSource | undefined): void {
+  incidentSourceFor = factory;
+}
+
+/** `noctua report`: writes the weekly inspection report or the monthly service report. */
+export const command: CliCommand = {
+  name: 'report',
+  summary: 'Write the weekly inspection report (巡检周报) or the monthly service report as HTML, PDF or Markdown.',
+  usage: [
+    'noctua report weekly [--week 2026-W47 | --from 2026-11-16 --to 2026-11-22] [--lang zh-CN|en] [--format html|pdf|md] [--out FILE] [--config DIR]',
+    'noctua report monthly [--month 2026-11] [--lang zh-CN|en] [--format html|pdf|md] [--out FILE] [--config DIR]',
+    '',
+    'Without a period: the last complete ISO week or month in the configured time zone. --from and --to are both included.',
+    'Without --out: stored as <stateDir>/reports/<kind>/<period>.<lang>.<format>. --out - writes to standard output.',
+  ].join('\n'),
+  async run(argv) {
+    const flags = parseReportFlags(argv);
+    const cfg = loadConfig(flags.config);
+    const period = periodFromFlags(flags, cfg.settings.timezone);
+    const lang = flags.lang ?? cfg.settings.locale;
+    const influx = cfg.settings.influx;
+    const model = await buildReportModel({
+      period,
+      metrics: new InfluxMetricsSource({ url: influx.url, database: influx.database, username: influx.username, password: influx.password }),
+      incidents: incidentSourceFor(cfg.stateDir),
+      inventory: cfg.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
+    });
+    const rendered = await renderReport(model, lang, flags.format);
+    if (flags.out === '-') {
+      process.stdout.write(rendered.content);
+      return 0;
+    }
+    const path = flags.out ?? reportPath(cfg.stateDir, period, lang, flags.format);
+    writeReportFile(path, rendered.content);
+    const s = model.summary;
+    console.log(`${path}: ${period.label}, ${s.devicesInspected} devices, verdict ${s.verdict}${s.verdict === 'abnormal' ? ` (${s.attentionCount} need attention)` : ''}`);
+    return 0;
+  },
+};

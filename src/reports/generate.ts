@@ -1,0 +1,52 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { buildDocument } from './document.js';
+import type { ReportLang } from './format.js';
+import { buildReportModel, type ModelInputs, type ReportModel } from './model.js';
+import type { ReportPeriod } from './period.js';
+import { renderHtml } from './render-html.js';
+import { renderMarkdown } from './render-md.js';
+import { renderPdf } from './render-pdf.js';
+
+/** Output formats of a report. */
+export const REPORT_FORMATS = ['html', 'pdf', 'md'] as const;
+/** One output format. */
+export type ReportFormatName = (typeof REPORT_FORMATS)[number];
+
+/** A rendered report. */
+export interface RenderedReport { format: ReportFormatName; lang: ReportLang; content: Buffer; mediaType: string }
+
+const MEDIA: Record<ReportFormatName, string> = { html: 'text/html; charset=utf-8', pdf: 'application/pdf', md: 'text/markdown; charset=utf-8' };
+
+/** Renders one model in one language and format (the PDF is printed from the same HTML). */
+export async function renderReport(model: ReportModel, lang: ReportLang, format: ReportFormatName): Promise<RenderedReport> {
+  const doc = buildDocument(model, lang);
+  let content: Buffer;
+  if (format === 'md') content = Buffer.from(renderMarkdown(doc), 'utf8');
+  else {
+    const html = renderHtml(doc);
+    content = format === 'html' ? Buffer.from(html, 'utf8') : await renderPdf(doc, html);
+  }
+  return { format, lang, content, mediaType: MEDIA[format] };
+}
+
+/** Where a stored report lives: `<stateDir>/reports/<kind>/<label>.<lang>.<ext>`. */
+export function reportPath(stateDir: string, period: ReportPeriod, lang: ReportLang, format: ReportFormatName): string {
+  return join(stateDir, 'reports', period.kind, `${period.label}.${lang}.${format}`);
+}
+
+/** Writes a file through a temporary name, so a reader never sees half a report. */
+export function writeReportFile(path: string, content: Buffer): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, content);
+  renameSync(tmp, path);
+}
+
+/** Builds the model once and renders it in each requested language and format. */
+export async function generateReports(inputs: ModelInputs, outputs: { lang: ReportLang; format: ReportFormatName }[]): Promise<{ model: ReportModel; rendered: RenderedReport[] }> {
+  const model = await buildReportModel(inputs);
+  const rendered: RenderedReport[] = [];
+  for (const o of outputs) rendered.push(await renderReport(model, o.lang, o.format));
+  return { model, rendered };
+}

@@ -1,0 +1,104 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import { z } from 'zod';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import { REPORT_LANGS, type ReportLang } from './format.js';
+import { REPORT_FORMATS, generateReports, reportPath, writeReportFile, type ReportFormatName } from './generate.js';
+import { reportTitle } from './i18n.js';
+import type { ModelInputs } from './model.js';
+import { lastCompleteMonth, lastCompleteWeek, type ReportPeriod } from './period.js';
+
+/** When and how reports are generated on their own; cron expressions are read in the configured time zone. */
+export const reportScheduleSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Every Monday 08:00: the report of the ISO week that just ended. */
+  weekly: z.string().refine((e) => cron.validate(e), 'expected a cron expression such as "0 8 * * 1"').default('0 8 * * 1'),
+  /** The 1st of each month 08:00: the report of the month that just ended. */
+  monthly: z.string().refine((e) => cron.validate(e), 'expected a cron expression such as "0 8 1 * *"').default('0 8 1 * *'),
+  /** Languages to write; the first is the one announced. Default: the configured locale. */
+  langs: z.array(z.enum(REPORT_LANGS)).min(1).optional(),
+  formats: z.array(z.enum(REPORT_FORMATS)).min(1).default(['html', 'pdf']),
+});
+/** The schedule as written in config. */
+export type ReportScheduleInput = z.input<typeof reportScheduleSchema>;
+
+/** What the notification channels are told when a report is ready: a link (the API path) and the files. */
+export interface ReportAnnouncement {
+  kind: 'weekly' | 'monthly';
+  period: ReportPeriod;
+  title: string;
+  lang: ReportLang;
+  verdict: 'normal' | 'abnormal' | 'no-data';
+  attentionCount: number;
+  /** Absolute paths of the stored files, one per language and format (for channels that take attachments). */
+  files: { lang: ReportLang; format: ReportFormatName; path: string }[];
+  /** Path under the API, e.g. `/reports/weekly/2026-W47.zh-CN.pdf`, to be joined to api.publicUrl. */
+  link: string;
+}
+
+/** What the scheduler needs from the running Noctua. */
+export interface ReportSchedulerOptions {
+  stateDir: string;
+  timeZone: string;
+  locale: ReportLang;
+  schedule?: ReportScheduleInput;
+  /** Fresh sources for each run (the inventory may have been reloaded). */
+  sources(): Omit<ModelInputs, 'period' | 'now'>;
+  /** Wired by the integrator to the notification channels. */
+  announce(a: ReportAnnouncement): void | Promise<void>;
+  clock?: Clock;
+  log?: Logger;
+}
+
+/** A running report scheduler. */
+export interface ReportScheduler {
+  /** Generates, stores and announces the report of the period that had ended at `at` (default now). */
+  run(kind: 'weekly' | 'monthly', at?: Date): Promise<ReportAnnouncement>;
+  /** The next time each schedule fires. */
+  nextRuns(): { weekly: Date | null; monthly: Date | null };
+  stop(): Promise<void>;
+}
+
+/** Starts the weekly and monthly report schedules (node-cron, in the configured time zone, no overlapping runs). */
+export function startReportScheduler(opts: ReportSchedulerOptions): ReportScheduler {
+  const schedule = reportScheduleSchema.parse(opts.schedule ?? {});
+  const clock = opts.clock ?? systemClock;
+  const langs = schedule.langs ?? [opts.locale];
+
+  async function run(kind: 'weekly' | 'monthly', at = clock.now()): Promise<ReportAnnouncement> {
+    const period = kind === 'weekly' ? lastCompleteWeek(at, opts.timeZone) : lastCompleteMonth(at, opts.timeZone);
+    const outputs = langs.flatMap((lang) => schedule.formats.map((format) => ({ lang, format })));
+    const { model, rendered } = await generateReports({ ...opts.sources(), period, now: at }, outputs);
+    const files = rendered.map((r) => {
+      const path = reportPath(opts.stateDir, period, r.lang, r.format);
+      writeReportFile(path, r.content);
+      return { lang: r.lang, format: r.format, path };
+    });
+    const lang = langs[0]!;
+    const main = files.find((f) => f.lang === lang && f.format === 'pdf') ?? files.find((f) => f.lang === lang) ?? files[0]!;
+    const announcement: ReportAnnouncement = {
+      kind, period, lang, title: reportTitle(lang, period), verdict: model.summary.verdict, attentionCount: model.summary.attentionCount,
+      files, link: `/reports/${period.kind}/${period.label}.${main.lang}.${main.format}`,
+    };
+    opts.log?.info({ kind, period: period.label, files: files.map((f) => f.path) }, 'report generated');
+    await opts.announce(announcement);
+    return announcement;
+  }
+
+  const tasks: Record<'weekly' | 'monthly', ScheduledTask | undefined> = { weekly: undefined, monthly: undefined };
+  if (schedule.enabled) {
+    for (const kind of ['weekly', 'monthly'] as const) {
+      tasks[kind] = cron.schedule(schedule[kind], async (ctx) => {
+        try { await run(kind, ctx.date); } catch (err) {
+          // A failed report must be visible, and must not stop next week's.
+          opts.log?.error({ err, kind }, 'scheduled report failed');
+        }
+      }, { name: `noctua-report-${kind}`, timezone: opts.timeZone, noOverlap: true });
+    }
+  }
+  return {
+    run,
+    nextRuns: () => ({ weekly: tasks.weekly?.getNextRun() ?? null, monthly: tasks.monthly?.getNextRun() ?? null }),
+    async stop() { for (const t of Object.values(tasks)) if (t) await t.destroy(); },
+  };
+}

@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ApiSection } from '../config/sections/api.js';
 import { installAccessControl } from './access.js';
 import { installCors } from './cors.js';
+import { installQueryArrays } from './json-schema.js';
 import type { ApiContext } from './plugin.js';
 import type { ApiPorts } from './ports.js';
 import { installProblemHandlers, problem } from './problems.js';
@@ -42,11 +43,12 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
     loggerInstance: log,
     bodyLimit: settings.bodyLimitBytes,
     // Unknown fields are refused (400 with their path), not silently dropped; every problem is reported at once.
-    ajv: { customOptions: { removeAdditional: false, allErrors: true, verbose: true, coerceTypes: 'array', useDefaults: true } },
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, verbose: true, coerceTypes: true, useDefaults: true } },
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
 
   installProblemHandlers(app);
+  installQueryArrays(app);
   // Swagger UI's own routes carry no access rule; the document describes the API, not its data.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), access: 'public' };

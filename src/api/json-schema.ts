@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 
 /** A JSON Schema object as fastify and @fastify/swagger take it. */
@@ -61,4 +62,22 @@ export function routeSchema(shape: RouteShape, problem: z.ZodType): Record<strin
     response,
     ...(shape.secured === false ? {} : { security: [{ bearer: [] }] }),
   };
+}
+
+/**
+ * A query string repeats a key for a list (`?state=open&state=acknowledged`) and sends one value as a
+ * plain string; this makes that string a one-item list where the route's schema expects an array.
+ * Doing it here, rather than with ajv's array coercion, keeps a JSON body strict: a string sent where
+ * a body expects a list is a 400, not silently wrapped.
+ */
+export function installQueryArrays(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    const schema = (request.routeOptions.schema as { querystring?: JsonSchema } | undefined)?.querystring;
+    const props = schema?.properties as Record<string, JsonSchema> | undefined;
+    const query = request.query as Record<string, unknown> | undefined;
+    if (!props || !query) return;
+    for (const [key, value] of Object.entries(query)) {
+      if (typeof value === 'string' && props[key]?.type === 'array') query[key] = [value];
+    }
+  });
 }

@@ -6,6 +6,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   'check-config': () => import('./check-config.js'),
   dashboards: () => import('./dashboards.js'),
   lab: () => import('./lab.js'),
+  report: () => import('./report.js'),
   start: () => import('./start.js'),
 };
 

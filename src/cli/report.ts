@@ -79,6 +79,8 @@ export const command: CliCommand = {
   ].join('\n'),
   async run(argv) {
     const flags = parseReportFlags(argv);
+    // The period is checked before the configuration is read, so --week 2026-W60 is refused as a usage error in any case.
+    periodFromFlags(flags, 'UTC');
     const cfg = loadConfig(flags.config);
     const period = periodFromFlags(flags, cfg.settings.timezone);
     const lang = flags.lang ?? cfg.settings.locale;

@@ -42,7 +42,15 @@ interface Job {
   intervalMs: number;
   offsetMs: number;
   nextDue: number;
+  /** The first poll of a slow kind comes early (see FIRST_POLL_WITHIN_MS); afterwards the job keeps its phase. */
+  early: boolean;
 }
+
+/**
+ * A newly scheduled device is polled within this time for every kind, then settles into its phase:
+ * otherwise a device added to a 6-hour inventory schedule could wait 6 hours to be identified.
+ */
+const FIRST_POLL_WITHIN_MS = 60_000;
 
 /** A poll under way (or abandoned at its deadline but not yet returned). */
 interface Running {
@@ -128,6 +136,7 @@ export class PollScheduler {
   setDevices(devices: readonly Device[]): DeviceSetChange {
     const next = new Map(devices.filter((d) => d.enabled).map((d) => [d.name, d]));
     const change: DeviceSetChange = { added: [], removed: [], changed: [] };
+    const known = new Set(this.devices.keys());
     for (const [name, old] of this.devices) {
       const nd = next.get(name);
       if (!nd) { change.removed.push(name); this.unschedule(name); }
@@ -137,7 +146,7 @@ export class PollScheduler {
     for (const [name, d] of next) {
       const old = this.devices.get(name);
       if (old && sameDevice(old, d)) continue;
-      if (!old) change.added.push(name);
+      if (!known.has(name)) change.added.push(name);
       this.devices.set(name, d);
       for (const kind of KINDS) {
         if (!this.opts.pollers[kind]) continue;
@@ -145,7 +154,10 @@ export class PollScheduler {
         const intervalMs = d.intervals[kind];
         const offsetMs = phaseOffsetMs(name, intervalMs);
         const key = `${name}/${kind}`;
-        this.jobs.set(key, { key, device: d, kind, intervalMs, offsetMs, nextDue: nextSlot(now, intervalMs, offsetMs) });
+        const early = intervalMs > FIRST_POLL_WITHIN_MS;
+        // Strictly after now: a slot at this very millisecond would only be seen at the next tick, a late first poll.
+        const nextDue = early ? nextSlot(now + 1, FIRST_POLL_WITHIN_MS, phaseOffsetMs(name, FIRST_POLL_WITHIN_MS)) : nextSlot(now + 1, intervalMs, offsetMs);
+        this.jobs.set(key, { key, device: d, kind, intervalMs, offsetMs, nextDue, early });
       }
     }
     this.opts.states.sync([...this.devices.values()]);
@@ -185,9 +197,10 @@ export class PollScheduler {
     for (const job of this.jobs.values()) {
       if (job.nextDue > now) continue;
       // After a stall (suspended process, blocked loop) run once for the latest slot, not once per missed slot.
-      const missed = Math.floor((now - job.nextDue) / job.intervalMs);
+      const missed = job.early ? 0 : Math.floor((now - job.nextDue) / job.intervalMs);
       const due = job.nextDue + missed * job.intervalMs;
-      job.nextDue = due + job.intervalMs;
+      job.nextDue = job.early ? nextSlot(due + 1, job.intervalMs, job.offsetMs) : due + job.intervalMs;
+      job.early = false;
       this.opts.metrics.due(job.kind);
       if (missed > 0) this.opts.metrics.overrun(job.kind, job.device.name, missed);
       const r = this.running.get(job.key);

@@ -93,9 +93,9 @@ function dayMatches(spec: CronSpec, l: ReturnType<typeof local>): boolean {
 /**
  * The first time at or after `from` (rounded up to a whole minute) that the expression fires, or
  * undefined when it does not fire within `horizonMs`. Skips whole days and hours that cannot match,
- * so a search over a year takes a few thousand steps at most.
+ * so even a search for the next 29 February takes a few thousand steps.
  */
-export function nextFire(spec: CronSpec, from: number, horizonMs = 366 * 86_400_000): number | undefined {
+export function nextFire(spec: CronSpec, from: number, horizonMs = 5 * 366 * 86_400_000): number | undefined {
   let t = Math.ceil(from / 60_000) * 60_000;
   const end = from + horizonMs;
   while (t <= end) {

@@ -46,6 +46,16 @@ export class CompiledWindow {
 
   /** Whether the window is open at `now`, and its bounds. */
   status(now: number): WindowStatus {
+    // The mute stage asks for every alert in a pass at the same instant: compute once.
+    if (this.memo?.now === now) return this.memo.status;
+    const status = this.compute(now);
+    this.memo = { now, status };
+    return status;
+  }
+
+  private memo?: { now: number; status: WindowStatus };
+
+  private compute(now: number): WindowStatus {
     const s = this.window.spec;
     if (!this.cron) {
       const start = Date.parse(s.start!); const end = Date.parse(s.end!);
@@ -53,7 +63,7 @@ export class CompiledWindow {
     }
     const duration = s.duration!;
     // The latest firing that could still be open started no earlier than now - duration.
-    const first = nextFire(this.cron, now - duration + 1, duration + 366 * 86_400_000);
+    const first = nextFire(this.cron, now - duration + 1);
     if (first === undefined) return { active: false };
     // Overlapping firings are seen one after the other: when this one ends, the next status() finds the later one.
     if (first <= now) return { active: true, start: new Date(first), end: new Date(first + duration) };

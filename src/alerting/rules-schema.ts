@@ -83,7 +83,7 @@ export const conditionSchema = z
 const localisedText = z.union([
   z.string().min(1).transform((s) => ({ en: s, 'zh-CN': s })),
   z.strictObject({ en: z.string().min(1), 'zh-CN': z.string().min(1) }),
-]);
+], { error: (iss) => (iss.input === undefined ? 'required (expected a text, or en and zh-CN texts)' : 'expected a text, or a mapping with en and zh-CN texts') });
 
 const noDataSchema = z.strictObject({
   /** How long an instance may stay silent before its alert counts as having no data. */

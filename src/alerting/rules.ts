@@ -139,7 +139,7 @@ export function loadAlertRules(path: string, env: NodeJS.ProcessEnv = process.en
 
 function fromSource(src: YamlSource, env: NodeJS.ProcessEnv): AlertRules {
   const parsed = parseYamlWith(src, alertsFileSchema, env);
-  if (!parsed.value) throw new ConfigInvalidError(parsed.errors);
+  if (!parsed.value) throw new ConfigInvalidError([...parsed.errors].sort((a, b) => a.line - b.line || a.col - b.col));
   const { rules, errors } = compileAlertRules(src, parsed.value);
   if (!rules) throw new ConfigInvalidError(errors.sort((a, b) => a.line - b.line || a.col - b.col));
   return rules;

@@ -3,14 +3,19 @@
  * so user input is always data, never query text.
  */
 
+// InfluxQL's lexer knows the escapes \\ \" \' and \n; a raw newline ends the literal, any other escape is an error.
+function escapeIn(text: string, quote: '"' | "'"): string {
+  return text.replace(quote === '"' ? /[\\"\n]/g : /[\\'\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+}
+
 /** A double-quoted identifier (database, retention policy, measurement, tag or field key). */
 export function quoteIdent(name: string): string {
-  return `"${name.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  return `"${escapeIn(name, '"')}"`;
 }
 
 /** A single-quoted string literal (tag values in WHERE). */
 export function quoteString(value: string): string {
-  return `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+  return `'${escapeIn(value, "'")}'`;
 }
 
 /** An absolute time literal, exact to the millisecond (InfluxDB reads an integer with a unit as epoch time). */

@@ -158,11 +158,14 @@ export function createInfluxReader(settings: InfluxSection): InfluxReader {
       const conditions = [`time > now() - ${durationLiteral(q.lookbackMs)}`, ...tagFilter(q.where)];
       const statement = `SELECT ${select} FROM ${from(q.measurement, q.retentionPolicy)}${whereClause(conditions)}${groupBy(q.groupBy)} ORDER BY time DESC LIMIT 1`;
       const [result] = await query(statement);
-      return (result?.series ?? []).flatMap((s) => s.values.slice(0, 1).map((row) => {
+      const rows = (result?.series ?? []).flatMap((s) => s.values.slice(0, 1).map((row) => {
         const values: Record<string, unknown> = {};
         s.columns.forEach((c, i) => { if (c !== 'time') values[c] = row[i]; });
         return { tags: s.tags ?? {}, time: new Date(row[0] as number), values };
       }));
+      // ORDER BY time DESC also reverses the order of the groups: give them back sorted by tags.
+      const key = (r: LatestRow) => q.groupBy.map((k) => r.tags[k] ?? '').join('\u0000');
+      return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     },
 
     async series(input) {

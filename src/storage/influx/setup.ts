@@ -90,7 +90,10 @@ export async function setUpDatabase(settings: InfluxSection, log: Logger, client
     }
   }
 
-  const existing = (await client.showContinousQueries(db)).map((q) => q.name);
+  // node-influx's showContinousQueries() merges the queries of every database into one list; the raw
+  // answer has one series per database, so take ours by name.
+  const raw = (await client.queryRaw('SHOW CONTINUOUS QUERIES')) as { results?: { series?: { name: string; values?: unknown[][] }[] }[] };
+  const existing = (raw.results?.[0]?.series?.find((s) => s.name === db)?.values ?? []).map((row) => String(row[0]));
   for (const m of DOWNSAMPLED_MEASUREMENTS) {
     const name = continuousQueryName(m, settings);
     for (const old of existing.filter((n) => n.startsWith(`noctua_${m}_`) && n !== name)) {

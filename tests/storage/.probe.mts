@@ -1,0 +1,18 @@
+import { pino } from 'pino';
+import { influxSectionSchema } from '../../src/config/sections/influx.js';
+import { setUpDatabase } from '../../src/storage/influx/setup.js';
+import { influxQuery } from '../../src/lab/influxd.js';
+const url = 'http://127.0.0.1:33505';
+const s = influxSectionSchema.parse({ url, database: 'cqt', retention: { downsampleInterval: '1s', resampleFor: '10s' } });
+const log = pino({ level: 'info' });
+console.log(await setUpDatabase(s, log));
+console.log(await setUpDatabase(s, log));
+console.log(JSON.stringify(await influxQuery(url, 'SHOW CONTINUOUS QUERIES', 'cqt')).slice(0, 600));
+const now = Date.now();
+let body = '';
+for (let i = 0; i < 20; i++) body += `icmp,device=d1 rtt_avg_ms=${i}.5,sent=3i,up=true,error="" ${now - 8000 + i * 300}\n`;
+const r = await fetch(`${url}/write?db=cqt&precision=ms`, { method: 'POST', body });
+console.log(r.status, await r.text());
+await new Promise((r) => setTimeout(r, 4000));
+console.log(JSON.stringify(await influxQuery(url, 'SELECT * FROM "long_term"."icmp"', 'cqt')).slice(0, 800));
+console.log(JSON.stringify(await influxQuery(url, 'SHOW RETENTION POLICIES', 'cqt')));

@@ -77,7 +77,7 @@ export function buildPollerHealth(): DashboardJson {
     // Storage and notification backlog (h 8).
     .withPanel(timeSeriesPanel('Spool size', UNITS.bytes, { w: 12, h: 8 })
       .withTarget(influx(self('max', 'spool_bytes', 'spool', false)).alias('spool'))
-      .withTarget(influx(self('sum', 'dropped_points', 'writer', false), 'B').alias('dropped points'))
+      .withTarget(influx(self('sum', 'dropped_points', 'spool', false), 'B').alias('dropped points'))
       .overrideByName('dropped points', [{ id: 'unit', value: UNITS.count }, { id: 'custom.axisPlacement', value: 'right' }, { id: 'color', value: { mode: 'fixed', fixedColor: 'red' } }])
       .min(0))
     .withPanel(timeSeriesPanel('Outbox backlog', UNITS.count, { w: 12, h: 8 })

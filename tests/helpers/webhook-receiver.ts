@@ -18,7 +18,7 @@ export interface ReceivedRequest {
 }
 
 /** What the receiver answers; a function of the request and how many came before it (0-based). */
-export type Responder = (req: Omit<ReceivedRequest, 'status'>, index: number) => { status: number; body?: string | object; headers?: Record<string, string> };
+export type Responder = (req: Omit<ReceivedRequest, 'status'>, index: number) => { status: number; body?: string | object; headers?: Record<string, string>; /** Answer this late (to provoke client timeouts). */ delayMs?: number };
 
 /** A local HTTP receiver on 127.0.0.1 with a free port, recording every request. */
 export interface WebhookReceiver {
@@ -47,8 +47,13 @@ export async function startWebhookReceiver(responder?: Responder): Promise<Webho
       const answer = respond(seen, requests.length);
       requests.push({ ...seen, status: answer.status });
       const text = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
-      res.writeHead(answer.status, { 'content-type': typeof answer.body === 'object' ? 'application/json' : 'text/plain', ...answer.headers });
-      res.end(text);
+      const send = () => {
+        if (res.destroyed) return;
+        res.writeHead(answer.status, { 'content-type': typeof answer.body === 'object' ? 'application/json' : 'text/plain', ...answer.headers });
+        res.end(text);
+      };
+      if (answer.delayMs) setTimeout(send, answer.delayMs).unref();
+      else send();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

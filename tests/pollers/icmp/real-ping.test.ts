@@ -45,7 +45,7 @@ describe.skipIf(whyNot !== undefined)('a target that goes down and comes back (n
   beforeAll(() => { host = createNetnsHost(`i${process.pid % 100000}`, 200 + (process.pid % 50)); });
   afterAll(() => host?.remove());
 
-  it.each(backends)('$backend: up, then loss 100 % and up false with the link down, then up again (IPv4 and IPv6)', async ({ make }) => {
+  it.each(backends)('$backend: up, then loss_pct 100 and up false with the link down, then up again (IPv4 and IPv6)', async ({ make }) => {
     const poller = make();
     const devices = [device('ns-v4', { address: host.address4, icmp }), device('ns-v6', { address: host.address6, icmp })];
     const fields = async () => {

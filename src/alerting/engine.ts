@@ -534,7 +534,7 @@ class Engine implements AlertEngine {
       }
       inc.head.state = 'resolved';
       inc.head.resolvedAt = new Date(now);
-      const view = buildIncidentView(inc.head, departed.map((a) => ({ ...a, mutedBy: undefined })), this.locale, inc.view);
+      const view = buildIncidentView(inc.head, departed, this.locale, inc.view);
       this.closeIncident(inc, view, now, 'resolved');
       return;
     }
@@ -727,7 +727,7 @@ class Engine implements AlertEngine {
       }
       inc.head.state = 'resolved';
       inc.head.resolvedAt = new Date(now);
-      const view = buildIncidentView(inc.head, inc.view.alerts.map((a) => ({ ...a, mutedBy: undefined })), this.locale, inc.view);
+      const view = buildIncidentView(inc.head, inc.view.alerts, this.locale, inc.view);
       this.closeIncident(inc, view, now, 'resolved', by, note);
     });
   }

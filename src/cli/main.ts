@@ -3,11 +3,13 @@ import { ConfigInvalidError } from '../config/yaml-source.js';
 
 /** Every subcommand, loaded only when used so that `noctua check-config` does not load the poller. */
 const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
+  alerts: () => import('./alerts.js'),
   'check-config': () => import('./check-config.js'),
   dashboards: () => import('./dashboards.js'),
   lab: () => import('./lab.js'),
   report: () => import('./report.js'),
   start: () => import('./start.js'),
+  poll: () => import('./poll.js'),
 };
 
 function help(commands: CliCommand[]): string {

@@ -104,7 +104,8 @@ export class Outbox {
   kick(): void {
     if (!this.started) return;
     if (this.running) { this.again = true; return; }
-    this.running = this.pump().finally(() => {
+    // Started after the current synchronous work, so a notice enqueued inside a transaction is committed before it is sent.
+    this.running = Promise.resolve().then(() => this.pump()).finally(() => {
       this.running = undefined;
       if (this.again && this.started) { this.again = false; this.kick(); }
     });
@@ -206,7 +207,9 @@ export class Outbox {
     const { clock, log, db } = this.opts;
     const notice = JSON.parse(row.notice) as Notice;
     const started = clock.ms();
-    this.recent.get(notifier.name)?.push(started) ?? this.recent.set(notifier.name, [started]);
+    const sent = this.recent.get(notifier.name) ?? [];
+    sent.push(started);
+    this.recent.set(notifier.name, sent);
     const ctrl = new AbortController();
     this.inFlight.add(ctrl);
     // The network runs on real time whatever clock drives escalation, so the timeout is a real timer.

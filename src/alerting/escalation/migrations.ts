@@ -10,9 +10,10 @@ export const ESCALATION_MIGRATIONS: readonly string[] = [
     snapshot TEXT NOT NULL, updated_at INTEGER NOT NULL
   )`,
   'CREATE INDEX escalation_incidents_state ON escalation_incidents (state)',
+  // Steps are counted by position, not per severity: a severity change must not page the first tier again.
   `CREATE TABLE escalation_steps (
-    incident_id TEXT NOT NULL, severity TEXT NOT NULL, step INTEGER NOT NULL, fired INTEGER NOT NULL, last_fired_at INTEGER NOT NULL,
-    PRIMARY KEY (incident_id, severity, step)
+    incident_id TEXT NOT NULL, step INTEGER NOT NULL, fired INTEGER NOT NULL, last_fired_at INTEGER NOT NULL,
+    PRIMARY KEY (incident_id, step)
   )`,
   `CREATE TABLE escalation_paged (
     incident_id TEXT NOT NULL, channel TEXT NOT NULL, recipients TEXT NOT NULL, first_paged_at INTEGER NOT NULL,

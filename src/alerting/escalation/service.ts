@@ -103,15 +103,20 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
       VALUES (@id, @seq, @severity, @state, @opened, @acked, @resolved, @held, @snapshot, @now)
       ON CONFLICT (incident_id) DO UPDATE SET last_seq = @seq, severity = @severity, state = @state, acknowledged_at = @acked,
         resolved_at = @resolved, held = @held, snapshot = @snapshot, updated_at = @now`),
-    steps: db.prepare('SELECT step, fired, last_fired_at FROM escalation_steps WHERE incident_id = ? AND severity = ?'),
-    fireStep: db.prepare(`INSERT INTO escalation_steps (incident_id, severity, step, fired, last_fired_at) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (incident_id, severity, step) DO UPDATE SET fired = excluded.fired, last_fired_at = excluded.last_fired_at`),
+    steps: db.prepare('SELECT step, fired, last_fired_at FROM escalation_steps WHERE incident_id = ?'),
+    fireStep: db.prepare(`INSERT INTO escalation_steps (incident_id, step, fired, last_fired_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (incident_id, step) DO UPDATE SET fired = excluded.fired, last_fired_at = excluded.last_fired_at`),
     paged: db.prepare('SELECT channel, recipients FROM escalation_paged WHERE incident_id = ? ORDER BY first_paged_at, channel'),
     addPaged: db.prepare(`INSERT INTO escalation_paged (incident_id, channel, recipients, first_paged_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (incident_id, channel) DO UPDATE SET recipients = excluded.recipients`),
     reminder: db.prepare('SELECT 1 FROM escalation_reminders WHERE incident_id = ? AND deadline = ?'),
     addReminder: db.prepare('INSERT OR IGNORE INTO escalation_reminders (incident_id, deadline, sent_at) VALUES (?, ?, ?)'),
-    purge: db.prepare(`DELETE FROM escalation_incidents WHERE state = 'resolved' AND resolved_at < ?`),
+    purge: [
+      db.prepare(`DELETE FROM escalation_steps WHERE incident_id IN (SELECT incident_id FROM escalation_incidents WHERE state = 'resolved' AND resolved_at < ?)`),
+      db.prepare(`DELETE FROM escalation_paged WHERE incident_id IN (SELECT incident_id FROM escalation_incidents WHERE state = 'resolved' AND resolved_at < ?)`),
+      db.prepare(`DELETE FROM escalation_reminders WHERE incident_id IN (SELECT incident_id FROM escalation_incidents WHERE state = 'resolved' AND resolved_at < ?)`),
+      db.prepare(`DELETE FROM escalation_incidents WHERE state = 'resolved' AND resolved_at < ?`),
+    ],
   };
 
   const people = (name: string): NoticeRecipient & { wecomUserId?: string; feishuOpenId?: string } => {
@@ -189,7 +194,7 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
   function evaluate(row: IncidentRow, nowMs: number): number | undefined {
     if (row.state === 'resolved' || row.held === 1) return undefined;
     const policy = config.policies[row.severity];
-    const fired = new Map((q.steps.all(row.incident_id, row.severity) as { step: number; fired: number; last_fired_at: number }[]).map((s) => [s.step, s]));
+    const fired = new Map((q.steps.all(row.incident_id) as { step: number; fired: number; last_fired_at: number }[]).map((s) => [s.step, s]));
     let next: number | undefined;
     const consider = (t: number) => { if (next === undefined || t < next) next = t; };
     const last = policy.steps.length - 1;
@@ -201,7 +206,7 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
       if (count === 0) {
         if (nowMs >= dueAt) {
           firePage(row, policy, step, 0, nowMs);
-          q.fireStep.run(row.incident_id, row.severity, step.index, 1, nowMs);
+          q.fireStep.run(row.incident_id, step.index, 1, nowMs);
           if (step.repeat !== undefined && step.index === last) consider(dueAt + step.repeat);
         } else consider(dueAt);
       } else if (step.repeat !== undefined && step.index === last) {
@@ -210,7 +215,7 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
           // After downtime the missed repeats are not all sent: one page now, and the count catches up.
           const caughtUp = Math.floor((nowMs - dueAt) / step.repeat) + 1;
           firePage(row, policy, step, count, nowMs);
-          q.fireStep.run(row.incident_id, row.severity, step.index, caughtUp, nowMs);
+          q.fireStep.run(row.incident_id, step.index, caughtUp, nowMs);
           consider(dueAt + caughtUp * step.repeat);
         } else consider(repeatAt);
       }
@@ -292,7 +297,8 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
       if (started) return;
       started = true;
       // Resolved incidents are kept a while for redelivered events, then forgotten (their SLA records stay).
-      q.purge.run(clock.ms() - 30 * 86_400_000);
+      const cutoff = clock.ms() - 30 * 86_400_000;
+      db.transaction(() => { for (const st of q.purge) st.run(cutoff); })();
       outbox.start();
       tick();
     },

@@ -136,6 +136,36 @@ describe('escalation of a P1 incident by the default policy', () => {
     expect(await at(clock, svc, 90)).toEqual(['/eng-a opened', '/lead escalated']);
   });
 
+  it('follows a severity upgrade with the stricter policy without paging the first tier again', async () => {
+    fresh();
+    const clock = new FakeClock(T0);
+    const { svc } = service(clock);
+    await svc.start();
+    const p3 = incident('inc-8', 'P3', new Date(T0));
+    svc.onIncidentEvent(event('opened', p3, new Date(T0)));
+    expect(await at(clock, svc, 0)).toEqual(['/eng-a opened']);
+    expect(await at(clock, svc, 40)).toEqual([]);
+    svc.onIncidentEvent(event('updated', { ...p3, severity: 'P1' }, new Date(T0 + 40 * MIN)));
+    // P1's team-lead step (30 min) is already overdue at 40 min.
+    expect(await at(clock, svc, 40)).toEqual(['/lead escalated']);
+    expect(svc.slaRecord('inc-8')).toMatchObject({ severity: 'P1', respondTargetMs: 30 * MIN, responseMet: false });
+  });
+
+  it('resumes the response escalation when an acknowledgement is withdrawn', async () => {
+    fresh();
+    const clock = new FakeClock(T0);
+    const { svc } = service(clock);
+    await svc.start();
+    const inc = incident('inc-9', 'P1', new Date(T0));
+    svc.onIncidentEvent(event('opened', inc, new Date(T0)));
+    await at(clock, svc, 5);
+    const acked = { ...inc, state: 'acknowledged' as const, acknowledgedAt: new Date(T0 + 5 * MIN), acknowledgedBy: 'alice' };
+    svc.onIncidentEvent(event('acknowledged', acked, acked.acknowledgedAt, 'alice'));
+    expect(await at(clock, svc, 45)).toEqual(['/eng-a acknowledged']);
+    svc.onIncidentEvent(event('unacknowledged', inc, new Date(T0 + 45 * MIN), 'alice'));
+    expect(await at(clock, svc, 45)).toEqual(['/lead escalated']);
+  });
+
   it('pages whoever is on call at the moment of the page', async () => {
     fresh();
     // 08:59 Shanghai on 2026-01-06: alice still holds the 2026-01-05 shift; at 09:00 bob takes over.

@@ -172,11 +172,13 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
     }
   };
 
-  const failed = (message: string): void => {
+  const failed = (message: string, status?: number): void => {
     remember(message);
     if (down !== true) {
       outageStartedAt = clock.ms();
       log.warn({ target: transport.target, error: message }, 'influx: InfluxDB is not taking writes; spooling to disk until it does');
+      // Wrong credentials do not heal by waiting: someone has to act.
+      if (status === 401 || status === 403) log.error({ status, error: message }, 'influx: InfluxDB refuses Noctua\'s credentials; check influx.username/password or the v2 token');
     } else {
       log.debug({ error: message, retryInMs: backoffMs }, 'influx: still not taking writes');
     }
@@ -252,7 +254,7 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
       if (outcome.kind === 'retry') {
         // 404 is "database not found": someone dropped it; set it up again before the next try.
         if (outcome.status === 404 && setUp) setUpDone = false;
-        failed(outcome.message);
+        failed(outcome.message, outcome.status);
         return;
       }
       if (item.source === 'memory' && item.batch.moved) continue; // the spooled copy will be isolated instead

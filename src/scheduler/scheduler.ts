@@ -52,6 +52,9 @@ interface Job {
  */
 const FIRST_POLL_WITHIN_MS = 60_000;
 
+/** How long an aborted poll may take to hand back its partial result before it is abandoned. */
+const ABORT_GRACE_MS = 250;
+
 /** A poll under way (or abandoned at its deadline but not yet returned). */
 interface Running {
   startedAt: number;
@@ -278,9 +281,12 @@ export class PollScheduler {
         : poller.poll(devices[0]!, controller.signal).then((res) => new Map([[devices[0]!.name, res]]));
       // The poll settling (even long after its deadline) is what lets the device be polled again.
       pollPromise.then(() => items.forEach((i) => settle(i.job)), () => items.forEach((i) => settle(i.job)));
+      // After the abort a poller that honours it returns what it got (the SNMP poller: partial samples and
+      // snmp_poll ok=false) within moments; that is worth keeping. One that does not return is abandoned.
       const aborted = new Promise<never>((_, reject) => {
-        if (controller.signal.aborted) reject(controller.signal.reason as Error);
-        controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true });
+        const giveUp = () => { this.clock.setTimeout(() => reject(controller.signal.reason as Error), ABORT_GRACE_MS); };
+        if (controller.signal.aborted) giveUp();
+        else controller.signal.addEventListener('abort', giveUp, { once: true });
       });
       aborted.catch(() => {});
       let results: Map<string, PollResult> | undefined;

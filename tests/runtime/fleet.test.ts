@@ -1,0 +1,128 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/loader.js';
+import type { Sink } from '../../src/core/bus.js';
+import { createLogger } from '../../src/core/log.js';
+import type { Sample } from '../../src/core/sample.js';
+import { labAddress, labInventoryYaml, readFixtures, type FixtureFacts } from '../../src/lab/inventory.js';
+import { createNetnsHost, netnsUnavailableReason, type NetnsHost } from '../../src/lab/netns.js';
+import { fixturesDir } from '../../src/lab/paths.js';
+import { freeUdpPort } from '../../src/lab/ports.js';
+import { startSnmpsim, type SnmpsimInstance } from '../../src/lab/snmpsim.js';
+import { startNoctua, type NoctuaRuntime } from '../../src/main.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const RUN_MS = 22_000;
+const ICMP_MS = 5000;
+const SNMP_MS = 10_000;
+const DRAIN_MS = 3000;
+
+/** Gaps between consecutive sample times of one device and measurement. */
+function cadence(samples: Sample[], measurement: string, device: string): number[] {
+  const t = samples.filter((s) => s.measurement === measurement && s.tags.device === device && (measurement !== 'snmp_poll' || s.tags.kind === 'snmp')).map((s) => s.time.getTime()).sort((a, b) => a - b);
+  return t.slice(1).map((x, i) => x - t[i]!);
+}
+
+const whyNoNetns = netnsUnavailableReason();
+if (whyNoNetns) console.warn(`the runtime test runs without its unreachable (netns) device: ${whyNoNetns}`);
+
+describe('noctua runtime against real snmpsimd, fping and one dead device', () => {
+  const tmp = tempDir('noctua-runtime-');
+  let sim: SnmpsimInstance;
+  let facts: FixtureFacts[];
+  let runtime: NoctuaRuntime;
+  let nsHost: NetnsHost | undefined;
+  const samples: Sample[] = [];
+  let stopMs = 0;
+
+  beforeAll(async () => {
+    const fixtures = fixturesDir();
+    facts = readFixtures(fixtures);
+    sim = await startSnmpsim({ dataDir: join(fixtures, 'snmprec'), workDir: tmp.dir, probeCommunity: facts[0]!.community, addresses: facts.map((_, i) => labAddress(i)) });
+    const deadPort = await freeUdpPort('127.0.3.1');
+    const inv = parse(labInventoryYaml(facts, sim.port, { icmp: `${ICMP_MS}ms`, snmp: `${SNMP_MS}ms` })) as { devices: Record<string, unknown>[] };
+    // Answers ping, but nothing listens on its SNMP port: every SNMP poll times out.
+    inv.devices.push({ name: 'dead-snmp-01', address: '127.0.3.1', class: 'switch', site: 'campus', snmp: { community: 'public', port: deadPort } });
+    if (!whyNoNetns) {
+      nsHost = createNetnsHost(`r${process.pid % 100000}`, 150 + (process.pid % 50));
+      nsHost.linkDown();
+      inv.devices.push({ name: 'gone-01', address: nsHost.address4, class: 'switch', site: 'campus', snmp: { community: 'public' } });
+    }
+    const configDir = join(tmp.dir, 'config');
+    mkdirSync(configDir);
+    writeFileSync(join(configDir, 'devices.yaml'), stringify(inv));
+    writeFileSync(join(configDir, 'noctua.yaml'), stringify({ stateDir: join(tmp.dir, 'state'), scheduler: { selfInterval: '5s', drainTimeout: `${DRAIN_MS}ms` } }));
+    const sink: Sink = { name: 'memory', async write(b) { samples.push(...b); }, async close() {} };
+    runtime = await startNoctua(loadConfig(configDir), createLogger({ level: 'warn' }), { sinks: [sink] });
+    await new Promise((r) => setTimeout(r, RUN_MS));
+    const t = Date.now();
+    await runtime.stop();
+    stopMs = Date.now() - t;
+  }, 120_000);
+
+  afterAll(async () => {
+    await sim?.stop();
+    nsHost?.remove();
+    tmp.cleanup();
+  });
+
+  it('produces icmp and snmp samples for every simulated device, each on its own cadence', () => {
+    const healthy = [...facts.map((f) => f.community), 'wan-probe-1', 'wan-probe-2'];
+    const icmpGaps: number[] = [];
+    const snmpGaps: number[] = [];
+    for (const name of healthy) {
+      const icmp = samples.filter((s) => s.measurement === 'icmp' && s.tags.device === name);
+      expect(icmp.length, name).toBeGreaterThanOrEqual(3);
+      for (const s of icmp) expect(s.fields, name).toMatchObject({ up: true, loss_pct: 0 });
+      icmpGaps.push(...cadence(samples, 'icmp', name));
+      if (name.startsWith('wan-probe')) continue;
+      const polls = samples.filter((s) => s.measurement === 'snmp_poll' && s.tags.device === name && s.tags.kind === 'snmp');
+      expect(polls.length, name).toBeGreaterThanOrEqual(2);
+      for (const p of polls) expect(p.fields.ok, `${name}: ${String(p.fields.error)}`).toBe(true);
+      expect(samples.some((s) => s.measurement === 'interface' && s.tags.device === name) || samples.some((s) => s.measurement === 'system' && s.tags.device === name), name).toBe(true);
+      snmpGaps.push(...cadence(samples, 'snmp_poll', name));
+      expect(runtime.devices.get(name)!.status, name).toBe('up');
+    }
+    // Figures for the resolution note: the healthy devices' poll spacing with a dead device in the fleet.
+    console.log(`healthy cadence with one dead device: icmp (every ${ICMP_MS} ms) gaps ${Math.min(...icmpGaps)}-${Math.max(...icmpGaps)} ms over ${icmpGaps.length}; snmp (every ${SNMP_MS} ms) gaps ${Math.min(...snmpGaps)}-${Math.max(...snmpGaps)} ms over ${snmpGaps.length}`);
+    // Sample times are poll start times: a late tick or a queue would show here.
+    for (const g of icmpGaps) expect(Math.abs(g - ICMP_MS)).toBeLessThanOrEqual(250);
+    for (const g of snmpGaps) expect(Math.abs(g - SNMP_MS)).toBeLessThanOrEqual(250);
+  });
+
+  it('records the dead SNMP port as failed polls with a timeout, on its own cadence, without overruns', () => {
+    const polls = samples.filter((s) => s.measurement === 'snmp_poll' && s.tags.device === 'dead-snmp-01' && s.tags.kind === 'snmp');
+    expect(polls.length).toBeGreaterThanOrEqual(2);
+    for (const p of polls) expect(p.fields).toMatchObject({ ok: false, error_kind: 'timeout' });
+    const state = runtime.devices.get('dead-snmp-01')!;
+    expect(state.status).toBe('down');
+    expect(state.polls.overruns).toBe(0);
+  });
+
+  it.skipIf(whyNoNetns !== undefined)('backs SNMP off for a device that does not answer ping and marks it unreachable', () => {
+    const state = runtime.devices.get('gone-01')!;
+    expect(state.status).toBe('unreachable');
+    const icmp = samples.filter((s) => s.measurement === 'icmp' && s.tags.device === 'gone-01');
+    expect(icmp.length).toBeGreaterThanOrEqual(3);
+    for (const s of icmp) expect(s.fields).toMatchObject({ up: false, loss_pct: 100 });
+    // At most the SNMP poll that may have come due before the first ping failed.
+    expect(samples.filter((s) => s.measurement === 'snmp_poll' && s.tags.device === 'gone-01').length).toBeLessThanOrEqual(1);
+  });
+
+  it('reports itself as noctua_self samples and Prometheus metrics', async () => {
+    const self = samples.filter((s) => s.measurement === 'noctua_self');
+    expect(new Set(self.map((s) => s.tags.kind))).toEqual(new Set(['icmp', 'snmp', 'inventory']));
+    const icmp = self.filter((s) => s.tags.kind === 'icmp');
+    expect(icmp.reduce((a, s) => a + (s.fields.polls_ok as number), 0)).toBeGreaterThan(0);
+    expect(icmp.every((s) => s.fields.overruns === 0)).toBe(true);
+    const text = await runtime.metrics.registry.metrics();
+    expect(text).toMatch(/noctua_polls_total\{kind="snmp",device="dead-snmp-01",result="failed"\} [1-9]/);
+    expect(text).toContain('noctua_poll_queue_lag_seconds_bucket');
+  });
+
+  it('stops within the drain deadline', () => {
+    expect(stopMs).toBeLessThan(DRAIN_MS + 1500);
+  });
+});

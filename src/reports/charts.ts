@@ -16,7 +16,7 @@ const r1 = (v: number) => Math.round(v * 10) / 10;
 /** Vertical bars for values that may be missing (a missing bar is labelled, not drawn as zero). */
 export function barChart(opts: { title: string; bars: { label: string; value?: number }[]; min: number; max: number; valueText: (v: number) => string; missingText: string; width?: number; height?: number; warnBelow?: number }): string {
   const W = opts.width ?? 640; const H = opts.height ?? 220;
-  const left = 48; const right = 10; const top = 28; const bottom = 30;
+  const left = 48; const right = 10; const top = 40; const bottom = 30;
   const plotW = W - left - right; const plotH = H - top - bottom;
   const n = Math.max(1, opts.bars.length);
   const slot = plotW / n; const barW = Math.min(48, slot * 0.6);
@@ -47,7 +47,7 @@ export function barChart(opts: { title: string; bars: { label: string; value?: n
 /** Lines over time, one per series, with a legend. */
 export function lineChart(opts: { title: string; series: { name: string; points: { time: Date; value: number }[] }[]; start: Date; end: Date; tickText: (t: Date) => string; ticks: Date[]; valueText: (v: number) => string; width?: number; height?: number }): string {
   const W = opts.width ?? 640; const H = opts.height ?? 230;
-  const left = 48; const right = 10; const top = 28; const bottom = 46;
+  const left = 48; const right = 10; const top = 32; const bottom = 46;
   const plotW = W - left - right; const plotH = H - top - bottom;
   const all = opts.series.flatMap((s) => s.points.map((p) => p.value));
   const maxV = all.length > 0 ? Math.max(...all) : 1;

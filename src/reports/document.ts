@@ -18,7 +18,7 @@ export type Block =
   | { type: 'p'; text: string; tone?: 'warn' | 'note' }
   | { type: 'h3'; text: string }
   | { type: 'kpis'; items: { label: string; value: string; sub?: string; tone?: 'good' | 'warn' | 'bad' }[] }
-  | { type: 'table'; head: string[]; rows: Cell[][]; align?: ('l' | 'r' | 'c')[] }
+  | { type: 'table'; head: string[]; rows: Cell[][]; align?: ('l' | 'r' | 'c')[]; variant?: 'incidents' }
   | { type: 'list'; items: string[]; ordered: boolean }
   | { type: 'chart'; svg: string; alt: string };
 
@@ -115,7 +115,7 @@ export function buildDocument(model: ReportModel, lang: ReportLang): ReportDocum
           d.hasData ? { text: String(d.reboots), tone: d.reboots > 0 ? 'warn' : undefined } : DASH,
           pct1(d.cpuAvgPct), { text: pct1(d.cpuPeakPct), tone: (d.cpuPeakPct ?? 0) >= THRESHOLDS.cpuPeakPct ? 'warn' : undefined },
           { text: pct1(d.memoryPeakPct), tone: (d.memoryPeakPct ?? 0) >= THRESHOLDS.memoryPeakPct ? 'warn' : undefined },
-          d.storageFullest ? { text: `${fmt.pct(d.storageFullest.pct)} ${d.storageFullest.mount}`, tone: d.storageFullest.pct >= THRESHOLDS.storagePct ? 'warn' : undefined } : DASH,
+          d.storageFullest ? { text: `${d.storageFullest.mount} ${fmt.pct(d.storageFullest.pct)}`, tone: d.storageFullest.pct >= THRESHOLDS.storagePct ? 'warn' : undefined } : DASH,
           d.temperatureMaxC === undefined ? DASH : { text: `${fmt.num(d.temperatureMaxC, 1)} °C`, tone: d.temperatureMaxC >= THRESHOLDS.temperatureC ? 'warn' : undefined },
           { text: s.hw[d.hardware], tone: d.hardware === 'fault' ? 'bad' : undefined },
           { text: s.deviceVerdict[d.verdict], tone: d.verdict === 'normal' ? 'good' : d.verdict === 'attention' ? 'bad' : 'muted' },
@@ -206,18 +206,18 @@ export function buildDocument(model: ReportModel, lang: ReportLang): ReportDocum
     if (!model.incidents) blocks.push({ type: 'p', text: s.notConnected, tone: 'note' });
     else if (model.incidents.length === 0) blocks.push({ type: 'p', text: s.noIncidents });
     else blocks.push({
-      type: 'table', head: [s.col.id, s.col.severity, s.col.title, s.col.opened, s.col.acknowledged, s.col.resolved, s.col.duration, s.col.grade],
-      align: ['l', 'c', 'l', 'l', 'l', 'l', 'r', 'l'],
+      type: 'table', variant: 'incidents', head: [s.col.id, s.col.severity, s.col.title, s.col.opened, s.col.acknowledged, s.col.resolved, s.col.duration, s.col.grade],
+      align: ['c', 'c', 'l', 'l', 'l', 'l', 'r', 'l'],
       rows: model.incidents.map((i) => [
         i.id,
         { text: i.severity, tone: i.severity === 'P1' ? 'bad' : i.severity === 'P2' ? 'warn' : undefined },
-        `${i.title}${i.device ? ` · ${i.device}` : ''}${i.openedInPeriod ? '' : ` (${s.openedBefore})`}`,
+        `${i.titles?.[lang] ?? i.title}${i.device ? `\n${i.device}` : ''}${i.openedInPeriod ? '' : `\n(${s.openedBefore})`}`,
         fmt.dateTime(i.openedAt),
-        i.acknowledgedAt ? `${fmt.dateTime(i.acknowledgedAt)} (${fmt.duration(i.acknowledgedAt.getTime() - i.openedAt.getTime())})` : s.notAcked,
-        i.resolvedAt && !i.ongoing ? `${fmt.dateTime(i.resolvedAt)} (${fmt.duration(i.resolvedAt.getTime() - i.openedAt.getTime())})` : { text: s.notResolved, tone: 'warn' },
-        `${fmt.duration(i.durationMs)}${i.ongoing ? ` (${s.ongoing})` : ''}`,
+        i.acknowledgedAt ? `${fmt.dateTime(i.acknowledgedAt)}\n${fmt.duration(i.acknowledgedAt.getTime() - i.openedAt.getTime())}` : { text: s.notAcked, tone: 'warn' },
+        i.resolvedAt && !i.ongoing ? `${fmt.dateTime(i.resolvedAt)}\n${fmt.duration(i.resolvedAt.getTime() - i.openedAt.getTime())}` : { text: s.notResolved, tone: 'warn' },
+        `${fmt.duration(i.durationMs)}${i.ongoing ? `\n${s.ongoing}` : ''}`,
         {
-          text: `${s.respLabel} ${s.gradeText(i.sla.responseBand, i.sla.responseMet)}${zh ? '；' : '; '}${s.resoLabel} ${s.gradeText(i.sla.resolutionBand, i.sla.resolutionMet)}`,
+          text: `${s.respLabel} ${s.gradeText(i.sla.responseBand, i.sla.responseMet)}\n${s.resoLabel} ${s.gradeText(i.sla.resolutionBand, i.sla.resolutionMet)}`,
           tone: i.sla.responseMet === false || i.sla.resolutionMet === false ? 'bad' : undefined,
         },
       ]),
@@ -246,7 +246,7 @@ export function buildDocument(model: ReportModel, lang: ReportLang): ReportDocum
       });
       blocks.push({ type: 'h3', text: s.rebootList });
       if (c.reboots.length === 0) blocks.push({ type: 'p', text: s.none });
-      else blocks.push({ type: 'table', head: [s.col.time, s.col.device, s.col.findings], align: ['l', 'l', 'l'], rows: c.reboots.map((r) => [fmt.dateTime(r.time), r.device, r.message || DASH]) });
+      else blocks.push({ type: 'table', head: [s.col.time, s.col.device, s.col.detail], align: ['l', 'l', 'l'], rows: c.reboots.map((r) => [fmt.dateTime(r.time), r.device, r.message || DASH]) });
     }
     sections.push({ title: sectionTitle(lang, 5), blocks });
   }

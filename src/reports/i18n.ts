@@ -41,7 +41,7 @@ const en = {
     ups: 'UPS', minCharge: 'Min. charge', minRuntime: 'Min. runtime', onBattery: 'On battery', replace: 'Replace battery',
     id: 'ID', severity: 'Severity', title: 'Incident', opened: 'Opened', acknowledged: 'Acknowledged (response)', resolved: 'Resolved (resolution)',
     duration: 'Duration', grade: 'SLA grade', time: 'Time', change: 'Change', kind: 'Type', resource: 'Resource',
-    now: 'Now (trend)', growth: 'Growth / day', reaches: 'Reaches 90 %',
+    now: 'Now (trend)', growth: 'Growth / day', reaches: 'Reaches 90 %', detail: 'Detail',
   },
   state: { up: 'Up', down: 'Down', unknown: '—' },
   hw: { ok: 'OK', fault: 'Fault', none: '—' },
@@ -51,7 +51,7 @@ const en = {
   noUps: 'No UPS data in this period.', noSites: 'No ICMP data in this period.',
   events: (n: number, total: string) => (n === 0 ? 'none' : `${n} event${n === 1 ? '' : 's'}, ${total}`),
   ongoing: 'ongoing', notAcked: 'not acknowledged', notResolved: 'not resolved',
-  gradeText: (band: number | undefined, met: boolean | undefined) => `${band ? `band ${band}` : '—'}${met === undefined ? '' : met ? ', met' : ', missed'}`,
+  gradeText: (band: number | undefined, met: boolean | undefined) => (band ? `band ${band}${met === undefined ? '' : met ? ', met' : ', missed'}` : met === false ? 'missed' : 'running'),
   respLabel: 'Response', resoLabel: 'Resolution',
   openedBefore: 'opened before this period',
   devicesAdded: 'Devices added', devicesRemoved: 'Devices removed', identityChanges: 'Model, firmware and serial changes', rebootList: 'Reboots',
@@ -101,7 +101,7 @@ const zh: Strings = {
     ups: 'UPS', minCharge: '最低电量', minRuntime: '最短续航', onBattery: '电池供电', replace: '需更换电池',
     id: '编号', severity: '级别', title: '事件', opened: '发生时间', acknowledged: '确认时间（响应）', resolved: '恢复时间（解决）',
     duration: '持续时长', grade: 'SLA 考核', time: '时间', change: '变更', kind: '类别', resource: '资源',
-    now: '当前（趋势）', growth: '日增长', reaches: '预计达到 90% 日期',
+    now: '当前（趋势）', growth: '日增长', reaches: '预计达到 90% 日期', detail: '说明',
   },
   state: { up: '在线', down: '离线', unknown: '—' },
   hw: { ok: '正常', fault: '故障', none: '—' },
@@ -111,7 +111,7 @@ const zh: Strings = {
   noUps: '本周期内无 UPS 数据。', noSites: '本周期内无 ICMP 数据。',
   events: (n: number, total: string) => (n === 0 ? '无' : `${n} 次，共 ${total}`),
   ongoing: '未恢复', notAcked: '未确认', notResolved: '未解决',
-  gradeText: (band: number | undefined, met: boolean | undefined) => `${band ? `${band}档` : '—'}${met === undefined ? '' : met ? '，达标' : '，超时'}`,
+  gradeText: (band: number | undefined, met: boolean | undefined) => (band ? `${band}档${met === undefined ? '' : met ? '，达标' : '，超时'}` : met === false ? '超时' : '计时中'),
   respLabel: '响应', resoLabel: '解决',
   openedBefore: '上周期遗留',
   devicesAdded: '新增设备', devicesRemoved: '减少设备', identityChanges: '型号、固件版本与序列号变更', rebootList: '设备重启',
@@ -184,13 +184,13 @@ export function recommendationText(fmt: ReportFormat, r: Recommendation): string
     case 'ups': return zh ? `${L(r.devices)} 出现电池供电、电量偏低或更换电池提示，建议检查市电输入并安排电池维护。` : `${L(r.devices)} ran on battery, ran low or asked for a new battery: check the mains feed and schedule battery maintenance.`;
     case 'check-availability': return zh ? `${L(r.devices)} 的可用率低于 ${fmt.pct(99.9)}，建议排查链路质量、供电及上游设备，并结合故障事件复盘。` : `${L(r.devices)} stayed below ${fmt.pct(99.9)} availability: review link quality, power and upstream devices together with the incidents.`;
     case 'storage-capacity': return zh
-      ? `按当前增长趋势，${r.items.map((c) => `${c.device} 的 ${c.name}${c.alreadyOver ? '（已超过 90%）' : `（预计 ${fmt.date(c.at)}）`}`).join('、')} 将达到 90%，建议清理日志或扩容。`
+      ? `按当前增长趋势，${r.items.map((c) => `${c.device} 的 ${c.name}${c.alreadyOver ? '（已超过 90%）' : `（预计 ${fmt.date(c.at)}）`}`).join('、')}将达到 90%，建议清理日志或扩容。`
       : `At the current growth, ${r.items.map((c) => `${c.name} on ${c.device}${c.alreadyOver ? ' (already above 90 %)' : ` (around ${fmt.date(c.at)})`}`).join(', ')} will reach 90 %: clean up logs or add capacity.`;
     case 'storage-full': return zh
       ? `${r.items.map((s) => `${s.device} 的 ${s.mount}（${fmt.pct(s.pct)}）`).join('、')} 使用率偏高，建议清理。`
       : `${r.items.map((s) => `${s.mount} on ${s.device} (${fmt.pct(s.pct)})`).join(', ')} ${r.items.length === 1 ? 'is' : 'are'} nearly full: clean up.`;
     case 'interface-capacity': return zh
-      ? `${r.items.map((c) => `${c.device} ${c.name}${c.alreadyOver ? '（峰值已超过 90%）' : `（预计 ${fmt.date(c.at)}）`}`).join('、')} 的峰值利用率将达到 90%，建议评估扩容或调整流量。`
+      ? `${r.items.map((c) => `${c.device} ${c.name}${c.alreadyOver ? '（峰值已超过 90%）' : `（预计 ${fmt.date(c.at)}）`}`).join('、')}的峰值利用率将达到 90%，建议评估扩容或调整流量。`
       : `Peak utilisation of ${r.items.map((c) => `${c.device} ${c.name}${c.alreadyOver ? ' (already above 90 %)' : ` (around ${fmt.date(c.at)})`}`).join(', ')} will reach 90 %: plan an upgrade or move traffic.`;
     case 'interface-errors': return zh
       ? `${r.items.map((i) => `${i.device} ${i.ifName}`).join('、')} 错包较多，建议检查线缆、光模块及双工协商。`

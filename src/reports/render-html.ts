@@ -21,6 +21,8 @@ table.data th { background: #eef2f7; color: #283848; font-weight: 600; text-alig
 table.data td { padding: 1mm 1.5mm; border-bottom: 1px solid #e6eaef; vertical-align: top; }
 table.data thead { display: table-header-group; }
 table.data tr { break-inside: avoid; page-break-inside: avoid; }
+table.data th, table.data td.nw { white-space: nowrap; }
+table.data.incidents { font-size: 8pt; }
 table.data .r { text-align: right; font-variant-numeric: tabular-nums; } table.data .c { text-align: center; }
 td.good { color: #1e7b45; } td.warn { color: #b86400; font-weight: 600; } td.bad { color: #b0281a; font-weight: 600; } td.muted { color: #8a949e; }
 .kpis { display: grid; grid-template-columns: repeat(3, 1fr); gap: 2.5mm; margin: 2mm 0 3mm; }
@@ -35,8 +37,8 @@ footer.notes { margin-top: 6mm; border-top: 1px solid #d5dde6; padding-top: 2mm;
 
 function cellHtml(tag: 'td' | 'th', c: Cell, align: string | undefined): string {
   const text = typeof c === 'string' ? c : c.text;
-  const classes = [align === 'r' ? 'r' : align === 'c' ? 'c' : '', typeof c === 'string' ? '' : (c.tone ?? '')].filter(Boolean).join(' ');
-  return `<${tag}${classes ? ` class="${classes}"` : ''}>${xml(text)}</${tag}>`;
+  const classes = [align === 'r' ? 'r nw' : align === 'c' ? 'c nw' : '', typeof c === 'string' ? '' : (c.tone ?? '')].filter(Boolean).join(' ');
+  return `<${tag}${classes ? ` class="${classes}"` : ''}>${xml(text).split('\n').join('<br/>')}</${tag}>`;
 }
 
 function blockHtml(b: Block): string {
@@ -44,7 +46,7 @@ function blockHtml(b: Block): string {
     case 'p': return `<p${b.tone ? ` class="${b.tone}"` : ''}>${xml(b.text)}</p>`;
     case 'h3': return `<h3>${xml(b.text)}</h3>`;
     case 'kpis': return `<div class="kpis">${b.items.map((k) => `<div class="kpi${k.tone ? ` ${k.tone}` : ''}"><div class="l">${xml(k.label)}</div><div class="v">${xml(k.value)}</div>${k.sub ? `<div class="s">${xml(k.sub)}</div>` : ''}</div>`).join('')}</div>`;
-    case 'table': return `<table class="data"><thead><tr>${b.head.map((h, i) => cellHtml('th', h, b.align?.[i])).join('')}</tr></thead><tbody>${b.rows.map((r) => `<tr>${r.map((c, i) => cellHtml('td', c, b.align?.[i])).join('')}</tr>`).join('')}</tbody></table>`;
+    case 'table': return `<table class="data${b.variant ? ` ${b.variant}` : ''}"><thead><tr>${b.head.map((h, i) => cellHtml('th', h, b.align?.[i])).join('')}</tr></thead><tbody>${b.rows.map((r) => `<tr>${r.map((c, i) => cellHtml('td', c, b.align?.[i])).join('')}</tr>`).join('')}</tbody></table>`;
     case 'list': { const t = b.ordered ? 'ol' : 'ul'; return `<${t} class="recs">${b.items.map((i) => `<li>${xml(i)}</li>`).join('')}</${t}>`; }
     case 'chart': return `<figure>${b.svg}</figure>`;
   }

@@ -1,7 +1,7 @@
 import type { Block, Cell, ReportDocument } from './document.js';
 
 function mdText(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, '<br>');
 }
 
 function cellMd(c: Cell): string {

@@ -119,6 +119,8 @@ export type SlaRecord = z.output<typeof slaRecordSchema>;
 export const incidentRecordSchema = z.object({
   id: z.string().min(1),
   title: z.string(),
+  /** The title in each report language, when the alert engine wrote one (its summaries are bilingual). */
+  titles: z.object({ en: z.string().optional(), 'zh-CN': z.string().optional() }).optional(),
   severity,
   device: z.string().optional(),
   site: z.string().optional(),

@@ -116,10 +116,10 @@ export function knownWeek(week: ReportPeriod, previous: ReportPeriod): KnownWeek
   }
 
   const incidents: IncidentRecord[] = [
-    { id: 'INC-101', title: 'Device unreachable', severity: 'P2', device: 'core-sw-01', site: 'hq', openedAt: new Date(downFrom), acknowledgedAt: new Date(downFrom + 12 * MIN), resolvedAt: new Date(downFrom + downMs) },
-    { id: 'INC-102', title: 'UPS on battery', severity: 'P1', device: 'ups-01', site: 'hq', openedAt: new Date(upsBatteryFrom), acknowledgedAt: new Date(upsBatteryFrom + 4 * MIN), resolvedAt: new Date(upsBatteryFrom + upsBatteryMs) },
-    { id: 'INC-103', title: 'High CPU', severity: 'P3', device: 'fw-01', site: 'branch', openedAt: new Date(week.end.getTime() - DAY) },
-    { id: 'INC-099', title: 'Interface flapping', severity: 'P4', device: 'core-sw-01', site: 'hq', openedAt: new Date(start - 3 * HOUR), acknowledgedAt: new Date(start - 2 * HOUR), resolvedAt: new Date(start + HOUR) },
+    { id: 'INC-101', title: 'Device unreachable', titles: { 'zh-CN': '设备不可达' }, severity: 'P2', device: 'core-sw-01', site: 'hq', openedAt: new Date(downFrom), acknowledgedAt: new Date(downFrom + 12 * MIN), resolvedAt: new Date(downFrom + downMs) },
+    { id: 'INC-102', title: 'UPS on battery', titles: { 'zh-CN': 'UPS 切换至电池供电' }, severity: 'P1', device: 'ups-01', site: 'hq', openedAt: new Date(upsBatteryFrom), acknowledgedAt: new Date(upsBatteryFrom + 4 * MIN), resolvedAt: new Date(upsBatteryFrom + upsBatteryMs) },
+    { id: 'INC-103', title: 'High CPU', titles: { 'zh-CN': 'CPU 使用率过高' }, severity: 'P3', device: 'fw-01', site: 'branch', openedAt: new Date(week.end.getTime() - DAY) },
+    { id: 'INC-099', title: 'Interface flapping', titles: { 'zh-CN': '端口频繁震荡' }, severity: 'P4', device: 'core-sw-01', site: 'hq', openedAt: new Date(start - 3 * HOUR), acknowledgedAt: new Date(start - 2 * HOUR), resolvedAt: new Date(start + HOUR) },
     // Resolved before the week began: not part of it.
     { id: 'INC-090', title: 'Old fault', severity: 'P1', device: 'old-sw-09', openedAt: new Date(start - 2 * DAY), resolvedAt: new Date(start - DAY) },
   ];

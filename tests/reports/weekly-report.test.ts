@@ -92,8 +92,8 @@ describe('weekly report from a seeded week of known history', () => {
     expect(model.summary.sla!.resolutionCompliancePct).toBeCloseTo(known.expect.resolutionCompliancePct, 9);
     expect(model.summary.sla!.responseBands).toEqual([1, 0, 1, 0]);
     expect(model.incidents!.map((i) => i.id)).not.toContain('INC-090');
-    expect(visibleText(html['zh-CN'])).toContain('响应 3档，达标；解决 4档，达标');
-    expect(visibleText(html.en)).toContain('Response band 3, met; Resolution band 4, met');
+    expect(visibleText(html['zh-CN'])).toContain('响应 3档，达标 解决 4档，达标');
+    expect(visibleText(html.en)).toContain('Response band 3, met Resolution band 4, met');
     expect(visibleText(html['zh-CN'])).toContain('66.7%');
     expect(visibleText(html.en)).toContain('66.7 %');
   });

@@ -57,6 +57,12 @@ describe('line protocol encoding', () => {
     expect(issues.filter((i) => i.kind === 'empty-fields')).toHaveLength(2);
   });
 
+  it('skips a sample whose time is not a valid date', () => {
+    const issues: EncodeIssue[] = [];
+    expect(encodeSample(sample({ time: new Date('not a time') }), 's', (i) => issues.push(i))).toBeUndefined();
+    expect(issues).toEqual([{ kind: 'invalid-time', measurement: 'icmp', key: '' }]);
+  });
+
   it('turns newlines in tag values into spaces but keeps them inside string fields', () => {
     const line = encodeSample(sample({ tags: { device: 'sw1', ifAlias: 'a\nb' }, fields: { sysDescr: 'line 1\nline 2' } }), 's');
     expect(line).toBe('icmp,device=sw1,ifAlias=a\\ b sysDescr="line 1\nline 2" 1795420800');

@@ -5,7 +5,7 @@ export type WritePrecision = 's' | 'ms';
 
 /** Why a field or tag of a sample could not be written as given (reported once per kind and place by the caller). */
 export interface EncodeIssue {
-  kind: 'non-finite-field' | 'integer-out-of-range' | 'newline-in-name' | 'unrepresentable-backslash' | 'empty-fields';
+  kind: 'non-finite-field' | 'integer-out-of-range' | 'newline-in-name' | 'unrepresentable-backslash' | 'empty-fields' | 'invalid-time';
   measurement: string;
   key: string;
 }
@@ -84,6 +84,10 @@ export function timestampOf(time: Date, precision: WritePrecision): number {
  */
 export function encodeSample(sample: Sample, precision: WritePrecision, onIssue?: (issue: EncodeIssue) => void): string | undefined {
   const report = (key: string) => (kind: EncodeIssue['kind']) => onIssue?.({ kind, measurement: sample.measurement, key });
+  if (!(sample.time instanceof Date) || !Number.isFinite(sample.time.getTime())) {
+    report('')('invalid-time');
+    return undefined;
+  }
   let fields = '';
   for (const key in sample.fields) {
     const raw = sample.fields[key]!;

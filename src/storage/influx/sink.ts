@@ -23,7 +23,7 @@ export interface InfluxSinkStats {
   droppedPoints: number;
   writtenPoints: number;
   deadLetteredPoints: number;
-  /** Samples with no writable field left (none given, or all NaN/Infinity/out of range). */
+  /** Samples not written: no writable field left (none given, or all NaN/Infinity/out of range), or an invalid time. */
   skippedSamples: number;
   /** Fields left out of otherwise written samples (NaN, Infinity, integers beyond 64 bits). */
   droppedFields: number;
@@ -111,7 +111,7 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
   let outageStartedAt: number | undefined;
 
   const onIssue = (issue: EncodeIssue): void => {
-    if (issue.kind === 'empty-fields') skippedSamples++;
+    if (issue.kind === 'empty-fields' || issue.kind === 'invalid-time') skippedSamples++;
     else if (issue.kind === 'non-finite-field' || issue.kind === 'integer-out-of-range') droppedFields++;
     const key = `${issue.kind}:${issue.measurement}:${issue.key}`;
     if (loggedIssues.has(key) || loggedIssues.size >= MAX_LOGGED_ISSUES) return;
@@ -120,6 +120,7 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
       'non-finite-field': 'NaN or Infinity field left out (logged once per measurement and field)',
       'integer-out-of-range': 'integer field beyond 64 bits left out (logged once per measurement and field)',
       'empty-fields': 'sample without any writable field skipped (logged once per measurement)',
+      'invalid-time': 'sample with an invalid time skipped (logged once per measurement)',
       'newline-in-name': 'newline in a name or tag value written as a space: line protocol cannot carry it (logged once)',
       'unrepresentable-backslash': 'backslash before , = space or at the end of a name or tag value written as / : InfluxDB 1.x cannot store it (logged once)',
     };

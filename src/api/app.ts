@@ -45,6 +45,8 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
     // Unknown fields are refused (400 with their path), not silently dropped; every problem is reported at once.
     ajv: { customOptions: { removeAdditional: false, allErrors: true, verbose: true, coerceTypes: true, useDefaults: true } },
     return503OnClosing: true,
+    // Wall screens hold keep-alive and stream sockets open indefinitely; a shutdown must not wait for them.
+    forceCloseConnections: true,
   }) as unknown as FastifyInstance;
 
   installProblemHandlers(app);

@@ -48,7 +48,11 @@ export const streamRoutes = apiPlugin('noctua-stream', ['@fastify/swagger'], asy
   const open = new Set<ServerResponse>();
   // Streams never end on their own: end them, or closing the server would wait for them forever.
   app.addHook('preClose', async () => {
-    for (const res of open) res.end();
+    for (const res of open) {
+      res.end();
+      // A hijacked response never counts as idle, so close the socket itself once the last bytes are out.
+      res.socket?.end();
+    }
     open.clear();
   });
 
@@ -70,6 +74,8 @@ export const streamRoutes = apiPlugin('noctua-stream', ['@fastify/swagger'], asy
       'x-accel-buffering': 'no',
     });
     open.add(res);
+    // Kept aside: the response lets go of its socket when it closes, and that socket must still be closed.
+    const socket = request.raw.socket;
     let closed = false;
     const send = (text: string) => { if (!closed) res.write(text); };
     const beat = async () => {
@@ -83,6 +89,8 @@ export const streamRoutes = apiPlugin('noctua-stream', ['@fastify/swagger'], asy
       clearInterval(timer);
       unsubscribe();
       open.delete(res);
+      // The client went away: nothing more will be written, and a half-open socket would hold a shutdown.
+      socket.destroy();
     };
     res.on('close', stop);
     send(`retry: 3000\n\n`);

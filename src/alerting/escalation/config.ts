@@ -79,6 +79,15 @@ export function resolveNotifyFile(src: YamlSource, file: NotifyFile): { config?:
     });
   };
   for (const [name, t] of Object.entries(file.tiers)) checkTargets(t.notify, ['tiers', name, 'notify']);
+  const placeholders = (text: string, allowed: string[], path: string[]) => {
+    const unknown = [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).filter((k) => !allowed.includes(k));
+    if (unknown.length > 0) errors.push(src.error(path, `unknown placeholder ${unknown.map((u) => `{${u}}`).join(', ')} (expected ${allowed.map((a) => `{${a}}`).join(', ')})`));
+  };
+  placeholders(file.dashboardUrl, ['publicUrl', 'incident', 'device', 'site'], ['dashboardUrl']);
+  if (file.ackLinks) {
+    placeholders(file.ackLinks.url, ['publicUrl', 'token', 'incident', 'device', 'site'], ['ackLinks', 'url']);
+    if (!file.ackLinks.url.includes('{token}')) errors.push(src.error(['ackLinks', 'url'], 'expected the link to contain {token}'));
+  }
 
   const policies = {} as Record<Severity, ResolvedPolicy>;
   for (const sev of SEVERITIES) {

@@ -119,4 +119,13 @@ tiers:
       'notify.yaml:4:29 channels.d.url: expected url, got "not a url"',
     ]);
   });
+
+  it('rejects link templates with placeholders it cannot fill', () => {
+    const yaml = `ackLinks:\n  secret: 0123456789abcdef\n  url: "{publicUrl}/ack/{tok}"\ndashboardUrl: "{grafana}/d/x"\n` + base.slice(base.indexOf('channels:'));
+    expect(errorsFor(yaml)).toEqual([
+      'notify.yaml:3:8 ackLinks.url: unknown placeholder {tok} (expected {publicUrl}, {token}, {incident}, {device}, {site})',
+      'notify.yaml:3:8 ackLinks.url: expected the link to contain {token}',
+      'notify.yaml:4:15 dashboardUrl: unknown placeholder {grafana} (expected {publicUrl}, {incident}, {device}, {site})',
+    ]);
+  });
 });

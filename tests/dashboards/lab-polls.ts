@@ -1,10 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { createAlertEngine } from '../../src/alerting/engine.js';
+import { loadAlertRules } from '../../src/alerting/rules.js';
 import { loadConfig } from '../../src/config/loader.js';
+import { openStateDb } from '../../src/core/database.js';
 import { createLogger } from '../../src/core/log.js';
 import { influxQuery } from '../../src/lab/influxd.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
+import { repoRoot } from '../../src/lab/paths.js';
 import { startNoctua } from '../../src/main.js';
 import { createInfluxSink } from '../../src/storage/influx/sink.js';
 
@@ -31,7 +35,8 @@ async function count(lab: Lab, db: string, q: string): Promise<number> {
  * Starts the lab (real influxd and snmpsimd with every shared recording) and Noctua itself against it:
  * the real scheduler, SNMP and ICMP pollers and the InfluxDB writer, on short intervals. Returns once
  * every recording has answered an SNMP poll, a second poll has produced interface rates, ICMP samples
- * exist and the scheduler has written its own health, or throws after `timeoutMs` saying what was missing.
+ * exist, the scheduler has written its own health and the alert engine (with config/alerts.example.yaml)
+ * has fired an alert, or throws after `timeoutMs` saying what was missing.
  */
 export async function pollLab(root: string, timeoutMs: number): Promise<PolledLab> {
   const lab = await startLab({ root, intervals: { icmp: '3s', snmp: '8s' } });
@@ -50,9 +55,17 @@ export async function pollLab(root: string, timeoutMs: number): Promise<PolledLa
     const cfg = loadConfig(lab.configDir);
     const log = createLogger({ name: 'dashboards-test', level: 'warn' });
     const sink = await createInfluxSink({ settings: cfg.settings.influx, stateDir: cfg.stateDir, log });
+    // The alert engine with the shipped example rules, its alert_event samples written like any others.
+    const db = openStateDb(cfg.stateDir);
+    const engine = createAlertEngine({
+      db, rules: loadAlertRules(join(repoRoot, 'config', 'alerts.example.yaml')), devices: cfg.devices, log,
+      onAlertEvents: (samples) => { sink.write(samples).catch((err: unknown) => log.error({ err }, 'alert_event write failed')); },
+    });
+    engine.start();
     const from = Date.now();
-    const runtime = await startNoctua(cfg, log, { sinks: [sink] });
-    const db = cfg.settings.influx.database;
+    // The engine first: the bus closes sinks in order, and the engine's last events must still reach the writer.
+    const runtime = await startNoctua(cfg, log, { sinks: [engine, sink] });
+    const dbName = cfg.settings.influx.database;
     const snmpDevices = cfg.devices.filter((d) => d.snmp && d.name !== SILENT_SNMP_DEVICE.name).length;
     const deadline = Date.now() + timeoutMs;
     let missing = 'nothing yet';
@@ -60,13 +73,15 @@ export async function pollLab(root: string, timeoutMs: number): Promise<PolledLa
     while (Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 1000));
       await sink.flush();
-      const polled = await count(lab, db, 'SELECT count("n") FROM (SELECT count("ok") AS "n" FROM "snmp_poll" WHERE "ok" = true GROUP BY "device")');
-      const rates = await count(lab, db, 'SELECT count("in_bps") FROM "interface"');
-      const self = await count(lab, db, `SELECT count("cycle_ms") FROM "noctua_self" WHERE "kind" = 'snmp'`);
-      const icmp = await count(lab, db, 'SELECT count("sent") FROM "icmp"');
+      const polled = await count(lab, dbName, 'SELECT count("n") FROM (SELECT count("ok") AS "n" FROM "snmp_poll" WHERE "ok" = true GROUP BY "device")');
+      const rates = await count(lab, dbName, 'SELECT count("in_bps") FROM "interface"');
+      const self = await count(lab, dbName, `SELECT count("cycle_ms") FROM "noctua_self" WHERE "kind" = 'snmp'`);
+      const icmp = await count(lab, dbName, 'SELECT count("sent") FROM "icmp"');
+      const firing = await count(lab, dbName, `SELECT count("title") FROM "alert_event" WHERE "state" = 'firing'`);
       missing = [
         polled < snmpDevices ? `${polled}/${snmpDevices} devices answered an SNMP poll` : '',
         rates === 0 ? 'no interface rates' : '', self === 0 ? 'no scheduler noctua_self samples' : '', icmp === 0 ? 'no icmp samples' : '',
+        firing === 0 ? 'no alert fired' : '',
       ].filter(Boolean).join(', ');
       if (!missing) break;
     }
@@ -75,9 +90,10 @@ export async function pollLab(root: string, timeoutMs: number): Promise<PolledLa
     await sink.flush();
     // Stopping drains the scheduler and closes the bus, which flushes and closes the writer.
     await runtime.stop();
+    db.close();
     const to = Date.now();
     if (missing) throw new Error(`the lab did not produce the data the dashboards need within ${timeoutMs} ms: ${missing}`);
-    return { lab, database: db, from, to, async stop() { await lab.stop(); } };
+    return { lab, database: dbName, from, to, async stop() { await lab.stop(); } };
   } catch (err) {
     await lab.stop();
     throw err;

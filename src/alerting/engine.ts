@@ -379,6 +379,7 @@ class Engine implements AlertEngine {
 
   /** Resolves and forgets a tracker whose rule or device is gone. */
   private retire(tr: Tracker, now: number): void {
+    if (tr.incidentId !== undefined) this.touched.add(tr.incidentId);
     if (tr.state === 'firing') this.resolveAlert(tr, now);
     else if (tr.state === 'pending') this.cancelPending(tr);
     this.trackers.delete(tr.fingerprint);
@@ -391,7 +392,7 @@ class Engine implements AlertEngine {
   // ---- timers --------------------------------------------------------------------------------
 
   tick(): void {
-    this.run(() => this.evaluateTimers(this.clock.ms()));
+    this.run(() => { this.refreshAll = true; this.evaluateTimers(this.clock.ms()); });
   }
 
   private evaluateTimers(now: number): void {
@@ -428,7 +429,7 @@ class Engine implements AlertEngine {
   /** Device-level absence rules watch every selected device, including ones never heard from. */
   private ensureAbsenceTrackers(now: number): void {
     for (const rule of this.rules.rules) {
-      if (rule.condition.kind !== 'absence' || rule.spec.select.instanceTag !== undefined) continue;
+      if (rule.condition.kind !== 'absence' || !rule.deviceLevel) continue;
       for (const name of this.enabledDevices) {
         const d = this.devices.get(name)!;
         if (!rule.selectsDevice(d)) continue;
@@ -441,6 +442,9 @@ class Engine implements AlertEngine {
   // ---- incidents -----------------------------------------------------------------------------
 
   private downState = new Map<string, DownState>();
+  /** Incidents whose alerts changed in this pass. */
+  private readonly touched = new Set<string>();
+  private refreshAll = false;
 
   private published(tr: Tracker): boolean {
     if (tr.closed) return false;
@@ -461,7 +465,7 @@ class Engine implements AlertEngine {
       const tr = this.trackers.get(fp)!;
       const rule = this.ruleByName.get(tr.rule);
       if (!rule || !this.published(tr)) {
-        if (tr.incidentId !== undefined) { tr.incidentId = undefined; tr.mutedBy = undefined; this.markHard(tr); this.updateHot(tr); }
+        if (tr.incidentId !== undefined) { this.touched.add(tr.incidentId); tr.incidentId = undefined; tr.mutedBy = undefined; this.markHard(tr); this.updateHot(tr); }
         continue;
       }
       const reason = firstMute(this.muters, { rule, device: this.deviceOf(tr.device, tr.tags), instance: tr.instance, flapping: tr.flapping }, now);
@@ -471,6 +475,7 @@ class Engine implements AlertEngine {
     }
     const assign = (tr: Tracker, id: string | undefined) => {
       if (tr.incidentId === id) return;
+      if (tr.incidentId !== undefined) this.touched.add(tr.incidentId);
       tr.incidentId = id;
       if (tr.logId !== undefined) this.store.updateAlertLog(tr.logId, { severity: tr.severity, state: 'firing', startsAt: tr.firedAt ?? now, incidentId: id, data: JSON.stringify(this.alertView(tr)) });
       this.markHard(tr);
@@ -497,7 +502,12 @@ class Engine implements AlertEngine {
       list.push(tr);
       members.set(tr.incidentId, list);
     }
-    for (const inc of [...this.incidents.values()]) this.refreshIncident(inc, members.get(inc.head.id) ?? [], now);
+    // Only incidents whose alerts changed are rebuilt on a sample batch; every tick rebuilds all (time-driven muting).
+    for (const inc of [...this.incidents.values()]) {
+      if (this.refreshAll || this.touched.has(inc.head.id)) this.refreshIncident(inc, members.get(inc.head.id) ?? [], now);
+    }
+    this.touched.clear();
+    this.refreshAll = false;
   }
 
   private incidentFor(tr: Tracker, now: number): string {
@@ -600,7 +610,10 @@ class Engine implements AlertEngine {
 
   // ---- persistence and delivery --------------------------------------------------------------
 
-  private markHard(tr: Tracker): void { this.dirty.add(tr.fingerprint); }
+  private markHard(tr: Tracker): void {
+    this.dirty.add(tr.fingerprint);
+    if (tr.incidentId !== undefined) this.touched.add(tr.incidentId);
+  }
   private markSoft(tr: Tracker): void { this.soft.add(tr.fingerprint); }
   private updateHot(tr: Tracker): void {
     if (!this.trackers.has(tr.fingerprint)) return;
@@ -742,13 +755,24 @@ class Engine implements AlertEngine {
 
   // ---- queries -------------------------------------------------------------------------------
 
+  /** An open incident with its alerts' current values (events carry the values of their moment). */
+  private liveView(id: string): IncidentView | undefined {
+    const inc = this.incidents.get(id);
+    if (!inc) return undefined;
+    const alerts = inc.view.alerts.map((a) => {
+      const tr = this.trackers.get(a.fingerprint);
+      return tr && tr.incidentId === id ? this.alertView(tr) : a;
+    });
+    return buildIncidentView(inc.head, alerts, this.locale, inc.view);
+  }
+
   listIncidents(filter: ListFilter<IncidentState> = {}): { total: number; items: IncidentView[] } {
     const r = this.store.listIncidents(filter);
-    return { total: r.total, items: r.items.map((v) => this.incidents.get(v.id)?.view ?? v) };
+    return { total: r.total, items: r.items.map((v) => this.liveView(v.id) ?? v) };
   }
 
   getIncident(id: string): IncidentDetail | undefined {
-    const incident = this.incidents.get(id)?.view ?? this.store.getIncident(id);
+    const incident = this.liveView(id) ?? this.store.getIncident(id);
     if (!incident || (this.incidents.get(id)?.sig === '')) return undefined;
     return { incident, timeline: this.store.incidentEvents(id) };
   }

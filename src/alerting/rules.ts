@@ -33,6 +33,8 @@ export interface CompiledRule {
   /** The full selector for one sample of one device. */
   selectsSample(s: Sample, d: DeviceInfo): boolean;
   instanceOf(s: Sample): string;
+  /** True when the rule's measurement has no instance tag: one alert per device. */
+  deviceLevel: boolean;
   severityFor(d: DeviceInfo): Severity;
 }
 
@@ -80,6 +82,7 @@ function compileRule(spec: RuleSpec): CompiledRule {
       return !instance || instance(instanceOf(s));
     },
     instanceOf,
+    deviceLevel: instanceTag === undefined,
     severityFor: (d) => overrides.find((o) => o.test(d))?.severity ?? spec.severity,
   };
 }

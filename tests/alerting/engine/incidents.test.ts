@@ -294,3 +294,36 @@ describe('incident actions and queries', () => {
     expect(e.activeAlerts()).toHaveLength(2);
   });
 });
+
+describe('reload', () => {
+  it('alerts of a device removed from the inventory resolve, and so does their incident', async () => {
+    const h = start(RULES, [device('sw1'), device('sw2')]);
+    await h.feed('cpu', 'sw1', { load_pct: 99 }, { cpu: '1' });
+    await h.feed('cpu', 'sw2', { load_pct: 99 }, { cpu: '1' });
+    h.engine.setDevices([device('sw2')]);
+    await h.engine.settled();
+    expect(h.transitions()).toEqual(['firing cpu-high sw1/1', 'firing cpu-high sw2/1', 'resolved cpu-high sw1/1']);
+    expect(h.engine.listIncidents({ state: 'open' }).items.map((i) => i.device)).toEqual(['sw2']);
+  });
+
+  it('alerts of a rule removed from the file resolve at the next tick', async () => {
+    const h = start(RULES);
+    await h.feed('cpu', 'sw1', { load_pct: 99 }, { cpu: '1' });
+    const { parseAlertRules } = await import('../../../src/alerting/rules.js');
+    h.engine.setRules(parseAlertRules(RULES.replace('name: cpu-high', 'name: cpu-high\n    enabled: false')));
+    await h.advance(5000);
+    expect(h.transitions()).toEqual(['firing cpu-high sw1/1', 'resolved cpu-high sw1/1']);
+    expect(h.kinds()).toEqual(['opened INC-1', 'resolved INC-1']);
+  });
+
+  it('alert_event samples carry the tags and fields of docs/SCHEMA.md', async () => {
+    const h = start(RULES);
+    await h.feed('cpu', 'sw1', { load_pct: 99.5 }, { cpu: '1' });
+    expect(h.alertEvents[0]).toEqual({
+      measurement: 'alert_event',
+      tags: { device: 'sw1', site: 'hq', severity: 'P4', rule: 'cpu-high', state: 'firing', incident: 'INC-1' },
+      fields: { title: 'sw1 CPU high', text: 'sw1 CPU high', instance: '1', value: 99.5 },
+      time: new Date(T0),
+    });
+  });
+});

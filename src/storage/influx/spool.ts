@@ -188,7 +188,9 @@ export class Spool {
       this.unackedPoints -= points;
       this.droppedPoints += points;
       this.droppedSegments++;
-      void rm(join(this.opts.dir, segmentName(seg.id)), { force: true });
+      rm(join(this.opts.dir, segmentName(seg.id)), { force: true }).catch((err: unknown) => {
+        this.opts.log.error({ err, segment: segmentName(seg.id) }, 'spool: could not delete a dropped segment; the next start would replay it');
+      });
       this.opts.log.error(
         { segment: segmentName(seg.id), droppedPoints: points, maxBytes: this.opts.maxBytes, totalDroppedPoints: this.droppedPoints },
         'spool: SIZE CAP REACHED, dropped the oldest segment; these samples are lost (InfluxDB has been unreachable for too long)',

@@ -18,7 +18,7 @@ export type Block =
   | { type: 'p'; text: string; tone?: 'warn' | 'note' }
   | { type: 'h3'; text: string }
   | { type: 'kpis'; items: { label: string; value: string; sub?: string; tone?: 'good' | 'warn' | 'bad' }[] }
-  | { type: 'table'; head: string[]; rows: Cell[][]; align?: ('l' | 'r' | 'c')[]; variant?: 'incidents' }
+  | { type: 'table'; head: string[]; rows: Cell[][]; align?: ('l' | 'r' | 'c')[]; variant?: 'incidents' | 'devices' }
   | { type: 'list'; items: string[]; ordered: boolean }
   | { type: 'chart'; svg: string; alt: string };
 
@@ -105,7 +105,7 @@ export function buildDocument(model: ReportModel, lang: ReportLang): ReportDocum
     if (!model.hasData) blocks.push(noDataNote);
     if (model.devices.length > 0) {
       blocks.push({
-        type: 'table',
+        type: 'table', variant: 'devices',
         head: [s.col.device, s.col.site, s.col.state, s.col.availability, s.col.reboots, s.col.cpuAvg, s.col.cpuPeak, s.col.memPeak, s.col.storage, s.col.temp, s.col.hw, s.col.verdict],
         align: ['l', 'l', 'c', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'c', 'c'],
         rows: model.devices.map((d) => [

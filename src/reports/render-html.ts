@@ -5,11 +5,12 @@ const CSS = `
 @page { size: A4; }
 * { box-sizing: border-box; }
 body { font-family: "Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", "PingFang SC", "DejaVu Sans", sans-serif; font-size: 10pt; color: #1d2630; margin: 0 auto; max-width: 190mm; line-height: 1.45; }
-header.cover { border-bottom: 3px solid #1f5fa8; padding: 6mm 0 3mm; margin-bottom: 4mm; display: flex; justify-content: space-between; align-items: flex-end; }
-header.cover h1 { font-size: 20pt; margin: 0 0 2mm; color: #12365f; }
+header.cover { border-bottom: 3px solid #1f5fa8; padding: 6mm 0 3mm; margin-bottom: 4mm; display: flex; justify-content: space-between; align-items: flex-end; gap: 4mm; }
+header.cover > div:first-child { flex: 1 1 auto; }
+header.cover h1 { font-size: 18pt; margin: 0 0 2mm; color: #12365f; }
 header.cover table.meta td { padding: 0 4mm 0 0; font-size: 9pt; color: #445; border: none; }
 header.cover table.meta td.k { color: #778; }
-.verdict { font-size: 13pt; font-weight: bold; padding: 2mm 4mm; border-radius: 2mm; white-space: nowrap; }
+.verdict { flex: 0 1 auto; max-width: 62mm; text-align: center; font-size: 12pt; font-weight: bold; padding: 2mm 4mm; border-radius: 2mm; }
 .verdict.good { background: #e3f4ea; color: #1e7b45; } .verdict.bad { background: #fbe7e4; color: #b0281a; } .verdict.muted { background: #eee; color: #555; }
 h2 { font-size: 13pt; color: #12365f; border-left: 4px solid #1f5fa8; padding-left: 2.5mm; margin: 6mm 0 2.5mm; break-after: avoid; page-break-after: avoid; }
 h3 { font-size: 10.5pt; margin: 4mm 0 1.5mm; color: #283848; break-after: avoid; page-break-after: avoid; }
@@ -21,8 +22,10 @@ table.data th { background: #eef2f7; color: #283848; font-weight: 600; text-alig
 table.data td { padding: 1mm 1.5mm; border-bottom: 1px solid #e6eaef; vertical-align: top; }
 table.data thead { display: table-header-group; }
 table.data tr { break-inside: avoid; page-break-inside: avoid; }
-table.data th, table.data td.nw { white-space: nowrap; }
-table.data.incidents { font-size: 8pt; }
+table.data td.nw, table.data td:first-child { white-space: nowrap; }
+table.data th.r, table.data th.c { white-space: normal; }
+table.data.incidents, table.data.devices { font-size: 8pt; }
+table.data.devices td, table.data.devices th { padding: 1mm 1.1mm; }
 table.data .r { text-align: right; font-variant-numeric: tabular-nums; } table.data .c { text-align: center; }
 td.good { color: #1e7b45; } td.warn { color: #b86400; font-weight: 600; } td.bad { color: #b0281a; font-weight: 600; } td.muted { color: #8a949e; }
 .kpis { display: grid; grid-template-columns: repeat(3, 1fr); gap: 2.5mm; margin: 2mm 0 3mm; }
@@ -37,7 +40,7 @@ footer.notes { margin-top: 6mm; border-top: 1px solid #d5dde6; padding-top: 2mm;
 
 function cellHtml(tag: 'td' | 'th', c: Cell, align: string | undefined): string {
   const text = typeof c === 'string' ? c : c.text;
-  const classes = [align === 'r' ? 'r nw' : align === 'c' ? 'c nw' : '', typeof c === 'string' ? '' : (c.tone ?? '')].filter(Boolean).join(' ');
+  const classes = [align === 'r' ? (tag === 'td' ? 'r nw' : 'r') : align === 'c' ? (tag === 'td' ? 'c nw' : 'c') : '', typeof c === 'string' ? '' : (c.tone ?? '')].filter(Boolean).join(' ');
   return `<${tag}${classes ? ` class="${classes}"` : ''}>${xml(text).split('\n').join('<br/>')}</${tag}>`;
 }
 

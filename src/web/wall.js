@@ -183,7 +183,7 @@ function staleReason(now) {
   if (state.authError) return { kind: 'auth', text: state.authError };
   if (state.loadError) return { kind: 'stale', text: t('loadFailed', { reason: state.loadError }) };
   if (!state.loaded) return null;
-  if (state.streamLostAt) return { kind: 'stale', text: t('staleStream', { since: new Date(state.streamLostAt).toLocaleTimeString() }) };
+  if (state.streamLostAt) return { kind: 'stale', text: t('staleStream', { since: new Date(state.streamLostAt).toLocaleTimeString(state.lang ?? 'en', { hour12: false }) }) };
   if (now - state.lastMessageAt > state.staleAfterMs) return { kind: 'stale', text: t('staleSilent', { age: age(new Date(state.lastMessageAt).toISOString(), now) }) };
   const s = state.status;
   if (s && s.pollerStale) {
@@ -308,8 +308,9 @@ function renderWan() {
     row.dataset.link = name;
     const charts = el('div', 'charts');
     charts.append(sparkline(s.rtt, 'rtt'), sparkline(s.loss, 'loss', 100));
-    const lastRtt = [...s.rtt].reverse().find((v) => typeof v === 'number');
-    const lastLoss = [...s.loss].reverse().find((v) => typeof v === 'number');
+    // The newest point only: a link that stopped answering has no latency, not its last good one.
+    const lastRtt = typeof s.rtt.at(-1) === 'number' ? s.rtt.at(-1) : undefined;
+    const lastLoss = typeof s.loss.at(-1) === 'number' ? s.loss.at(-1) : undefined;
     const now = el('div', 'now');
     now.append(el('div', '', `${t('rtt')} ${lastRtt === undefined ? '–' : lastRtt.toFixed(1) + ' ms'}`));
     now.append(el('div', '', `${t('loss')} ${lastLoss === undefined ? '–' : lastLoss.toFixed(0) + '%'}`));
@@ -321,6 +322,7 @@ function renderWan() {
 function render() {
   const now = Date.now();
   renderStatic();
+  renderClock(now);
   renderBanner(now);
   renderCounters();
   renderOnCall();
@@ -329,10 +331,14 @@ function render() {
   renderWan();
 }
 
+function renderClock(now) {
+  $('clock').textContent = new Date(now).toLocaleTimeString(state.lang ?? 'en', { hour12: false });
+}
+
 // Ages, the clock and staleness move with time even when nothing arrives.
 setInterval(() => {
   const now = Date.now();
-  $('clock').textContent = new Date(now).toLocaleTimeString(state.lang ?? 'en', { hour12: false });
+  renderClock(now);
   renderBanner(now);
   for (const li of document.querySelectorAll('.incident')) {
     const i = state.incidents.get(li.dataset.incident);

@@ -86,7 +86,7 @@ export class MemoryNoc {
   setDeviceState(name: string, state: DeviceState): DeviceStatus {
     const d = this.devices.get(name);
     if (!d) throw new Error(`no device ${name}`);
-    const next = { ...d, state, stateSince: this.now(), ...(state === 'down' ? { lossPct: 100, rttMs: undefined } : {}) };
+    const next = { ...d, state, stateSince: this.now(), ...(state === 'down' ? { lossPct: 100, rttMs: undefined } : state === 'up' ? { lossPct: 0, rttMs: 1.3 } : {}) };
     this.devices.set(name, next);
     this.emit({ type: 'device', device: next });
     return next;

@@ -5,6 +5,7 @@ import { loadConfig } from '../config/loader.js';
 import { ConfigInvalidError, formatConfigError } from '../config/yaml-source.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { startNoctua, type NoctuaRuntime } from '../main.js';
+import { PingerUnavailableError } from '../pollers/icmp/pinger.js';
 import { parseFlags, type CliCommand } from './command.js';
 
 /** Resolves when the process receives SIGINT or SIGTERM. */
@@ -87,7 +88,15 @@ export const command: CliCommand = {
     const dir = values.config!;
     const cfg = loadConfig(dir);
     const log = createLogger({ level: cfg.settings.logLevel });
-    const runtime = await startNoctua(cfg, log);
+    let runtime: NoctuaRuntime;
+    try {
+      runtime = await startNoctua(cfg, log);
+    } catch (err) {
+      // A missing ICMP backend is a setup mistake: say what to do, without a stack trace.
+      if (!(err instanceof PingerUnavailableError)) throw err;
+      console.error(`noctua start: ${err.message}`);
+      return 1;
+    }
     const signal = await superviseRuntime(runtime, dir, log, signalled);
     log.info({ signal, drainTimeoutMs: cfg.settings.scheduler.drainTimeout }, 'stopping: draining polls under way');
     // A second signal while draining means "now".

@@ -297,7 +297,7 @@ class Engine implements AlertEngine {
         tr.consecutive++;
       }
       this.markHard(tr);
-      if (this.ready(tr, rule, t)) this.fire(tr, rule, t);
+      if (this.ready(tr, rule, t)) this.fire(tr, t);
     } else if (tr.state === 'pending') {
       this.cancelPending(tr);
     }
@@ -334,7 +334,7 @@ class Engine implements AlertEngine {
     this.updateHot(tr);
   }
 
-  private fire(tr: Tracker, rule: CompiledRule, t: number): void {
+  private fire(tr: Tracker, t: number): void {
     tr.state = 'firing';
     tr.firedAt = t;
     tr.endsAt = undefined;
@@ -413,7 +413,7 @@ class Engine implements AlertEngine {
           this.step(tr, rule, { active: true, value: 'no data' }, undefined, now);
         }
       }
-      if (this.ready(tr, rule, now)) this.fire(tr, rule, now);
+      if (this.ready(tr, rule, now)) this.fire(tr, now);
       if (tr.state === 'firing' && tr.clearSince !== undefined && now - tr.clearSince >= rule.spec.clearFor) this.resolveAlert(tr, now);
       if (tr.flapping && now - (tr.changes[tr.changes.length - 1] ?? 0) >= this.rules.flapping.stableFor) {
         tr.flapping = false;

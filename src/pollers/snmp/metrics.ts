@@ -62,6 +62,14 @@ function keyOf(v: SnmpValue | undefined): string | undefined {
   return snmpText(v);
 }
 
+const regexCache = new Map<string, RegExp>();
+/** Profile patterns are few and fixed: compile each once, not once per row. */
+function re(pattern: string): RegExp {
+  let r = regexCache.get(pattern);
+  if (!r) { r = new RegExp(pattern, 'i'); regexCache.set(pattern, r); }
+  return r;
+}
+
 function passes(filters: readonly RowFilter[], cols: ColumnValues, index: string): boolean {
   for (const f of filters) {
     const v = cols.get(f.column)?.get(index);
@@ -69,8 +77,8 @@ function passes(filters: readonly RowFilter[], cols: ColumnValues, index: string
     const key = keyOf(v)!;
     if (f.in && !f.in.some((x) => String(x) === key)) return false;
     if (f.gt !== undefined) { const n = snmpNumber(v); if (n === undefined || !(n > f.gt)) return false; }
-    if (f.match && !new RegExp(f.match, 'i').test(key)) return false;
-    if (f.notMatch && new RegExp(f.notMatch, 'i').test(key)) return false;
+    if (f.match && !re(f.match).test(key)) return false;
+    if (f.notMatch && re(f.notMatch).test(key)) return false;
   }
   return true;
 }
@@ -136,6 +144,8 @@ export function fieldValue(f: FieldSpec, v: SnmpValue | undefined, row: (col: st
   if (f.add !== undefined) x += f.add;
   if (f.fit !== undefined) for (let i = 0; i < 3 && Math.abs(x) > f.fit; i++) x /= 10;
   if (!Number.isFinite(x)) return undefined;
+  // Scaling by 0.1 leaves binary noise (15.200000000000001): keep 12 significant digits where that is exact enough.
+  if ((f.scale !== undefined || f.pow10 || f.divPow10) && Math.abs(x) < 1e9) x = Number(x.toPrecision(12));
   return f.type === 'integer' ? BigInt(Math.round(x)) : x;
 }
 

@@ -69,15 +69,18 @@ export function inSubtree(oid: string, prefix: string): boolean {
   return oid.length > prefix.length && oid.charCodeAt(prefix.length) === 46 /* . */ && oid.startsWith(prefix);
 }
 
-/** Orders dotted OIDs numerically (1.10 after 1.9). */
+/** Orders dotted OIDs numerically (1.10 after 1.9), without splitting: it runs once per varbind. */
 export function compareOids(a: string, b: string): number {
-  const x = a.split('.'), y = b.split('.');
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) {
-    const d = Number(x[i]) - Number(y[i]);
-    if (d !== 0) return d;
+  let i = 0, j = 0;
+  const la = a.length, lb = b.length;
+  while (i < la && j < lb) {
+    let x = 0, y = 0;
+    while (i < la && a.charCodeAt(i) !== 46) x = x * 10 + (a.charCodeAt(i++) - 48);
+    while (j < lb && b.charCodeAt(j) !== 46) y = y * 10 + (b.charCodeAt(j++) - 48);
+    if (x !== y) return x - y;
+    i++; j++;
   }
-  return x.length - y.length;
+  return (i < la ? 1 : 0) - (j < lb ? 1 : 0);
 }
 
 const AUTH: Record<NonNullable<SnmpSettings['authProtocol']>, number> = {
@@ -126,7 +129,8 @@ export class NetSnmpSession implements SnmpSession {
   private repetitions: number;
   private readonly v1: boolean;
 
-  constructor(address: string, private readonly settings: SnmpSettings) {
+  /** `raw` replaces the net-snmp session (tests drive the walking logic with a scripted one). */
+  constructor(address: string, private readonly settings: SnmpSettings, raw?: snmp.Session) {
     const common = {
       port: settings.port, retries: settings.retries, timeout: settings.timeoutMs,
       transport: address.includes(':') ? 'udp6' as const : 'udp4' as const,
@@ -135,7 +139,9 @@ export class NetSnmpSession implements SnmpSession {
     };
     this.repetitions = settings.maxRepetitions;
     this.v1 = settings.version === '1';
-    if (settings.version === '3') {
+    if (raw) {
+      this.session = raw;
+    } else if (settings.version === '3') {
       const level = settings.securityLevel ?? (settings.privKey ? 'authPriv' : settings.authKey ? 'authNoPriv' : 'noAuthNoPriv');
       const user: snmp.User = { name: settings.user ?? '', level: snmp.SecurityLevel[level] };
       if (level !== 'noAuthNoPriv') { user.authProtocol = AUTH[settings.authProtocol ?? 'sha']; user.authKey = settings.authKey; }

@@ -14,7 +14,11 @@ export type Awaitable<T> = T | Promise<T>;
 
 /** The state the wall colours a device tile by. */
 export const DEVICE_STATES = ['up', 'down', 'unreachable', 'maintenance', 'unknown'] as const;
-/** up: answers; down: ICMP fails; unreachable: a parent is down; maintenance: inside a window; unknown: not polled yet. */
+/**
+ * As the scheduler's DeviceStateRegistry defines them: up: the latest checks succeeded; down: answers
+ * ping but its SNMP agent does not; unreachable: does not answer ping; unknown: not polled yet. Plus
+ * maintenance: inside an active maintenance window (from the alert engine), whatever the polls say.
+ */
 export type DeviceState = (typeof DEVICE_STATES)[number];
 
 /** One device as the device-state registry knows it now. */
@@ -99,6 +103,8 @@ export interface MaintenanceWindow {
   createdAt: Date;
   /** Set when someone ended the window before endsAt. */
   endedEarlyBy?: string;
+  /** Windows defined in alerts.yaml: listed, but changed only by editing the file. */
+  readOnly?: boolean;
 }
 
 /** What it takes to create a window; the API has already checked the device and site names. */
@@ -137,6 +143,8 @@ export interface ConfigService {
 /** Who answers a page right now, per escalation tier. */
 export interface OnCallEntry {
   tier: number;
+  /** The on-call schedule this person comes from (notify.yaml), when there are several. */
+  schedule?: string;
   name: string;
   contact?: string;
   /** When this person's shift ends, when the schedule knows. */

@@ -189,6 +189,7 @@ export const maintenanceJson = z.object({
   createdBy: z.string(),
   createdAt: iso,
   endedEarlyBy: z.string().optional(),
+  readOnly: z.boolean(),
   active: z.boolean(),
 });
 
@@ -197,17 +198,17 @@ export function maintenanceToJson(w: MaintenanceWindow, now: Date): z.infer<type
   return {
     id: w.id, reason: w.reason, devices: [...w.devices], sites: [...w.sites], tags: [...w.tags],
     startsAt: w.startsAt.toISOString(), endsAt: w.endsAt.toISOString(), createdBy: w.createdBy,
-    createdAt: w.createdAt.toISOString(), endedEarlyBy: w.endedEarlyBy,
+    createdAt: w.createdAt.toISOString(), endedEarlyBy: w.endedEarlyBy, readOnly: w.readOnly ?? false,
     active: w.startsAt.getTime() <= now.getTime() && now.getTime() < w.endsAt.getTime(),
   };
 }
 
 /** Who is on call. */
-export const onCallJson = z.object({ tier: z.number().int(), name: z.string(), contact: z.string().optional(), until: iso.optional() });
+export const onCallJson = z.object({ tier: z.number().int(), schedule: z.string().optional(), name: z.string(), contact: z.string().optional(), until: iso.optional() });
 
 /** Maps an on-call entry. */
 export function onCallToJson(e: OnCallEntry): z.infer<typeof onCallJson> {
-  return { tier: e.tier, name: e.name, contact: e.contact, until: isoOf(e.until) };
+  return { tier: e.tier, schedule: e.schedule, name: e.name, contact: e.contact, until: isoOf(e.until) };
 }
 
 /** A page of a list, with the total before paging so clients can page on. */

@@ -6,7 +6,7 @@ const TEXT = {
     title: 'NOC wall', devicesUp: 'devices up', openP1: 'open P1', openP2: 'open P2', inMaintenance: 'in maintenance',
     incidents: 'Open incidents', wan: 'WAN links', noIncidents: 'No open incidents', onCall: 'On call',
     nobodyOnCall: 'nobody on call', tier: 'T', ackBy: 'acknowledged by', notAck: 'not acknowledged', until: 'until',
-    up: 'up', down: 'DOWN', unreachable: 'unreachable', maintenance: 'maintenance', unknown: 'unknown',
+    up: 'up', down: 'DOWN', unreachable: 'UNREACHABLE', maintenance: 'maintenance', unknown: 'unknown',
     staleStream: 'DATA STALE — live connection lost {since}; reconnecting…',
     staleSilent: 'DATA STALE — no update from Noctua for {age}',
     stalePoller: 'DATA STALE — the poller has stopped (last poll cycle {age} ago)',

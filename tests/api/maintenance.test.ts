@@ -82,4 +82,19 @@ describe('maintenance windows', () => {
     expect((await app.inject({ method: 'DELETE', url: '/api/v1/maintenance/mw-2', headers: bearer('operator') })).statusCode).toBe(404);
     expect((await app.inject({ method: 'POST', url: '/api/v1/maintenance/mw-9/end', headers: bearer('operator') })).statusCode).toBe(404);
   });
+
+  it('lists windows from alerts.yaml but refuses to end or delete them (409)', async () => {
+    noc.windows.push({
+      id: 'cfg-weekly', reason: 'weekly backup', devices: [], sites: ['hq'], tags: [], startsAt: new Date(T0.getTime() - 60_000),
+      endsAt: new Date(T0.getTime() + 3_600_000), createdBy: 'alerts.yaml', createdAt: T0, readOnly: true,
+    });
+    const list = await app.inject({ url: '/api/v1/maintenance?state=active', headers: bearer('viewer') });
+    expect(list.json().items).toEqual([expect.objectContaining({ id: 'cfg-weekly', readOnly: true, active: true })]);
+    for (const [method, url] of [['POST', '/api/v1/maintenance/cfg-weekly/end'], ['DELETE', '/api/v1/maintenance/cfg-weekly']] as const) {
+      const r = await app.inject({ method, url, headers: bearer('operator') });
+      expect(r.statusCode).toBe(409);
+      expect(r.json().message).toBe('maintenance window "cfg-weekly" is defined in alerts.yaml; change it there');
+    }
+    expect(noc.windows.find((w) => w.id === 'cfg-weekly')!.endsAt.getTime()).toBe(T0.getTime() + 3_600_000);
+  });
 });

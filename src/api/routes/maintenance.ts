@@ -111,6 +111,7 @@ export const maintenanceRoutes = apiPlugin('noctua-maintenance', ['@fastify/swag
     const t = now();
     const window = (await ports.maintenance.list()).find((w) => w.id === id);
     if (!window) throw notFound(`maintenance window "${id}"`);
+    if (window.readOnly) throw conflict(`maintenance window "${id}" is defined in alerts.yaml; change it there`);
     if (window.endsAt.getTime() <= t.getTime()) throw conflict(`maintenance window "${id}" has already ended`);
     const ended = await ports.maintenance.endEarly(id, actor(request), t);
     if (!ended) throw notFound(`maintenance window "${id}"`);
@@ -124,7 +125,11 @@ export const maintenanceRoutes = apiPlugin('noctua-maintenance', ['@fastify/swag
       tags: ['maintenance'], params: idParams, response: { 204: null },
     }, problemSchema),
   }, async (request, reply) => {
-    if (!(await ports.maintenance.remove(request.params.id))) throw notFound(`maintenance window "${request.params.id}"`);
+    const { id } = request.params;
+    const window = (await ports.maintenance.list()).find((w) => w.id === id);
+    if (!window) throw notFound(`maintenance window "${id}"`);
+    if (window.readOnly) throw conflict(`maintenance window "${id}" is defined in alerts.yaml; change it there`);
+    if (!(await ports.maintenance.remove(id))) throw notFound(`maintenance window "${id}"`);
     return reply.code(204).send();
   });
 });

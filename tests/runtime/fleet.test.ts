@@ -92,6 +92,14 @@ describe('noctua runtime against real snmpsimd, fping and one dead device', () =
     for (const g of snmpGaps) expect(Math.abs(g - SNMP_MS)).toBeLessThanOrEqual(250);
   });
 
+  it('tags ICMP samples with the vendor the SNMP poller identified', () => {
+    for (const f of facts) {
+      const last = (m: string) => samples.filter((s) => s.measurement === m && s.tags.device === f.community).at(-1)!;
+      expect(last('icmp').tags.vendor, f.community).toBe(last('snmp_poll').tags.vendor);
+    }
+    expect(samples.filter((s) => s.measurement === 'icmp' && s.tags.vendor !== 'unknown').length).toBeGreaterThan(0);
+  });
+
   it('records the dead SNMP port as failed polls with a timeout, on its own cadence, without overruns', () => {
     const polls = samples.filter((s) => s.measurement === 'snmp_poll' && s.tags.device === 'dead-snmp-01' && s.tags.kind === 'snmp');
     expect(polls.length).toBeGreaterThanOrEqual(2);

@@ -276,9 +276,10 @@ export class PollScheduler {
       const began = this.clock.ms();
       for (const { job, due } of items) this.opts.metrics.started(kind, began - due);
       const devices = items.map((i) => i.job.device);
-      const pollPromise: Promise<Map<string, PollResult>> = items.length > 1 || 'pollMany' in poller
+      // Async so that a poller throwing before it returns a promise is a failed poll, not a lost slot.
+      const pollPromise: Promise<Map<string, PollResult>> = (async () => (items.length > 1 || 'pollMany' in poller
         ? (poller as BatchPoller).pollMany(devices, controller.signal)
-        : poller.poll(devices[0]!, controller.signal).then((res) => new Map([[devices[0]!.name, res]]));
+        : new Map([[devices[0]!.name, await poller.poll(devices[0]!, controller.signal)]])))();
       // The poll settling (even long after its deadline) is what lets the device be polled again.
       pollPromise.then(() => items.forEach((i) => settle(i.job)), () => items.forEach((i) => settle(i.job)));
       // After the abort a poller that honours it returns what it got (the SNMP poller: partial samples and

@@ -98,6 +98,27 @@ describe('a device that hangs', () => {
   });
 });
 
+describe('a poller that fails', () => {
+  it('records a thrown error as a failed poll without judging the device, and frees the slot', async () => {
+    const f = fakeFleet((c) => ({ snmp: new FakePoller('snmp', c) }), { concurrency: 1 });
+    const snmp = f.pollers.snmp as FakePoller;
+    const real = snmp.poll.bind(snmp);
+    snmp.poll = (d, signal) => {
+      if (d.name === 'buggy') throw new Error('profile bug');
+      return real(d, signal);
+    };
+    f.scheduler.setDevices([device('buggy', SNMP_ONLY), device('fine', SNMP_ONLY)]);
+    f.scheduler.start();
+    await f.clock.advance(30_500);
+    const buggy = f.states.get('buggy')!;
+    expect(buggy.status).toBe('unknown');
+    expect(buggy.polls.failed).toBe(3);
+    expect(buggy.lastError!.message).toBe('poller error: profile bug');
+    expect(f.states.get('fine')!.polls.ok).toBe(3);
+    await stopFleet(f, 10);
+  });
+});
+
 describe('ICMP down backs SNMP off', () => {
   it('skips SNMP while the device does not answer ping, marks it unreachable, and resumes at the next slot after a ping answers', async () => {
     const f = fakeFleet((c) => ({ icmp: new FakeBatchPinger('icmp', c), snmp: new FakePoller('snmp', c) }));

@@ -45,7 +45,7 @@ function device(name: string, o: Partial<Device> & { community?: string; port: n
   const { community, port, ...rest } = o;
   return {
     name, address: '127.0.0.1', class: 'switch', site: 'lab', tags: [], enabled: true,
-    icmp: { count: 2, intervalMs: 50, timeoutMs: 300 },
+    icmp: { count: 2, intervalMs: 50, timeoutMs: 1000 },
     snmp: { version: '2c', community: community ?? name, port, timeoutMs: 800, retries: 0, maxRepetitions: 25 },
     intervals: { icmp: 30_000, snmp: 60_000, inventory: 3_600_000 },
     ...rest,
@@ -119,6 +119,12 @@ describe.skipIf(whyNot !== undefined)('default rules on real polls of snmpsimd r
 
   it('when the router answers again it resolves, and the child whose agent is still dead pages on its own', async () => {
     host.linkUp();
+    // The first echo after link-up can wait for neighbour discovery: wait until the router really answers.
+    const gw = devices.filter((d) => d.name === 'wan-gw');
+    for (let i = 0; i < 20; i++) {
+      const r = await icmpPoller.pollMany(gw, AbortSignal.timeout(10_000));
+      if (r.get('wan-gw')?.samples[0]?.fields.up === true) break;
+    }
     await cycle();
     const inc = openIncidents();
     expect(inc['wan-gw']).toBeUndefined();

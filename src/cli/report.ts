@@ -1,11 +1,14 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { openStateDb } from '../core/database.js';
+import { AlertStoreIncidentSource } from '../reports/alert-store-source.js';
 import { loadConfig } from '../config/loader.js';
 import { REPORT_LANGS } from '../reports/format.js';
 import { REPORT_FORMATS, reportPath, renderReport, writeReportFile } from '../reports/generate.js';
 import { InfluxMetricsSource } from '../reports/influx-source.js';
 import { buildReportModel } from '../reports/model.js';
 import { PeriodError, lastCompleteMonth, lastCompleteWeek, monthPeriod, rangePeriod, weekPeriod, type ReportPeriod } from '../reports/period.js';
-import type { IncidentSource } from '../reports/sources.js';
 import { parseFlags, UsageError, type CliCommand } from './command.js';
 
 /** The flags of `noctua report`, checked together so each mistake names its flag. */
@@ -55,17 +58,6 @@ export function periodFromFlags(f: ReportFlags, timeZone: string, now = new Date
   }
 }
 
-/**
- * Where `noctua report` reads incidents. The alert store (src/alerting) is connected here by the integrator;
- * until then the report says plainly that incidents and SLA are not included rather than showing none.
- */
-let incidentSourceFor: (stateDir: string) => IncidentSource | undefined = () => undefined;
-
-/** Lets the integrator connect the alert store to `noctua report` with one call at start-up. */
-export function connectIncidentSource(factory: (stateDir: string) => IncidentSource | undefined): void {
-  incidentSourceFor = factory;
-}
-
 /** `noctua report`: writes the weekly inspection report or the monthly service report. */
 export const command: CliCommand = {
   name: 'report',
@@ -85,12 +77,17 @@ export const command: CliCommand = {
     const period = periodFromFlags(flags, cfg.settings.timezone);
     const lang = flags.lang ?? cfg.settings.locale;
     const influx = cfg.settings.influx;
-    const model = await buildReportModel({
-      period,
-      metrics: new InfluxMetricsSource({ url: influx.url, database: influx.database, username: influx.username, password: influx.password }),
-      incidents: incidentSourceFor(cfg.stateDir),
-      inventory: cfg.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
-    });
+    // Without a state database no alert engine has run here: the report then says incidents are not included.
+    const db = existsSync(join(cfg.stateDir, 'noctua.db')) ? openStateDb(cfg.stateDir) : undefined;
+    let model;
+    try {
+      model = await buildReportModel({
+        period,
+        metrics: new InfluxMetricsSource({ url: influx.url, database: influx.database, username: influx.username, password: influx.password }),
+        incidents: db ? new AlertStoreIncidentSource(db) : undefined,
+        inventory: cfg.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
+      });
+    } finally { db?.close(); }
     const rendered = await renderReport(model, lang, flags.format);
     if (flags.out === '-') {
       process.stdout.write(rendered.content);

@@ -217,7 +217,7 @@ export function buildDocument(model: ReportModel, lang: ReportLang): ReportDocum
         i.resolvedAt && !i.ongoing ? `${fmt.dateTime(i.resolvedAt)}\n${fmt.duration(i.resolvedAt.getTime() - i.openedAt.getTime())}` : { text: s.notResolved, tone: 'warn' },
         `${fmt.duration(i.durationMs)}${i.ongoing ? `\n${s.ongoing}` : ''}`,
         {
-          text: `${s.respLabel} ${s.gradeText(i.sla.responseBand, i.sla.responseMet)}\n${s.resoLabel} ${s.gradeText(i.sla.resolutionBand, i.sla.resolutionMet)}`,
+          text: i.sla.notGraded ? s.notGraded : `${s.respLabel} ${s.gradeText(i.sla.responseBand, i.sla.responseMet)}\n${s.resoLabel} ${s.gradeText(i.sla.resolutionBand, i.sla.resolutionMet)}`,
           tone: i.sla.responseMet === false || i.sla.resolutionMet === false ? 'bad' : undefined,
         },
       ]),

@@ -307,7 +307,7 @@ export async function buildReportModel(input: ModelInputs): Promise<ReportModel>
       };
     });
     incidentsBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, incidents!.filter((i) => i.severity === s).length])) as Record<Severity, number>;
-    const judged = incidents.filter((i) => i.openedInPeriod);
+    const judged = incidents.filter((i) => i.openedInPeriod && !i.sla.notGraded);
     const s: SlaSummary = { incidents: judged.length, responseMet: 0, responseMissed: 0, resolutionMet: 0, resolutionMissed: 0, responseBands: [0, 0, 0, 0], resolutionBands: [0, 0, 0, 0] };
     for (const i of judged) {
       if (i.sla.responseMet === true) s.responseMet++;

@@ -112,6 +112,8 @@ export const slaRecordSchema = z.object({
   responseBand: z.number().int().min(1).max(4).optional(),
   /** Grading band 1..4 (resolution: <= 30, <= 60, <= 120 min, later). */
   resolutionBand: z.number().int().min(1).max(4).optional(),
+  /** Set when the incident is not graded: `muted` (maintenance or parent down the whole time, nobody was paged). */
+  notGraded: z.enum(['muted']).optional(),
 });
 export type SlaRecord = z.output<typeof slaRecordSchema>;
 

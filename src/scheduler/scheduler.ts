@@ -268,7 +268,8 @@ export class PollScheduler {
         release = await this.slots.acquire(controller.signal);
       } catch {
         for (const { job, due } of items) {
-          this.finish(job, due, 0, undefined, `${new PollDeadlineError(deadlineMs).message} while waiting for a free slot (scheduler.concurrency ${this.slots.inUse} busy)`, false);
+          // Our own backlog, not the device's fault: no verdict on its reachability.
+          this.finish(job, due, 0, undefined, `${new PollDeadlineError(deadlineMs).message} while waiting for a free slot (all ${this.slots.inUse} of scheduler.concurrency busy)`, undefined);
           settle(job);
         }
         return;
@@ -308,7 +309,7 @@ export class PollScheduler {
           entries.get(job.key)!.abandoned = true;
           // A device that does not answer SNMP within the deadline counts as not answering; an ICMP run
           // that overstays says nothing about the devices (fping bounds itself), so it gives no verdict.
-          const verdict = isDeadline && kind !== 'icmp' ? false : undefined;
+          const verdict = controller.signal.reason instanceof PollDeadlineError && kind !== 'icmp' ? false : undefined;
           this.finish(job, due, durationMs, undefined, isDeadline ? (failure as Error).message : `poller error: ${(failure as Error)?.message ?? String(failure)}`, verdict);
         }
         return;

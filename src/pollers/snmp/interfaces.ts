@@ -104,8 +104,12 @@ export function buildInterfaces(cols: ColumnValues, prev: Map<string, InterfaceC
       rate[c.field] = counterRate(before?.get(key), v, { bits: v64 !== undefined ? 64 : 32, seconds, maxRate: perSecondMax });
     }
     counters.set(idx, now);
-    if (rate.in_octets !== undefined) fields.in_bps = rate.in_octets * 8;
-    if (rate.out_octets !== undefined) fields.out_bps = rate.out_octets * 8;
+    // A rate far above the line rate is a counter that jumped (agent bug, reset to garbage), not traffic: never a spike.
+    const plausible = (bps: number | undefined) => (bps !== undefined && (speed === undefined || bps <= speed * 2) ? bps : undefined);
+    const inBps = plausible(rate.in_octets !== undefined ? rate.in_octets * 8 : undefined);
+    const outBps = plausible(rate.out_octets !== undefined ? rate.out_octets * 8 : undefined);
+    if (inBps !== undefined) fields.in_bps = inBps;
+    if (outBps !== undefined) fields.out_bps = outBps;
     for (const dir of ['in', 'out'] as const) {
       const u = rate[`${dir}_ucast_pkts`];
       if (u !== undefined) fields[`${dir}_pps`] = u + (rate[`${dir}_mcast_pkts`] ?? 0) + (rate[`${dir}_bcast_pkts`] ?? 0);

@@ -112,7 +112,9 @@ export function classifyError(err: unknown, what: string, settings: Pick<SnmpSet
     return new SnmpError('other', `the agent answered ${what} with an error: ${msg}`, { cause: err });
   }
   if (e?.name === 'ProcessingError') return new SnmpError('garbage', `could not decode the agent's answer to ${what}: ${msg}`, { cause: err });
-  if (/decrypt|des-cbc|unsupported/i.test(msg)) return new SnmpError('other', `${what}: ${msg} (DES privacy needs Node's --openssl-legacy-provider)`, { cause: err });
+  if (/digital envelope|des-cbc|unsupported/i.test(msg)) {
+    return new SnmpError('other', `${what}: this Node.js cannot do the privacy protocol (${msg}); DES needs OpenSSL's legacy provider: start Noctua with NODE_OPTIONS=--openssl-legacy-provider, or use AES on the device`, { cause: err });
+  }
   return new SnmpError('other', `${what}: ${msg}`, { cause: err });
 }
 

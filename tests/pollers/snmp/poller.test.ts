@@ -128,6 +128,19 @@ describe('SNMP poller (fake agent)', () => {
     expect(pick(r2.samples, 'interface', '1')!.fields.in_bps).toBeCloseTo(80);
   });
 
+  it('a 64-bit counter that jumps beyond twice the line rate gives no rate rather than a spike', async () => {
+    const { poller, agent, clock } = setup();
+    await poller.poll(device(), never);
+    await clock.advance(60_000);
+    agent.set('1.3.6.1.2.1.1.3.0', 106_000);
+    agent.set(`${IFX}.6.1`, 1_000_000n + 10n ** 15n);
+    const r = await poller.poll(device(), never);
+    const ge = pick(r.samples, 'interface', '1')!;
+    expect(ge.fields.in_bps).toBeUndefined();
+    expect(ge.fields.in_util_pct).toBeUndefined();
+    expect(ge.fields.in_octets).toBe(1_000_000n + 10n ** 15n);
+  });
+
   it('a 497-day sysUpTime wrap is not a reboot and keeps the rates', async () => {
     const agent = switchAgent();
     agent.set('1.3.6.1.2.1.1.3.0', 2 ** 32 - 3000);

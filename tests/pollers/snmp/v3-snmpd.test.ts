@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device, SnmpSettings } from '../../../src/config/inventory-schema.js';
 import type { Sample } from '../../../src/core/sample.js';
 import { freeUdpPort } from '../../../src/lab/ports.js';
-import { startSnmpd, type SnmpdInstance } from '../../../src/lab/snmpd.js';
+import { DEFAULT_SNMPD_USERS, startSnmpd, type SnmpdInstance } from '../../../src/lab/snmpd.js';
 import { createSnmpPoller, type SnmpPoller } from '../../../src/pollers/snmp/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -23,7 +23,14 @@ const of = (samples: Sample[], m: string) => samples.filter((s) => s.measurement
 const signal = () => AbortSignal.timeout(30_000);
 
 beforeAll(async () => {
-  snmpd = await startSnmpd({ dir: tmp.dir });
+  snmpd = await startSnmpd({
+    dir: tmp.dir,
+    users: [
+      ...DEFAULT_SNMPD_USERS,
+      { name: 'noctua-sha512-aes', auth: 'SHA-512', authKey: 'noctua-auth-key-4', priv: 'AES', privKey: 'noctua-priv-key-4' },
+      { name: 'noctua-md5-des', auth: 'MD5', authKey: 'noctua-auth-key-5', priv: 'DES', privKey: 'noctua-priv-key-5' },
+    ],
+  });
   poller = createSnmpPoller();
 }, 30_000);
 
@@ -38,6 +45,7 @@ describe('SNMPv3 against a real snmpd', () => {
     ['authPriv SHA/AES', { user: 'noctua-sha-aes', securityLevel: 'authPriv', authProtocol: 'sha', authKey: 'noctua-auth-key-1', privProtocol: 'aes', privKey: 'noctua-priv-key-1' }],
     ['authPriv SHA-256/AES', { user: 'noctua-sha256-aes', securityLevel: 'authPriv', authProtocol: 'sha256', authKey: 'noctua-auth-key-2', privProtocol: 'aes', privKey: 'noctua-priv-key-2' }],
     ['authNoPriv SHA', { user: 'noctua-sha-auth', securityLevel: 'authNoPriv', authProtocol: 'sha', authKey: 'noctua-auth-key-3' }],
+    ['authPriv SHA-512/AES', { user: 'noctua-sha512-aes', securityLevel: 'authPriv', authProtocol: 'sha512', authKey: 'noctua-auth-key-4', privProtocol: 'aes', privKey: 'noctua-priv-key-4' }],
   ] as const)('%s: values arrive (system, interfaces with 64-bit counters, memory)', async (label, v3) => {
     const name = `v3-${label}`;
     const r = await poller.poll(device(name, v3 as Partial<SnmpSettings>), signal());
@@ -72,6 +80,12 @@ describe('SNMPv3 against a real snmpd', () => {
     expect(poll.fields.ok).toBe(false);
     expect(poll.fields.error_kind).toBe('auth');
     expect(String(poll.fields.error)).toMatch(/authentication failure.*Wrong Digest/i);
+  });
+
+  it('MD5/DES either works or says plainly that this Node needs the OpenSSL legacy provider for DES', async () => {
+    const r = await poller.poll(device('v3-des', { user: 'noctua-md5-des', securityLevel: 'authPriv', authProtocol: 'md5', authKey: 'noctua-auth-key-5', privProtocol: 'des', privKey: 'noctua-priv-key-5' }), signal());
+    if (r.reachable) expect(of(r.samples, 'system')[0]!.fields.sysName).toBe('noctua-snmpd');
+    else expect(String(r.errors[0]!.message)).toMatch(/DES needs OpenSSL's legacy provider: start Noctua with NODE_OPTIONS=--openssl-legacy-provider/);
   });
 
   it('an unknown user is reported as an authentication failure', async () => {

@@ -119,6 +119,26 @@ describe('a poller that fails', () => {
   });
 });
 
+describe('a full queue', () => {
+  it('fails a poll whose deadline passes while it waits for a slot, without calling the device down', async () => {
+    const [stuck, waiting] = samePhaseNames(2, 10_000, 'q');
+    const f = fakeFleet((c) => ({ snmp: new FakePoller('snmp', c) }), { concurrency: 1 });
+    const snmp = f.pollers.snmp as FakePoller;
+    snmp.behaviour.set(stuck!, { hang: 'forever' });
+    f.scheduler.setDevices([device(stuck!, SNMP_ONLY), device(waiting!, SNMP_ONLY)]);
+    f.scheduler.start();
+    const first = f.scheduler.nextDue(stuck!, 'snmp')!;
+    await f.clock.advance(first - f.clock.ms() + 9500);
+    // Polls due together start in inventory order: the stuck one holds the only slot past the other's deadline.
+    expect(snmp.calls.map((c) => c.device)).toEqual([stuck]);
+    const w = f.states.get(waiting!)!;
+    expect(w.last.snmp!.error).toMatch(/deadline of 9000 ms passed while waiting for a free slot/);
+    expect(w.polls.failed).toBe(1);
+    expect(w.status).toBe('unknown');
+    await stopFleet(f, 10);
+  });
+});
+
 describe('ICMP down backs SNMP off', () => {
   it('skips SNMP while the device does not answer ping, marks it unreachable, and resumes at the next slot after a ping answers', async () => {
     const f = fakeFleet((c) => ({ icmp: new FakeBatchPinger('icmp', c), snmp: new FakePoller('snmp', c) }));

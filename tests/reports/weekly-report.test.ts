@@ -16,6 +16,7 @@ import { lastCompleteWeek, previousPeriod, weekPeriod, type ReportPeriod } from 
 import { renderHtml } from '../../src/reports/render-html.js';
 import { CHROMIUM_PATH } from '../../src/reports/render-pdf.js';
 import { startReportScheduler, type ReportAnnouncement } from '../../src/reports/schedule.js';
+import { formatDay } from '../../src/reports/time-zone.js';
 import { createInfluxSink } from '../../src/storage/index.js';
 import { realInfluxd } from '../helpers/real-parts.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -69,6 +70,9 @@ describe('weekly report from a seeded week of known history', () => {
     expect(core.availabilityPct).toBeCloseTo(known.expect.coreAvailabilityPct, 9);
     expect(core.downtimeMs).toBeCloseTo(known.expect.coreDowntimeMs, 3);
     expect(model.summary.availabilityPct).toBeCloseTo(known.expect.fleetAvailabilityPct, 9);
+    // Days are local (Asia/Shanghai) days: the outage on day 2 at 10:00 local falls on that day only; 4 devices probe 1,440 times a day.
+    expect(model.availabilityByDay).toHaveLength(7);
+    model.availabilityByDay.forEach((d, i) => expect(d.pct).toBeCloseTo(i === 1 ? (1 - 144 / (4 * 1440)) * 100 : 100, 9));
     const zh = visibleText(html['zh-CN']);
     const en = visibleText(html.en);
     expect(zh).toContain('98.571%');
@@ -205,6 +209,12 @@ describe('report files', () => {
     expect(md).toContain('| core-sw-01 | hq | 在线 | **98.571%** |');
     // No alert store is connected to the CLI yet: the report says so instead of showing zero incidents.
     expect(md).toContain('未接入事件库');
+
+    const monthly = join(tmp.dir, 'monthly.html');
+    expect(await main(['report', 'monthly', '--month', formatDay(week.firstDay).slice(0, 7), '--lang', 'en', '--out', monthly, '--config', configDir])).toBe(0);
+    const text = visibleText(readFileSync(monthly, 'utf8'));
+    expect(text).toContain('Monthly Network Service Report');
+    expect(text).toMatch(/core-sw-01 hq Up \d+\.\d{3} %/);
   });
 
   it('the scheduler fires Monday 08:00 in the configured time zone, stores the report of the last week and announces it', async () => {

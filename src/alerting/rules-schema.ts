@@ -33,8 +33,8 @@ export const selectorSchema = z.strictObject({
   exclude: z.record(z.string().min(1), patterns).optional(),
   /** Instance names (globs): ifName, sensor name, mount, ... */
   instance: patterns.optional(),
-  /** The sample tag that names the instance; defaults per measurement (interface: ifName, sensor: name, ...). */
-  instanceTag: z.string().min(1).optional(),
+  /** The sample tag(s) that name the instance; defaults per measurement (interface: ifName, sensor: name, ...). */
+  instanceTag: patterns.optional(),
 });
 
 /** A test on one field of a sample (or of the device's latest sample of another measurement). */

@@ -7,6 +7,7 @@ import { parseCron } from './cron.js';
 import { compilePatterns } from './patterns.js';
 import { alertsFileSchema, type AlertsFile, type MaintenanceSpec, type RuleSpec } from './rules-schema.js';
 import { unknownTemplateVariables } from './templates.js';
+import { checkField, checkMeasurement, checkTag, instanceTags } from './vocabulary.js';
 
 /** What the engine knows about a device: from the inventory, or from the sample's tags when it is not there. */
 export interface DeviceInfo {
@@ -16,11 +17,6 @@ export interface DeviceInfo {
   tags: readonly string[];
   parent?: string;
 }
-
-/** The sample tag that names the instance of each measurement; measurements not listed are device-level. */
-export const INSTANCE_TAGS: Record<string, string> = {
-  interface: 'ifName', cpu: 'cpu', memory: 'pool', storage: 'mount', sensor: 'name', ups: 'ups', pdu: 'name',
-};
 
 /** A rule ready to evaluate. */
 export interface CompiledRule {
@@ -66,8 +62,8 @@ function compileRule(spec: RuleSpec): CompiledRule {
   const selectsDevice = deviceFilter(sel);
   const match = Object.entries(sel.match ?? {}).map(([k, v]) => [k, compilePatterns(v)] as const);
   const exclude = Object.entries(sel.exclude ?? {}).map(([k, v]) => [k, compilePatterns(v)] as const);
-  const instanceTag = sel.instanceTag ?? INSTANCE_TAGS[sel.measurement];
-  const instanceOf = (s: Sample) => (instanceTag ? s.tags[instanceTag] ?? '' : '');
+  const tags = sel.instanceTag ?? instanceTags(sel.measurement);
+  const instanceOf = (s: Sample) => tags.map((t) => s.tags[t] ?? '').join('/');
   const instance = sel.instance && compilePatterns(sel.instance);
   const overrides = (spec.severityFor ?? []).map((o) => ({ test: deviceFilter(o), severity: o.severity }));
   return {
@@ -82,7 +78,7 @@ function compileRule(spec: RuleSpec): CompiledRule {
       return !instance || instance(instanceOf(s));
     },
     instanceOf,
-    deviceLevel: instanceTag === undefined,
+    deviceLevel: tags.length === 0,
     severityFor: (d) => overrides.find((o) => o.test(d))?.severity ?? spec.severity,
   };
 }
@@ -106,6 +102,7 @@ export function compileAlertRules(src: YamlSource, file: AlertsFile): { rules?: 
         errors.push(src.error(path, `unknown template variable${bad.length > 1 ? 's' : ''} ${bad.map((b) => `{{${b}}}`).join(', ')} (expected {{device}}, {{instance}}, {{value}}, {{threshold}}, {{site}}, {{class}}, {{rule}}, {{severity}}, {{measurement}}, {{tags.NAME}} or {{labels.NAME}})`));
       }
     }
+    errors.push(...vocabularyErrors(src, r, i));
     if (r.condition.absence && r.consecutive > 1) errors.push(src.error(['rules', i, 'consecutive'], 'an absence condition has no samples to count (use "for" instead)'));
   });
   const windows = new Map<string, number>();
@@ -128,6 +125,42 @@ export function compileAlertRules(src: YamlSource, file: AlertsFile): { rules?: 
       maintenance: file.maintenance,
     },
   };
+}
+
+/** Measurements, tags and fields a rule names must exist (docs/SCHEMA.md), or the rule would never match. */
+function vocabularyErrors(src: YamlSource, r: RuleSpec, i: number): ConfigError[] {
+  const out: ConfigError[] = [];
+  const m = r.select.measurement;
+  const bad = checkMeasurement(m);
+  if (bad) return [src.error(['rules', i, 'select', 'measurement'], bad)];
+  for (const key of ['match', 'exclude'] as const) {
+    for (const tag of Object.keys(r.select[key] ?? {})) {
+      const e = checkTag(m, tag);
+      if (e) out.push(src.error(['rules', i, 'select', key, tag], e, true));
+    }
+  }
+  (r.select.instanceTag ?? []).forEach((tag, j) => {
+    const e = checkTag(m, tag);
+    if (e) out.push(src.error(['rules', i, 'select', 'instanceTag', ...(src.doc.getIn(['rules', i, 'select', 'instanceTag']) instanceof Object ? [j] : [])], e));
+  });
+  for (const which of ['condition', 'clear'] as const) {
+    const c = r[which];
+    if (!c) continue;
+    for (const kind of ['threshold', 'change', 'rate'] as const) {
+      const spec = c[kind];
+      if (!spec) continue;
+      const e = checkField(m, spec.field);
+      if (e) out.push(src.error(['rules', i, which, kind, 'field'], e));
+    }
+    (c.while ?? []).forEach((g, j) => {
+      const gm = g.measurement ?? m;
+      const em = checkMeasurement(gm);
+      if (em) { out.push(src.error(['rules', i, which, 'while', j, 'measurement'], em)); return; }
+      const ef = checkField(gm, g.field);
+      if (ef) out.push(src.error(['rules', i, which, 'while', j, 'field'], ef));
+    });
+  }
+  return out;
 }
 
 /** Parses rules from text (tests, `alerts check`); throws {@link ConfigInvalidError} with every error. */

@@ -1,0 +1,72 @@
+/**
+ * The measurements, tags and fields of docs/SCHEMA.md that rules may name. A rule on `load` instead of
+ * `load_pct` would never match and never page: it is an error at load, with the names that exist.
+ * When SCHEMA.md gains a field, it is added here too.
+ */
+
+const COMMON_TAGS = ['device', 'site', 'class', 'vendor'];
+
+interface MeasurementVocabulary {
+  tags: string[];
+  /** Undefined: an open set (vendor counters documented in the profiles). */
+  fields?: string[];
+  /** Tags that name the instance, joined with "/"; none for device-level measurements. */
+  instance?: string[];
+}
+
+const IF_COUNTERS = ['in_octets', 'out_octets', 'in_ucast_pkts', 'out_ucast_pkts', 'in_mcast_pkts', 'out_mcast_pkts', 'in_bcast_pkts',
+  'out_bcast_pkts', 'in_errors', 'out_errors', 'in_discards', 'out_discards'];
+const IF_RATES = ['in_bps', 'out_bps', 'in_pps', 'out_pps', 'in_errors_ps', 'out_errors_ps', 'in_discards_ps', 'out_discards_ps', 'in_util_pct', 'out_util_pct'];
+
+/** Every measurement a rule can select. */
+export const VOCABULARY: Record<string, MeasurementVocabulary> = {
+  system: { tags: [], fields: ['uptime_s', 'sysName', 'sysObjectID', 'sysDescr', 'sysLocation', 'sysContact', 'model', 'os', 'version', 'serial', 'vendor', 'firmware', 'hardware'] },
+  interface: { tags: ['ifIndex', 'ifName', 'ifAlias', 'ifDescr'], fields: ['oper_up', 'admin_up', 'speed_bps', ...IF_COUNTERS, ...IF_RATES], instance: ['ifName'] },
+  cpu: { tags: ['cpu'], fields: ['load_pct', 'load_1m', 'load_5m', 'load_15m'], instance: ['cpu'] },
+  memory: { tags: ['pool'], fields: ['used_bytes', 'total_bytes', 'used_pct'], instance: ['pool'] },
+  storage: { tags: ['mount'], fields: ['used_bytes', 'total_bytes', 'used_pct'], instance: ['mount'] },
+  sensor: { tags: ['kind', 'name'], fields: ['value', 'status', 'ok'], instance: ['name'] },
+  ups: {
+    tags: ['ups'],
+    fields: ['battery_status', 'charge_pct', 'runtime_min', 'battery_temp_c', 'input_v', 'input_hz', 'output_v', 'output_hz', 'load_pct',
+      'on_battery', 'alarms', 'replace_battery', 'seconds_on_battery', 'battery_v', 'ambient_temp_c'],
+    instance: ['ups'],
+  },
+  ups_line: { tags: ['direction', 'line'], fields: ['voltage_v', 'current_a', 'power_w', 'load_pct', 'hz'], instance: ['direction', 'line'] },
+  pdu: { tags: ['scope', 'index', 'name'], fields: ['current_a', 'power_w', 'load_pct', 'voltage_v', 'energy_kwh', 'status'], instance: ['scope', 'name'] },
+  firewall: { tags: [] },
+  snmp_poll: { tags: ['kind'], fields: ['ok', 'duration_ms', 'varbinds', 'error', 'error_kind'] },
+  event: { tags: ['type'], fields: ['message', 'uptime_s'] },
+  icmp: { tags: [], fields: ['sent', 'received', 'loss_pct', 'rtt_min_ms', 'rtt_avg_ms', 'rtt_max_ms', 'jitter_ms', 'up'] },
+};
+
+/** Names for "expected a or b" messages. */
+function orList(values: readonly string[]): string {
+  return values.length <= 1 ? (values[0] ?? '') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
+}
+
+/** Undefined when the measurement exists, else what was expected. */
+export function checkMeasurement(m: string): string | undefined {
+  if (VOCABULARY[m]) return undefined;
+  return `unknown measurement "${m}" (expected ${orList(Object.keys(VOCABULARY))}; see docs/SCHEMA.md)`;
+}
+
+/** Undefined when the field exists in the measurement (or the measurement's fields are an open set). */
+export function checkField(m: string, field: string): string | undefined {
+  const v = VOCABULARY[m];
+  if (!v?.fields || v.fields.includes(field)) return undefined;
+  return `unknown field "${field}" of measurement ${m} (expected ${orList(v.fields)})`;
+}
+
+/** Undefined when the tag exists on the measurement's samples. */
+export function checkTag(m: string, tag: string): string | undefined {
+  const v = VOCABULARY[m];
+  if (!v) return undefined;
+  const all = [...COMMON_TAGS, ...v.tags];
+  return all.includes(tag) ? undefined : `unknown tag "${tag}" of measurement ${m} (expected ${orList(all)})`;
+}
+
+/** The tags that name an alert's instance for a measurement (empty: one alert per device). */
+export function instanceTags(m: string): readonly string[] {
+  return VOCABULARY[m]?.instance ?? [];
+}

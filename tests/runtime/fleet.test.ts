@@ -18,6 +18,7 @@ const RUN_MS = 22_000;
 const ICMP_MS = 5000;
 const SNMP_MS = 10_000;
 const DRAIN_MS = 3000;
+const LINK_UP_AT_MS = 8000;
 
 /** Gaps between consecutive sample times of one device and measurement. */
 function cadence(samples: Sample[], measurement: string, device: string): number[] {
@@ -36,6 +37,8 @@ describe('noctua runtime against real snmpsimd, fping and one dead device', () =
   let nsHost: NetnsHost | undefined;
   const samples: Sample[] = [];
   let stopMs = 0;
+  let whileDown: { status: string; snmpPolls: number } | undefined;
+  let linkUpAt = 0;
 
   beforeAll(async () => {
     const fixtures = fixturesDir();
@@ -48,7 +51,8 @@ describe('noctua runtime against real snmpsimd, fping and one dead device', () =
     if (!whyNoNetns) {
       nsHost = createNetnsHost(`r${process.pid % 100000}`, 150 + (process.pid % 50));
       nsHost.linkDown();
-      inv.devices.push({ name: 'gone-01', address: nsHost.address4, class: 'switch', site: 'campus', snmp: { community: 'public' } });
+      // Its own netns host, link down for the first part of the run; nothing answers SNMP there.
+      inv.devices.push({ name: 'gone-01', address: nsHost.address4, class: 'switch', site: 'campus', snmp: { community: 'public' }, intervals: { icmp: '2s', snmp: '5s' } });
     }
     const configDir = join(tmp.dir, 'config');
     mkdirSync(configDir);
@@ -56,7 +60,13 @@ describe('noctua runtime against real snmpsimd, fping and one dead device', () =
     writeFileSync(join(configDir, 'noctua.yaml'), stringify({ stateDir: join(tmp.dir, 'state'), scheduler: { selfInterval: '5s', drainTimeout: `${DRAIN_MS}ms` } }));
     const sink: Sink = { name: 'memory', async write(b) { samples.push(...b); }, async close() {} };
     runtime = await startNoctua(loadConfig(configDir), createLogger({ level: 'warn' }), { sinks: [sink] });
-    await new Promise((r) => setTimeout(r, RUN_MS));
+    await new Promise((r) => setTimeout(r, LINK_UP_AT_MS));
+    if (nsHost) {
+      whileDown = { status: runtime.devices.get('gone-01')!.status, snmpPolls: samples.filter((s) => s.measurement === 'snmp_poll' && s.tags.device === 'gone-01').length };
+      linkUpAt = Date.now();
+      nsHost.linkUp();
+    }
+    await new Promise((r) => setTimeout(r, RUN_MS - LINK_UP_AT_MS));
     const t = Date.now();
     await runtime.stop();
     stopMs = Date.now() - t;
@@ -109,14 +119,20 @@ describe('noctua runtime against real snmpsimd, fping and one dead device', () =
     expect(state.polls.overruns).toBe(0);
   });
 
-  it.skipIf(whyNoNetns !== undefined)('backs SNMP off for a device that does not answer ping and marks it unreachable', () => {
-    const state = runtime.devices.get('gone-01')!;
-    expect(state.status).toBe('unreachable');
-    const icmp = samples.filter((s) => s.measurement === 'icmp' && s.tags.device === 'gone-01');
-    expect(icmp.length).toBeGreaterThanOrEqual(3);
-    for (const s of icmp) expect(s.fields).toMatchObject({ up: false, loss_pct: 100 });
+  it.skipIf(whyNoNetns !== undefined)('backs SNMP off while a device does not answer ping, then resumes SNMP after its first answered ping', () => {
+    expect(whileDown!.status).toBe('unreachable');
     // At most the SNMP poll that may have come due before the first ping failed.
-    expect(samples.filter((s) => s.measurement === 'snmp_poll' && s.tags.device === 'gone-01').length).toBeLessThanOrEqual(1);
+    expect(whileDown!.snmpPolls).toBeLessThanOrEqual(1);
+    const icmp = samples.filter((s) => s.measurement === 'icmp' && s.tags.device === 'gone-01');
+    const before = icmp.filter((s) => s.time.getTime() < linkUpAt);
+    expect(before.length).toBeGreaterThanOrEqual(2);
+    for (const s of before) expect(s.fields).toMatchObject({ up: false, loss_pct: 100, sent: 3n, received: 0n });
+    expect(icmp.at(-1)!.fields.up).toBe(true);
+    // Back to normal: SNMP polled again at its slot (and, with no agent there, the device is down, not unreachable).
+    const after = samples.filter((s) => s.measurement === 'snmp_poll' && s.tags.device === 'gone-01' && s.time.getTime() > linkUpAt);
+    expect(after.length).toBeGreaterThanOrEqual(1);
+    expect(after[0]!.fields).toMatchObject({ ok: false, error_kind: 'timeout' });
+    expect(runtime.devices.get('gone-01')!.status).toBe('down');
   });
 
   it('reports itself as noctua_self samples and Prometheus metrics', async () => {

@@ -44,7 +44,9 @@ export function varbindValue(vb: snmp.Varbind): SnmpValue | undefined {
     case T.Counter64: {
       const v = vb.value as unknown;
       if (Buffer.isBuffer(v)) {
-        // Big-endian, possibly shorter than 8 bytes; never through a JS number (precision).
+        // Big-endian, usually 8 bytes (9 with a sign byte, fewer when small); never through a JS number (precision).
+        if (v.length === 8) return v.readBigUInt64BE(0);
+        if (v.length === 9 && v[0] === 0) return v.readBigUInt64BE(1);
         let n = 0n;
         for (const byte of v) n = (n << 8n) | BigInt(byte);
         return n;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.js';
@@ -10,8 +10,8 @@ import { createSnmpPoller } from '../../../src/pollers/snmp/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 /**
- * `noctua poll` end to end, and a 1,320-interface chassis, against snmpsimd serving Noctua's own
- * recordings (tests/fixtures/snmp) plus a chassis recording generated here.
+ * `noctua poll` end to end, vendor profiles no shared recording exercises, and a 1,320-interface chassis,
+ * against snmpsimd serving Noctua's own recordings (tests/fixtures/snmp) plus a chassis recording generated here.
  */
 
 const tmp = tempDir('noctua-poll-cli-');
@@ -47,7 +47,8 @@ beforeAll(async () => {
   chmodSync(tmp.dir, 0o755);
   const data = join(tmp.dir, 'data');
   mkdirSync(data, { recursive: true, mode: 0o755 });
-  copyFileSync(join(repoRoot, 'tests/fixtures/snmp/rates-switch.snmprec'), join(data, 'rates-switch.snmprec'));
+  const own = join(repoRoot, 'tests/fixtures/snmp');
+  for (const f of readdirSync(own).filter((x) => x.endsWith('.snmprec'))) copyFileSync(join(own, f), join(data, f));
   writeFileSync(join(data, 'big-chassis.snmprec'), chassisRecording());
   sim = await startSnmpsim({ dataDir: data, workDir: tmp.dir, probeCommunity: 'rates-switch' });
 }, 90_000);
@@ -192,4 +193,41 @@ describe('a chassis with 1,320 interfaces', () => {
       await poller.close();
     }
   }, 90_000);
+});
+
+describe('vendor profiles on Noctua\'s own recordings', () => {
+  const pollOnce = async (community: string) => {
+    const poller = createSnmpPoller();
+    try {
+      return await poller.poll({
+        name: community, address: '127.0.0.1', class: 'other', site: 'lab', tags: [], enabled: true, icmp: false,
+        snmp: { version: '2c', community, port: sim.port, timeoutMs: 3000, retries: 1, maxRepetitions: 25 },
+        intervals: { icmp: 30_000, snmp: 60_000, inventory: 3_600_000 },
+      }, AbortSignal.timeout(30_000));
+    } finally { await poller.close(); }
+  };
+  const one = (samples: Sample[], m: string, tags: Record<string, string> = {}) =>
+    samples.find((s) => s.measurement === m && Object.entries(tags).every(([k, v]) => s.tags[k] === v));
+
+  it('FortiGate: identity, CPU total and per processor, memory, disk, sessions', async () => {
+    const r = await pollOnce('fortigate-100f');
+    expect(r.errors).toEqual([]);
+    expect(one(r.samples, 'system')!.fields).toMatchObject({ vendor: 'fortinet', os: 'FortiOS', version: 'v6.4.9,build1966,220419 (GA)', serial: 'FG100F3G19000000' });
+    expect(one(r.samples, 'cpu', { cpu: 'all' })!.fields.load_pct).toBe(17);
+    expect(one(r.samples, 'cpu', { cpu: '2' })!.fields.load_pct).toBe(14);
+    expect(one(r.samples, 'memory', { pool: 'physical' })!.fields).toMatchObject({ used_pct: 45, total_bytes: 2003764 * 1024 });
+    expect(one(r.samples, 'storage', { mount: 'disk' })!.fields).toMatchObject({ used_bytes: 1200 * 1048576, total_bytes: 15000 * 1048576, used_pct: 8 });
+    expect(one(r.samples, 'firewall')!.fields).toMatchObject({ sessions: 35210, sessions_rate_1m: 120 });
+    expect(one(r.samples, 'interface', { ifName: 'wan1' })!.fields.in_octets).toBe(123456789012n);
+  });
+
+  it('APC Smart-UPS without UPS-MIB: battery, runtime, input and output from PowerNet', async () => {
+    const r = await pollOnce('apc-smart-ups');
+    expect(r.errors).toEqual([]);
+    expect(one(r.samples, 'system')!.fields).toMatchObject({ vendor: 'apc', model: 'Smart-UPS 3000 XL', serial: 'AS1234567890', version: 'v6.8.2' });
+    expect(one(r.samples, 'ups')!.fields).toEqual({
+      battery_status: 'normal', charge_pct: 97, battery_temp_c: 27, runtime_min: 42, replace_battery: false,
+      input_v: 229, input_hz: 50, output_v: 230, output_hz: 50, load_pct: 34, on_battery: false,
+    });
+  });
 });

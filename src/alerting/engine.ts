@@ -539,7 +539,7 @@ class Engine implements AlertEngine {
         // Reserved for an alert that went elsewhere in the same pass: nothing was announced, drop it.
         this.incidents.delete(inc.head.id);
         this.openByKey.delete(inc.head.key);
-        this.store.db.prepare('DELETE FROM alert_incidents WHERE id = ?').run(inc.head.id);
+        this.store.deleteIncident(inc.head.id);
         return;
       }
       inc.head.state = 'resolved';

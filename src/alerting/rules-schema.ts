@@ -5,6 +5,7 @@ import { durationSchema } from '../config/duration.js';
 
 /** Comparison operators of threshold, rate and guard conditions. */
 export const OPERATORS = ['>', '>=', '<', '<=', '==', '!='] as const;
+/** One comparison operator. */
 export type Operator = (typeof OPERATORS)[number];
 
 const ruleName = z.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a rule name of letters, digits, "_", "." or "-"');
@@ -187,11 +188,17 @@ export const alertsFileSchema = z.strictObject({
   maintenance: z.array(maintenanceSchema).default([]),
 });
 
+/** `alerts.yaml` with defaults filled. */
 export type AlertsFile = z.output<typeof alertsFileSchema>;
+/** One rule with defaults filled. */
 export type RuleSpec = z.output<typeof ruleSchema>;
+/** A condition (or clear condition) as written. */
 export type ConditionSpec = z.output<typeof conditionSchema>;
+/** One `while:` guard. */
 export type GuardSpec = z.output<typeof guardSchema>;
+/** A rule's selector. */
 export type SelectorSpec = z.output<typeof selectorSchema>;
+/** A maintenance window with defaults filled. */
 export type MaintenanceSpec = z.output<typeof maintenanceSchema>;
 /** Maintenance input as the API receives it (before defaults). */
 export type MaintenanceInput = z.input<typeof maintenanceSchema>;

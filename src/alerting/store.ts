@@ -122,6 +122,10 @@ export class AlertStore {
         resolved_at = excluded.resolved_at, updated_at = excluded.updated_at, data = excluded.data`)
       .run(view.id, n, view.key, view.state, view.severity, view.site ?? null, view.device ?? null, view.openedAt.getTime(), view.resolvedAt?.getTime() ?? null, now, JSON.stringify(view));
   }
+  /** Drops a number reserved for an incident that was never announced. */
+  deleteIncident(id: string): void {
+    this.db.prepare('DELETE FROM alert_incidents WHERE id = ?').run(id);
+  }
   loadOpenIncidents(): { n: number; view: IncidentView }[] {
     return (this.db.prepare("SELECT n, data FROM alert_incidents WHERE state != 'resolved' ORDER BY n").all() as { n: number; data: string }[])
       .map((r) => ({ n: r.n, view: reviveJson<IncidentView>(r.data) }));

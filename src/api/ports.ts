@@ -34,6 +34,8 @@ export interface DeviceStatus {
   model?: string;
   sysName?: string;
   state: DeviceState;
+  /** Why the device is not up, in a sentence (from the registry). */
+  reason?: string;
   /** When the device entered its current state. */
   stateSince?: Date;
   /** End of the last poll of any kind. */
@@ -100,7 +102,8 @@ export interface MaintenanceWindow {
   startsAt: Date;
   endsAt: Date;
   createdBy: string;
-  createdAt: Date;
+  /** When it was planned, where the store keeps it. */
+  createdAt?: Date;
   /** Set when someone ended the window before endsAt. */
   endedEarlyBy?: string;
   /** Windows defined in alerts.yaml: listed, but changed only by editing the file. */

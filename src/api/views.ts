@@ -27,6 +27,7 @@ export const deviceJson = z.object({
   model: z.string().optional(),
   sysName: z.string().optional(),
   state: z.enum(DEVICE_STATES),
+  reason: z.string().optional(),
   stateSince: iso.optional(),
   lastPolledAt: iso.optional(),
   rttMs: z.number().optional(),
@@ -41,7 +42,7 @@ export function deviceToJson(d: DeviceStatus): DeviceJson {
   return {
     name: d.name, address: d.address, site: d.site, class: d.class, tags: [...d.tags],
     description: d.description, vendor: d.vendor, model: d.model, sysName: d.sysName,
-    state: d.state, stateSince: isoOf(d.stateSince), lastPolledAt: isoOf(d.lastPolledAt),
+    state: d.state, reason: d.reason, stateSince: isoOf(d.stateSince), lastPolledAt: isoOf(d.lastPolledAt),
     rttMs: d.rttMs, lossPct: d.lossPct, openIncidents: d.openIncidents,
   };
 }
@@ -187,7 +188,7 @@ export const maintenanceJson = z.object({
   startsAt: iso,
   endsAt: iso,
   createdBy: z.string(),
-  createdAt: iso,
+  createdAt: iso.optional(),
   endedEarlyBy: z.string().optional(),
   readOnly: z.boolean(),
   active: z.boolean(),
@@ -198,7 +199,7 @@ export function maintenanceToJson(w: MaintenanceWindow, now: Date): z.infer<type
   return {
     id: w.id, reason: w.reason, devices: [...w.devices], sites: [...w.sites], tags: [...w.tags],
     startsAt: w.startsAt.toISOString(), endsAt: w.endsAt.toISOString(), createdBy: w.createdBy,
-    createdAt: w.createdAt.toISOString(), endedEarlyBy: w.endedEarlyBy, readOnly: w.readOnly ?? false,
+    createdAt: isoOf(w.createdAt), endedEarlyBy: w.endedEarlyBy, readOnly: w.readOnly ?? false,
     active: w.startsAt.getTime() <= now.getTime() && now.getTime() < w.endsAt.getTime(),
   };
 }

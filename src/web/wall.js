@@ -251,7 +251,7 @@ function renderSites() {
       const tile = el('div', `tile state-${d.state}`);
       tile.dataset.device = d.name;
       tile.dataset.state = d.state;
-      tile.title = `${d.name} ${d.address}`;
+      tile.title = [d.name, d.address, d.reason].filter(Boolean).join(' · ');
       tile.append(el('span', 'name', d.name));
       const rtt = d.state === 'up' && typeof d.rttMs === 'number' ? ` · ${d.rttMs.toFixed(1)} ms` : '';
       tile.append(el('span', 'meta', `${t(d.state)}${rtt}`));

@@ -101,6 +101,8 @@ export const command: CliCommand = {
     log.info({ signal, drainTimeoutMs: cfg.settings.scheduler.drainTimeout }, 'stopping: draining polls under way');
     // A second signal while draining means "now".
     const force = (s: NodeJS.Signals) => { log.warn({ signal: s }, 'second signal: exiting without draining'); process.exit(1); };
+    // SIGHUP's default action would kill the process mid-drain.
+    process.on('SIGHUP', () => log.info('SIGHUP ignored while stopping'));
     process.once('SIGINT', force);
     process.once('SIGTERM', force);
     await runtime.stop();

@@ -28,18 +28,25 @@ export function barChart(opts: { title: string; bars: { label: string; value?: n
     parts.push(`<line x1="${left}" y1="${r1(y(v))}" x2="${W - right}" y2="${r1(y(v))}" stroke="#e3e3e3"/>`,
       `<text x="${left - 4}" y="${r1(y(v) + 4)}" text-anchor="end" fill="#666">${xml(opts.valueText(v))}</text>`);
   }
+  // A month has 30 bars: label every few days and print only the values worth reading, so nothing overlaps.
+  const crowded = n > 12;
+  const labelEvery = crowded ? Math.ceil(n / 10) : 1;
   opts.bars.forEach((b, i) => {
     const cx = left + slot * i + slot / 2;
-    parts.push(`<text x="${r1(cx)}" y="${H - bottom + 14}" text-anchor="middle" fill="#444">${xml(b.label)}</text>`);
+    if (i % labelEvery === 0) parts.push(`<text x="${r1(cx)}" y="${H - bottom + 14}" text-anchor="middle" fill="#444">${xml(b.label)}</text>`);
     if (b.value === undefined) {
-      parts.push(`<text x="${r1(cx)}" y="${r1(top + plotH - 6)}" text-anchor="middle" fill="#999">${xml(opts.missingText)}</text>`);
+      if (crowded) parts.push(`<rect x="${r1(cx - barW / 2)}" y="${r1(top + plotH - 3)}" width="${r1(barW)}" height="3" fill="#c8c8c8"/>`);
+      else parts.push(`<text x="${r1(cx)}" y="${r1(top + plotH - 6)}" text-anchor="middle" fill="#999">${xml(opts.missingText)}</text>`);
       return;
     }
     const yy = y(b.value);
-    const colour = opts.warnBelow !== undefined && b.value < opts.warnBelow ? '#d9822b' : '#1f5fa8';
-    parts.push(`<rect x="${r1(cx - barW / 2)}" y="${r1(yy)}" width="${r1(barW)}" height="${r1(Math.max(1, top + plotH - yy))}" fill="${colour}"/>`,
-      `<text x="${r1(cx)}" y="${r1(yy - 4)}" text-anchor="middle" fill="#222" font-size="10">${xml(opts.valueText(b.value))}</text>`);
+    const low = opts.warnBelow !== undefined && b.value < opts.warnBelow;
+    parts.push(`<rect x="${r1(cx - barW / 2)}" y="${r1(yy)}" width="${r1(barW)}" height="${r1(Math.max(1, top + plotH - yy))}" fill="${low ? '#d9822b' : '#1f5fa8'}"/>`);
+    if (!crowded || low) parts.push(`<text x="${r1(cx)}" y="${r1(yy - 4)}" text-anchor="middle" fill="#222" font-size="10">${xml(opts.valueText(b.value))}</text>`);
   });
+  if (crowded && opts.bars.some((b) => b.value === undefined)) {
+    parts.push(`<rect x="${W - right - 90}" y="8" width="10" height="3" fill="#c8c8c8"/>`, `<text x="${W - right - 76}" y="13" fill="#666">${xml(opts.missingText)}</text>`);
+  }
   parts.push(`<line x1="${left}" y1="${top + plotH}" x2="${W - right}" y2="${top + plotH}" stroke="#888"/>`, '</svg>');
   return parts.join('');
 }

@@ -122,7 +122,8 @@ export function buildDocument(model: ReportModel, lang: ReportLang): ReportDocum
         ]),
       });
       const attention = model.devices.filter((d) => d.findings.length > 0);
-      if (attention.length > 0) {
+      // Without any data the notice above already says it; a row per device repeating it adds nothing.
+      if (attention.length > 0 && model.hasData) {
         blocks.push({ type: 'h3', text: s.col.findings });
         blocks.push({ type: 'table', head: [s.col.device, s.col.findings], align: ['l', 'l'], rows: attention.map((d) => [d.device, d.findings.map((f) => findingText(fmt, f)).join(zh ? '；' : '; ')]) });
       }

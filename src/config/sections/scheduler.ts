@@ -11,7 +11,7 @@ export const schedulerSectionSchema = z.strictObject({
   /** On SIGTERM, how long polls under way may take to finish before they are abandoned. */
   drainTimeout: durationSchema.default(10_000),
   /** How often the scheduler writes its own health (`noctua_self` samples). */
-  selfInterval: durationSchema.refine((ms) => ms >= 1000, { message: 'expected at least 1s' }).default(30_000),
+  selfInterval: durationSchema.refine((ms) => ms >= 1000, { message: 'expected at least 1s (1000 ms)' }).default(30_000),
   /** Name of this poller in `noctua_self` samples (the `instance` tag); the host name when absent. */
   instance: z.string().min(1).optional(),
 });

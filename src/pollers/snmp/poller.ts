@@ -166,8 +166,7 @@ export class SnmpDevicePoller implements Poller {
       st.vendor = st.profile?.vendor ?? 'unknown';
       if (before !== st.profile) {
         st.absent.clear();
-        // The profile changed under us: its scalars were not in this GET; the next poll reads them.
-        if (this.kind === 'snmp' && st.profile && before !== undefined) errors.push({ device: device.name, kind: 'identity', message: `device now identifies as ${st.profile.name}` });
+        if (before !== undefined) this.opts.log?.info({ device: device.name, from: before?.name ?? 'generic', to: st.profile?.name ?? 'generic' }, 'device identifies differently now');
       }
       if (this.kind === 'snmp' && st.profile && (metricScalars(st.profile.metrics).length > 0 || identityOids(st.profile).length > 0)) {
         const extra = [...identityOids(st.profile), ...metricScalars(st.profile.metrics)].filter((o) => !scalars.has(o));
@@ -233,7 +232,8 @@ export class SnmpDevicePoller implements Poller {
     const metricSamples: RawSample[] = [];
     for (const { m, i } of active) {
       const got = evaluateMetrics([m], cols, scalars);
-      if (got.length === 0 && !m.single) st.absent.set(i, ABSENT_RECHECK_POLLS);
+      // Only a table the agent does not have at all is skipped for a while; rows filtered out today may be back next poll.
+      if (!m.single && metricColumns([m]).every((c) => (cols.get(c)?.size ?? 0) === 0)) st.absent.set(i, ABSENT_RECHECK_POLLS);
       metricSamples.push(...got);
     }
     for (const [i, n] of st.absent) if (n > 0 && !active.some((a) => a.i === i)) st.absent.set(i, n - 1);

@@ -120,8 +120,13 @@ export function classifyError(err: unknown, what: string, settings: Pick<SnmpSet
   return new SnmpError('other', `${what}: ${msg}`, { cause: err });
 }
 
-/** Columns walked together in one GETBULK; more would make answers too big for many agents. */
+/** Columns walked together in one GETBULK. */
 const COLUMNS_PER_REQUEST = 10;
+/**
+ * Varbinds asked for in one GETBULK, at least: columns x repetitions is capped at max(4 x maxRepetitions, this),
+ * so answers stay a few kB: big UDP answers get fragmented, and fragments are what firewalls drop.
+ */
+const MIN_VARBINDS_PER_REQUEST = 50;
 /** Upper bound on request rounds for one walk, so a looping agent cannot keep a poll busy forever. */
 const MAX_ROUNDS = 20_000;
 
@@ -266,12 +271,15 @@ export class NetSnmpSession implements SnmpSession {
         }
         rows = vbs.map((vb) => [vb]);
       } else {
+        const budget = Math.max(this.settings.maxRepetitions * 4, MIN_VARBINDS_PER_REQUEST);
+        const reps = Math.max(1, Math.min(this.repetitions, Math.floor(budget / from.length)));
         try {
           rows = await this.request<snmp.Varbind[][]>(`GETBULK ${from[0]}${from.length > 1 ? ` (+${from.length - 1} columns)` : ''}`, signal,
-            (cb) => this.session.getBulk(from, 0, this.repetitions, cb as unknown as snmp.GetBulkCallback));
+            (cb) => this.session.getBulk(from, 0, reps, cb as unknown as snmp.GetBulkCallback));
         } catch (err) {
-          if (err instanceof SnmpError && err.kind === 'tooBig' && this.repetitions > 1) {
-            this.repetitions = Math.max(1, Math.floor(this.repetitions / 2));
+          if (err instanceof SnmpError && err.kind === 'tooBig' && reps > 1) {
+            // Halve what was actually asked for and remember it, so the next poll does not hit the limit again.
+            this.repetitions = Math.max(1, Math.floor(reps / 2));
             continue;
           }
           if (err instanceof SnmpError && err.kind === 'tooBig' && active.length > 1) {

@@ -66,10 +66,23 @@ describe('net-snmp session walking', () => {
     const s = sessionOn(agent);
     const cols = await s.walk(['1.3.6.1.2.1.2.2.1.10', '1.3.6.1.2.1.2.2.1.16']);
     expect(cols.get('1.3.6.1.2.1.2.2.1.10')!.size).toBe(100);
+    // 2 columns x 40 repetitions = 80 varbinds, within the 4 x maxRepetitions budget; the agent allows 30.
     expect(agent.bulkCalls.map((c) => c.reps).slice(0, 3)).toEqual([40, 20, 10]);
     agent.bulkCalls = [];
     await s.walk(['1.3.6.1.2.1.2.2.1.10']);
     expect(agent.bulkCalls[0]!.reps).toBe(10);
+  });
+
+  it('keeps each GETBULK answer small: at most 10 columns and 4 x maxRepetitions varbinds per request', async () => {
+    const colsWanted = Array.from({ length: 20 }, (_, i) => i + 1);
+    const agent = new ScriptedAgent(table(colsWanted, 30));
+    const s = sessionOn(agent, { maxRepetitions: 25 });
+    const cols = await s.walk(colsWanted.map((c) => `1.3.6.1.2.1.2.2.1.${c}`));
+    expect(cols.get('1.3.6.1.2.1.2.2.1.20')!.size).toBe(30);
+    for (const call of agent.bulkCalls) {
+      expect(call.oids.length).toBeLessThanOrEqual(10);
+      expect(call.oids.length * call.reps).toBeLessThanOrEqual(100);
+    }
   });
 
   it('a column the agent does not have comes back empty, quietly', async () => {

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { API_ROLES, type ApiRole, type ApiSection } from '../config/sections/api.js';
 import { problem } from './problems.js';
@@ -30,6 +30,12 @@ declare module 'fastify' {
 /** The sha256 hex digest config stores instead of a token (`noctua` prints it for new tokens). */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** A new random token and the hash config stores for it (for `noctua lab` and for operators adding a token). */
+export function newToken(): { token: string; sha256: string } {
+  const token = randomBytes(24).toString('base64url');
+  return { token, sha256: hashToken(token) };
 }
 
 /** The configured tokens, looked up by digest in constant time. */

@@ -1,6 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { hashToken, TokenTable } from '../../src/api/access.js';
-import { appOver, bearer, MemoryNoc, TOKENS } from './memory-noc.js';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { buildApp } from '../../src/api/app.js';
+import { hashToken, newToken, TokenTable } from '../../src/api/access.js';
+import { apiSettings, appOver, bearer, MemoryNoc, TOKENS } from './memory-noc.js';
 
 describe('API tokens and roles', () => {
   const { app, noc } = appOver();
@@ -139,5 +142,27 @@ describe('token table', () => {
     expect(table.resolve('other')).toEqual({ name: 'b', role: 'admin' });
     expect(table.resolve('s3cre')).toBeUndefined();
     expect(hashToken('s3cret')).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('tokens in logs', () => {
+  it('never writes a stream token from the URL to the request log', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const app = buildApp({ settings: apiSettings(), ports: new MemoryNoc().ports(), log: pino({ level: 'info' }, sink) });
+    const r = await app.inject({ url: '/api/v1/stream?access_token=guessed-secret-123' });
+    expect(r.statusCode).toBe(401);
+    await app.close();
+    const log = lines.join('');
+    expect(log).toContain('access_token=[redacted]');
+    expect(log).not.toContain('guessed-secret-123');
+  });
+
+  it('makes new tokens that resolve through their configured hash', () => {
+    const a = newToken();
+    const b = newToken();
+    expect(a.token).not.toBe(b.token);
+    expect(a.token.length).toBeGreaterThanOrEqual(32);
+    expect(new TokenTable([{ name: 'lab-wall', role: 'viewer', sha256: a.sha256 }]).resolve(a.token)).toEqual({ name: 'lab-wall', role: 'viewer' });
   });
 });

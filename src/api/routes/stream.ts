@@ -58,6 +58,12 @@ export const streamRoutes = apiPlugin('noctua-stream', ['@fastify/swagger'], asy
 
   app.get('/stream', {
     config: { access: 'wall', tokenInQuery: true },
+    // The token may sit in this URL; request logs get the URL without it.
+    logSerializers: {
+      req: (req: { method: string; url: string; ip?: string }) => ({
+        method: req.method, url: req.url.replace(/access_token=[^&]*/g, 'access_token=[redacted]'), remoteAddress: req.ip,
+      }),
+    },
     schema: routeSchema({
       summary: 'Live device and incident changes as Server-Sent Events (device, incident, status)',
       tags: ['wall'],

@@ -93,6 +93,9 @@ export function knownWeek(week: ReportPeriod, previous: ReportPeriod): KnownWeek
       const ifTags1 = { ...core, ifIndex: '1', ifName: 'GE0/0/1', ifAlias: 'uplink to isp', ifDescr: 'GigabitEthernet0/0/1' };
       const ifTags2 = { ...core, ifIndex: '2', ifName: 'GE0/0/2', ifAlias: 'to branch', ifDescr: 'GigabitEthernet0/0/2' };
       samples.push({ measurement: 'interface', tags: ifTags1, time, fields: { oper_up: true, admin_up: true, speed_bps: 1_000_000_000n, in_errors: errCounter, out_errors: 0n, in_util_pct: i === 300 ? 72.5 : 30, out_util_pct: 20 } });
+      // A name with a quote and a backslash must not break (or inject into) the per-interface InfluxQL statements.
+      const ifTags3 = { ...core, ifIndex: '3', ifName: "Eth 1/3 'mgmt' a\\b", ifAlias: 'oob "console"', ifDescr: 'Ethernet1/3' };
+      samples.push({ measurement: 'interface', tags: ifTags3, time, fields: { oper_up: true, admin_up: true, speed_bps: 100_000_000n, in_errors: 0n, out_errors: 0n, in_util_pct: 61, out_util_pct: 12 } });
       samples.push({ measurement: 'interface', tags: ifTags2, time, fields: { oper_up: true, admin_up: true, speed_bps: 1_000_000_000n, in_errors: 0n, out_errors: 0n, in_util_pct: util2At(t), out_util_pct: 10 } });
     }
     samples.push({ measurement: 'snmp_poll', tags: { ...fw, kind: 'snmp' }, time, fields: { ok: true, duration_ms: 55, varbinds: 80n, error: '', error_kind: '' } });

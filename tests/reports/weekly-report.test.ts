@@ -111,6 +111,10 @@ describe('weekly report from a seeded week of known history', () => {
     const errs = model.topErrors.find((i) => i.ifName === 'GE0/0/1')!;
     expect(errs.inErrors).toBe(known.expect.coreErrors);
     expect(model.topUtilisation[0]!.ifName).toBe('GE0/0/2');
+    const odd = model.topUtilisation.find((i) => i.ifAlias === 'oob "console"')!;
+    expect(odd.ifName).toBe("Eth 1/3 'mgmt' a\\b");
+    expect(odd.peakUtilPct).toBe(61);
+    expect(visibleText(html.en)).toContain(`core-sw-01 Eth 1/3 'mgmt' a\\b oob "console"`);
     const ups = model.ups.find((u) => u.device === 'ups-01')!;
     expect(ups.onBattery).toHaveLength(1);
     expect(ups.onBattery[0]!.durationMs).toBe(known.expect.upsOnBatteryMs);

@@ -27,6 +27,9 @@ export async function streamStatus({ ports, now, settings }: ApiContext): Promis
   };
 }
 
+/** Beyond this much unsent data the client is taken to be gone. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
 function frame(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
@@ -58,6 +61,8 @@ export const streamRoutes = apiPlugin('noctua-stream', ['@fastify/swagger'], asy
 
   app.get('/stream', {
     config: { access: 'wall', tokenInQuery: true },
+    // A HEAD would open a stream that never sends a body and never ends.
+    exposeHeadRoute: false,
     // The token may sit in this URL; request logs get the URL without it.
     logSerializers: {
       req: (req: { method: string; url: string; ip?: string }) => ({
@@ -83,13 +88,22 @@ export const streamRoutes = apiPlugin('noctua-stream', ['@fastify/swagger'], asy
     // Kept aside: the response lets go of its socket when it closes, and that socket must still be closed.
     const socket = request.raw.socket;
     let closed = false;
-    const send = (text: string) => { if (!closed) res.write(text); };
+    const send = (text: string) => {
+      if (closed) return;
+      // A client that stopped reading would make us buffer without end: drop it; it reconnects and reloads.
+      if (res.writableLength > MAX_BUFFERED_BYTES) {
+        request.log.warn({ buffered: res.writableLength }, 'wall stream client is not reading; closing its stream');
+        stop();
+        return;
+      }
+      res.write(text);
+    };
     const beat = async () => {
       try { send(frame('status', await streamStatus(ctx))); } catch (err) { request.log.warn({ err }, 'stream status failed'); }
     };
     const unsubscribe = ctx.ports.live.subscribe((e) => send(liveFrame(e)));
     const timer = setInterval(() => void beat(), ctx.settings.wall.heartbeat);
-    const stop = () => {
+    function stop(): void {
       if (closed) return;
       closed = true;
       clearInterval(timer);
@@ -97,7 +111,7 @@ export const streamRoutes = apiPlugin('noctua-stream', ['@fastify/swagger'], asy
       open.delete(res);
       // The client went away: nothing more will be written, and a half-open socket would hold a shutdown.
       socket.destroy();
-    };
+    }
     res.on('close', stop);
     send(`retry: 3000\n\n`);
     await beat();

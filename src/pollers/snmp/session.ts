@@ -137,6 +137,7 @@ export class NetSnmpSession implements SnmpSession {
   /** Repetitions that worked last; halved on tooBig and remembered for the next poll. */
   private repetitions: number;
   private readonly v1: boolean;
+  private lastGarbage?: { at: number; message: string };
 
   /** `raw` replaces the net-snmp session (tests drive the walking logic with a scripted one). */
   constructor(address: string, private readonly settings: SnmpSettings, raw?: snmp.Session) {
@@ -159,8 +160,9 @@ export class NetSnmpSession implements SnmpSession {
     } else {
       this.session = snmp.createSession(address, settings.community, { ...common, version: this.v1 ? snmp.Version1 : snmp.Version2c });
     }
-    // Socket errors (e.g. EHOSTUNREACH) arrive as 'error' events; they surface as request timeouts instead of crashing.
-    this.session.on('error', () => {});
+    // Undecodable answers and socket errors arrive as 'error' events, and the request then times out:
+    // remember them so that the timeout can say the agent sent garbage rather than nothing.
+    this.session.on('error', (err: Error) => { this.lastGarbage = { at: Date.now(), message: err?.message ?? String(err) }; });
   }
 
   get varbinds(): number { return this.count; }
@@ -177,6 +179,7 @@ export class NetSnmpSession implements SnmpSession {
 
   private request<R>(what: string, signal: AbortSignal | undefined, send: (cb: (err: Error | null, vbs: R) => void) => void): Promise<R> {
     if (signal?.aborted) return Promise.reject(new SnmpError('timeout', `${what}: poll aborted (deadline passed)`));
+    const sentAt = Date.now();
     return new Promise<R>((resolve, reject) => {
       let done = false;
       const onAbort = () => { if (!done) { done = true; reject(new SnmpError('timeout', `${what}: poll aborted (deadline passed)`)); } };
@@ -186,8 +189,11 @@ export class NetSnmpSession implements SnmpSession {
           signal?.removeEventListener('abort', onAbort);
           if (done) return;
           done = true;
-          if (err) reject(classifyError(err, what, this.settings));
-          else resolve(vbs);
+          if (!err) { resolve(vbs); return; }
+          const e = classifyError(err, what, this.settings);
+          const g = this.lastGarbage;
+          if (e.kind === 'timeout' && g && g.at >= sentAt) reject(new SnmpError('garbage', `the agent answered ${what} with something that is not a valid SNMP message (${g.message})`, { cause: err }));
+          else reject(e);
         });
       } catch (err) {
         signal?.removeEventListener('abort', onAbort);

@@ -137,3 +137,23 @@ describe('SNMPv3 against a real snmpd', () => {
     expect(String(r.errors[0]!.message)).toMatch(/aborted/);
   });
 });
+
+describe('an agent that answers garbage', () => {
+  it('is reported as garbage, not as a timeout', async () => {
+    const { createSocket } = await import('node:dgram');
+    const sock = createSocket('udp4');
+    // Answers every request with bytes that are not BER-encoded SNMP.
+    sock.on('message', (_msg, rinfo) => sock.send(Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n'), rinfo.port, rinfo.address));
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+    try {
+      const port = sock.address().port;
+      const r = await poller.poll(device('garbage', { version: '2c', community: 'public', port, timeoutMs: 300, retries: 0 }), signal());
+      expect(r.reachable).toBe(false);
+      const poll = of(r.samples, 'snmp_poll')[0]!;
+      expect(poll.fields.error_kind).toBe('garbage');
+      expect(String(poll.fields.error)).toMatch(/not a valid SNMP message/);
+    } finally {
+      sock.close();
+    }
+  });
+});

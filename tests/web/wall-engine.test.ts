@@ -1,0 +1,105 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { chromium, type Browser } from 'playwright-core';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LatestSamples } from '../../src/api/latest-samples.js';
+import { runtimePorts } from '../../src/api/runtime-ports.js';
+import { startApiServer, type ApiServer } from '../../src/api/server.js';
+import { createAlertEngine, type AlertEngine } from '../../src/alerting/engine.js';
+import { parseAlertRules } from '../../src/alerting/rules.js';
+import { BUILTIN_DEFAULTS, type Device } from '../../src/config/inventory-schema.js';
+import { openStateDb, type Db } from '../../src/core/database.js';
+import type { Sample } from '../../src/core/sample.js';
+import { repoRoot } from '../../src/lab/paths.js';
+import { DeviceStateRegistry } from '../../src/scheduler/device-state.js';
+import { tempDir } from '../helpers/tmp.js';
+import { apiSettings, TOKENS } from '../api/memory-noc.js';
+
+const RULES = `
+evaluationInterval: 5s
+rules:
+  - name: device-down
+    severity: P1
+    consecutive: 2
+    select: { measurement: icmp }
+    condition: { threshold: { field: up, op: "==", value: false } }
+    summary: "{{device}} down"
+`;
+
+function device(name: string, site: string, tags: string[]): Device {
+  return { name, address: '127.0.1.1', class: 'router', site, tags, snmp: false, icmp: { ...BUILTIN_DEFAULTS.icmp }, intervals: { ...BUILTIN_DEFAULTS.intervals }, enabled: true };
+}
+
+describe('NOC wall over the real alert engine and device registry', () => {
+  const tmp = tempDir('noctua-wall-engine-');
+  const devices = [device('core-rt-01', 'hq', ['core']), device('wan-rt-01', 'hq', ['wan']), device('branch-sw-01', 'chengdu', [])];
+  const states = new DeviceStateRegistry();
+  const latest = new LatestSamples();
+  let db: Db;
+  let engine: AlertEngine;
+  let ports: ReturnType<typeof runtimePorts>;
+  let server: ApiServer;
+  let browser: Browser;
+
+  /** One ICMP poll as the scheduler reports it: to the registry, and its sample over the bus to the sinks. */
+  const poll = async (name: string, up: boolean) => {
+    states.record(name, 'icmp', { ok: up, reachable: up, durationMs: up ? 2 : 3000, ...(up ? {} : { error: '100% loss' }) });
+    const sample: Sample = {
+      measurement: 'icmp', tags: { device: name, site: devices.find((d) => d.name === name)!.site, class: 'router', vendor: 'cisco' },
+      fields: up ? { up, loss_pct: 0, rtt_avg_ms: 4.2 } : { up, loss_pct: 100 }, time: new Date(),
+    };
+    await latest.write([sample]);
+    await engine.write([sample]);
+  };
+
+  beforeAll(async () => {
+    mkdirSync(join(repoRoot, 'test-output', 'wall'), { recursive: true });
+    db = openStateDb(tmp.dir);
+    engine = createAlertEngine({ db, rules: parseAlertRules(RULES), devices, log: pino({ level: 'silent' }) });
+    states.sync(devices);
+    for (const d of devices) await poll(d.name, true);
+    ports = runtimePorts({
+      inventory: () => devices, states, latest, engine,
+      reader: { series: async () => [] },
+      influx: { readiness: () => ({ ready: true, influx: 'reachable', spooling: false, detail: '' }) },
+      schedulerRunning: () => true, metrics: new Registry(),
+      config: { validate: async () => ({ ok: true, devices: 3, sites: 2, disabled: 0 }), reload: async () => ({ ok: true, devices: 3, sites: 2, disabled: 0 }) },
+    });
+    server = await startApiServer({ settings: apiSettings({ port: 0, wall: { heartbeat: 500 } }), ports, log: pino({ level: 'silent' }) });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    ports?.close();
+    await engine?.stop();
+    db?.close();
+    tmp.cleanup();
+  });
+
+  it('turns the tile red and shows the engine\'s P1 incident when a router stops answering ping', async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    await page.goto(`${server.url}/wall?token=${TOKENS.viewer}`);
+    await page.waitForSelector('.tile[data-device="branch-sw-01"]', { timeout: 10_000 });
+    expect(await page.$$eval('.tile', (els) => els.map((e) => `${e.getAttribute('data-device')}:${e.getAttribute('data-state')}`)))
+      .toEqual(['branch-sw-01:up', 'core-rt-01:up', 'wan-rt-01:up']);
+
+    await poll('wan-rt-01', false);
+    await poll('wan-rt-01', false);
+    await engine.settled();
+
+    await page.waitForSelector('.tile[data-device="wan-rt-01"][data-state="unreachable"]', { timeout: 5000 });
+    const incident = await page.waitForSelector('.incident.sev-P1', { timeout: 5000 });
+    expect(await incident.textContent()).toContain('wan-rt-01');
+    expect(await page.$eval('.tile[data-device="wan-rt-01"]', (e) => getComputedStyle(e).backgroundColor)).toBe('rgb(161, 27, 27)');
+    expect(await page.textContent('#c-p1')).toBe('1');
+    expect(await page.textContent('#c-up')).toBe('2/3');
+    await page.screenshot({ path: join(repoRoot, 'test-output', 'wall', 'wall-engine-fault.png') });
+
+    await poll('wan-rt-01', true);
+    await page.waitForSelector('.tile[data-device="wan-rt-01"][data-state="up"]', { timeout: 5000 });
+  });
+});

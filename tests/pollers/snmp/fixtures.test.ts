@@ -153,6 +153,14 @@ describe('every shared recording polled through snmpsimd', () => {
       const lines = of('ups_line').filter((l) => l.tags.direction === 'output').sort((a, b) => Number(a.tags.line) - Number(b.tags.line));
       expect(lines.map((l) => l.fields.load_pct)).toEqual(ups.output_load_pct);
       expect(typeof s.fields.on_battery).toBe('boolean');
+      // Input and output voltages per line, as recorded (some agents send tenths of a volt: those are brought back to volts).
+      const recorded = readFileSync(join(fixturesDir(), 'snmprec', `${name}.snmprec`), 'utf8').split('\n');
+      const volts = (col: string) => recorded.filter((l) => l.startsWith(`${col}.`)).map((l) => { let v = Number(l.split('|')[2]); while (v > 1000) v /= 10; return v; });
+      for (const [direction, col] of [['input', '1.3.6.1.2.1.33.1.3.3.1.3'], ['output', '1.3.6.1.2.1.33.1.4.4.1.2']] as const) {
+        const want = volts(col);
+        const got = of('ups_line').filter((l) => l.tags.direction === direction).sort((a, b) => Number(a.tags.line) - Number(b.tags.line)).map((l) => l.fields.voltage_v);
+        expect(got, `${direction} volts`).toEqual(want);
+      }
     });
   });
 });

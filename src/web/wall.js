@@ -35,7 +35,6 @@ const TEXT = {
 };
 
 const SEVERITY_ORDER = { P1: 0, P2: 1, P3: 2, P4: 3 };
-const SPARK_POINTS = 60;
 const $ = (id) => document.getElementById(id);
 
 const params = new URLSearchParams(location.search);
@@ -129,13 +128,7 @@ function connect() {
   source.addEventListener('device', (e) => {
     const d = JSON.parse(e.data);
     state.devices.set(d.name, d);
-    const link = state.wan.get(d.name);
-    if (link) {
-      link.rtt = [...link.rtt, d.rttMs ?? null].slice(-SPARK_POINTS);
-      link.loss = [...link.loss, d.lossPct ?? null].slice(-SPARK_POINTS);
-    } else if (d.tags.includes('wan')) {
-      state.wan.set(d.name, { rtt: [d.rttMs ?? null], loss: [d.lossPct ?? null] });
-    }
+    if (d.tags.includes('wan') && !state.wan.has(d.name)) state.wan.set(d.name, { rtt: [], loss: [] });
     touched();
   });
   source.addEventListener('incident', (e) => {
@@ -153,6 +146,25 @@ function connect() {
     restart();
   });
 }
+
+/**
+ * Sparklines come from storage and on-call from the schedule, neither of which the stream carries:
+ * refresh both once a minute from the snapshot.
+ */
+async function refreshSlowParts() {
+  if (!state.loaded || state.authError) return;
+  try {
+    const res = await fetch('/api/v1/wall', { headers: headers(), cache: 'no-store' });
+    if (!res.ok) return;
+    const snap = await res.json();
+    state.onCall = snap.onCall;
+    state.wan = new Map(snap.wan.map((w) => [w.device, { rtt: w.rtt.map((p) => p.value), loss: w.loss.map((p) => p.value) }]));
+    schedule();
+  } catch {
+    // The stream's own error handling reports a lost server; a missed refresh only ages the sparklines.
+  }
+}
+setInterval(refreshSlowParts, 60_000);
 
 function touched() {
   state.lastMessageAt = Date.now();
@@ -308,9 +320,10 @@ function renderWan() {
     row.dataset.link = name;
     const charts = el('div', 'charts');
     charts.append(sparkline(s.rtt, 'rtt'), sparkline(s.loss, 'loss', 100));
-    // The newest point only: a link that stopped answering has no latency, not its last good one.
-    const lastRtt = typeof s.rtt.at(-1) === 'number' ? s.rtt.at(-1) : undefined;
-    const lastLoss = typeof s.loss.at(-1) === 'number' ? s.loss.at(-1) : undefined;
+    // The figures come from the live device state: a link that stopped answering has no latency, not its last good one.
+    const d = state.devices.get(name);
+    const lastRtt = d && d.state !== 'unreachable' && typeof d.rttMs === 'number' ? d.rttMs : undefined;
+    const lastLoss = d && typeof d.lossPct === 'number' ? d.lossPct : undefined;
     const now = el('div', 'now');
     now.append(el('div', '', `${t('rtt')} ${lastRtt === undefined ? '–' : lastRtt.toFixed(1) + ' ms'}`));
     now.append(el('div', '', `${t('loss')} ${lastLoss === undefined ? '–' : lastLoss.toFixed(0) + '%'}`));

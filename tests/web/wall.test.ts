@@ -73,6 +73,8 @@ describe('NOC wall in Chromium', () => {
     expect(await page.textContent('.incident[data-incident="inc-42"] .ack')).toBe('not acknowledged');
     expect(await page.textContent('.incident[data-incident="inc-42"] .age')).toMatch(/^0m 0\ds$/);
     expect(await page.textContent('#c-up')).toBe('4/5');
+    // The WAN figures follow the device: no latency while it does not answer, and all probes lost.
+    expect(await page.textContent('.link[data-link="branch-rt-01"] .now')).toBe('rtt –loss 100%');
     expect(await page.textContent('#c-p1')).toBe('1');
     expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
     await page.screenshot({ path: join(shots, 'wall-device-down.png') });

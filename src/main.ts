@@ -10,6 +10,21 @@ import { DeviceStateRegistry } from './scheduler/device-state.js';
 import { PollScheduler, type DeviceSetChange, type SchedulerPollers } from './scheduler/scheduler.js';
 import { SelfMetrics } from './scheduler/self-metrics.js';
 import type { Ticker } from './scheduler/ticker.js';
+import { hostname } from 'node:os';
+import { openStateDb, type Db } from './core/database.js';
+import type { Sample } from './core/sample.js';
+import { createInfluxSink, type InfluxSink } from './storage/index.js';
+import { createAlertEngine, type AlertEngine } from './alerting/engine.js';
+import { parseAlertRules } from './alerting/rules.js';
+import { LatestSamples } from './api/latest-samples.js';
+import { runtimePorts } from './api/runtime-ports.js';
+import { startApiServer, type ApiServer } from './api/server.js';
+import { configServiceFor } from './api/config-service.js';
+import { createInfluxReader } from './storage/index.js';
+import { startReportScheduler, type ReportScheduler } from './reports/schedule.js';
+import { InfluxMetricsSource } from './reports/influx-source.js';
+import { AlertStoreIncidentSource } from './reports/alert-store-source.js';
+import { createEscalationService, type EscalationService } from './alerting/escalation/index.js';
 
 /** What tests and embedders may replace when starting Noctua. */
 export interface StartOptions {
@@ -19,6 +34,10 @@ export interface StartOptions {
   pollers?: SchedulerPollers;
   clock?: Clock;
   ticker?: Ticker;
+  /** Leave out the InfluxDB writer (tests that only look at samples). */
+  noStorage?: boolean;
+  /** Leave out the HTTP API even when `api.enabled` (tests that only look at samples). */
+  noApi?: boolean;
 }
 
 /** A running Noctua: whatever parts the configuration enables, wired together. */
@@ -30,18 +49,70 @@ export interface NoctuaRuntime {
   /** Self-monitoring; `metrics.registry` is the prom-client Registry for /metrics. */
   readonly metrics: SelfMetrics;
   readonly scheduler: PollScheduler;
+  /** The InfluxDB writer with its spool (absent with `noStorage`). */
+  readonly storage?: InfluxSink;
+  /** The alert engine (with no rules when there is no alerts.yaml). */
+  readonly alerts: AlertEngine;
+  /** Escalation and notices (absent without notify.yaml). */
+  readonly escalation?: EscalationService;
+  /** The state database shared by alerts, escalation and the outbox. */
+  readonly db: Db;
+  /** The HTTP API and wall, when enabled. */
+  readonly api?: ApiServer;
+  /** The weekly and monthly report schedules. */
+  readonly reports?: ReportScheduler;
   /** Applies a reloaded configuration: the inventory and the scheduler limits; other settings need a restart. */
   reload(cfg: LoadedConfig): DeviceSetChange;
   /** Drains in-flight polls (up to `scheduler.drainTimeout`), flushes and closes sinks and pollers. */
   stop(): Promise<void>;
 }
 
+/** The parts that consume samples: the InfluxDB writer, the alert engine and escalation behind it. */
+export interface SampleConsumers {
+  storage?: InfluxSink;
+  alerts: AlertEngine;
+  escalation?: EscalationService;
+  sinks: Sink[];
+}
+
 /**
- * The sinks the configuration asks for. The InfluxDB writer and the alert engine are wired here
- * when they land; until then samples reach only the sinks passed in `StartOptions.sinks`.
+ * Builds the writer, the alert engine and escalation from the configuration. Alert events go straight
+ * to the writer (for Grafana annotations), not back through the bus, so the engine never sees its own output.
  */
-export function buildSinks(_cfg: LoadedConfig, _log: Logger): Sink[] {
-  return [];
+export async function buildConsumers(cfg: LoadedConfig, log: Logger, db: Db, clock: Clock, opts: { noStorage?: boolean } = {}): Promise<SampleConsumers> {
+  const sinks: Sink[] = [];
+  const storage = opts.noStorage ? undefined : await createInfluxSink({ settings: cfg.settings.influx, stateDir: cfg.stateDir, log: log.child({ component: 'writer' }), clock });
+  if (storage) sinks.push(storage);
+  let escalation: EscalationService | undefined;
+  if (!cfg.alerts) log.warn(`no alerts.yaml in ${cfg.dir}: no alert rules (incidents and maintenance windows still work through the API)`);
+  {
+    const writeEvents = (samples: Sample[]) => {
+      storage?.write(samples).catch((err: unknown) => log.error({ err }, 'alert events not written'));
+    };
+    // Without alerts.yaml the engine still runs, with no rules: the API's incidents and maintenance need it.
+    const alerts: AlertEngine = createAlertEngine({ db, rules: cfg.alerts ?? parseAlertRules('rules: []\n', 'alerts.yaml'), devices: cfg.devices, clock, log: log.child({ component: 'alerts' }), onAlertEvents: writeEvents, locale: cfg.settings.locale });
+    if (cfg.notify) {
+      escalation = createEscalationService({
+        db, config: cfg.notify, clock, log: log.child({ component: 'escalation' }), actions: alerts,
+        locale: cfg.settings.locale, publicUrl: cfg.settings.api.publicUrl, timezone: cfg.settings.timezone,
+      });
+      alerts.addListener(escalation);
+    } else {
+      log.warn(`no notify.yaml in ${cfg.dir}: incidents are recorded but nobody is paged`);
+    }
+    sinks.push(alerts);
+    return { storage, alerts, escalation, sinks };
+  }
+}
+
+/** `noctua_self` samples of the writer, spool and outbox, which have no scheduler of their own. */
+function consumerSelfSamples(c: SampleConsumers, instance: string, now: Date): Sample[] {
+  const out: Sample[] = c.storage ? c.storage.selfSamples(now).map((s) => ({ ...s, tags: { instance, ...s.tags } })) : [];
+  if (c.escalation) {
+    const st = c.escalation.outboxStats();
+    out.push({ measurement: 'noctua_self', tags: { component: 'outbox', instance }, fields: { outbox_pending: st.pending, outbox_failed: st.failed }, time: now });
+  }
+  return out;
 }
 
 /** The real pollers: ICMP over the configured backend, SNMP and inventory over net-snmp with the built-in and config/profiles. */
@@ -70,7 +141,16 @@ function restartOnly(cfg: LoadedConfig): string {
 export async function startNoctua(cfg: LoadedConfig, log: Logger, opts: StartOptions = {}): Promise<NoctuaRuntime> {
   const clock = opts.clock ?? systemClock;
   const bus = new SampleBus((sink, err) => log.error({ err, sink }, 'sink failed to take a batch'));
-  for (const s of [...buildSinks(cfg, log), ...(opts.sinks ?? [])]) bus.add(s);
+  const db = openStateDb(cfg.stateDir);
+  const consumers = await buildConsumers(cfg, log, db, clock, opts);
+  for (const s of [...consumers.sinks, ...(opts.sinks ?? [])]) bus.add(s);
+  await consumers.escalation?.start();
+  consumers.alerts.start();
+  const instance = cfg.settings.scheduler.instance ?? hostname();
+  const selfTimer = setInterval(() => {
+    void bus.publish(consumerSelfSamples(consumers, instance, clock.now()));
+  }, cfg.settings.scheduler.selfInterval);
+  selfTimer.unref();
   const pollers = opts.pollers ?? buildPollers(cfg, log, clock);
   const devices = new DeviceStateRegistry(clock);
   const metrics = new SelfMetrics({ instance: cfg.settings.scheduler.instance });
@@ -82,30 +162,72 @@ export async function startNoctua(cfg: LoadedConfig, log: Logger, opts: StartOpt
   });
   const change = scheduler.setDevices(cfg.devices);
   scheduler.start();
+  const latest = new LatestSamples();
+  bus.add(latest);
+  let current = cfg;
+  let running = true;
+  let api: ApiServer | undefined;
+  let ports: ReturnType<typeof runtimePorts> | undefined;
+  const reload = (next: LoadedConfig): DeviceSetChange => {
+    if (restartOnly(next) !== restartOnly(current)) log.warn('noctua.yaml changed beyond scheduler.concurrency/deadlineFraction: those changes apply at the next restart');
+    scheduler.setLimits({ concurrency: next.settings.scheduler.concurrency, deadlineFraction: next.settings.scheduler.deadlineFraction });
+    const c = scheduler.setDevices(next.devices);
+    consumers.alerts.setDevices(next.devices);
+    if (next.alerts) consumers.alerts.setRules(next.alerts);
+    if (Boolean(next.alerts) !== Boolean(current.alerts) || JSON.stringify(next.notify ?? null) !== JSON.stringify(current.notify ?? null)) {
+      log.warn('alerts.yaml was added or removed, or notify.yaml changed: that applies at the next restart');
+    }
+    current = next;
+    log.info({ added: c.added, removed: c.removed, changed: c.changed, devices: scheduler.deviceNames().length }, 'inventory reloaded');
+    return c;
+  };
+  if (cfg.settings.api.enabled && !opts.noApi) {
+    ports = runtimePorts({
+      inventory: () => current.devices, states: devices, latest, engine: consumers.alerts, escalation: consumers.escalation,
+      onCallSchedules: cfg.notify ? Object.keys(cfg.notify.schedules ?? {}) : [],
+      reader: createInfluxReader(cfg.settings.influx), influx: consumers.storage, schedulerRunning: () => running,
+      metrics: metrics.registry,
+      config: configServiceFor(cfg.dir, async (next) => { reload(next); }),
+    });
+    api = await startApiServer({ settings: cfg.settings.api, ports, log: log.child({ component: 'api' }), locale: cfg.settings.locale });
+  }
+  const reports = startReportScheduler({
+    stateDir: cfg.stateDir, timeZone: cfg.settings.timezone, locale: cfg.settings.locale, schedule: cfg.settings.reports,
+    sources: () => ({
+      metrics: new InfluxMetricsSource({ url: current.settings.influx.url, database: current.settings.influx.database, username: current.settings.influx.username, password: current.settings.influx.password }),
+      incidents: new AlertStoreIncidentSource(db),
+      inventory: current.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
+    }),
+    announce: (a) => { log.info({ report: a.title, verdict: a.verdict, link: a.link, files: a.files.map((f) => f.path) }, 'report ready'); },
+    clock, log: log.child({ component: 'reports' }),
+  });
   const kinds = Object.keys(pollers).join(', ');
   log.info({ devices: change.added.length, disabled: cfg.devices.filter((d) => !d.enabled).length, sites: cfg.sites.length, pollers: kinds,
     icmpBackend: (pollers.icmp as { backend?: string } | undefined)?.backend ?? sched.icmpBackend, concurrency: sched.concurrency }, 'noctua started');
 
-  let current = cfg;
   let stopping: Promise<void> | undefined;
   return {
-    bus, devices, metrics, scheduler,
-    reload(next) {
-      if (restartOnly(next) !== restartOnly(current)) log.warn('noctua.yaml changed beyond scheduler.concurrency/deadlineFraction: those changes apply at the next restart');
-      scheduler.setLimits({ concurrency: next.settings.scheduler.concurrency, deadlineFraction: next.settings.scheduler.deadlineFraction });
-      const c = scheduler.setDevices(next.devices);
-      current = next;
-      log.info({ added: c.added, removed: c.removed, changed: c.changed, devices: scheduler.deviceNames().length }, 'inventory reloaded');
-      return c;
-    },
+    bus, devices, metrics, scheduler, db, api, reports,
+    storage: consumers.storage, alerts: consumers.alerts, escalation: consumers.escalation,
+    reload,
     stop() {
       stopping ??= (async () => {
+        running = false;
+        await api?.close();
+        ports?.close();
+        await reports.stop();
         const { abandoned } = await scheduler.stop(current.settings.scheduler.drainTimeout);
         if (abandoned > 0) log.warn({ abandoned, drainTimeoutMs: current.settings.scheduler.drainTimeout }, 'polls abandoned at the drain deadline');
+        clearInterval(selfTimer);
         await Promise.all(Object.values(pollers).map(async (p) => {
           try { await p?.close(); } catch (err) { log.warn({ err, kind: p?.kind }, 'poller did not close cleanly'); }
         }));
+        // The engine goes first so its last events reach escalation and the writer before they close.
+        try { await consumers.alerts.stop(); } catch (err) { log.warn({ err }, 'alert engine did not stop cleanly'); }
+        try { await consumers.escalation?.stop(); } catch (err) { log.warn({ err }, 'escalation did not stop cleanly'); }
+        await bus.publish(consumerSelfSamples(consumers, instance, clock.now()));
         await bus.close();
+        db.close();
         log.info('noctua stopped');
       })();
       return stopping;

@@ -22,11 +22,29 @@ export const command: CliCommand = {
     const lab = await startLab({
       root, preferredInfluxPort: 8086, apiPort: intFlag('api-port', values['api-port'], 1, 65535),
       onCrash: (p) => { if (!stopping) log.error(`${p.name} (pid ${p.pid}) exited unexpectedly; last log lines:\n${p.tail()}`); },
+      onNotice: (path, body) => {
+        const b = body as { kind?: string; text?: string; incident?: { title?: string } } | undefined;
+        log.info({ receiver: path, kind: b?.kind, incident: b?.incident?.title }, 'lab receiver got a notice');
+      },
     });
     log.info({ influx: lab.influx.url, snmp: `udp 127.0.1.1-${lab.fixtures.length}:${lab.snmpsim.port}`, config: lab.configDir, logs: `${root}/log` },
       `lab up: ${lab.fixtures.length} simulated devices, InfluxDB at ${lab.influx.url}`);
     const cfg = loadConfig(lab.configDir);
     const runtime = await startNoctua(cfg, log);
+    const wall = `${runtime.api?.url ?? lab.apiUrl}/wall?token=${lab.tokens.viewer}`;
+    // Printed plainly (not only as a log field) so a person starting the lab can click it.
+    process.stdout.write([
+      '', 'Noctua lab is running.',
+      `  NOC wall:        ${wall}`,
+      `  API docs:        ${runtime.api?.url ?? lab.apiUrl}/docs`,
+      `  viewer token:    ${lab.tokens.viewer}`,
+      `  operator token:  ${lab.tokens.operator}`,
+      `  admin token:     ${lab.tokens.admin}`,
+      `  InfluxDB:        ${lab.influx.url} (database ${cfg.settings.influx.database})`,
+      `  notices:         ${root}/log/notices.jsonl`,
+      `  logs:            ${root}/log/`,
+      '  Ctrl-C stops everything.', '', '',
+    ].join('\n'));
     // The lab's devices.yaml can be edited (or SIGHUP sent) to try reloads against the simulated fleet.
     const signal = await superviseRuntime(runtime, lab.configDir, log, signalled);
     stopping = true;

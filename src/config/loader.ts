@@ -6,6 +6,9 @@ import {
 } from './inventory-schema.js';
 import { noctuaFileSchema, type NoctuaSettings } from './noctua-schema.js';
 import { ConfigInvalidError, YamlSource, parseYamlWith, type ConfigError } from './yaml-source.js';
+import { loadAlertRules } from '../alerting/rules.js';
+import type { AlertRules } from '../alerting/rules.js';
+import { loadNotifyConfig, type NotifyConfig } from '../alerting/escalation/index.js';
 
 /** Everything `noctua start` needs from a config directory, validated and resolved. */
 export interface LoadedConfig {
@@ -15,6 +18,10 @@ export interface LoadedConfig {
   stateDir: string;
   sites: Site[];
   devices: Device[];
+  /** `alerts.yaml`: the alert rules; absent means alerting is off. */
+  alerts?: AlertRules;
+  /** `notify.yaml`: escalation policies, people and channels; absent means incidents are recorded but nobody is paged. */
+  notify?: NotifyConfig;
 }
 
 export const DEFAULT_SITE = 'default';
@@ -140,9 +147,15 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv = process.env): L
   const errors: ConfigError[] = [];
   let settings: NoctuaSettings | undefined;
   let inventory: { sites: Site[]; devices: Device[] } = { sites: [], devices: [] };
+  let alerts: AlertRules | undefined;
+  let notify: NotifyConfig | undefined;
+  const alertsFile = join(abs, 'alerts.yaml');
+  const notifyFile = join(abs, 'notify.yaml');
   for (const step of [
     () => { const r = loadSettings(join(abs, 'noctua.yaml'), env); settings = r.settings; errors.push(...r.errors); },
     () => { const r = loadInventory(join(abs, 'devices.yaml'), env); inventory = r; errors.push(...r.errors); },
+    () => { if (existsSync(alertsFile)) alerts = loadAlertRules(alertsFile, env); },
+    () => { if (existsSync(notifyFile)) notify = loadNotifyConfig(notifyFile); },
   ]) {
     try { step(); } catch (err) {
       if (err instanceof ConfigInvalidError) errors.push(...err.errors); else throw err;
@@ -150,5 +163,5 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv = process.env): L
   }
   if (errors.length > 0 || !settings) throw new ConfigInvalidError(errors);
   const stateDir = isAbsolute(settings.stateDir) ? settings.stateDir : resolve(dirname(abs), settings.stateDir);
-  return { dir: abs, settings, stateDir, ...inventory };
+  return { dir: abs, settings, stateDir, ...inventory, alerts, notify };
 }

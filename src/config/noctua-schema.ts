@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { influxSectionSchema } from './sections/influx.js';
 import { apiSectionSchema } from './sections/api.js';
 import { schedulerSectionSchema } from './sections/scheduler.js';
+import { reportScheduleSchema } from '../reports/schedule.js';
 
 function validTimeZone(tz: string): boolean {
   try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; }
@@ -17,5 +18,7 @@ export const noctuaFileSchema = z.strictObject({
   influx: influxSectionSchema.prefault({}),
   api: apiSectionSchema.prefault({}),
   scheduler: schedulerSectionSchema.prefault({}),
+  /** The weekly and monthly inspection reports generated on their own. */
+  reports: reportScheduleSchema.prefault({}),
 });
 export type NoctuaSettings = z.output<typeof noctuaFileSchema>;

@@ -1,16 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { createAlertEngine } from '../../src/alerting/engine.js';
-import { loadAlertRules } from '../../src/alerting/rules.js';
 import { loadConfig } from '../../src/config/loader.js';
-import { openStateDb } from '../../src/core/database.js';
 import { createLogger } from '../../src/core/log.js';
 import { influxQuery } from '../../src/lab/influxd.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
-import { repoRoot } from '../../src/lab/paths.js';
 import { startNoctua } from '../../src/main.js';
-import { createInfluxSink } from '../../src/storage/influx/sink.js';
 
 /** A device added to the lab inventory on a loopback address snmpsimd does not serve: pingable, SNMP times out. */
 export const SILENT_SNMP_DEVICE = { name: 'snmp-silent-sw', address: '127.0.1.250', class: 'switch', site: 'campus', snmp: { community: 'no-such-recording', timeoutMs: 300, retries: 0 } };
@@ -57,17 +52,11 @@ export async function pollLab(root: string, timeoutMs: number): Promise<PolledLa
 
     const cfg = loadConfig(lab.configDir);
     const log = createLogger({ name: 'dashboards-test', level: 'warn' });
-    const sink = await createInfluxSink({ settings: cfg.settings.influx, stateDir: cfg.stateDir, log });
-    // The alert engine with the shipped example rules, its alert_event samples written like any others.
-    const db = openStateDb(cfg.stateDir);
-    const engine = createAlertEngine({
-      db, rules: loadAlertRules(join(repoRoot, 'config', 'alerts.example.yaml')), devices: cfg.devices, log,
-      onAlertEvents: (samples) => { sink.write(samples).catch((err: unknown) => log.error({ err }, 'alert_event write failed')); },
-    });
-    engine.start();
     const from = Date.now();
-    // The engine first: the bus closes sinks in order, and the engine's last events must still reach the writer.
-    const runtime = await startNoctua(cfg, log, { sinks: [engine, sink] });
+    // The lab's config carries alerts.yaml (the shipped example rules) and notify.yaml, so the runtime wires
+    // the writer, the alert engine and escalation itself, exactly as `noctua lab` does.
+    const runtime = await startNoctua(cfg, log, { noApi: true });
+    const sink = runtime.storage!;
     const dbName = cfg.settings.influx.database;
     const snmpDevices = cfg.devices.filter((d) => d.snmp && d.name !== SILENT_SNMP_DEVICE.name).length;
     const deadline = Date.now() + timeoutMs;
@@ -88,12 +77,8 @@ export async function pollLab(root: string, timeoutMs: number): Promise<PolledLa
       ].filter(Boolean).join(', ');
       if (!missing) break;
     }
-    // The runtime does not publish the writer's own health yet (src/main.ts); publish the real writer's samples here.
-    await runtime.bus.publish(sink.selfSamples(new Date()));
-    await sink.flush();
-    // Stopping drains the scheduler and closes the bus, which flushes and closes the writer.
+    // Stopping drains the scheduler, publishes the writer's and outbox's last health samples and closes the bus, which flushes the writer.
     await runtime.stop();
-    db.close();
     const to = Date.now();
     if (missing) throw new Error(`the lab did not produce the data the dashboards need within ${timeoutMs} ms: ${missing}`);
     return { lab, database: dbName, from, to, async stop() { await lab.stop(); } };

@@ -59,7 +59,7 @@ describe('noctua runtime against real snmpsimd, fping and one dead device', () =
     writeFileSync(join(configDir, 'devices.yaml'), stringify(inv));
     writeFileSync(join(configDir, 'noctua.yaml'), stringify({ stateDir: join(tmp.dir, 'state'), scheduler: { selfInterval: '5s', drainTimeout: `${DRAIN_MS}ms` } }));
     const sink: Sink = { name: 'memory', async write(b) { samples.push(...b); }, async close() {} };
-    runtime = await startNoctua(loadConfig(configDir), createLogger({ level: 'warn' }), { sinks: [sink] });
+    runtime = await startNoctua(loadConfig(configDir), createLogger({ level: 'warn' }), { sinks: [sink], noStorage: true, noApi: true });
     await new Promise((r) => setTimeout(r, LINK_UP_AT_MS));
     if (nsHost) {
       whileDown = { status: runtime.devices.get('gone-01')!.status, snmpPolls: samples.filter((s) => s.measurement === 'snmp_poll' && s.tags.device === 'gone-01').length };

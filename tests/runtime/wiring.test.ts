@@ -7,7 +7,11 @@ import { loadConfig } from '../../src/config/loader.js';
 import type { Sink } from '../../src/core/bus.js';
 import { FakeClock } from '../../src/core/clock.js';
 import type { Sample } from '../../src/core/sample.js';
-import { buildSinks, startNoctua } from '../../src/main.js';
+import { buildConsumers, startNoctua } from '../../src/main.js';
+import { openStateDb } from '../../src/core/database.js';
+import { copyFileSync } from 'node:fs';
+import { repoRoot } from '../../src/lab/paths.js';
+import { systemClock } from '../../src/core/clock.js';
 import { clockTicker } from '../../src/scheduler/ticker.js';
 import { FakeBatchPinger, FakePoller } from '../scheduler/fake-fleet.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -34,9 +38,23 @@ function memoryLog() {
 }
 
 describe('startNoctua wiring', () => {
-  it('builds no sinks of its own yet: storage and alerting are wired in buildSinks when they land', () => {
-    const { log } = memoryLog();
-    expect(buildSinks(loadConfig(configDir('sinks', ['a'])), log)).toEqual([]);
+  it('runs the alert engine without rules when there is no alerts.yaml, and escalation only with notify.yaml', async () => {
+    const { log, lines } = memoryLog();
+    const bare = loadConfig(configDir('sinks', ['a']));
+    const db = openStateDb(join(tmp.dir, 'consumers-state'));
+    const none = await buildConsumers(bare, log, db, systemClock, { noStorage: true });
+    expect(none.sinks.map((s) => s.name)).toEqual([none.alerts.name]);
+    expect(none.storage).toBeUndefined();
+    expect(lines.some((l) => /no alerts\.yaml/.test(l.msg))).toBe(true);
+    await none.alerts.stop();
+    const dir = configDir('with-alerts', ['a']);
+    copyFileSync(join(repoRoot, 'config', 'alerts.example.yaml'), join(dir, 'alerts.yaml'));
+    const withAlerts = await buildConsumers(loadConfig(dir), log, db, systemClock, { noStorage: true });
+    expect(withAlerts.sinks.map((s) => s.name)).toEqual([withAlerts.alerts.name]);
+    expect(withAlerts.escalation).toBeUndefined();
+    expect(lines.some((l) => /no notify\.yaml/.test(l.msg))).toBe(true);
+    await withAlerts.alerts.stop();
+    db.close();
   });
 
   it('polls through the scheduler into the given sinks, reloads the inventory, and closes sinks and pollers on stop', async () => {
@@ -50,7 +68,7 @@ describe('startNoctua wiring', () => {
     const sink: Sink = { name: 'memory', async write(b) { got.push(...b); }, async close() { sinkClosed = true; } };
     const { log, lines } = memoryLog();
     const cfg = loadConfig(configDir('run', ['sw-a', 'sw-b']));
-    const rt = await startNoctua(cfg, log, { sinks: [sink], pollers: { icmp, snmp }, clock, ticker: clockTicker(clock) });
+    const rt = await startNoctua(cfg, log, { sinks: [sink], pollers: { icmp, snmp }, clock, ticker: clockTicker(clock), noStorage: true, noApi: true });
     await clock.advance(20_000);
     expect(new Set(got.filter((s) => s.measurement === 'icmp').map((s) => s.tags.device))).toEqual(new Set(['sw-a', 'sw-b']));
     expect(rt.devices.get('sw-a')!.status).toBe('up');

@@ -3,6 +3,9 @@ import { counterRate } from './counters.js';
 import { snmpNumber, snmpText, type RawSample } from './metrics.js';
 import type { ColumnValues, SnmpValue } from './session.js';
 
+/** Below this a rate above twice ifSpeed is still believed: virtual interfaces' ifSpeed is nominal, not a line rate. */
+const NOMINAL_SPEED_CEILING_BPS = 10e9;
+
 /**
  * IF-MIB: ifTable + ifXTable into `interface` samples, with 64-bit HC counters preferred per row.
  * Kept in code rather than a profile because rates need the previous poll's counters.
@@ -105,7 +108,9 @@ export function buildInterfaces(cols: ColumnValues, prev: Map<string, InterfaceC
     }
     counters.set(idx, now);
     // A rate far above the line rate is a counter that jumped (agent bug, reset to garbage), not traffic: never a spike.
-    const plausible = (bps: number | undefined) => (bps !== undefined && (speed === undefined || bps <= speed * 2) ? bps : undefined);
+    // Software interfaces (loopback, tunnels, VLAN interfaces) report a nominal speed such as 10 Mb/s that is no
+    // line rate, so a rate is only thrown away when it is beyond twice the speed AND beyond any plausible port.
+    const plausible = (bps: number | undefined) => (bps !== undefined && (speed === undefined || bps <= Math.max(speed * 2, NOMINAL_SPEED_CEILING_BPS)) ? bps : undefined);
     const inBps = plausible(rate.in_octets !== undefined ? rate.in_octets * 8 : undefined);
     const outBps = plausible(rate.out_octets !== undefined ? rate.out_octets * 8 : undefined);
     if (inBps !== undefined) fields.in_bps = inBps;

@@ -141,6 +141,21 @@ describe('SNMP poller (fake agent)', () => {
     expect(ge.fields.in_octets).toBe(1_000_000n + 10n ** 15n);
   });
 
+  it('a software interface whose nominal speed is 10 Mb/s keeps a rate above twice that speed', async () => {
+    const agent = switchAgent();
+    // A loopback/tunnel-like interface: ifHighSpeed 10 (Mb/s), yet 40 Mb/s of traffic crosses it.
+    agent.set(`${IFX}.15.1`, 10);
+    const { poller, clock } = setup(agent);
+    await poller.poll(device(), never);
+    await clock.advance(60_000);
+    agent.set('1.3.6.1.2.1.1.3.0', 106_000);
+    agent.set(`${IFX}.6.1`, 1_000_000n + 300_000_000n);
+    const r = await poller.poll(device(), never);
+    const lo = pick(r.samples, 'interface', '1')!;
+    expect(lo.fields.in_bps).toBeCloseTo(40_000_000);
+    expect(lo.fields.in_util_pct).toBe(100);
+  });
+
   it('a 497-day sysUpTime wrap is not a reboot and keeps the rates', async () => {
     const agent = switchAgent();
     agent.set('1.3.6.1.2.1.1.3.0', 2 ** 32 - 3000);

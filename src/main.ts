@@ -18,6 +18,8 @@ import { createAlertEngine, type AlertEngine } from './alerting/engine.js';
 import { parseAlertRules } from './alerting/rules.js';
 import { LatestSamples } from './api/latest-samples.js';
 import { runtimePorts } from './api/runtime-ports.js';
+import { API_PREFIX } from './api/app.js';
+import { reportStoreFor } from './api/routes/reports-store.js';
 import { startApiServer, type ApiServer } from './api/server.js';
 import { configServiceFor } from './api/config-service.js';
 import { createInfluxReader } from './storage/index.js';
@@ -188,6 +190,15 @@ export async function startNoctua(cfg: LoadedConfig, log: Logger, opts: StartOpt
       reader: createInfluxReader(cfg.settings.influx), influx: consumers.storage, schedulerRunning: () => running,
       metrics: metrics.registry,
       config: configServiceFor(cfg.dir, async (next) => { reload(next); }),
+      paging: consumers.escalation,
+      reports: reportStoreFor({
+        stateDir: cfg.stateDir, timeZone: cfg.settings.timezone, locale: cfg.settings.locale,
+        sources: () => ({
+          metrics: new InfluxMetricsSource({ url: current.settings.influx.url, database: current.settings.influx.database, username: current.settings.influx.username, password: current.settings.influx.password }),
+          incidents: new AlertStoreIncidentSource(db),
+          inventory: current.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
+        }),
+      }),
     });
     api = await startApiServer({ settings: cfg.settings.api, ports, log: log.child({ component: 'api' }), locale: cfg.settings.locale });
   }
@@ -198,7 +209,15 @@ export async function startNoctua(cfg: LoadedConfig, log: Logger, opts: StartOpt
       incidents: new AlertStoreIncidentSource(db),
       inventory: current.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
     }),
-    announce: (a) => { log.info({ report: a.title, verdict: a.verdict, link: a.link, files: a.files.map((f) => f.path) }, 'report ready'); },
+    announce: (a) => {
+      // The scheduler's link is the path under the API; people open it at api.publicUrl.
+      const base = cfg.settings.api.publicUrl?.replace(/\/+$/, '');
+      const link = base ? `${base}${API_PREFIX}${a.link}` : undefined;
+      const queued = consumers.escalation?.announceReport({
+        kind: a.kind, period: a.period.label, title: a.title, verdict: a.verdict, attentionCount: a.attentionCount, files: a.files, link,
+      }) ?? 0;
+      log.info({ report: a.title, verdict: a.verdict, link: link ?? a.link, files: a.files.map((f) => f.path), notices: queued }, 'report ready');
+    },
     clock, log: log.child({ component: 'reports' }),
   });
   const kinds = Object.keys(pollers).join(', ');

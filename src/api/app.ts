@@ -17,6 +17,9 @@ import { incidentsRoutes } from './routes/incidents.js';
 import { maintenanceRoutes } from './routes/maintenance.js';
 import { streamRoutes } from './routes/stream.js';
 import { wallDataRoutes, wallPageRoutes } from './routes/wall.js';
+import { ackRoutes } from './routes/ack.js';
+import { pagingRoutes } from './routes/paging.js';
+import { reportsRoutes } from './routes/reports.js';
 
 /** What {@link buildApp} needs: the `api:` settings, the ports onto the running Noctua, and a logger. */
 export interface BuildAppOptions {
@@ -83,6 +86,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
 
   app.register(healthRoutes, ctx);
   app.register(wallPageRoutes, ctx);
+  app.register(ackRoutes, ctx);
   app.register(async (v1) => {
     v1.register(devicesRoutes, ctx);
     v1.register(incidentsRoutes, ctx);
@@ -90,6 +94,8 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
     v1.register(configRoutes, ctx);
     v1.register(streamRoutes, ctx);
     v1.register(wallDataRoutes, ctx);
+    v1.register(reportsRoutes, ctx);
+    v1.register(pagingRoutes, ctx);
   }, { prefix: API_PREFIX });
   return app;
 }

@@ -8,6 +8,11 @@ import type { DeviceClass } from '../config/inventory-schema.js';
 import type { ConfigError } from '../config/yaml-source.js';
 import type { IncidentActions, IncidentEvent, IncidentView, AlertView } from '../core/incident.js';
 import type { Sample } from '../core/sample.js';
+import type { FailedNotice, OutboxStats } from '../alerting/outbox.js';
+import type { SlaRecord } from '../alerting/escalation/sla.js';
+import type { ReportLang } from '../reports/format.js';
+import type { ReportFormatName } from '../reports/generate.js';
+import type { ReportPeriod } from '../reports/period.js';
 
 /** A value or a promise of it: real stores are synchronous (SQLite) or not (InfluxDB). */
 export type Awaitable<T> = T | Promise<T>;
@@ -185,6 +190,61 @@ export interface LiveFeed {
   subscribe(listener: (event: LiveEvent) => void): () => void;
 }
 
+/** A report file under the state directory (`reports/<kind>/<period>.<lang>.<format>`). */
+export interface StoredReport {
+  kind: ReportKindName;
+  /** The period label: `2026-W47`, `2026-11` or `2026-11-16_2026-11-22`. */
+  period: string;
+  lang: ReportLang;
+  format: ReportFormatName;
+  bytes: number;
+  modifiedAt: Date;
+}
+
+/** Folders reports are stored in: the scheduled kinds, plus `custom` for a --from/--to range. */
+export const REPORT_KINDS = ['weekly', 'monthly', 'custom'] as const;
+/** One report folder. */
+export type ReportKindName = (typeof REPORT_KINDS)[number];
+
+/** A report asked for through the API; the period is already checked. */
+export interface ReportRequest {
+  period: ReportPeriod;
+  lang: ReportLang;
+  format: ReportFormatName;
+}
+
+/** What generating a report produced. */
+export interface GeneratedReport {
+  report: StoredReport;
+  verdict: 'normal' | 'abnormal' | 'no-data';
+  attentionCount: number;
+  devicesInspected: number;
+}
+
+/** The report store and generator (src/reports) over the state directory. */
+export interface ReportService {
+  /** Time zone periods are read in (noctua.yaml `timezone`). */
+  readonly timeZone: string;
+  /** Locale a report is written in when the request names none. */
+  readonly locale: ReportLang;
+  list(): Awaitable<StoredReport[]>;
+  generate(request: ReportRequest): Promise<GeneratedReport>;
+  /** The stored file, or undefined when there is none; the name parts are already checked. */
+  read(kind: ReportKindName, period: string, lang: ReportLang, format: ReportFormatName): Awaitable<{ report: StoredReport; content: Buffer } | undefined>;
+}
+
+/** Escalation's durable outbox, SLA records and acknowledge links. */
+export interface PagingService {
+  outboxStats(): Awaitable<OutboxStats>;
+  /** Notices given up on, newest first. */
+  failedNotices(limit: number): Awaitable<FailedNotice[]>;
+  /** Queues a failed notice again; false when there is no failed notice with that id. */
+  retryNotice(id: string): Awaitable<boolean>;
+  slaRecord(incidentId: string): Awaitable<SlaRecord | undefined>;
+  /** Acknowledges the incident named by a signed link token; `changed` is false when it was already acknowledged or resolved. */
+  acknowledgeWithToken(token: string): Awaitable<{ ok: true; incident: IncidentView; changed: boolean } | { ok: false; reason: string; message: string }>;
+}
+
 /** Everything the API serves, one port per real module. */
 export interface ApiPorts {
   devices: DeviceDirectory;
@@ -197,4 +257,8 @@ export interface ApiPorts {
   live: LiveFeed;
   /** Noctua's self metrics, served as Prometheus text at /metrics. */
   registry: Registry;
+  /** Stored and on-demand reports; absent where no state directory is known. */
+  reports?: ReportService;
+  /** Escalation; absent without notify.yaml (then nothing is paged, and there is no outbox). */
+  paging?: PagingService;
 }

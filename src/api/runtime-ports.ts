@@ -12,9 +12,10 @@ import { CompiledWindow, type MaintenanceWindow as EngineWindow, type WindowStat
 import type { DeviceState, DeviceStateRegistry } from '../scheduler/device-state.js';
 import type { InfluxReader } from '../storage/queries.js';
 import type { InfluxReadiness } from '../storage/influx/sink.js';
+import type { EscalationService } from '../alerting/escalation/index.js';
 import type { LatestSamples } from './latest-samples.js';
 import type {
-  AlertRecord, ApiPorts, ConfigService, DeviceStatus, LiveEvent, MaintenanceWindow, OnCallEntry, Readiness,
+  AlertRecord, ApiPorts, ConfigService, DeviceStatus, LiveEvent, MaintenanceWindow, OnCallEntry, PagingService, Readiness, ReportService,
 } from './ports.js';
 
 /** The running parts the API reads and acts through. */
@@ -38,6 +39,10 @@ export interface RuntimeParts {
   schedulerRunning: () => boolean;
   metrics: Registry;
   config: ConfigService;
+  /** Escalation's outbox, SLA records and acknowledge links (the same service as `escalation`, when there is one). */
+  paging?: Pick<EscalationService, 'outboxStats' | 'failedNotices' | 'retryNotice' | 'slaRecord' | 'verifyAckToken' | 'acknowledgeWithToken'>;
+  /** The report store over the state directory (src/api/routes/reports-store.ts). */
+  reports?: ReportService;
   now?: () => Date;
 }
 
@@ -218,9 +223,29 @@ export function runtimePorts(parts: RuntimeParts): ApiPorts & { close(): void } 
       },
     },
     registry: parts.metrics,
+    reports: parts.reports,
+    paging: parts.paging ? pagingPort(parts.paging, engine) : undefined,
     close() {
       detach();
       subscribers.clear();
+    },
+  };
+}
+
+/** Escalation as the API's paging port; a link acknowledgement says whether it changed anything. */
+function pagingPort(paging: NonNullable<RuntimeParts['paging']>, engine: AlertEngine): PagingService {
+  return {
+    outboxStats: () => paging.outboxStats(),
+    failedNotices: (limit) => paging.failedNotices(limit),
+    retryNotice: (id) => paging.retryNotice(id),
+    slaRecord: (id) => paging.slaRecord(id),
+    acknowledgeWithToken(token) {
+      const check = paging.verifyAckToken(token);
+      // The state before acting tells "you acknowledged it" from "it was already taken" on the page.
+      const before = check.ok ? engine.getIncident(check.incidentId)?.incident.state : undefined;
+      const result = paging.acknowledgeWithToken(token);
+      if (!result.ok) return result;
+      return { ok: true, incident: result.incident, changed: before === 'open' && result.incident.state === 'acknowledged' };
     },
   };
 }

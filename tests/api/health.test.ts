@@ -51,6 +51,8 @@ describe('OpenAPI document and UI at /docs', () => {
       'GET /api/v1/alerts', 'GET /api/v1/devices', 'GET /api/v1/devices/{name}', 'GET /api/v1/devices/{name}/series',
       'GET /api/v1/incidents', 'GET /api/v1/incidents/{id}', 'GET /api/v1/maintenance', 'GET /api/v1/stream', 'GET /api/v1/wall',
       'GET /healthz', 'GET /metrics', 'GET /readyz',
+      'GET /api/v1/reports', 'GET /api/v1/reports/{kind}/{file}', 'POST /api/v1/reports',
+      'GET /api/v1/status', 'GET /api/v1/notices/failed', 'POST /api/v1/notices/{id}/retry',
       'POST /api/v1/config/reload', 'POST /api/v1/config/validate',
       'POST /api/v1/incidents/{id}/acknowledge', 'POST /api/v1/incidents/{id}/comment', 'POST /api/v1/incidents/{id}/resolve',
       'POST /api/v1/incidents/{id}/unacknowledge',

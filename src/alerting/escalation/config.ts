@@ -79,6 +79,7 @@ export function resolveNotifyFile(src: YamlSource, file: NotifyFile): { config?:
     });
   };
   for (const [name, t] of Object.entries(file.tiers)) checkTargets(t.notify, ['tiers', name, 'notify']);
+  if (file.reports) checkTargets(file.reports.notify, ['reports', 'notify']);
   const placeholders = (text: string, allowed: string[], path: string[]) => {
     const unknown = [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).filter((k) => !allowed.includes(k));
     if (unknown.length > 0) errors.push(src.error(path, `unknown placeholder ${unknown.map((u) => `{${u}}`).join(', ')} (expected ${allowed.map((a) => `{${a}}`).join(', ')})`));

@@ -1,8 +1,8 @@
 /** The escalation stage's public face for the integrator, the API and reports. */
 export { loadNotifyConfig, type NotifyConfig, type ResolvedPolicy, type ResolvedStep, DEFAULT_SLA } from './config.js';
-export { createEscalationService, type EscalationService, type EscalationOptions } from './service.js';
+export { createEscalationService, type EscalationService, type EscalationOptions, type ReportAnnouncementNotice } from './service.js';
 export { verifyAckToken, signAckToken, type AckTokenCheck } from './ack-token.js';
 export { onCallAt, type OnCall } from './rotation.js';
 export type { SlaQuery, SlaRecord, SlaReport } from './sla.js';
-export type { Notice, NoticeKind } from './notice.js';
+export type { Notice, NoticeKind, NoticeReport } from './notice.js';
 export type { FailedNotice, OutboxStats } from '../outbox.js';

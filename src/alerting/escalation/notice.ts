@@ -1,8 +1,25 @@
 import type { Severity } from '../../core/incident.js';
 
-/** What a notice tells people: the incident opened, escalated, was acknowledged, resolved, or an SLA deadline is near. */
-export type NoticeKind = 'opened' | 'escalated' | 'acknowledged' | 'resolved' | 'sla-reminder';
-export const NOTICE_KINDS: readonly NoticeKind[] = ['opened', 'escalated', 'acknowledged', 'resolved', 'sla-reminder'];
+/**
+ * What a notice tells people: the incident opened, escalated, was acknowledged, resolved, or an SLA
+ * deadline is near; or, apart from incidents, that a weekly or monthly report is ready.
+ */
+export type NoticeKind = 'opened' | 'escalated' | 'acknowledged' | 'resolved' | 'sla-reminder' | 'report';
+/** Every notice kind, in the order a channel's `templates:` lists them. */
+export const NOTICE_KINDS: readonly NoticeKind[] = ['opened', 'escalated', 'acknowledged', 'resolved', 'sla-reminder', 'report'];
+
+/** A report-ready notice's facts: which report, its verdict, and where to download it. */
+export interface NoticeReport {
+  kind: 'weekly' | 'monthly';
+  /** `2026-W47` or `2026-11`. */
+  period: string;
+  title: string;
+  verdict: 'normal' | 'abnormal' | 'no-data';
+  /** Devices needing attention (when abnormal). */
+  attentionCount: number;
+  /** Stored files (language, format, path on the Noctua host) for channels that take attachments. */
+  files: { lang: string; format: string; path: string }[];
+}
 
 /** Languages notices are written in. */
 export type Locale = 'zh-CN' | 'en';
@@ -29,7 +46,11 @@ export interface NoticeAlert {
   endsAt?: string;
 }
 
-/** The incident as it stood when the notice was written. Times are ISO 8601 UTC. */
+/**
+ * The incident as it stood when the notice was written. Times are ISO 8601 UTC. A report notice has no
+ * incident: there this names the report (id `report-<kind>-<period>`, title the report's, severity P4,
+ * state resolved, no alerts), so channels that only know incidents still show a sensible message.
+ */
 export interface NoticeIncident {
   id: string;
   key: string;
@@ -69,5 +90,7 @@ export interface Notice {
   outageMs?: number;
   /** For SLA reminders: which deadline, and when it falls. */
   deadline?: { kind: 'response' | 'resolution'; at: string; targetMs: number };
-  links: { ack?: string; dashboard?: string };
+  links: { ack?: string; dashboard?: string; report?: string };
+  /** Only on `report` notices. */
+  report?: NoticeReport;
 }

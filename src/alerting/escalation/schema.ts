@@ -108,6 +108,10 @@ export const notifyFileSchema = z.strictObject({
   people: z.record(nameSchema, personSchema).default({}),
   schedules: z.record(nameSchema, scheduleSchema).default({}),
   tiers: z.record(nameSchema, tierSchema).default({}),
+  /** Who hears that a weekly or monthly report is ready (with its link); the same targets as a tier. Absent: nobody. */
+  reports: z.strictObject({
+    notify: z.array(targetSchema).min(1, 'expected at least one target'),
+  }).optional(),
   policies: z.strictObject({ P1: policySchema.optional(), P2: policySchema.optional(), P3: policySchema.optional(), P4: policySchema.optional() }).default({}),
   outbox: z.strictObject({
     /** After this long without a successful delivery a notice is marked failed. */

@@ -11,7 +11,8 @@ import { createNotifier } from '../notifiers/registry.js';
 import { signAckToken, verifyAckToken, type AckTokenCheck } from './ack-token.js';
 import type { NotifyConfig, ResolvedPolicy, ResolvedStep } from './config.js';
 import { ESCALATION_MIGRATIONS } from './migrations.js';
-import type { Locale, Notice, NoticeIncident, NoticeKind, NoticeRecipient } from './notice.js';
+import type { Locale, Notice, NoticeIncident, NoticeKind, NoticeRecipient, NoticeReport } from './notice.js';
+import type { TargetConfig } from './schema.js';
 import { onCallAt, type OnCall } from './rotation.js';
 import { SlaStore, type SlaQuery, type SlaRecord, type SlaReport } from './sla.js';
 
@@ -39,7 +40,24 @@ export interface EscalationService extends IncidentListener {
   onCall(schedule: string, at?: Date): OnCall | undefined;
   /** Re-evaluates escalation clocks now and waits until due notices have been sent or rescheduled. */
   flush(): Promise<void>;
+  /**
+   * Writes a report-ready notice to the outbox for each channel of notify.yaml `reports.notify`;
+   * returns how many were queued (0 without `reports:`, or when this report was already announced).
+   */
+  announceReport(report: ReportAnnouncementNotice): number;
 }
+
+/** A report to announce: its facts and the absolute link people open. */
+export interface ReportAnnouncementNotice extends NoticeReport {
+  /** Absolute URL of the stored report (api.publicUrl + the download route); absent without a publicUrl. */
+  link?: string;
+}
+
+/**
+ * Channel types that would turn a report notice into an alert of their own (a PagerDuty incident, an
+ * Alertmanager firing alert); a report is not a fault, so they are left out of report notices.
+ */
+const NOT_FOR_REPORTS = new Set(['pagerduty', 'alertmanager']);
 
 /** What createEscalationService needs. */
 export interface EscalationOptions {
@@ -125,7 +143,7 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
   };
 
   /** Channel -> people to address there, for a step's targets at this moment (on-call is resolved now). */
-  function resolveTargets(step: ResolvedStep, nowMs: number): Map<string, NoticeRecipient[]> {
+  function resolveTargets(step: { targets: TargetConfig[] }, nowMs: number): Map<string, NoticeRecipient[]> {
     const out = new Map<string, NoticeRecipient[]>();
     const add = (channel: string, who?: NoticeRecipient) => {
       const list = out.get(channel) ?? [];
@@ -335,6 +353,31 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
     async flush() {
       if (started) tick();
       await outbox.flush();
+    },
+    announceReport(report) {
+      if (!config.reports) return 0;
+      const nowMs = clock.ms();
+      const subject: NoticeIncident = {
+        id: `report-${report.kind}-${report.period}`, key: `report:${report.kind}:${report.period}`, title: report.title,
+        severity: 'P4', state: 'resolved', openedAt: new Date(nowMs).toISOString(), alerts: [],
+      };
+      const { link, ...facts } = report;
+      let queued = 0;
+      db.transaction(() => {
+        for (const [channel, recipients] of resolveTargets({ targets: config.reports!.notify }, nowMs)) {
+          const notifier = notifiers.get(channel);
+          if (!notifier || NOT_FOR_REPORTS.has(notifier.type) || !notifier.handles('report')) continue;
+          const notice: Notice = {
+            // One announcement per report and channel, whatever restarts happen around it.
+            id: noticeId([subject.id, 'report', channel]), kind: 'report', channel, locale, timezone,
+            createdAt: new Date(nowMs).toISOString(), incident: subject, recipients,
+            links: link ? { report: link } : {}, report: facts,
+          };
+          if (outbox.enqueue(notice)) queued++;
+        }
+      })();
+      log.info({ report: subject.id, queued }, 'report announced');
+      return queued;
     },
   };
 }

@@ -13,7 +13,7 @@ export type TemplateOverrides = Partial<Record<NoticeKind, Partial<Record<Locale
 export const TEMPLATE_VARIABLES = [
   'kind', 'severity', 'severityName', 'title', 'device', 'site', 'what', 'since', 'sinceUtc', 'tier', 'step', 'repeat',
   'recipients', 'mentions', 'acknowledgedBy', 'acknowledgedAt', 'resolvedAt', 'outage', 'deadlineKind', 'deadline',
-  'ackLink', 'ackUrl', 'dashboardLink', 'dashboardUrl', 'incident', 'alertCount',
+  'ackLink', 'ackUrl', 'dashboardLink', 'dashboardUrl', 'incident', 'alertCount', 'period', 'verdict', 'reportLink', 'reportUrl',
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
@@ -28,6 +28,7 @@ const TITLES: Record<NoticeKind, Record<Locale, string>> = {
   acknowledged: { en: '[{{severity}} ACKNOWLEDGED by {{acknowledgedBy}}] {{title}}', 'zh-CN': '【{{severity}} 已确认：{{acknowledgedBy}}】{{title}}' },
   resolved: { en: '[RECOVERED after {{outage}}] {{title}}', 'zh-CN': '【已恢复，故障时长 {{outage}}】{{title}}' },
   'sla-reminder': { en: '[{{severity}} SLA] {{deadlineKind}} deadline at {{deadline}}: {{title}}', 'zh-CN': '【{{severity}} SLA 提醒】{{deadlineKind}}时限 {{deadline}}：{{title}}' },
+  report: { en: '[REPORT] {{title}}', 'zh-CN': '【报告】{{title}}' },
 };
 
 const FACTS: Record<Locale, string> = {
@@ -56,11 +57,20 @@ const BODIES: Record<NoticeKind, Record<Locale, string>> = {
     en: `The {{deadlineKind}} deadline is at {{deadline}} and the incident is still not handled.\n${FACTS.en}\nNotified: {{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
     'zh-CN': `{{deadlineKind}}时限为 {{deadline}}，故障仍未处理。\n${FACTS['zh-CN']}\n通知：{{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
   },
+  report: {
+    en: 'The report for {{period}} is ready.\nVerdict: {{verdict}}\n{{reportLink}}',
+    'zh-CN': '{{period}} 报告已生成。\n巡检结论：{{verdict}}\n{{reportLink}}',
+  },
 };
 
-const LINK_TEXT: Record<Locale, { ack: string; dashboard: string }> = {
-  en: { ack: 'Acknowledge', dashboard: 'Dashboard' },
-  'zh-CN': { ack: '确认故障', dashboard: '查看面板' },
+const VERDICTS: Record<Locale, Record<'normal' | 'abnormal' | 'no-data', (n: number) => string>> = {
+  en: { normal: () => 'normal', abnormal: (n) => `abnormal, ${n} device${n === 1 ? '' : 's'} need${n === 1 ? 's' : ''} attention`, 'no-data': () => 'no data for the period' },
+  'zh-CN': { normal: () => '正常', abnormal: (n) => `异常，${n} 台设备需关注`, 'no-data': () => '本期无数据' },
+};
+
+const LINK_TEXT: Record<Locale, { ack: string; dashboard: string; report: string }> = {
+  en: { ack: 'Acknowledge', dashboard: 'Dashboard', report: 'Open the report' },
+  'zh-CN': { ack: '确认故障', dashboard: '查看面板', report: '查看报告' },
 };
 
 const DEADLINE_KIND: Record<Locale, Record<'response' | 'resolution', string>> = {
@@ -131,6 +141,10 @@ export function templateValues(notice: Notice, flavour: TextFlavour, mention?: (
     dashboardUrl: notice.links.dashboard ?? '',
     incident: inc.id,
     alertCount: String(inc.alerts.length),
+    period: notice.report?.period ?? '',
+    verdict: notice.report ? VERDICTS[locale][notice.report.verdict](notice.report.attentionCount) : '',
+    reportLink: link(notice.links.report, words.report, flavour),
+    reportUrl: notice.links.report ?? '',
   };
 }
 
@@ -187,5 +201,5 @@ const perLocale = z.strictObject({ en: templateText.optional(), 'zh-CN': templat
 /** `templates:` of a channel: per notice kind, per locale, a title and/or body with `{{variables}}`. */
 export const templateOverridesSchema = z.strictObject({
   opened: perLocale.optional(), escalated: perLocale.optional(), acknowledged: perLocale.optional(),
-  resolved: perLocale.optional(), 'sla-reminder': perLocale.optional(),
+  resolved: perLocale.optional(), 'sla-reminder': perLocale.optional(), report: perLocale.optional(),
 });

@@ -4,6 +4,7 @@ import { actor } from '../access.js';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin } from '../plugin.js';
 import { badRequest, conflict, notFound, problemSchema } from '../problems.js';
+import { slaJson, slaToJson } from './paging.js';
 import {
   alertJson, alertToJson, incidentJson, incidentToJson, pageJson, paginate, pagingQuery, timelineEntryJson, timelineEntryToJson,
 } from '../views.js';
@@ -77,13 +78,13 @@ export const incidentsRoutes = apiPlugin('noctua-incidents', ['@fastify/swagger'
     schema: routeSchema({
       summary: 'One incident with its alerts and timeline',
       tags: ['incidents'], params: idParams,
-      response: { 200: z.object({ incident: incidentJson, timeline: z.array(timelineEntryJson) }) },
+      response: { 200: z.object({ incident: incidentJson, timeline: z.array(timelineEntryJson), sla: slaJson.optional().describe('absent without escalation') }) },
     }, problemSchema),
   }, async (request) => {
     const incident = await ports.incidents.get(request.params.id);
     if (!incident) throw notFound(`incident "${request.params.id}"`);
-    const timeline = await ports.incidents.timeline(incident.id);
-    return { incident: incidentToJson(incident), timeline: timeline.map(timelineEntryToJson) };
+    const [timeline, sla] = await Promise.all([ports.incidents.timeline(incident.id), ports.paging?.slaRecord(incident.id)]);
+    return { incident: incidentToJson(incident), timeline: timeline.map(timelineEntryToJson), sla: sla ? slaToJson(sla) : undefined };
   });
 
   /** One action route: checks the incident exists and is in a state the action applies to, then acts. */

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import type { SlaRecord } from '../../alerting/escalation/sla.js';
+import type { OutboxStats } from '../../alerting/outbox.js';
+import { routeSchema } from '../json-schema.js';
+import { apiPlugin } from '../plugin.js';
+import { notFound, problemSchema, RequestProblem } from '../problems.js';
+
+const iso = z.string().describe('RFC 3339 date-time');
+const isoOf = (d: Date | undefined) => d?.toISOString();
+
+/** An incident's SLA record: response and resolution against the policy's targets and the service desk's bands. */
+export const slaJson = z.object({
+  respondTargetMs: z.number().int(),
+  resolveTargetMs: z.number().int(),
+  acknowledgedAt: iso.optional(),
+  acknowledgedBy: z.string().optional(),
+  resolvedAt: iso.optional(),
+  responseMs: z.number().int().optional(),
+  respondedBy: z.enum(['acknowledged', 'resolved']).optional(),
+  resolutionMs: z.number().int().optional(),
+  responseMet: z.boolean().optional().describe('absent while the clock runs and the target is not yet missed'),
+  resolutionMet: z.boolean().optional(),
+  responseBand: z.string().describe('<=5m, <=10m, <=15m, later, or pending'),
+  resolutionBand: z.string().describe('<=30m, <=60m, <=120m, later, or pending'),
+  paged: z.boolean().describe('false when muted throughout: nobody was paged and it is not graded'),
+});
+
+/** Maps escalation's SLA record. */
+export function slaToJson(r: SlaRecord): z.infer<typeof slaJson> {
+  return {
+    respondTargetMs: r.respondTargetMs, resolveTargetMs: r.resolveTargetMs,
+    acknowledgedAt: isoOf(r.acknowledgedAt), acknowledgedBy: r.acknowledgedBy, resolvedAt: isoOf(r.resolvedAt),
+    responseMs: r.responseMs, respondedBy: r.respondedBy, resolutionMs: r.resolutionMs,
+    responseMet: r.responseMet, resolutionMet: r.resolutionMet, responseBand: r.responseBand, resolutionBand: r.resolutionBand, paged: r.paged,
+  };
+}
+
+/** The outbox's counts. */
+export const outboxJson = z.object({
+  pending: z.number().int(), failed: z.number().int(), sent: z.number().int(),
+  oldestPendingAt: iso.optional().describe('creation time of the oldest notice still waiting to be delivered'),
+});
+
+/** Maps the outbox's counts. */
+export function outboxToJson(s: OutboxStats): z.infer<typeof outboxJson> {
+  return { pending: s.pending, failed: s.failed, sent: s.sent, oldestPendingAt: isoOf(s.oldestPendingAt) };
+}
+
+const failedJson = z.object({
+  id: z.string(), channel: z.string(), kind: z.string(), incidentId: z.string(), attempts: z.number().int(),
+  createdAt: iso, failedAt: iso, reason: z.string(), lastStatus: z.number().int().optional(), response: z.string().optional(),
+});
+
+const failedQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+const idParams = z.strictObject({ id: z.string().min(1).max(200) });
+
+function noPaging(): RequestProblem {
+  return new RequestProblem(404, 'nothing is paged in this process (no notify.yaml), so there is no outbox');
+}
+
+/** /api/v1/status and /api/v1/notices: the outbox's health, notices given up on, and sending one again. */
+export const pagingRoutes = apiPlugin('noctua-paging', ['@fastify/swagger'], async (app, { ports, now }) => {
+  app.get('/status', {
+    config: { access: 'viewer' },
+    schema: routeSchema({
+      summary: 'Readiness and the notice outbox at a glance',
+      tags: ['health'],
+      response: {
+        200: z.object({
+          at: iso, schedulerRunning: z.boolean(), influx: z.enum(['reachable', 'spooling', 'down']), lastCycleAt: iso.optional(),
+          paging: z.boolean().describe('false without notify.yaml'), outbox: outboxJson.optional(),
+        }),
+      },
+    }, problemSchema),
+  }, async () => {
+    const r = await ports.health.readiness();
+    const outbox = ports.paging ? outboxToJson(await ports.paging.outboxStats()) : undefined;
+    return { at: now().toISOString(), schedulerRunning: r.schedulerRunning, influx: r.influx, lastCycleAt: isoOf(r.lastCycleAt), paging: Boolean(ports.paging), outbox };
+  });
+
+  app.get<{ Querystring: z.infer<typeof failedQuery> }>('/notices/failed', {
+    config: { access: 'operator' },
+    schema: routeSchema({
+      summary: 'Notices the outbox gave up on, newest first, with the reason and the receiver\'s last answer',
+      tags: ['notices'], querystring: failedQuery, response: { 200: z.object({ total: z.number().int(), items: z.array(failedJson) }) },
+    }, problemSchema),
+  }, async (request) => {
+    if (!ports.paging) throw noPaging();
+    const [items, stats] = await Promise.all([ports.paging.failedNotices(request.query.limit), ports.paging.outboxStats()]);
+    return {
+      total: stats.failed,
+      items: items.map((f) => ({ ...f, createdAt: f.createdAt.toISOString(), failedAt: f.failedAt.toISOString() })),
+    };
+  });
+
+  app.post<{ Params: z.infer<typeof idParams> }>('/notices/:id/retry', {
+    config: { access: 'operator' },
+    schema: routeSchema({
+      summary: 'Queue a failed notice again (after the receiver was fixed); it keeps its idempotency key',
+      tags: ['notices'], params: idParams, response: { 202: z.object({ id: z.string(), status: z.literal('pending') }) },
+    }, problemSchema),
+  }, async (request, reply) => {
+    if (!ports.paging) throw noPaging();
+    const { id } = request.params;
+    if (!(await ports.paging.retryNotice(id))) throw notFound(`failed notice "${id}"`);
+    request.log.info({ notice: id, by: request.principal?.name }, 'failed notice queued again');
+    return reply.code(202).send({ id, status: 'pending' as const });
+  });
+});

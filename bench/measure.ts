@@ -158,16 +158,18 @@ export async function repeat(times: number, run: (i: number) => Promise<RunFigur
 /**
  * Measures work done by this process and the children it spawns and reaps meanwhile (fping, ping):
  * wall time, CPU (this process's plus its reaped children's), and the peak of this process's RSS plus
- * its live children's, sampled every 50 ms. The harness's own baseline RSS is part of the figure.
+ * its live children's, sampled every 50 ms. The harness's own baseline RSS is part of the figure. Pass
+ * `children: false` when long-running children (simulators) must not count.
  */
-export async function measureInProcess(work: () => Promise<Record<string, number> | void>): Promise<RunFigures> {
+export async function measureInProcess(work: () => Promise<Record<string, number> | void>, opts: { children?: boolean } = {}): Promise<RunFigures> {
+  const withChildren = opts.children ?? true;
   const self = process.pid;
   const children0 = childrenCpuSeconds(self);
   let peak = process.memoryUsage.rss() / 1048576;
   const sampler = setInterval(() => {
     let sum = process.memoryUsage.rss() / 1048576;
     // Direct children only, read from /proc/<pid>/task/*/children: a full /proc scan would cost the measured process CPU.
-    for (const pid of directChildren(self)) { try { sum += procRssMiB(pid); } catch { /* gone */ } }
+    if (withChildren) for (const pid of directChildren(self)) { try { sum += procRssMiB(pid); } catch { /* gone */ } }
     peak = Math.max(peak, sum);
   }, 50);
   const c0 = process.cpuUsage();

@@ -3,7 +3,7 @@
  * loopback, measures Noctua and its peer in the same run on the same targets, prints a Markdown table on stdout
  * and writes bench/results/<date>-<host>.json. See bench/README.md for what each figure means.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,8 @@ async function main(): Promise<number> {
   }
   const started = new Date();
   const work = mkdtempSync(join(tmpdir(), 'noctua-bench-'));
+  // snmpsimd drops to nobody (as root): it must be able to enter the work dir to read the recordings linked there.
+  chmodSync(work, 0o755);
   const cleanups: (() => Promise<void> | void)[] = [];
   const rows: ResultRow[] = [];
   const facts: Record<string, unknown> = {};

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { durationSchema } from '../duration.js';
+
+/** A role a Noctua process may hold in a cluster. */
+export const clusterRoleSchema = z.enum(['poller', 'core']);
+export type ClusterRole = z.output<typeof clusterRoleSchema>;
+
+const NAME = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * `cluster:` in noctua.yaml: whether this process polls a share of a group's devices and forwards the
+ * samples through Redis (`poller`), consumes them and runs storage, alerting and the API (`core`), both, or
+ * neither (`standalone`, the default: everything in one process, no Redis).
+ */
+export const clusterSectionSchema = z.strictObject({
+  /** standalone, poller, core, or a list such as [poller, core] for one process holding both. */
+  role: z.union([z.literal('standalone'), clusterRoleSchema, z.array(clusterRoleSchema).min(1).max(2)]).default('standalone'),
+  /** The group this poller serves (a site or region); it polls only devices of this group. */
+  group: z.string().regex(NAME, { message: 'expected letters, digits, "_", "-" or "."' }).default('default'),
+  /** Which sites belong to which group; a device whose site is in no group belongs to the group "default". */
+  groups: z.record(z.string().regex(NAME, { message: 'expected letters, digits, "_", "-" or "."' }), z.array(z.string().min(1)).min(1)).default({}),
+  /** This member's name in Redis; kept across restarts so a restarted poller gets its own share back. */
+  id: z.string().regex(NAME, { message: 'expected letters, digits, "_", "-" or "."' }).optional(),
+  redis: z.strictObject({
+    /** Where Redis answers (redis:// or rediss://, optionally with user:password@). */
+    url: z.string().regex(/^rediss?:\/\//, { message: 'expected a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379'),
+    /** Prefix of every key Noctua writes, so one Redis can serve several clusters. */
+    keyPrefix: z.string().regex(NAME, { message: 'expected letters, digits, "_", "-" or "."' }).default('noctua'),
+    /** A Redis command not answered within this time counts as Redis being unreachable. */
+    commandTimeout: durationSchema.refine((ms) => ms >= 100, { message: 'expected at least 100ms' }).default(2000),
+  }).prefault({}),
+  /** How often a member says it is alive; a dead poller's devices are taken over within two of these. */
+  heartbeat: durationSchema.refine((ms) => ms >= 200, { message: 'expected at least 200ms' }).default(5000),
+  /** How long the leader lease of the alert engine lasts without renewal; the standby core takes over after it. */
+  leaderLease: durationSchema.refine((ms) => ms >= 500, { message: 'expected at least 500ms' }).default(15_000),
+  /** Most batches a group's stream holds; beyond it pollers keep further batches in their disk spool (nothing is trimmed unread). */
+  streamMaxLen: z.number().int().min(100).max(100_000_000).default(1_000_000),
+  /** Stream entries the core reads at once. */
+  readCount: z.number().int().min(1).max(10_000).default(500),
+  /** How long the core remembers a processed batch id, so a batch forwarded twice is applied once. */
+  dedupWindow: durationSchema.refine((ms) => ms >= 60_000, { message: 'expected at least 1m' }).default(86_400_000),
+});
+export type ClusterSection = z.output<typeof clusterSectionSchema>;
+
+/** The roles a `cluster.role` value stands for: none for standalone. */
+export function clusterRoles(section: Pick<ClusterSection, 'role'>): Set<ClusterRole> {
+  const r = section.role;
+  if (r === 'standalone') return new Set();
+  return new Set(Array.isArray(r) ? r : [r]);
+}

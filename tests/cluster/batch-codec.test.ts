@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { decodeBatch, encodeBatch } from '../../src/cluster/batch-codec.js';
+
+describe('sample batches on the stream', () => {
+  it('keep bigint counters as bigint, numbers as numbers, and the time to the millisecond', () => {
+    const samples = [
+      { measurement: 'interface', tags: { device: 'core-sw-01', ifName: 'Gi0/1' }, fields: { in_octets: 18446744073709551615n, in_bps: 12.5, oper_up: true, status: 'up' }, time: new Date(1795420803123) },
+      { measurement: 'icmp', tags: { device: '核心交换机' }, fields: { rtt_ms: 1, up: 1 }, time: new Date(1795420804000) },
+    ];
+    const back = decodeBatch(encodeBatch({ id: 'p1:ab12:7', samples }));
+    expect(back.id).toBe('p1:ab12:7');
+    expect(back.samples).toEqual(samples);
+    expect(typeof back.samples[0]!.fields.in_octets).toBe('bigint');
+    expect(typeof back.samples[1]!.fields.rtt_ms).toBe('number');
+  });
+
+  it('refuses what is not a batch', () => {
+    expect(() => decodeBatch('{"v":2,"id":"x","s":[]}')).toThrow();
+    expect(() => decodeBatch('not json')).toThrow();
+  });
+});

@@ -27,6 +27,16 @@ import { startReportScheduler, type ReportScheduler } from './reports/schedule.j
 import { InfluxMetricsSource } from './reports/influx-source.js';
 import { AlertStoreIncidentSource } from './reports/alert-store-source.js';
 import { createEscalationService, type EscalationService } from './alerting/escalation/index.js';
+import { clusterRoles } from './config/sections/cluster.js';
+import { ClusterKeys } from './cluster/keys.js';
+import { createClusterRedis } from './cluster/redis-client.js';
+import { CounterHandoff } from './cluster/counter-handoff.js';
+import { createSampleForwarder, type SampleForwarder } from './cluster/sample-forwarder.js';
+import { DeviceShare } from './cluster/device-share.js';
+import { RedisLeaseStore } from './cluster/lease.js';
+import { devicesOfGroup } from './cluster/groups.js';
+import { CoreRole } from './cluster/core-role.js';
+import type { SnmpPoller } from './pollers/snmp/index.js';
 
 /** What tests and embedders may replace when starting Noctua. */
 export interface StartOptions {
@@ -40,6 +50,10 @@ export interface StartOptions {
   noStorage?: boolean;
   /** Leave out the HTTP API even when `api.enabled` (tests that only look at samples). */
   noApi?: boolean;
+  /** Cluster core: called when another core took the leader lease; by default the process exits at once (docs/SCALE.md). */
+  onLeadershipLost?: () => void;
+  /** Cluster core: aborting this ends a standby's wait for the leader lease (by default SIGINT/SIGTERM end the process). */
+  standbySignal?: AbortSignal;
 }
 
 /** A running Noctua: whatever parts the configuration enables, wired together. */
@@ -141,6 +155,7 @@ function restartOnly(cfg: LoadedConfig): string {
 
 /** Wiring only: builds the parts from the configuration, connects them and starts them. */
 export async function startNoctua(cfg: LoadedConfig, log: Logger, opts: StartOptions = {}): Promise<NoctuaRuntime> {
+  if (clusterRoles(cfg.settings.cluster).size > 0) return startClusterMember(cfg, log, opts);
   const clock = opts.clock ?? systemClock;
   const bus = new SampleBus((sink, err) => log.error({ err, sink }, 'sink failed to take a batch'));
   const db = openStateDb(cfg.stateDir);
@@ -247,6 +262,211 @@ export async function startNoctua(cfg: LoadedConfig, log: Logger, opts: StartOpt
         await bus.publish(consumerSelfSamples(consumers, instance, clock.now()));
         await bus.close();
         db.close();
+        log.info('noctua stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** The longest a handed-over device's last poll may still run: its longest interval's deadline, at most a minute. */
+function settleMs(cfg: LoadedConfig): number {
+  let ms = 1000;
+  for (const d of cfg.devices) ms = Math.max(ms, Math.min(d.intervals.icmp, d.intervals.snmp) * cfg.settings.scheduler.deadlineFraction);
+  return Math.min(60_000, ms + 500);
+}
+
+/**
+ * Wiring of a cluster member (docs/SCALE.md): a poller polls its share of its group's devices and
+ * forwards samples to the group's Redis Stream (disk spool while Redis is away); a core waits for the
+ * leader lease, then builds the writer, the alert engine, escalation, the API and reports as a standalone
+ * Noctua does and feeds them from the streams. One process may be both.
+ */
+async function startClusterMember(cfg: LoadedConfig, log: Logger, opts: StartOptions): Promise<NoctuaRuntime> {
+  const clock = opts.clock ?? systemClock;
+  const section = cfg.settings.cluster;
+  const roles = clusterRoles(section);
+  const sched = cfg.settings.scheduler;
+  const instance = sched.instance ?? hostname();
+  const memberId = section.id ?? instance;
+  const clog = log.child({ component: 'cluster', member: memberId });
+  const redis = createClusterRedis(section.redis, clog, `noctua-${memberId}`);
+  const keys = new ClusterKeys(section.redis.keyPrefix);
+  const bus = new SampleBus((sink, err) => log.error({ err, sink }, 'sink failed to take a batch'));
+  const devices = new DeviceStateRegistry(clock);
+  const metrics = new SelfMetrics({ instance: sched.instance });
+  let current = cfg;
+  let running = true;
+
+  let forwarder: SampleForwarder | undefined;
+  let share: DeviceShare | undefined;
+  let handoff: CounterHandoff | undefined;
+  let pollers: SchedulerPollers = {};
+  if (roles.has('poller')) {
+    const real = opts.pollers ?? buildPollers(cfg, log, clock);
+    handoff = new CounterHandoff(redis, keys, real.snmp as SnmpPoller | undefined, clog);
+    pollers = handoff.wrap(real);
+    forwarder = await createSampleForwarder({
+      redis, stream: keys.stream(section.group), member: memberId, maxLen: section.streamMaxLen, stateDir: cfg.stateDir,
+      spoolMaxBytes: cfg.settings.influx.spool.maxBytes, spoolSegmentBytes: cfg.settings.influx.spool.segmentBytes, clock, log: clog,
+    });
+    bus.add(forwarder);
+  }
+  for (const s of opts.sinks ?? []) bus.add(s);
+  const scheduler = new PollScheduler({
+    pollers, states: devices, metrics, clock, ticker: opts.ticker, log: log.child({ component: 'scheduler' }),
+    publish: (batch) => bus.publish(batch),
+    concurrency: sched.concurrency, deadlineFraction: sched.deadlineFraction, selfIntervalMs: sched.selfInterval,
+  });
+  scheduler.start();
+  if (roles.has('poller')) {
+    share = new DeviceShare({
+      redis, keys, leases: new RedisLeaseStore(redis), group: section.group, member: memberId, roles: [...roles], heartbeatMs: section.heartbeat,
+      inventory: () => devicesOfGroup(current.devices, section), schedule: (d) => { scheduler.setDevices(d); }, handoff: handoff!,
+      settleMs: settleMs(cfg), clock, log: clog,
+    });
+    share.start();
+    log.info({ member: memberId, group: section.group, groupDevices: devicesOfGroup(cfg.devices, section).length, heartbeatMs: section.heartbeat }, 'cluster poller started');
+  }
+  const pollerSelf = setInterval(() => {
+    if (!forwarder) return;
+    const st = forwarder.stats();
+    void bus.publish([{ measurement: 'noctua_self', tags: { component: 'cluster_forwarder', instance, group: section.group },
+      fields: { spool_batches: st.records, spool_bytes: st.bytes, forwarded_batches: st.forwardedBatches, spooled_batches: st.spooledBatches, dropped_points: st.droppedPoints, online: st.online ? 1 : 0, devices: share?.heldDevices().length ?? 0 }, time: clock.now() }]);
+  }, sched.selfInterval);
+  pollerSelf.unref();
+
+  let core: CoreRole | undefined;
+  let consumers: SampleConsumers | undefined;
+  let db: Db;
+  let api: ApiServer | undefined;
+  let ports: ReturnType<typeof runtimePorts> | undefined;
+  let reports: ReportScheduler | undefined;
+  const latest = new LatestSamples();
+  let selfTimer: NodeJS.Timeout | undefined;
+  if (roles.has('core')) {
+    core = new CoreRole({ redis, keys, coreId: memberId, section, clock, log: clog });
+    let signal = opts.standbySignal;
+    let onSignal: (() => void) | undefined;
+    if (!signal) {
+      // `noctua start` only listens for signals once this function returns, which a standby does not do
+      // for as long as the leader lives: end the standby here, cleanly, on SIGINT/SIGTERM.
+      const ac = new AbortController();
+      onSignal = () => ac.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      signal = ac.signal;
+    }
+    const leading = await core.waitForLeadership(signal);
+    if (onSignal) { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); }
+    if (!leading) {
+      log.info('standby core stopping before it led');
+      await scheduler.stop(sched.drainTimeout);
+      await share?.stop();
+      await bus.close();
+      await core.stop();
+      redis.disconnect();
+      if (!opts.standbySignal) process.exit(0);
+      throw new Error('standby core stopped before it took the leader lease');
+    }
+    db = openStateDb(cfg.stateDir);
+    consumers = await buildConsumers(cfg, log, db, clock, opts);
+    await consumers.escalation?.start();
+    consumers.alerts.start();
+    const c = consumers;
+    // This process's own samples: through the stream when it also polls, else straight to the writer and engine.
+    if (!roles.has('poller')) { for (const s of c.sinks) bus.add(s); bus.add(latest); }
+    core.startConsuming(async (samples) => {
+      // Acknowledged only once both took the batch: the writer holds it in InfluxDB or its fsync'd spool.
+      if (c.storage) { await c.storage.write(samples); await c.storage.flush(); }
+      await c.alerts.write(samples);
+      await latest.write(samples);
+    });
+    core.keepLeading(() => {
+      log.fatal({ lease: keys.leader() }, 'another core holds the leader lease: exiting at once so two alert engines never run');
+      if (opts.onLeadershipLost) opts.onLeadershipLost();
+      else process.exit(3);
+    });
+    selfTimer = setInterval(() => {
+      void (async () => {
+        await bus.publish([...consumerSelfSamples(c, instance, clock.now()), ...(await core!.selfSamples(instance, clock.now()))]);
+      })();
+    }, sched.selfInterval);
+    selfTimer.unref();
+    if (cfg.settings.api.enabled && !opts.noApi) {
+      ports = runtimePorts({
+        inventory: () => current.devices, states: devices, latest, engine: c.alerts, escalation: c.escalation,
+        onCallSchedules: cfg.notify ? Object.keys(cfg.notify.schedules ?? {}) : [],
+        reader: createInfluxReader(cfg.settings.influx), influx: c.storage, schedulerRunning: () => running,
+        metrics: metrics.registry,
+        config: configServiceFor(cfg.dir, async (next) => { reload(next); }),
+      });
+      api = await startApiServer({ settings: cfg.settings.api, ports, log: log.child({ component: 'api' }), locale: cfg.settings.locale });
+    }
+    reports = startReportScheduler({
+      stateDir: cfg.stateDir, timeZone: cfg.settings.timezone, locale: cfg.settings.locale, schedule: cfg.settings.reports,
+      sources: () => ({
+        metrics: new InfluxMetricsSource({ url: current.settings.influx.url, database: current.settings.influx.database, username: current.settings.influx.username, password: current.settings.influx.password }),
+        incidents: new AlertStoreIncidentSource(db),
+        inventory: current.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
+      }),
+      announce: (a) => { log.info({ report: a.title, verdict: a.verdict, link: a.link, files: a.files.map((f) => f.path) }, 'report ready'); },
+      clock, log: log.child({ component: 'reports' }),
+    });
+    log.info({ core: memberId, groups: Object.keys(section.groups).length + 1 }, 'cluster core leading: writer, alert engine and escalation running');
+  } else {
+    // A poller keeps no incidents; a rule-less engine on its own state file keeps the runtime's shape for the API-less process.
+    db = openStateDb(cfg.stateDir);
+    consumers = { alerts: createAlertEngine({ db, rules: parseAlertRules('rules: []\n', 'alerts.yaml'), devices: [], clock, log: log.child({ component: 'alerts' }), locale: cfg.settings.locale }), sinks: [] };
+  }
+  const c = consumers;
+  const reload = (next: LoadedConfig): DeviceSetChange => {
+    if (restartOnly(next) !== restartOnly(current)) log.warn('noctua.yaml changed beyond scheduler.concurrency/deadlineFraction: those changes apply at the next restart');
+    scheduler.setLimits({ concurrency: next.settings.scheduler.concurrency, deadlineFraction: next.settings.scheduler.deadlineFraction });
+    const before = new Set(current.devices.map((d) => d.name));
+    const after = new Set(next.devices.map((d) => d.name));
+    current = next;
+    share?.inventoryChanged();
+    if (core) {
+      c.alerts.setDevices(next.devices);
+      if (next.alerts) c.alerts.setRules(next.alerts);
+    }
+    const change: DeviceSetChange = { added: [...after].filter((n) => !before.has(n)), removed: [...before].filter((n) => !after.has(n)), changed: [] };
+    log.info({ added: change.added, removed: change.removed, devices: next.devices.length }, 'inventory reloaded');
+    return change;
+  };
+
+  let stopping: Promise<void> | undefined;
+  return {
+    bus, devices, metrics, scheduler, db, api, reports,
+    storage: c.storage, alerts: c.alerts, escalation: c.escalation,
+    reload,
+    stop() {
+      stopping ??= (async () => {
+        running = false;
+        await api?.close();
+        ports?.close();
+        await reports?.stop();
+        const { abandoned } = await scheduler.stop(current.settings.scheduler.drainTimeout);
+        if (abandoned > 0) log.warn({ abandoned, drainTimeoutMs: current.settings.scheduler.drainTimeout }, 'polls abandoned at the drain deadline');
+        // Leases and counters go back to Redis before the pollers close, so peers take over at their next round.
+        await share?.stop();
+        clearInterval(pollerSelf);
+        if (selfTimer) clearInterval(selfTimer);
+        await Promise.all(Object.values(pollers).map(async (p) => {
+          try { await p?.close(); } catch (err) { log.warn({ err, kind: p?.kind }, 'poller did not close cleanly'); }
+        }));
+        // The consumer stops first and acknowledges only what it delivered; the rest waits in the stream for the next leader.
+        await core?.stop();
+        if (core) {
+          try { await c.alerts.stop(); } catch (err) { log.warn({ err }, 'alert engine did not stop cleanly'); }
+          try { await c.escalation?.stop(); } catch (err) { log.warn({ err }, 'escalation did not stop cleanly'); }
+        }
+        // The forwarder keeps on disk what it could not send, for the next start.
+        await bus.close();
+        if (core && roles.has('poller')) for (const s of c.sinks) { try { await s.close(); } catch (err) { log.warn({ err, sink: s.name }, 'sink did not close cleanly'); } }
+        db.close();
+        try { await redis.quit(); } catch { redis.disconnect(); }
         log.info('noctua stopped');
       })();
       return stopping;

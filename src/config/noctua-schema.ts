@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { influxSectionSchema } from './sections/influx.js';
 import { apiSectionSchema } from './sections/api.js';
 import { schedulerSectionSchema } from './sections/scheduler.js';
+import { clusterSectionSchema } from './sections/cluster.js';
 import { reportScheduleSchema } from '../reports/schedule.js';
 
 function validTimeZone(tz: string): boolean {
@@ -20,5 +21,7 @@ export const noctuaFileSchema = z.strictObject({
   scheduler: schedulerSectionSchema.prefault({}),
   /** The weekly and monthly inspection reports generated on their own. */
   reports: reportScheduleSchema.prefault({}),
+  /** Several pollers and a core sharing one inventory through Redis (docs/SCALE.md); standalone by default. */
+  cluster: clusterSectionSchema.prefault({}),
 });
 export type NoctuaSettings = z.output<typeof noctuaFileSchema>;

@@ -87,6 +87,11 @@ function age(fromIso, now = Date.now()) {
   return `${m}m ${String(sec).padStart(2, '0')}s`;
 }
 
+/** A round-trip time as the wall shows it; a LAN answers in well under 0.1 ms, which "0.0 ms" would misstate as nothing. */
+function ms(v) {
+  return v < 0.1 ? '<0.1 ms' : `${v.toFixed(1)} ms`;
+}
+
 function headers() {
   return token ? { authorization: `Bearer ${token}` } : {};
 }
@@ -119,24 +124,51 @@ async function loadSnapshot() {
   return true;
 }
 
+function applyDevice(d) {
+  state.devices.set(d.name, d);
+  if (d.tags.includes('wan') && !state.wan.has(d.name)) state.wan.set(d.name, { rtt: [], loss: [] });
+}
+
+function applyIncident(ev) {
+  if (ev.incident.state === 'resolved') state.incidents.delete(ev.incident.id);
+  else state.incidents.set(ev.incident.id, ev.incident);
+}
+
+/** Events that arrive while the snapshot is reloading; null when none is. */
+let held = null;
+
+function apply(fn, data) {
+  if (held) held.push([fn, data]);
+  else fn(data);
+  touched();
+}
+
+/**
+ * The first snapshot was read before the stream was subscribed, so a change in between would be
+ * missed for good (a device that came up just then stays "unknown"). Once the stream is open, read
+ * the snapshot again and replay on top of it whatever the stream delivered meanwhile, in order.
+ */
+async function resync(opened) {
+  held = [];
+  await loadSnapshot();
+  const replay = held;
+  held = null;
+  // A newer connection resyncs on its own; otherwise the held events go on top of whatever state is now.
+  if (opened === source) for (const [fn, data] of replay) fn(data);
+  schedule();
+}
+
 function connect() {
   if (source) source.close();
   const url = '/api/v1/stream' + (token ? `?access_token=${encodeURIComponent(token)}` : '');
   source = new EventSource(url);
-  source.addEventListener('open', () => { state.streamLostAt = 0; retryMs = 2000; state.lastMessageAt = Date.now(); schedule(); });
+  source.addEventListener('open', () => {
+    state.streamLostAt = 0; retryMs = 2000; state.lastMessageAt = Date.now(); schedule();
+    void resync(source);
+  });
   source.addEventListener('status', (e) => { state.status = JSON.parse(e.data); touched(); });
-  source.addEventListener('device', (e) => {
-    const d = JSON.parse(e.data);
-    state.devices.set(d.name, d);
-    if (d.tags.includes('wan') && !state.wan.has(d.name)) state.wan.set(d.name, { rtt: [], loss: [] });
-    touched();
-  });
-  source.addEventListener('incident', (e) => {
-    const ev = JSON.parse(e.data);
-    if (ev.incident.state === 'resolved') state.incidents.delete(ev.incident.id);
-    else state.incidents.set(ev.incident.id, ev.incident);
-    touched();
-  });
+  source.addEventListener('device', (e) => apply(applyDevice, JSON.parse(e.data)));
+  source.addEventListener('incident', (e) => apply(applyIncident, JSON.parse(e.data)));
   source.addEventListener('error', () => {
     // Whatever happened while disconnected is lost: start over from a fresh snapshot.
     source.close();
@@ -159,6 +191,11 @@ async function refreshSlowParts() {
     const snap = await res.json();
     state.onCall = snap.onCall;
     state.wan = new Map(snap.wan.map((w) => [w.device, { rtt: w.rtt.map((p) => p.value), loss: w.loss.map((p) => p.value) }]));
+    // The stream sends a device only when its state changes; its latency and loss move every cycle.
+    for (const d of snap.devices) {
+      const cur = state.devices.get(d.name);
+      if (cur && cur.state === d.state) state.devices.set(d.name, { ...cur, rttMs: d.rttMs, lossPct: d.lossPct });
+    }
     schedule();
   } catch {
     // The stream's own error handling reports a lost server; a missed refresh only ages the sparklines.
@@ -265,7 +302,7 @@ function renderSites() {
       tile.dataset.state = d.state;
       tile.title = [d.name, d.address, d.reason].filter(Boolean).join(' · ');
       tile.append(el('span', 'name', d.name));
-      const rtt = d.state === 'up' && typeof d.rttMs === 'number' ? ` · ${d.rttMs.toFixed(1)} ms` : '';
+      const rtt = d.state === 'up' && typeof d.rttMs === 'number' ? ` · ${ms(d.rttMs)}` : '';
       tile.append(el('span', 'meta', `${t(d.state)}${rtt}`));
       tiles.append(tile);
     }
@@ -325,7 +362,7 @@ function renderWan() {
     const lastRtt = d && d.state !== 'unreachable' && typeof d.rttMs === 'number' ? d.rttMs : undefined;
     const lastLoss = d && typeof d.lossPct === 'number' ? d.lossPct : undefined;
     const now = el('div', 'now');
-    now.append(el('div', '', `${t('rtt')} ${lastRtt === undefined ? '–' : lastRtt.toFixed(1) + ' ms'}`));
+    now.append(el('div', '', `${t('rtt')} ${lastRtt === undefined ? '–' : ms(lastRtt)}`));
     now.append(el('div', '', `${t('loss')} ${lastLoss === undefined ? '–' : lastLoss.toFixed(0) + '%'}`));
     row.append(el('div', 'name', name), charts, now);
     return row;

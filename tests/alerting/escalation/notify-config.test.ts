@@ -42,6 +42,13 @@ describe('notify.yaml', () => {
     });
   });
 
+  it('checks the report announcement targets like a tier\'s, with their positions', () => {
+    const at = base.split('\n').length + 1;
+    expect(errorsFor(`${base}reports:\n  notify: [{ channel: eng-a }, { person: ghost }]\n`))
+      .toEqual([`notify.yaml:${at}:42 reports.notify[1].person: unknown person "ghost" (people: alice, bob, lin, max)`]);
+    expect(errorsFor(`${base}reports:\n  notify: []\n`)).toEqual([`notify.yaml:${at}:11 reports.notify: expected at least one target`]);
+  });
+
   it('reports an unknown channel type with its position and the types it knows', () => {
     expect(errorsFor(`channels:\n  x:\n    type: telegram\n    url: http://127.0.0.1/\n`)).toContain(
       'notify.yaml:3:11 channels.x.type: expected type to be one of webhook, alertmanager, slack, dingtalk, wecom, feishu, pagerduty, got "telegram"');

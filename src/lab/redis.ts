@@ -32,6 +32,7 @@ export async function startRedis(opts: { dir: string; port?: number; logFile?: s
     await waitFor(`redis-server on 127.0.0.1:${port} (log: ${logFile})`, async () => {
       if (!proc.alive()) throw new GiveUpWaiting(`redis-server exited:\n${proc.tail()}`);
       const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+      probe.on('error', () => { /* not up yet: the loop asks again */ });
       try { await probe.connect(); return (await probe.ping()) === 'PONG'; } finally { probe.disconnect(); }
     }, 20_000, 100);
     return proc;

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBatch, encodeBatch } from '../../src/cluster/batch-codec.js';
+import type { Sample } from '../../src/core/sample.js';
 
 describe('sample batches on the stream', () => {
   it('keep bigint counters as bigint, numbers as numbers, and the time to the millisecond', () => {
-    const samples = [
+    const samples: Sample[] = [
       { measurement: 'interface', tags: { device: 'core-sw-01', ifName: 'Gi0/1' }, fields: { in_octets: 18446744073709551615n, in_bps: 12.5, oper_up: true, status: 'up' }, time: new Date(1795420803123) },
       { measurement: 'icmp', tags: { device: '核心交换机' }, fields: { rtt_ms: 1, up: 1 }, time: new Date(1795420804000) },
     ];

@@ -46,7 +46,7 @@ describe('notify.yaml', () => {
     const at = base.split('\n').length + 1;
     expect(errorsFor(`${base}reports:\n  notify: [{ channel: eng-a }, { person: ghost }]\n`))
       .toEqual([`notify.yaml:${at}:42 reports.notify[1].person: unknown person "ghost" (people: alice, bob, lin, max)`]);
-    expect(errorsFor(`${base}reports:\n  notify: []\n`)).toEqual([`notify.yaml:${at}:11 reports.notify: expected at least one target`]);
+    expect(errorsFor(`${base}reports:\n  notify: []\n`)).toEqual([`notify.yaml:${at}:11 reports.notify: expected at least one target, got a list`]);
   });
 
   it('reports an unknown channel type with its position and the types it knows', () => {

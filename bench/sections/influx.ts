@@ -1,6 +1,115 @@
+import { join } from 'node:path';
+import { influxSectionSchema } from '../../src/config/sections/influx.js';
+import type { Sample } from '../../src/core/sample.js';
+import { startInfluxd } from '../../src/lab/influxd.js';
+import { createInfluxSink, type InfluxSink } from '../../src/storage/index.js';
 import type { BenchContext } from '../context.js';
+import { measureInProcess, repeatInterleaved, treeCpuSeconds, type RunFigures } from '../measure.js';
 
-/** Placeholder while the section is written. */
+const BATCH = 5000;
+
+/**
+ * `interface` samples as the SNMP poller makes them (docs/SCHEMA.md): 48 ports per switch, counters as bigint, rates
+ * as floats. Every `series` samples are one poll round of the same series, one second later than the last round.
+ */
+export function interfaceSamples(count: number, firstSecond: number, series: number): Sample[] {
+  const SERIES = series;
+  const out: Sample[] = [];
+  for (let i = 0; i < count; i++) {
+    const serie = i % SERIES;
+    const time = new Date((firstSecond + Math.floor(i / SERIES)) * 1000);
+    const port = (serie % 48) + 1, sw = Math.floor(serie / 48);
+    const o = BigInt(i) * 1_000_003n;
+    out.push({
+      measurement: 'interface',
+      tags: { device: `sw-${sw}`, site: 'bench', class: 'switch', vendor: 'cisco', ifIndex: String(10100 + port), ifName: `Gi1/0/${port}`, ifDescr: `GigabitEthernet1/0/${port}`, ifAlias: `uplink-${port}` },
+      fields: {
+        oper_up: true, admin_up: true, speed_bps: 1_000_000_000n,
+        in_octets: o, out_octets: o * 2n, in_ucast_pkts: o / 7n, out_ucast_pkts: o / 5n, in_mcast_pkts: 11n, out_mcast_pkts: 12n,
+        in_bcast_pkts: 13n, out_bcast_pkts: 14n, in_errors: 0n, out_errors: 0n, in_discards: 1n, out_discards: 2n,
+        in_bps: 1234.5 + i, out_bps: 2345.5 + i, in_pps: 12.5, out_pps: 13.5,
+      },
+      time,
+    });
+  }
+  return out;
+}
+
+/** The plainest client: line protocol by string concatenation (no escaping needed for these samples), 5,000 lines per POST. */
+function rawLines(samples: readonly Sample[]): string[] {
+  return samples.map((s) => {
+    const tags = Object.entries(s.tags).map(([k, v]) => `${k}=${v}`).join(',');
+    const fields = Object.entries(s.fields).map(([k, v]) => `${k}=${typeof v === 'bigint' ? `${v}i` : String(v)}`).join(',');
+    return `${s.measurement},${tags} ${fields} ${Math.floor(s.time.getTime() / 1000)}`;
+  });
+}
+
+async function rawWrite(url: string, db: string, samples: readonly Sample[], concurrency: number): Promise<void> {
+  const lines = rawLines(samples);
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    for (let at = next; at < lines.length; at = next) {
+      next += BATCH;
+      const r = await fetch(`${url}/write?db=${db}&precision=s`, { method: 'POST', body: lines.slice(at, at + BATCH).join('\n') });
+      if (r.status !== 204) throw new Error(`raw write: HTTP ${r.status} ${await r.text()}`);
+    }
+  }));
+}
+
+/** Writes through `writers` Noctua sinks at once (each takes its share) and waits until InfluxDB acknowledged every point. */
+async function noctuaWrite(writers: InfluxSink[], samples: readonly Sample[]): Promise<void> {
+  const share = Math.ceil(samples.length / writers.length);
+  const before = writers.map((w) => w.stats().writtenPoints);
+  await Promise.all(writers.map(async (w, k) => {
+    const mine = samples.slice(k * share, (k + 1) * share);
+    // As the bus hands batches over: one poll's worth (a 48-port switch) at a time.
+    for (let i = 0; i < mine.length; i += 48) await w.write(mine.slice(i, i + 48));
+  }));
+  const deadline = Date.now() + 120_000;
+  while (writers.some((w, k) => w.stats().writtenPoints - before[k]! < Math.min(share, samples.length - k * share))) {
+    if (Date.now() > deadline) throw new Error(`noctua writer: not all points written in 120 s (${JSON.stringify(writers.map((w) => w.stats()))})`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/** Section 4: points/s and client CPU per 100k points, Noctua's writer against raw line-protocol fetch POSTs, to the same influxd. */
 export async function influxSection(ctx: BenchContext): Promise<void> {
-  ctx.say('influx: not yet');
+  const points = ctx.quick ? 10_000 : 50_000;
+  // Distinct series (a 48-port switch each 48): created once in the warm-up, so no run measures index growth.
+  const SERIES = ctx.quick ? 5000 : 10_000;
+  const dir = ctx.dir('influx');
+  const influx = await startInfluxd({ dir: join(dir, 'influxdb') });
+  ctx.onCleanup(() => influx.stop());
+  const db = 'noctua_bench';
+  const settings = influxSectionSchema.parse({ url: influx.url, database: db, batchSize: BATCH, maxQueue: Math.max(200_000, points) });
+  const sinks: InfluxSink[] = [];
+  for (let k = 0; k < 4; k++) sinks.push(await createInfluxSink({ settings, stateDir: join(dir, `state-${k}`), log: ctx.log }));
+  ctx.onCleanup(async () => { for (const s of sinks) await s.close(); });
+  // Each run writes new points (seconds of its own), so no run merely overwrites the last one's.
+  let second = Math.floor(Date.now() / 1000) - 86_400;
+  const fresh = () => { const s = interfaceSamples(points, second, SERIES); second += Math.ceil(points / SERIES); return s; };
+  // Warm both paths (connections, JIT) and create every series before measuring.
+  await noctuaWrite(sinks, interfaceSamples(SERIES, second++, SERIES));
+  await rawWrite(influx.url, db, interfaceSamples(SERIES, second++, SERIES), 4);
+
+  const measure = async (write: (s: Sample[]) => Promise<void>): Promise<RunFigures> => {
+    const samples = fresh();
+    const s0 = treeCpuSeconds([influx.process.pid]);
+    const f = await measureInProcess(() => write(samples), { children: false });
+    const server = treeCpuSeconds([influx.process.pid]) - s0;
+    return { ...f, extra: { pointsPerS: points / f.wallS, clientCpuSPer100k: (f.cpuS * 100_000) / points, influxdCpuSPer100k: (server * 100_000) / points } };
+  };
+  const show = [{ key: 'pointsPerS', label: 'points/s', digits: 0 }, { key: 'clientCpuSPer100k', label: 'client CPU s/100k', digits: 3 }, { key: 'influxdCpuSPer100k', label: 'influxd CPU s/100k', digits: 3 }];
+  for (const concurrency of [1, 4]) {
+    const label = `${points.toLocaleString('en-US')} interface points (${SERIES.toLocaleString('en-US')} series, 20 fields), batch ${BATCH.toLocaleString('en-US')}, ${concurrency} concurrent`;
+    ctx.say(`influx: ${label}`);
+    const noctua = concurrency === 1 ? 'noctua writer' : `noctua writer ×${concurrency}`;
+    const raw = `raw fetch POST ×${concurrency}`;
+    const res = await repeatInterleaved(ctx.repeats, [
+      { name: noctua, run: () => measure((s) => noctuaWrite(sinks.slice(0, concurrency), s)) },
+      { name: raw, run: () => measure((s) => rawWrite(influx.url, db, s, concurrency)) },
+    ]);
+    for (const [name, summary] of res) ctx.rows.push({ section: 'influx', case: label, contender: name, ...(name === noctua ? { peer: raw } : {}), summary, show });
+  }
+  ctx.facts['influx'] = 'Noctua\'s writer keeps one batch on the wire per instance, so "4 concurrent" is four writer instances, each with a quarter of the points; the raw client runs 4 POSTs at a time';
 }

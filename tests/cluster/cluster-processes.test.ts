@@ -60,6 +60,10 @@ describe('three poller processes and two cores sharing one inventory through a r
   };
   /** The last log lines of every member, for a failure message. */
   const tails = () => [...members.values()].map((m) => `--- ${m.name}\n${readFileSync(m.logFile, 'utf8').trimEnd().split('\n').slice(-4).join('\n')}`).join('\n');
+  /** A member's JSON log lines logged at or after `since` (ms). */
+  const logOf = (name: string, since = 0) => readFileSync(members.get(name)!.logFile, 'utf8').split('\n')
+    .flatMap((l) => { try { return [JSON.parse(l) as { msg: string; time: number; [k: string]: unknown }]; } catch { return []; } })
+    .filter((l) => l.time >= since);
   const kill9 = async (m: Member) => { process.kill(-m.child!.pid!, 'SIGKILL'); await m.exited; };
   const status = (): Promise<ClusterStatus> => readClusterStatus(client, keys);
   const held = (s: ClusterStatus) => new Map((s.groups.find((g) => g.group === 'default')?.members ?? []).filter((m) => m.alive).map((m) => [m.id, m.devices]));
@@ -178,6 +182,21 @@ describe('three poller processes and two cores sharing one inventory through a r
         expect(x, `${device} (${before.includes(device) ? "the dead poller's" : 'not moved'}) missed more than one slot`).toBeLessThan((before.includes(device) ? 2 : 1) * INTERVAL_MS + TICK_JITTER_MS);
       }
     }
+    // The survivors found the dead poller's counters in Redis...
+    const takeovers = ['poller-1', 'poller-3'].flatMap((p) => logOf(p, killedAt).filter((l) => l.msg === 'took devices over'));
+    expect(takeovers.reduce((n, l) => n + Number(l.devices), 0)).toBe(before.length);
+    expect(takeovers.reduce((n, l) => n + Number(l.withCounters), 0)).toBeGreaterThan(0);
+    // ...so the first interface poll after the takeover already has a rate (no gap), and no rate jumps (no spike).
+    const moved = before.filter((d) => snmpDevices.includes(d)).map((d) => `'${d}'`).join(' OR "device" = ');
+    const q = async (from: number, to: number) => (await influxQuery(influx.url, `SELECT count("in_octets") AS polled, count("in_bps") AS rated, max("in_bps") AS peak FROM "interface" WHERE ("device" = ${moved}) AND time >= ${from}ms AND time <= ${to}ms GROUP BY "device", "ifIndex"`, DB))[0]?.series ?? [];
+    const after = await q(killedAt, Date.now());
+    expect(after.length).toBeGreaterThan(0);
+    const peakBefore = Math.max(0, ...(await q(killedAt - 20_000, killedAt)).map((x) => Number(x.values[0]![3] ?? 0)));
+    for (const x of after) {
+      const [, polled, rated, peak] = x.values[0]! as [unknown, number, number, number | null];
+      expect(rated, `${x.tags!.device} ifIndex ${x.tags!.ifIndex}: every poll after the takeover has a rate`).toBe(polled);
+      expect(Number(peak ?? 0), `${x.tags!.device} ifIndex ${x.tags!.ifIndex}: no rate spike`).toBeLessThanOrEqual(peakBefore * 1.5 + 1000);
+    }
   }, 40_000);
 
   it('the restarted poller gets its own share back, with no device polled twice meanwhile', async () => {
@@ -218,6 +237,11 @@ describe('three poller processes and two cores sharing one inventory through a r
         expect(x, `${device} lost a poll during the Redis outage`).toBeLessThan(INTERVAL_MS + TICK_JITTER_MS);
       }
     }
+    for (const p of POLLERS) {
+      const log = logOf(p, stoppedAt);
+      expect(log.some((l) => /spooling them to disk/.test(l.msg)), `${p} spooled`).toBe(true);
+      expect(log.some((l) => l.msg === 'cluster spool replayed; forwarding directly again'), `${p} replayed`).toBe(true);
+    }
   }, 60_000);
 
   it('core killed while samples flow: the standby takes the lease, nothing is lost, no incident is notified twice', async () => {
@@ -243,5 +267,25 @@ describe('three poller processes and two cores sharing one inventory through a r
     for (const n of opened) perIncidentAndKind.set(`${n.incident!.id}/${n.kind}`, (perIncidentAndKind.get(`${n.incident!.id}/${n.kind}`) ?? 0) + 1);
     expect(opened.length).toBeGreaterThan(0);
     for (const [k, n] of perIncidentAndKind) expect(n, `${k} notified ${n} times`).toBe(1);
+    expect(logOf('core-2', killedAt).some((l) => l.msg === 'leader lease taken: this core runs the alert engine')).toBe(true);
   }, 60_000);
+
+  it('noctua cluster status lists the pollers, their devices, the stream and the leader; the core writes it as self metrics', async () => {
+    const out = await new Promise<string>((resolve, reject) => {
+      const c = spawn(process.execPath, [join(repoRoot, 'bin', 'noctua.js'), 'cluster', 'status', '--json', '--config', members.get('poller-1')!.configDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      c.stdout.on('data', (d) => { text += String(d); });
+      c.stderr.on('data', (d) => { text += String(d); });
+      c.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`exit ${code}: ${text}`))));
+    });
+    const st = JSON.parse(out) as ClusterStatus;
+    expect(st.leader).toBe('core-2');
+    expect(st.cores.find((c) => c.id === 'core-1')?.alive).toBe(false);
+    const g = st.groups.find((x) => x.group === 'default')!;
+    expect(g.members.filter((m) => m.alive).map((m) => m.id).sort()).toEqual(POLLERS);
+    expect(g.members.reduce((n, m) => n + m.devices, 0)).toBe(totalDevices());
+    expect(g.stream).toMatchObject({ group: 'default' });
+    const self = await influxQuery(influx.url, `SELECT last("devices") FROM "noctua_self" WHERE "component" = 'cluster_member' AND time > now() - 1m GROUP BY "member"`, DB);
+    expect((self[0]?.series ?? []).map((x) => x.tags!.member).sort()).toEqual(POLLERS);
+  }, 30_000);
 });

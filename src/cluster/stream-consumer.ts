@@ -38,6 +38,8 @@ type Entry = [id: string, fields: string[]];
 type StreamReply = [key: string, entries: Entry[]][] | null;
 
 const BLOCK_MS = 1000;
+/** Counting lag by hand stops here (a status read must stay cheap); the figure then means "at least". */
+const LAG_COUNT_LIMIT = 100_000;
 const ERROR_PAUSE_MS = 1000;
 
 /**
@@ -171,7 +173,7 @@ export class StreamConsumer {
     for (const s of byStream.keys()) await this.trim(s);
   }
 
-  /** Drops entries every consumer has acknowledged: below the oldest pending one, or all but the newest. */
+  /** Drops entries every consumer has acknowledged: below the oldest pending one, or all delivered ones. */
   private async trim(stream: string): Promise<void> {
     const { redis } = this.opts;
     const summary = (await redis.xpending(stream, CORE_CONSUMER_GROUP)) as [number, string | null, string | null, unknown];
@@ -180,7 +182,8 @@ export class StreamConsumer {
     else {
       const info = (await redis.xinfo('GROUPS', stream)) as unknown[][];
       const g = info.map(toRecord).find((x) => x.name === CORE_CONSUMER_GROUP);
-      if (g && typeof g['last-delivered-id'] === 'string') minId = g['last-delivered-id'];
+      // Everything up to and including the last delivered entry is done: trim below its successor.
+      if (g && typeof g['last-delivered-id'] === 'string') minId = nextStreamId(g['last-delivered-id']);
     }
     if (minId) await redis.xtrim(stream, 'MINID', minId);
   }
@@ -189,6 +192,12 @@ export class StreamConsumer {
   async lag(): Promise<StreamLag[]> {
     return streamLag(this.opts.redis, this.opts.keys);
   }
+}
+
+/** The smallest stream id after `id` ("<ms>-<seq>"). */
+function nextStreamId(id: string): string {
+  const [ms, seq] = id.split('-');
+  return `${ms}-${(BigInt(seq ?? '0') + 1n).toString()}`;
 }
 
 function toRecord(flat: unknown[]): Record<string, unknown> {
@@ -211,7 +220,7 @@ export async function streamLag(redis: Redis, keys: ClusterKeys): Promise<Stream
         pending = Number(info.pending ?? 0);
         // Redis 7 reports lag; null when it cannot tell (after deletions), then count what is past the last delivered id.
         if (info.lag !== null && info.lag !== undefined) lag = Number(info.lag);
-        else lag = ((await redis.xrange(key, `(${String(info['last-delivered-id'])}`, '+')) as unknown[]).length;
+        else lag = ((await redis.xrange(key, `(${String(info['last-delivered-id'])}`, '+', 'COUNT', LAG_COUNT_LIMIT)) as unknown[]).length;
       }
     } catch { /* no stream or no group yet: everything is lag */ }
     out.push({ group, length, lag, pending });

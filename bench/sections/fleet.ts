@@ -68,8 +68,8 @@ interface Tick { t: number; noctuaCpu: number; noctuaRss: number; simCpu: number
 export async function fleetSection(ctx: BenchContext): Promise<void> {
   const total = ctx.quick ? 200 : 2000;
   const sliceSize = ctx.quick ? 8 : 100;
-  const runS = ctx.quick ? 40 : 300;
-  const snmpMs = ctx.quick ? 20_000 : 60_000;
+  const runS = ctx.quick ? 30 : 300;
+  const snmpMs = ctx.quick ? 15_000 : 60_000;
   const icmpMs = ctx.quick ? 10_000 : 30_000;
   const dir = ctx.dir('fleet');
 

@@ -50,7 +50,7 @@ async function pollRound(poller: SnmpPoller, devices: Device[], concurrency: num
 export async function snmpSection(ctx: BenchContext): Promise<void> {
   const fixtures = fixturesDir();
   const all = readFixtures(fixtures);
-  const facts = ctx.quick ? all.slice(0, 4) : all;
+  const facts = ctx.quick ? all.slice(0, 3) : all;
   const dir = ctx.dir('snmp');
   // snmpsimd serves a directory: the quick run links a few recordings into its own (indexing all of them takes a while).
   const data = join(dir, 'snmprec');

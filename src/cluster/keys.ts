@@ -17,8 +17,8 @@ export class ClusterKeys {
   counters(device: string): string { return `${this.prefix}:counters:${device}`; }
   /** The Redis Stream of sample batches of a group. */
   stream(group: string): string { return `${this.prefix}:samples:${group}`; }
-  /** Marks a batch id as applied by the core (expires after the dedup window). */
-  processed(batchId: string): string { return `${this.prefix}:done:${batchId}`; }
+  /** The highest batch sequence number the core applied from one run of one poller (`<member>:<run>`); expires after the dedup window. */
+  applied(memberRun: string): string { return `${this.prefix}:applied:${memberRun}`; }
   /** The leader lease: the one core running the alert engine, escalation and the writer. */
   leader(): string { return `${this.prefix}:leader`; }
 }

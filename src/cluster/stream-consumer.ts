@@ -12,8 +12,9 @@ export interface StreamConsumerOptions {
   /** This core's id, the consumer name in the group. */
   consumer: string;
   readCount: number;
-  /** How long a pending entry of another consumer must have been idle before this core claims it. */
+  /** After taking over, how long a pending entry of another consumer must have been idle before this core claims it. */
   claimIdleMs: number;
+  /** How long the applied high-water mark of a poller run is kept after its last batch. */
   dedupWindowMs: number;
   /**
    * Hands samples to the writer and the alert engine; resolves only once both accepted them
@@ -43,11 +44,16 @@ const LAG_COUNT_LIMIT = 100_000;
 const ERROR_PAUSE_MS = 1000;
 
 /**
- * Reads every group's stream through the consumer group `core`: first what this consumer had pending
- * (a restart), then entries other consumers left pending longer than `claimIdleMs` (a dead core), then new
- * ones. Each read is delivered as one batch, the batch ids are remembered for the dedup window, and only
- * then are the entries acknowledged and trimmed. A batch id already remembered is acknowledged without
- * being delivered again (a poller that re-sent a batch whose XADD answer it lost).
+ * Reads every group's stream through the consumer group `core`, in stream order. When it starts (this
+ * core just took the leader lease, so any other consumer is dead or fenced) it first claims every pending
+ * entry, then reads its own pending entries from the start, then new ones. Each read is delivered as one
+ * batch; only then are the entries acknowledged and trimmed.
+ *
+ * Idempotence: batch ids are `<member>:<run>:<seq>` and a poller sends each run's batches in sequence
+ * (its spool replays oldest first and new batches queue behind it). A copy arrives only when a poller
+ * re-sends a batch whose XADD did land but whose answer was lost, and then after the original. So the core
+ * keeps, per poller run, the highest sequence it applied (one small key, updated with the XACK in one
+ * transaction) and skips anything at or below it: memory grows with the number of poller runs, not batches.
  */
 export class StreamConsumer {
   private running = false;
@@ -56,6 +62,7 @@ export class StreamConsumer {
   private groups: string[] = [];
   private groupsAt = 0;
   private needPending = true;
+  private claimedAll = false;
   private lastClaimAt = 0;
   /** Batches applied and duplicates skipped since start. */
   readonly counts = { batches: 0, samples: 0, duplicates: 0, undecodable: 0 };
@@ -113,11 +120,29 @@ export class StreamConsumer {
     if (this.groups.length === 0) { await new Promise((r) => setTimeout(r, BLOCK_MS)); return 0; }
     const streams = this.groups.map((g) => keys.stream(g));
     let got: { stream: string; entries: Entry[] }[] = [];
+    if (!this.claimedAll) {
+      // Everything pending becomes ours before anything is read, so entries are applied in stream order.
+      for (const s of streams) {
+        let cursor = '0-0';
+        let moved = 0;
+        for (let i = 0; i < 10_000; i++) {
+          const r = (await redis.xautoclaim(s, CORE_CONSUMER_GROUP, consumer, 0, cursor, 'COUNT', 1000, 'JUSTID')) as [string, string[]];
+          moved += r[1].length;
+          cursor = r[0];
+          if (cursor === '0-0') break;
+        }
+        if (moved > 0) this.opts.log.info({ stream: s, entries: moved }, 'took over the entries a previous core left pending');
+      }
+      this.claimedAll = true;
+      this.needPending = true;
+      this.lastClaimAt = Date.now();
+    }
     if (this.needPending) {
       const r = (await redis.xreadgroup('GROUP', CORE_CONSUMER_GROUP, consumer, 'COUNT', readCount, 'STREAMS', ...streams, ...streams.map(() => '0'))) as StreamReply;
       got = (r ?? []).map(([stream, entries]) => ({ stream, entries: entries.filter((e) => e[1] !== null) }));
       if (got.every((g) => g.entries.length === 0)) this.needPending = false;
     }
+    // Only a fenced leader that came back can leave entries pending now; picked up once idle.
     if (got.every((g) => g.entries.length === 0) && Date.now() - this.lastClaimAt >= this.opts.claimIdleMs / 2) {
       this.lastClaimAt = Date.now();
       got = [];
@@ -125,7 +150,7 @@ export class StreamConsumer {
         const r = (await redis.xautoclaim(s, CORE_CONSUMER_GROUP, consumer, this.opts.claimIdleMs, '0-0', 'COUNT', readCount)) as [string, Entry[], string[]?];
         const entries = (r[1] ?? []).filter((e) => e !== null && e[1] !== null);
         if (entries.length > 0) {
-          this.opts.log.info({ stream: s, entries: entries.length }, 'claimed entries another core left pending');
+          this.opts.log.warn({ stream: s, entries: entries.length }, 'claimed entries another core left pending');
           got.push({ stream: s, entries });
         }
       }
@@ -142,33 +167,40 @@ export class StreamConsumer {
 
   private async apply(entries: { stream: string; id: string; fields: string[] }[]): Promise<void> {
     const { redis, keys, log } = this.opts;
-    const batches: { batchId: string; samples: Sample[] }[] = [];
-    const seen = new Set<string>();
+    const decoded: { run: string; seq: number; samples: Sample[] }[] = [];
     for (const e of entries) {
       const payload = e.fields[e.fields.indexOf('d') + 1];
       try {
         const b = decodeBatch(payload ?? '');
-        if (seen.has(b.id)) { this.counts.duplicates++; continue; }
-        seen.add(b.id);
-        batches.push({ batchId: b.id, samples: b.samples });
+        const cut = b.id.lastIndexOf(':');
+        const seq = Number(b.id.slice(cut + 1));
+        if (cut <= 0 || !Number.isSafeInteger(seq)) throw new Error(`batch id ${JSON.stringify(b.id)} is not <member>:<run>:<seq>`);
+        decoded.push({ run: b.id.slice(0, cut), seq, samples: b.samples });
       } catch (err) {
         // Acknowledged and logged: an entry nobody can read must not block the stream forever.
         this.counts.undecodable++;
         log.error({ err, stream: e.stream, id: e.id }, 'stream entry is not a sample batch; dropped');
       }
     }
-    const done = batches.length > 0 ? await redis.mget(...batches.map((b) => keys.processed(b.batchId))) : [];
-    const fresh = batches.filter((_, i) => done[i] === null);
-    this.counts.duplicates += batches.length - fresh.length;
-    const samples = fresh.flatMap((b) => b.samples);
+    const runs = [...new Set(decoded.map((d) => d.run))];
+    const marks = runs.length > 0 ? await redis.mget(...runs.map((r) => keys.applied(r))) : [];
+    const high = new Map(runs.map((r, i) => [r, marks[i] === null || marks[i] === undefined ? -1 : Number(marks[i])]));
+    const samples: Sample[] = [];
+    let fresh = 0;
+    for (const d of decoded) {
+      if (d.seq <= high.get(d.run)!) { this.counts.duplicates++; continue; }
+      high.set(d.run, d.seq);
+      samples.push(...d.samples);
+      fresh++;
+    }
     if (samples.length > 0) await this.opts.deliver(samples);
     const tx = redis.multi();
-    for (const b of fresh) tx.set(keys.processed(b.batchId), '1', 'PX', this.opts.dedupWindowMs);
+    for (const r of runs) tx.set(keys.applied(r), String(high.get(r)), 'PX', this.opts.dedupWindowMs);
     const byStream = new Map<string, string[]>();
     for (const e of entries) byStream.set(e.stream, [...(byStream.get(e.stream) ?? []), e.id]);
     for (const [s, ids] of byStream) tx.xack(s, CORE_CONSUMER_GROUP, ...ids);
     await tx.exec();
-    this.counts.batches += fresh.length;
+    this.counts.batches += fresh;
     this.counts.samples += samples.length;
     for (const s of byStream.keys()) await this.trim(s);
   }

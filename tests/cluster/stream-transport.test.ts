@@ -64,6 +64,13 @@ describe('sample transport through a Redis Stream', () => {
     expect(c.counts.duplicates).toBe(1);
     // Acknowledged entries are trimmed.
     expect(await conn.xlen(keys.stream('g'))).toBe(0);
+    // A copy arriving long after its original was applied (a replay after an outage) is skipped as well.
+    await conn.xadd(keys.stream('g'), '*', ...fields);
+    await roundsUntil(c, () => c.counts.duplicates >= 2);
+    expect(c.counts.duplicates).toBe(2);
+    expect(got).toHaveLength(3);
+    // What the core keeps for this: one small key per poller run, not one per batch.
+    expect(await conn.keys(`${keys.applied('*')}`)).toHaveLength(1);
     r.disconnect();
     await f.close();
   });

@@ -33,12 +33,12 @@ export const clusterSectionSchema = z.strictObject({
   heartbeat: durationSchema.refine((ms) => ms >= 200, { message: 'expected at least 200ms' }).default(5000),
   /** How long the leader lease of the alert engine lasts without renewal; the standby core takes over after it. */
   leaderLease: durationSchema.refine((ms) => ms >= 500, { message: 'expected at least 500ms' }).default(15_000),
-  /** Most batches a group's stream holds; beyond it pollers keep further batches in their disk spool (nothing is trimmed unread). */
-  streamMaxLen: z.number().int().min(100).max(100_000_000).default(1_000_000),
+  /** Most batches (one per poll) a group's stream holds; beyond it pollers keep further batches in their disk spool (nothing is trimmed unread). */
+  streamMaxLen: z.number().int().min(100).max(100_000_000).default(50_000),
   /** Stream entries the core reads at once. */
   readCount: z.number().int().min(1).max(10_000).default(500),
-  /** How long the core remembers a processed batch id, so a batch forwarded twice is applied once. */
-  dedupWindow: durationSchema.refine((ms) => ms >= 60_000, { message: 'expected at least 1m' }).default(86_400_000),
+  /** How long the core remembers the last batch it applied from a poller run after that run went quiet (one small key per run). */
+  dedupWindow: durationSchema.refine((ms) => ms >= 60_000, { message: 'expected at least 1m' }).default(7 * 86_400_000),
 });
 export type ClusterSection = z.output<typeof clusterSectionSchema>;
 

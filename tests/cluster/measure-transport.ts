@@ -1,0 +1,113 @@
+/**
+ * Measures what the cluster costs per device poll, for the capacity plan in docs/SCALE.md:
+ * samples and bytes per SNMP poll of the shared recordings, counter state per device, Redis Stream
+ * append and consume rates with those payloads, lease renewal and rendezvous split costs.
+ * Run: `npx tsx tests/cluster/measure-transport.ts` (starts its own redis-server and snmpsimd on loopback).
+ */
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { Redis } from 'ioredis';
+import { encodeBatch } from '../../src/cluster/batch-codec.js';
+import { ClusterKeys } from '../../src/cluster/keys.js';
+import { RedisLeaseStore } from '../../src/cluster/lease.js';
+import { rendezvousSplit } from '../../src/cluster/rendezvous.js';
+import { StreamConsumer } from '../../src/cluster/stream-consumer.js';
+import type { Device } from '../../src/config/inventory-schema.js';
+import { loadConfig } from '../../src/config/loader.js';
+import { createLogger } from '../../src/core/log.js';
+import { labAddress, labInventoryYaml, readFixtures } from '../../src/lab/inventory.js';
+import { fixturesDir } from '../../src/lab/paths.js';
+import { startRedis } from '../../src/lab/redis.js';
+import { startSnmpsim } from '../../src/lab/snmpsim.js';
+import { createSnmpPoller } from '../../src/pollers/snmp/index.js';
+import { tempDir } from '../helpers/tmp.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+
+const log = createLogger({ level: 'fatal' });
+const tmp = tempDir('noctua-measure-');
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+async function redisCpuMs(r: Redis): Promise<number> {
+  const info = await r.info('cpu');
+  const get = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return (get('used_cpu_sys') + get('used_cpu_user')) * 1000;
+}
+
+const fixtures = fixturesDir();
+const facts = readFixtures(fixtures);
+const [redisInst, sim] = await Promise.all([
+  startRedis({ dir: join(tmp.dir, 'redis') }),
+  startSnmpsim({ dataDir: join(fixtures, 'snmprec'), workDir: tmp.dir, probeCommunity: facts[0]!.community, addresses: facts.map((_, i) => labAddress(i)) }),
+]);
+try {
+  const cfgDir = join(tmp.dir, 'config');
+  mkdirSync(cfgDir);
+  writeFileSync(join(cfgDir, 'devices.yaml'), labInventoryYaml(facts, sim.port));
+  writeFileSync(join(cfgDir, 'noctua.yaml'), 'stateDir: ' + join(tmp.dir, 'state') + '\n');
+  const devices: Device[] = loadConfig(cfgDir).devices.filter((d) => d.snmp !== false);
+  void parse;
+  // 1. What an SNMP poll of each recording produces, on its second poll (with rates).
+  const snmp = createSnmpPoller({ log });
+  const payloads: string[] = [];
+  let samples = 0;
+  let stateBytes = 0;
+  for (const d of devices) {
+    await snmp.poll(d, AbortSignal.timeout(10_000));
+    const r = await snmp.poll(d, AbortSignal.timeout(10_000));
+    samples += r.samples.length;
+    payloads.push(encodeBatch({ id: `poller-01:abcd1234:${payloads.length}`, samples: r.samples }));
+    stateBytes += JSON.stringify(snmp.exportCounterState(d.name) ?? {}).length;
+  }
+  await snmp.close();
+  const bytes = payloads.reduce((n, p) => n + Buffer.byteLength(p), 0);
+  console.log(`SNMP polls of ${devices.length} recordings: ${(samples / devices.length).toFixed(1)} samples and ${(bytes / devices.length / 1024).toFixed(1)} KiB JSON per device poll; counter state ${(stateBytes / devices.length / 1024).toFixed(2)} KiB per device`);
+
+  // 2. Appending device-poll batches to a stream (the forwarder's capped XADD, 8 in flight), then consuming them.
+  const redis = new Redis(redisInst.url);
+  const keys = new ClusterKeys('m');
+  await redis.sadd(keys.groups(), 'g');
+  const N = 5000;
+  // Every batch its own id, as pollers send them (the core would drop repeated ids as duplicates).
+  const batches = Array.from({ length: N }, (_, i) => payloads[i % payloads.length]!.replace(`"id":"poller-01:abcd1234:${i % payloads.length}"`, `"id":"poller-01:abcd1234:n${i}"`));
+  const XADD = `if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return false end
+return redis.call('XADD', KEYS[1], '*', 'b', ARGV[2], 'd', ARGV[3])`;
+  let c0 = process.cpuUsage();
+  let r0 = await redisCpuMs(redis);
+  let t0 = performance.now();
+  for (let i = 0; i + 8 <= N; i += 8) {
+    await Promise.all(Array.from({ length: 8 }, (_, k) => redis.eval(XADD, 1, keys.stream('g'), 10_000_000, `b${i + k}`, batches[i + k]!)));
+  }
+  let wall = performance.now() - t0;
+  const memory = Number(await redis.call('MEMORY', 'USAGE', keys.stream('g'), 'SAMPLES', '0'));
+  console.log(`XADD: ${(N / wall * 1000).toFixed(0)} device-poll batches/s; client CPU ${(cpuMs(process.cpuUsage(c0)) / N * 1000).toFixed(0)} µs and redis CPU ${((await redisCpuMs(redis) - r0) / N * 1000).toFixed(0)} µs per batch; stream memory ${(memory / N / 1024).toFixed(1)} KiB per batch`);
+  const consumerRedis = new Redis(redisInst.url);
+  let delivered = 0;
+  const consumer = new StreamConsumer({ redis: consumerRedis, keys, consumer: 'core-1', readCount: 500, claimIdleMs: 60_000, dedupWindowMs: 86_400_000, deliver: async (s) => { delivered += s.length; }, log });
+  c0 = process.cpuUsage();
+  r0 = await redisCpuMs(redis);
+  t0 = performance.now();
+  let entries = 0;
+  for (let i = 0; i < 1000 && entries < N; i++) entries += await consumer.round();
+  wall = performance.now() - t0;
+  console.log(`consume (XREADGROUP 500, decode, dedup check, SET done + XACK, trim): ${(entries / wall * 1000).toFixed(0)} batches/s (${(delivered / wall * 1000).toFixed(0)} samples/s); core CPU ${(cpuMs(process.cpuUsage(c0)) / entries * 1000).toFixed(0)} µs and redis CPU ${((await redisCpuMs(redis) - r0) / entries * 1000).toFixed(0)} µs per batch; applied mark ${(Number(await redis.call('MEMORY', 'USAGE', keys.applied('poller-01:abcd1234'))))} B per poller run`);
+  consumerRedis.disconnect();
+
+  // 3. Lease renewal of 10,000 devices in one pipeline, and the rendezvous split of 100,000 devices over 10 pollers.
+  const leases = new RedisLeaseStore(redis);
+  const leaseKeys = Array.from({ length: 10_000 }, (_, i) => keys.deviceLease(`dev-${i}`));
+  await leases.acquireMany(leaseKeys, 'poller-01', 60_000);
+  c0 = process.cpuUsage();
+  r0 = await redisCpuMs(redis);
+  t0 = performance.now();
+  for (let i = 0; i < 5; i++) await leases.renewMany(leaseKeys, 'poller-01', 60_000);
+  wall = (performance.now() - t0) / 5;
+  console.log(`renew 10,000 leases: ${wall.toFixed(0)} ms wall; client CPU ${(cpuMs(process.cpuUsage(c0)) / 5).toFixed(0)} ms, redis CPU ${((await redisCpuMs(redis) - r0) / 5).toFixed(0)} ms per round`);
+  const names = Array.from({ length: 100_000 }, (_, i) => `sw-${i}.site-${i % 300}`);
+  const members = Array.from({ length: 10 }, (_, i) => `poller-${i}`);
+  t0 = performance.now();
+  rendezvousSplit(names, members);
+  console.log(`rendezvous split of 100,000 devices over 10 pollers: ${(performance.now() - t0).toFixed(0)} ms`);
+  redis.disconnect();
+} finally {
+  await Promise.all([redisInst.stop(), sim.stop()]);
+  tmp.cleanup();
+}

@@ -12,13 +12,16 @@ export interface BenchOptions {
   repeats: number;
   /** Where the JSON result goes (default bench/results). */
   outDir?: string;
+  /** Record a CPU profile of every in-process Noctua measurement into this directory. */
+  profileDir?: string;
 }
 
-/** Parses `npm run bench` arguments: `--quick`, `--only a,b` (or repeated), `--repeats N`, `--out DIR`; throws on anything else. */
+/** Parses `npm run bench` arguments: `--quick`, `--only a,b` (or repeated), `--repeats N`, `--out DIR`, `--profile DIR`; throws on anything else. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   let quick = false;
   let repeats = 3;
   let outDir: string | undefined;
+  let profileDir: string | undefined;
   const only: Section[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -43,8 +46,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         break;
       }
       case '--out': outDir = value(); break;
-      default: throw new Error(`unknown argument "${arg}" (expected --quick, --only ${SECTIONS.join('|')}, --repeats N, --out DIR)`);
+      case '--profile': profileDir = value(); break;
+      default: throw new Error(`unknown argument "${arg}" (expected --quick, --only ${SECTIONS.join('|')}, --repeats N, --out DIR, --profile DIR)`);
     }
   }
-  return { quick, sections: only.length ? SECTIONS.filter((s) => only.includes(s)) : [...SECTIONS], repeats, ...(outDir ? { outDir } : {}) };
+  return { quick, sections: only.length ? SECTIONS.filter((s) => only.includes(s)) : [...SECTIONS], repeats, ...(outDir ? { outDir } : {}), ...(profileDir ? { profileDir } : {}) };
 }

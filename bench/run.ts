@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createLogger } from '../src/core/log.js';
 import { scratchDir, type BenchContext } from './context.js';
 import { parseBenchArgs, type Section } from './options.js';
+import { profileMeasurementsInto } from './measure.js';
 import { markdownTable, type ResultRow } from './report.js';
 import { alertsSection } from './sections/alerts.js';
 import { fleetSection } from './sections/fleet.js';
@@ -35,6 +36,7 @@ async function main(): Promise<number> {
     process.stderr.write(`bench: ${(err as Error).message}\n`);
     return 2;
   }
+  if (opts.profileDir) profileMeasurementsInto(opts.profileDir);
   const started = new Date();
   const work = mkdtempSync(join(tmpdir(), 'noctua-bench-'));
   // snmpsimd drops to nobody (as root): it must be able to enter the work dir to read the recordings linked there.

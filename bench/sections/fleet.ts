@@ -66,30 +66,43 @@ interface Tick { t: number; noctuaCpu: number; noctuaRss: number; simCpu: number
  * rules evaluating: mostly Debian snmpd agents plus a slice of snmpsim recordings, every device also pinged.
  */
 export async function fleetSection(ctx: BenchContext): Promise<void> {
-  const total = ctx.quick ? 200 : 2000;
-  const sliceSize = ctx.quick ? 8 : 100;
-  const runS = ctx.quick ? 30 : 300;
   const snmpMs = ctx.quick ? 15_000 : 60_000;
   const icmpMs = ctx.quick ? 10_000 : 30_000;
-  const dir = ctx.dir('fleet');
-
   ctx.say('fleet: measuring one snmpd process\'s capacity');
   const cap = await snmpdCapacity(ctx, ctx.quick ? 20 : 50);
+  // The issue's fleet for 5 minutes, then one larger fleet for three SNMP intervals: does it still meet the interval?
+  const runs = ctx.quick ? [{ total: 200, slice: 8, runS: 30 }] : [{ total: 2000, slice: 100, runS: 300 }, { total: 5000, slice: 100, runS: 180 }];
+  for (const r of runs) {
+    const stops: (() => Promise<void>)[] = [];
+    try {
+      await runFleet(ctx, cap, { ...r, snmpMs, icmpMs }, (fn) => { stops.push(fn); });
+    } finally {
+      // Stop this fleet's agents, influxd and Noctua before a larger one starts: they share the same two cores.
+      for (const fn of stops.reverse()) { try { await fn(); } catch { /* reported by the supervisor */ } }
+    }
+  }
+}
+
+/** One fleet run: agents sized from the measured capacity, `noctua start` over them for `runS` seconds. */
+async function runFleet(ctx: BenchContext, cap: Awaited<ReturnType<typeof snmpdCapacity>>, o: { total: number; slice: number; runS: number; snmpMs: number; icmpMs: number }, onStop: (fn: () => Promise<void>) => void): Promise<void> {
+  const { total, runS, snmpMs, icmpMs } = o;
+  const sliceSize = o.slice;
+  const dir = ctx.dir(`fleet-${total}`);
   const snmpdDevices = total - sliceSize;
   const ratePerS = snmpdDevices / (snmpMs / 1000);
   // Each snmpd is one thread: keep every process under 40 % of a core at the fleet's poll rate, and at most 250 addresses each.
   const processes = Math.max(Math.ceil(snmpdDevices / 250), Math.ceil((ratePerS * cap.agentCpuMsPerPoll) / 1000 / 0.4), 2);
   const perProcess = Math.ceil(snmpdDevices / processes);
-  ctx.facts['fleet snmpd capacity'] = {
+  ctx.facts[`fleet ${total} snmpd sizing`] = {
     agentCpuMsPerPoll: round(cap.agentCpuMsPerPoll), maxPollsPerSPerProcess: round(1000 / cap.agentCpuMsPerPoll), measuredPollsPerS: round(cap.pollsPerS),
     varbindsPerPoll: Math.round(cap.varbindsPerPoll), needed: `${round(ratePerS)} polls/s over ${snmpdDevices} snmpd devices → ${processes} processes × ${perProcess} addresses`,
   };
   ctx.say(`fleet: snmpd ${round(cap.agentCpuMsPerPoll)} ms CPU per poll → ${processes} snmpd × ${perProcess}; starting influxd, snmpd fleet, snmpsim slice`);
 
   const influx: InfluxdInstance = await startInfluxd({ dir: join(dir, 'influxdb') });
-  ctx.onCleanup(() => influx.stop());
+  onStop(() => influx.stop());
   const fleet = await startSnmpdFleet(join(dir, 'snmpd'), processes, perProcess);
-  ctx.onCleanup(() => fleet.stop());
+  onStop(() => fleet.stop());
   const fixtures = fixturesDir();
   const recordings = readFixtures(fixtures).map((f) => f.community);
   const slice = ctx.quick ? recordings.slice(0, 4) : recordings;
@@ -97,7 +110,7 @@ export async function fleetSection(ctx: BenchContext): Promise<void> {
   mkdirSync(data, { recursive: true });
   for (const r of slice) copyFileSync(join(fixtures, 'snmprec', `${r}.snmprec`), join(data, `${r}.snmprec`));
   const sim = await startSnmpsim({ dataDir: data, workDir: dir, probeCommunity: slice[0]!, addresses: Array.from({ length: sliceSize }, (_, i) => sliceAddress(i)) });
-  ctx.onCleanup(() => sim.stop());
+  onStop(() => sim.stop());
 
   const devices = [
     ...fleet.agents.slice(0, snmpdDevices).map((a, i) => ({ name: `srv-${String(i).padStart(4, '0')}`, address: a.address, class: 'server', site: 'bench', snmp: { community: a.community, port: a.port } })),
@@ -124,7 +137,7 @@ export async function fleetSection(ctx: BenchContext): Promise<void> {
   const child = spawn(process.execPath, [join(repoRoot, 'bin', 'noctua.js'), 'start', '--config', config], { stdio: ['ignore', logFd, logFd], cwd: repoRoot });
   closeSync(logFd);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  ctx.onCleanup(async () => { if (child.exitCode === null) { child.kill('SIGKILL'); await exited; } });
+  onStop(async () => { if (child.exitCode === null) { child.kill('SIGKILL'); await exited; } });
   const pid = child.pid!;
   ctx.say(`fleet: noctua start (pid ${pid}) with ${devices.length} devices, SNMP every ${snmpMs / 1000} s, ICMP every ${icmpMs / 1000} s, for ${runS} s`);
 
@@ -189,7 +202,7 @@ export async function fleetSection(ctx: BenchContext): Promise<void> {
     snmpLatencyP50Ms: percentile(durations, 50), snmpLatencyP99Ms: percentile(durations, 99), snmpLatencyMaxMs: Math.max(0, ...durations),
     snmpQueueLagMaxMs: snmp.max ?? 0, icmpCycleP50Ms: percentile(icmpCycles, 50), icmpCycleP99Ms: percentile(icmpCycles, 99), exitCode: code,
   };
-  ctx.facts['fleet'] = Object.fromEntries(Object.entries(whole).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]));
+  ctx.facts[`fleet ${total}`] = Object.fromEntries(Object.entries(whole).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]));
   ctx.rows.push({
     section: 'fleet', case: label, contender: 'noctua start', summary,
     show: [{ key: 'cores', label: 'CPU cores', digits: 3 }, { key: 'pointsPerS', label: 'points/s', digits: 0 }],
@@ -201,7 +214,7 @@ export async function fleetSection(ctx: BenchContext): Promise<void> {
   });
   // Not a measurement: what the measured cost per device says a full core would carry at this interval.
   const perDeviceCores = whole.steadyCores / devices.length;
-  ctx.facts['fleet extrapolation (not measured)'] = `steady ${round(whole.steadyCores)} cores for ${devices.length} devices → about ${Math.round(1 / perDeviceCores).toLocaleString('en-US')} devices per Noctua core at SNMP ${snmpMs / 1000} s / ICMP ${icmpMs / 1000} s, if the agents keep up`;
+  ctx.facts[`fleet ${total} extrapolation (not measured)`] = `steady ${round(whole.steadyCores)} cores for ${devices.length} devices → about ${Math.round(1 / perDeviceCores).toLocaleString('en-US')} devices per Noctua core at SNMP ${snmpMs / 1000} s / ICMP ${icmpMs / 1000} s, if the agents keep up`;
 }
 
 function round(x: number): number {

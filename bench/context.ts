@@ -7,6 +7,8 @@ import type { ResultRow } from './report.js';
 export interface BenchContext {
   quick: boolean;
   repeats: number;
+  /** `--profile DIR`: processes the bench starts for Noctua (the fleet's `noctua start`) run with --cpu-prof into DIR. */
+  profileDir?: string;
   /** A scratch directory of its own under the run's work directory. */
   dir(name: string): string;
   log: Logger;

@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
-import { join } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /** One measured run: wall time, CPU seconds (user+sys) and peak RSS of whoever did the work. */
 export interface RunFigures {
@@ -163,8 +161,7 @@ export async function repeat(times: number, run: (i: number) => Promise<RunFigur
  * its live children's, sampled every 50 ms. The harness's own baseline RSS is part of the figure. Pass
  * `children: false` when long-running children (simulators) must not count.
  */
-export async function measureInProcess(work: () => Promise<Record<string, number> | void>, opts: { children?: boolean; label?: string } = {}): Promise<RunFigures> {
-  if (profiling && opts.label) return profiled(opts.label, () => measureInProcess(work, { ...opts, label: undefined }));
+export async function measureInProcess(work: () => Promise<Record<string, number> | void>, opts: { children?: boolean } = {}): Promise<RunFigures> {
   const withChildren = opts.children ?? true;
   const self = process.pid;
   const children0 = childrenCpuSeconds(self);
@@ -236,28 +233,3 @@ export async function repeatInterleaved(times: number, contenders: readonly { na
   return new Map([...runs].map(([name, r]) => [name, summarize(r)]));
 }
 
-let profiling: { dir: string; session?: Session; counts: Map<string, number> } | undefined;
-
-/**
- * `--profile DIR`: every in-process measurement with a label also records a V8 CPU profile of just that region
- * (no start-up, no harness set-up) as DIR/<label>-<n>.cpuprofile, for bench/profile-summary.ts. The profiler
- * slows the work down: figures of a profiling run are not the bench's figures.
- */
-export function profileMeasurementsInto(dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  profiling = { dir, counts: new Map() };
-}
-
-async function profiled<T>(label: string, work: () => Promise<T>): Promise<T> {
-  const p = profiling!;
-  if (!p.session) { p.session = new Session(); p.session.connect(); await p.session.post('Profiler.enable'); await p.session.post('Profiler.setSamplingInterval', { interval: 200 }); }
-  await p.session.post('Profiler.start');
-  try {
-    return await work();
-  } finally {
-    const { profile } = await p.session.post('Profiler.stop');
-    const n = (p.counts.get(label) ?? 0) + 1;
-    p.counts.set(label, n);
-    writeFileSync(join(p.dir, `${label.replace(/[^A-Za-z0-9_.-]+/g, '_')}-${n}.cpuprofile`), JSON.stringify(profile));
-  }
-}

@@ -12,7 +12,7 @@ export interface BenchOptions {
   repeats: number;
   /** Where the JSON result goes (default bench/results). */
   outDir?: string;
-  /** Record a CPU profile of every in-process Noctua measurement into this directory. */
+  /** Run the fleet's `noctua start` under `--cpu-prof` into this directory (for bench/profile-summary.ts). */
   profileDir?: string;
 }
 

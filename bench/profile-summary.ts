@@ -20,17 +20,16 @@ export function profileSelfTime(p: CpuProfile): { functions: { name: string; whe
     const n = byId.get(id)!;
     const url = n.callFrame.url.replace(/^file:\/\//, '');
     const name = n.callFrame.functionName || '(anonymous)';
-    // `dispatch` without a source is the in-process inspector session serving the profiler itself (--profile).
-    const area = name === '(idle)' ? 'idle' : name === 'dispatch' && !url ? 'profiler' : name === '(garbage collector)' ? 'gc' : name === '(program)' ? 'program' : url.includes('/node_modules/') ? `npm:${/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1]}` : url.includes('/src/') ? 'noctua src' : url.includes('/bench/') || url.includes('/tests/') ? 'bench harness' : url.startsWith('node:') ? 'node internals' : url ? 'other' : 'native';
+    const area = name === '(idle)' ? 'idle' : name === '(garbage collector)' ? 'gc' : name === '(program)' ? 'program' : url.includes('/node_modules/') ? `npm:${/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1]}` : url.includes('/src/') ? 'noctua src' : url.includes('/bench/') || url.includes('/tests/') ? 'bench harness' : url.startsWith('node:') ? 'node internals' : url ? 'other' : 'native';
     areas[area] = (areas[area] ?? 0) + ms;
-    if (area !== 'idle' && area !== 'profiler') totalMs += ms;
+    if (area !== 'idle') totalMs += ms;
     const where = url ? `${url.replace(/^.*\/(src|bench|tests|node_modules)\//, '$1/')}:${n.callFrame.lineNumber + 1}` : '';
     const key = `${name}@${where}`;
     const e = fn.get(key) ?? { name, where, ms: 0 };
     e.ms += ms;
     fn.set(key, e);
   }
-  return { functions: [...fn.values()].filter((f) => f.name !== '(idle)' && !(f.name === 'dispatch' && !f.where)).sort((a, b) => b.ms - a.ms), areas, totalMs };
+  return { functions: [...fn.values()].filter((f) => f.name !== '(idle)').sort((a, b) => b.ms - a.ms), areas, totalMs };
 }
 
 if (process.argv[1]?.endsWith('profile-summary.ts')) {
@@ -39,8 +38,8 @@ if (process.argv[1]?.endsWith('profile-summary.ts')) {
   if (!file) { process.stderr.write('usage: profile-summary FILE.cpuprofile [N]\n'); process.exit(2); }
   const s = profileSelfTime(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
   const pct = (ms: number) => `${((100 * ms) / s.totalMs).toFixed(1)} %`;
-  process.stdout.write(`busy ${s.totalMs.toFixed(0)} ms (idle and the profiler's own dispatch excluded)\n\nby area:\n`);
-  for (const [a, ms] of Object.entries(s.areas).filter(([a]) => a !== 'idle' && a !== 'profiler').sort((x, y) => y[1] - x[1])) process.stdout.write(`  ${pct(ms).padStart(7)}  ${a}\n`);
+  process.stdout.write(`busy ${s.totalMs.toFixed(0)} ms (idle excluded)\n\nby area:\n`);
+  for (const [a, ms] of Object.entries(s.areas).filter(([a]) => a !== 'idle').sort((x, y) => y[1] - x[1])) process.stdout.write(`  ${pct(ms).padStart(7)}  ${a}\n`);
   process.stdout.write('\ntop functions (self time):\n');
   for (const f of s.functions.slice(0, Number(top))) process.stdout.write(`  ${pct(f.ms).padStart(7)}  ${f.name}  ${f.where}\n`);
 }

@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import { createLogger } from '../src/core/log.js';
 import { scratchDir, type BenchContext } from './context.js';
 import { parseBenchArgs, type Section } from './options.js';
-import { profileMeasurementsInto } from './measure.js';
 import { markdownTable, type ResultRow } from './report.js';
 import { alertsSection } from './sections/alerts.js';
 import { fleetSection } from './sections/fleet.js';
@@ -36,7 +35,6 @@ async function main(): Promise<number> {
     process.stderr.write(`bench: ${(err as Error).message}\n`);
     return 2;
   }
-  if (opts.profileDir) profileMeasurementsInto(opts.profileDir);
   const started = new Date();
   const work = mkdtempSync(join(tmpdir(), 'noctua-bench-'));
   // snmpsimd drops to nobody (as root): it must be able to enter the work dir to read the recordings linked there.
@@ -48,7 +46,7 @@ async function main(): Promise<number> {
   const t0 = performance.now();
   const say = (msg: string) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
   const ctx: BenchContext = {
-    quick: opts.quick, repeats: opts.repeats, rows, facts, say,
+    quick: opts.quick, repeats: opts.repeats, rows, facts, say, ...(opts.profileDir ? { profileDir: opts.profileDir } : {}),
     dir: (name) => scratchDir(work, name),
     log: createLogger({ level: 'error', name: 'bench' }),
     onCleanup: (fn) => { cleanups.push(fn); },

@@ -68,7 +68,7 @@ async function engineRun(ctx: BenchContext, receiver: WebhookReceiver, run: numb
       }
       const deadline = Date.now() + 60_000;
       while (arrived() < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    }, { children: false, label: 'alerts-engine' });
+    }, { children: false });
     const lat = receiver.requests.flatMap((r) => { const d = openedDevice(r); const t = d ? sent.get(d) : undefined; return t === undefined ? [] : [r.at - t]; });
     return { ...f, extra: { p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99), maxMs: Math.max(...lat), notices: lat.length } };
   } finally {

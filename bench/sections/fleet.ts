@@ -134,7 +134,8 @@ async function runFleet(ctx: BenchContext, cap: Awaited<ReturnType<typeof snmpdC
 
   const simPids = [...fleet.processes.map((p) => p.pid), sim.process.pid];
   const logFd = openSync(join(dir, 'noctua.log'), 'a');
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'noctua.js'), 'start', '--config', config], { stdio: ['ignore', logFd, logFd], cwd: repoRoot });
+  const prof = ctx.profileDir ? [`--cpu-prof`, `--cpu-prof-dir=${join(ctx.profileDir, `fleet-${total}`)}`] : [];
+  const child = spawn(process.execPath, [...prof, join(repoRoot, 'bin', 'noctua.js'), 'start', '--config', config], { stdio: ['ignore', logFd, logFd], cwd: repoRoot });
   closeSync(logFd);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   onStop(async () => { if (child.exitCode === null) { child.kill('SIGKILL'); await exited; } });

@@ -35,7 +35,7 @@ async function sweepWith(poller: IcmpPoller, devices: Device[]): Promise<RunFigu
     const r = await poller.pollMany(devices, signal);
     const up = [...r.values()].filter((x) => x.reachable).length;
     return { answered: up };
-  }, { label: `icmp-${poller.backend}-${devices.length}` });
+  });
 }
 
 async function fpingSweep(list: string, n: number, gap: '0' | '1'): Promise<RunFigures> {

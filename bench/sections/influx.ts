@@ -97,11 +97,11 @@ export async function influxSection(ctx: BenchContext): Promise<void> {
   await noctuaWrite(await writers(4), interfaceSamples(SERIES, second++, SERIES));
   await rawWrite(influx.url, db, interfaceSamples(SERIES, second++, SERIES), 4);
 
-  const measure = async (label: string, prepare: () => Promise<(s: Sample[]) => Promise<void>>): Promise<RunFigures> => {
+  const measure = async (prepare: () => Promise<(s: Sample[]) => Promise<void>>): Promise<RunFigures> => {
     const samples = fresh();
     const write = await prepare();
     const s0 = treeCpuSeconds([influx.process.pid]);
-    const f = await measureInProcess(() => write(samples), { children: false, label });
+    const f = await measureInProcess(() => write(samples), { children: false });
     const server = treeCpuSeconds([influx.process.pid]) - s0;
     return { ...f, extra: { pointsPerS: points / f.wallS, clientCpuSPer100k: (f.cpuS * 100_000) / points, influxdCpuSPer100k: (server * 100_000) / points } };
   };
@@ -112,8 +112,8 @@ export async function influxSection(ctx: BenchContext): Promise<void> {
     const noctua = concurrency === 1 ? 'noctua writer' : `noctua writer ×${concurrency}`;
     const raw = `raw fetch POST ×${concurrency}`;
     const res = await repeatInterleaved(ctx.repeats, [
-      { name: noctua, run: () => measure(`influx-noctua-${concurrency}`, async () => { const w = await writers(concurrency); return (s) => noctuaWrite(w, s); }) },
-      { name: raw, run: () => measure(`influx-raw-${concurrency}`, async () => (s) => rawWrite(influx.url, db, s, concurrency)) },
+      { name: noctua, run: () => measure(async () => { const w = await writers(concurrency); return (s) => noctuaWrite(w, s); }) },
+      { name: raw, run: () => measure(async () => (s) => rawWrite(influx.url, db, s, concurrency)) },
     ]);
     for (const [name, summary] of res) ctx.rows.push({ section: 'influx', case: label, contender: name, ...(name === noctua ? { peer: raw } : {}), summary, show });
   }

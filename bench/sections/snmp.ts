@@ -30,7 +30,7 @@ export async function withConcurrency<T>(items: readonly T[], limit: number, wor
 }
 
 /** One round of polls of every device; figures per device-poll, Noctua's CPU apart from the agents'. */
-async function pollRound(poller: SnmpPoller, devices: Device[], concurrency: number, agents: number[], label: string): Promise<RunFigures> {
+async function pollRound(poller: SnmpPoller, devices: Device[], concurrency: number, agents: number[]): Promise<RunFigures> {
   const a0 = treeCpuSeconds(agents);
   let varbinds = 0, ok = 0;
   const f = await measureInProcess(async () => {
@@ -40,7 +40,7 @@ async function pollRound(poller: SnmpPoller, devices: Device[], concurrency: num
       varbinds += Number(s?.fields.varbinds ?? 0);
       if (s?.fields.ok === true) ok++;
     });
-  }, { children: false, label: `${label}-c${concurrency}` });
+  }, { children: false });
   const agentCpu = treeCpuSeconds(agents) - a0;
   const n = devices.length;
   return { ...f, extra: { pollsPerS: n / f.wallS, cpuMsPerPoll: (f.cpuS * 1000) / n, agentCpuMsPerPoll: (agentCpu * 1000) / n, varbindsPerPoll: varbinds / n, okPolls: ok, pollsPerCpuS: n / f.cpuS } };
@@ -110,7 +110,7 @@ export async function snmpSection(ctx: BenchContext): Promise<void> {
     const label = `full profile, ${n} devices, ${concurrency === 1 ? 'sequential' : `concurrency ${concurrency}`}`;
     ctx.say(`snmp: ${label}`);
     const res = await repeatInterleaved(ctx.repeats, [
-      { name: 'noctua', run: () => pollRound(full, devices, concurrency, agents, 'snmp-full') },
+      { name: 'noctua', run: () => pollRound(full, devices, concurrency, agents) },
       { name: 'snmpbulkwalk', run: () => netsnmp(concurrency) },
     ]);
     for (const [name, summary] of res) ctx.rows.push({ section: 'snmp', case: label, contender: name, ...(name === 'noctua' ? { peer: 'snmpbulkwalk' } : {}), summary, show });
@@ -140,7 +140,7 @@ export async function snmpSection(ctx: BenchContext): Promise<void> {
     const label = `IF-MIB part, ${n} devices, ${concurrency === 1 ? 'sequential' : `concurrency ${concurrency}`}`;
     ctx.say(`snmp: ${label}`);
     const res = await repeatInterleaved(ctx.repeats, [
-      { name: 'noctua (no profiles)', run: () => pollRound(ifOnly, devices, concurrency, agents, 'snmp-ifmib') },
+      { name: 'noctua (no profiles)', run: () => pollRound(ifOnly, devices, concurrency, agents) },
       { name: 'snmp_exporter if_mib', run: () => scrapeRound(concurrency) },
     ]);
     for (const [name, summary] of res) ctx.rows.push({ section: 'snmp', case: label, contender: name, ...(name.startsWith('noctua') ? { peer: 'snmp_exporter if_mib' } : {}), summary, show: ifShow });

@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import type { Sample } from '../core/sample.js';
 
@@ -19,9 +20,14 @@ const wireSample = z.tuple([
 ]);
 const wireBatch = z.strictObject({ v: z.literal(1), id: z.string().min(1), s: z.array(wireSample) });
 
-/** Encodes a batch as one JSON string. */
+/**
+ * Encodes a batch as one line of text: `nb1 <id> <base64 of gzipped JSON>`. Compressed because a device
+ * poll is ~21 KiB of JSON but ~1.6 KiB gzipped (measured on the shared recordings, docs/SCALE.md): that is
+ * Redis memory, network and AOF bandwidth. Text, not binary, so it fits the disk spool's UTF-8 records.
+ */
 export function encodeBatch(batch: SampleBatch): string {
-  return JSON.stringify({
+  if (/\s/.test(batch.id)) throw new Error(`batch id ${JSON.stringify(batch.id)} must not contain white space`);
+  const json = JSON.stringify({
     v: 1, id: batch.id,
     s: batch.samples.map((x) => {
       const big: string[] = [];
@@ -32,11 +38,22 @@ export function encodeBatch(batch: SampleBatch): string {
       return big.length > 0 ? [x.measurement, x.tags, fields, x.time.getTime(), big] : [x.measurement, x.tags, fields, x.time.getTime()];
     }),
   });
+  return `nb1 ${batch.id} ${gzipSync(json, { level: 6 }).toString('base64')}`;
+}
+
+/** The id of an encoded batch, without decompressing it. */
+export function batchIdOf(text: string): string {
+  const m = /^nb1 (\S+) /.exec(text);
+  if (!m) throw new Error('not an encoded sample batch');
+  return m[1]!;
 }
 
 /** Decodes {@link encodeBatch}'s output; throws on anything else. */
 export function decodeBatch(text: string): SampleBatch {
-  const w = wireBatch.parse(JSON.parse(text));
+  const m = /^nb1 (\S+) (\S+)$/.exec(text);
+  if (!m) throw new Error('not an encoded sample batch');
+  const w = wireBatch.parse(JSON.parse(gunzipSync(Buffer.from(m[2]!, 'base64')).toString('utf8')));
+  if (w.id !== m[1]) throw new Error(`batch id ${m[1]} does not match its contents (${w.id})`);
   return {
     id: w.id,
     samples: w.s.map(([measurement, tags, raw, t, big]) => {

@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Redis } from 'ioredis';
 import type { Device } from '../config/inventory-schema.js';
 import type { Logger } from '../core/log.js';
@@ -57,7 +58,8 @@ export class CounterHandoff {
   private save(device: string): void {
     const state = this.snmp?.exportCounterState(device);
     if (state === undefined) return;
-    const w = this.redis.set(this.keys.counters(device), JSON.stringify(state), 'PX', STATE_TTL_MS)
+    // Gzipped: a device's raw counters are ~5.8 KiB of JSON on the shared recordings, ~4x less compressed (docs/SCALE.md).
+    const w = this.redis.set(this.keys.counters(device), gzipSync(JSON.stringify(state)), 'PX', STATE_TTL_MS)
       .catch((err: unknown) => this.log.debug({ err, device }, 'counter state not saved (Redis unreachable); the next poll saves it'));
     this.writes.set(device, w);
     void w.finally(() => { if (this.writes.get(device) === w) this.writes.delete(device); });
@@ -74,12 +76,12 @@ export class CounterHandoff {
   /** Loads the counter state another poller left for these devices into the SNMP poller. */
   async adopt(devices: readonly string[]): Promise<number> {
     if (!this.snmp || devices.length === 0) return 0;
-    const raw = await this.redis.mget(...devices.map((d) => this.keys.counters(d)));
+    const raw = await this.redis.mgetBuffer(...devices.map((d) => this.keys.counters(d)));
     let n = 0;
     devices.forEach((d, i) => {
-      const text = raw[i];
-      if (!text) return;
-      try { this.snmp!.importCounterState(d, JSON.parse(text)); n++; } catch (err) { this.log.warn({ err, device: d }, 'counter state in Redis is unusable; rates of this device restart'); }
+      const data = raw[i];
+      if (!data) return;
+      try { this.snmp!.importCounterState(d, JSON.parse(gunzipSync(data).toString('utf8'))); n++; } catch (err) { this.log.warn({ err, device: d }, 'counter state in Redis is unusable; rates of this device restart'); }
     });
     return n;
   }

@@ -6,7 +6,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { Sample } from '../core/sample.js';
 import { Spool, type SpoolStats } from '../storage/influx/spool.js';
-import { encodeBatch } from './batch-codec.js';
+import { batchIdOf, encodeBatch } from './batch-codec.js';
 
 /** Options of {@link createSampleForwarder}. */
 export interface SampleForwarderOptions {
@@ -86,8 +86,7 @@ export async function createSampleForwarder(opts: SampleForwarderOptions): Promi
       if (!rec) { online = true; retryMs = FIRST_RETRY_MS; log.info({ forwardedBatches }, 'cluster spool replayed; forwarding directly again'); return; }
       let outcome: 'ok' | 'full';
       try {
-        const { id } = JSON.parse(rec.payload) as { id: string };
-        outcome = await xadd(id, rec.payload);
+        outcome = await xadd(batchIdOf(rec.payload), rec.payload);
       } catch (err) {
         log.debug({ err }, 'replay to the stream failed; retrying');
         outcome = 'full';

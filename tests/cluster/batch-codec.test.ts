@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBatch, encodeBatch } from '../../src/cluster/batch-codec.js';
+import { batchIdOf, decodeBatch, encodeBatch } from '../../src/cluster/batch-codec.js';
 import type { Sample } from '../../src/core/sample.js';
 
 describe('sample batches on the stream', () => {
@@ -16,7 +16,10 @@ describe('sample batches on the stream', () => {
   });
 
   it('refuses what is not a batch', () => {
-    expect(() => decodeBatch('{"v":2,"id":"x","s":[]}')).toThrow();
-    expect(() => decodeBatch('not json')).toThrow();
+    expect(() => decodeBatch('{"v":1,"id":"x","s":[]}')).toThrow();
+    expect(() => decodeBatch('nb1 x bm90IGd6aXA=')).toThrow();
+    const good = encodeBatch({ id: 'p1:ab:1', samples: [] });
+    expect(() => decodeBatch(good.replace('p1:ab:1', 'p1:ab:2'))).toThrow(/does not match/);
+    expect(batchIdOf(good)).toBe('p1:ab:1');
   });
 });

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { Redis } from 'ioredis';
-import { encodeBatch } from '../../src/cluster/batch-codec.js';
+import { decodeBatch, encodeBatch } from '../../src/cluster/batch-codec.js';
 import { ClusterKeys } from '../../src/cluster/keys.js';
 import { RedisLeaseStore } from '../../src/cluster/lease.js';
 import { rendezvousSplit } from '../../src/cluster/rendezvous.js';
@@ -22,6 +22,7 @@ import { startSnmpsim } from '../../src/lab/snmpsim.js';
 import { createSnmpPoller } from '../../src/pollers/snmp/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 const log = createLogger({ level: 'fatal' });
 const tmp = tempDir('noctua-measure-');
@@ -50,16 +51,23 @@ try {
   const payloads: string[] = [];
   let samples = 0;
   let stateBytes = 0;
+  let stateGz = 0;
+  let pollCpu = 0;
   for (const d of devices) {
     await snmp.poll(d, AbortSignal.timeout(10_000));
+    const u = process.cpuUsage();
     const r = await snmp.poll(d, AbortSignal.timeout(10_000));
+    pollCpu += cpuMs(process.cpuUsage(u));
     samples += r.samples.length;
     payloads.push(encodeBatch({ id: `poller-01:abcd1234:${payloads.length}`, samples: r.samples }));
     stateBytes += JSON.stringify(snmp.exportCounterState(d.name) ?? {}).length;
+    stateGz += gzipSync(JSON.stringify(snmp.exportCounterState(d.name) ?? {})).length;
   }
   await snmp.close();
-  const bytes = payloads.reduce((n, p) => n + Buffer.byteLength(p), 0);
-  console.log(`SNMP polls of ${devices.length} recordings: ${(samples / devices.length).toFixed(1)} samples and ${(bytes / devices.length / 1024).toFixed(1)} KiB JSON per device poll; counter state ${(stateBytes / devices.length / 1024).toFixed(2)} KiB per device`);
+  const gz = payloads.reduce((n, p) => n + Buffer.byteLength(p), 0);
+  const jsonBytes = payloads.reduce((n, p) => n + gunzipSync(Buffer.from(p.split(' ')[2]!, 'base64')).length, 0);
+  const encCpu = (() => { const u = process.cpuUsage(); for (let k = 0; k < 5; k++) for (const p of payloads) encodeBatch(decodeBatch(p)); return cpuMs(process.cpuUsage(u)) / 5 / payloads.length; })();
+  console.log(`SNMP polls of ${devices.length} recordings: ${(samples / devices.length).toFixed(1)} samples and ${(jsonBytes / devices.length / 1024).toFixed(1)} KiB JSON per device poll (${(gz / devices.length / 1024).toFixed(1)} KiB on the wire, gzip+base64; encode+decode ${encCpu.toFixed(2)} ms); poller CPU ${(pollCpu / devices.length).toFixed(1)} ms per SNMP device poll; counter state ${(stateBytes / devices.length / 1024).toFixed(2)} KiB per device (${(stateGz / devices.length / 1024).toFixed(2)} KiB gzipped, as stored)`);
 
   // 2. Appending device-poll batches to a stream (the forwarder's capped XADD, 8 in flight), then consuming them.
   const redis = new Redis(redisInst.url);
@@ -67,7 +75,8 @@ try {
   await redis.sadd(keys.groups(), 'g');
   const N = 5000;
   // Every batch its own id, as pollers send them (the core would drop repeated ids as duplicates).
-  const batches = Array.from({ length: N }, (_, i) => payloads[i % payloads.length]!.replace(`"id":"poller-01:abcd1234:${i % payloads.length}"`, `"id":"poller-01:abcd1234:n${i}"`));
+  const polls = payloads.map((p) => decodeBatch(p).samples);
+  const batches = Array.from({ length: N }, (_, i) => encodeBatch({ id: `poller-01:run2:${i}`, samples: polls[i % polls.length]! }));
   const XADD = `if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return false end
 return redis.call('XADD', KEYS[1], '*', 'b', ARGV[2], 'd', ARGV[3])`;
   let c0 = process.cpuUsage();
@@ -88,8 +97,14 @@ return redis.call('XADD', KEYS[1], '*', 'b', ARGV[2], 'd', ARGV[3])`;
   let entries = 0;
   for (let i = 0; i < 1000 && entries < N; i++) entries += await consumer.round();
   wall = performance.now() - t0;
-  console.log(`consume (XREADGROUP 500, decode, dedup check, SET done + XACK, trim): ${(entries / wall * 1000).toFixed(0)} batches/s (${(delivered / wall * 1000).toFixed(0)} samples/s); core CPU ${(cpuMs(process.cpuUsage(c0)) / entries * 1000).toFixed(0)} µs and redis CPU ${((await redisCpuMs(redis) - r0) / entries * 1000).toFixed(0)} µs per batch; applied mark ${(Number(await redis.call('MEMORY', 'USAGE', keys.applied('poller-01:abcd1234'))))} B per poller run`);
+  console.log(`consume (XREADGROUP 500, decode, dedup check, SET done + XACK, trim): ${(entries / wall * 1000).toFixed(0)} batches/s (${(delivered / wall * 1000).toFixed(0)} samples/s); core CPU ${(cpuMs(process.cpuUsage(c0)) / entries * 1000).toFixed(0)} µs and redis CPU ${((await redisCpuMs(redis) - r0) / entries * 1000).toFixed(0)} µs per batch; applied mark ${(Number(await redis.call('MEMORY', 'USAGE', keys.applied('poller-01:run2'))))} B per poller run`);
   consumerRedis.disconnect();
+
+  // Counter state: one SET per SNMP device poll, gzipped as the pollers write it.
+  const stateBlob = gzipSync(JSON.stringify({ v: 1, at: 1, uptimeWraps: 0, counters: Object.fromEntries(Array.from({ length: 48 }, (_, i) => [String(i), { in_octets: '123456789012', out_octets: '98765432101', in_ucast_pkts: '1234567', out_ucast_pkts: '7654321' }])) }));
+  r0 = await redisCpuMs(redis);
+  for (let i = 0; i < 5000; i += 50) { const p = redis.pipeline(); for (let k = 0; k < 50; k++) p.set(keys.counters(`dev-${i + k}`), stateBlob, 'PX', 86_400_000); await p.exec(); }
+  console.log(`counter state SET (${stateBlob.length} B): redis CPU ${((await redisCpuMs(redis) - r0) / 5000 * 1000).toFixed(0)} µs each`);
 
   // 3. Lease renewal of 10,000 devices in one pipeline, and the rendezvous split of 100,000 devices over 10 pollers.
   const leases = new RedisLeaseStore(redis);

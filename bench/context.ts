@@ -9,6 +9,8 @@ export interface BenchContext {
   repeats: number;
   /** `--profile DIR`: processes the bench starts for Noctua (the fleet's `noctua start`) run with --cpu-prof into DIR. */
   profileDir?: string;
+  /** `--fleet N:S,…`: fleet sizes and durations instead of the mode's default. */
+  fleet?: { devices: number; seconds: number }[];
   /** A scratch directory of its own under the run's work directory. */
   dir(name: string): string;
   log: Logger;

@@ -12,16 +12,19 @@ export interface BenchOptions {
   repeats: number;
   /** Where the JSON result goes (default bench/results). */
   outDir?: string;
+  /** Fleet runs as devices and seconds each (`--fleet 2000:300,5000:180`); the mode's default when absent. */
+  fleet?: { devices: number; seconds: number }[];
   /** Run the fleet's `noctua start` under `--cpu-prof` into this directory (for bench/profile-summary.ts). */
   profileDir?: string;
 }
 
-/** Parses `npm run bench` arguments: `--quick`, `--only a,b` (or repeated), `--repeats N`, `--out DIR`, `--profile DIR`; throws on anything else. */
+/** Parses `npm run bench` arguments: `--quick`, `--only a,b` (or repeated), `--repeats N`, `--out DIR`, `--profile DIR`, `--fleet N:S,…`; throws on anything else. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   let quick = false;
   let repeats = 3;
   let outDir: string | undefined;
   let profileDir: string | undefined;
+  let fleet: BenchOptions['fleet'];
   const only: Section[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -47,8 +50,15 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       }
       case '--out': outDir = value(); break;
       case '--profile': profileDir = value(); break;
-      default: throw new Error(`unknown argument "${arg}" (expected --quick, --only ${SECTIONS.join('|')}, --repeats N, --out DIR, --profile DIR)`);
+      case '--fleet':
+        fleet = value().split(',').map((part) => {
+          const m = /^(\d+):(\d+)$/.exec(part.trim());
+          if (!m || Number(m[1]) < 10 || Number(m[2]) < 10) throw new Error(`--fleet: expected DEVICES:SECONDS[,…] with at least 10 of each, got "${part}"`);
+          return { devices: Number(m[1]), seconds: Number(m[2]) };
+        });
+        break;
+      default: throw new Error(`unknown argument "${arg}" (expected --quick, --only ${SECTIONS.join('|')}, --repeats N, --out DIR, --profile DIR, --fleet N:S[,N:S])`);
     }
   }
-  return { quick, sections: only.length ? SECTIONS.filter((s) => only.includes(s)) : [...SECTIONS], repeats, ...(outDir ? { outDir } : {}), ...(profileDir ? { profileDir } : {}) };
+  return { quick, sections: only.length ? SECTIONS.filter((s) => only.includes(s)) : [...SECTIONS], repeats, ...(outDir ? { outDir } : {}), ...(profileDir ? { profileDir } : {}), ...(fleet ? { fleet } : {}) };
 }

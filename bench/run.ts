@@ -46,7 +46,7 @@ async function main(): Promise<number> {
   const t0 = performance.now();
   const say = (msg: string) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
   const ctx: BenchContext = {
-    quick: opts.quick, repeats: opts.repeats, rows, facts, say, ...(opts.profileDir ? { profileDir: opts.profileDir } : {}),
+    quick: opts.quick, repeats: opts.repeats, rows, facts, say, ...(opts.profileDir ? { profileDir: opts.profileDir } : {}), ...(opts.fleet ? { fleet: opts.fleet } : {}),
     dir: (name) => scratchDir(work, name),
     log: createLogger({ level: 'error', name: 'bench' }),
     onCleanup: (fn) => { cleanups.push(fn); },

@@ -71,3 +71,10 @@ describe('peer ratios and the Markdown table', () => {
     expect(lines[3]).toBe('| icmp | 1,000 targets | fping | 3 | 1.000 | 0.040 | 10 | – | – |  |');
   });
 });
+
+describe('fleet sizes', () => {
+  it('takes devices:seconds pairs and refuses anything else', () => {
+    expect(parseBenchArgs(['--fleet', '2000:300,5000:180']).fleet).toEqual([{ devices: 2000, seconds: 300 }, { devices: 5000, seconds: 180 }]);
+    expect(() => parseBenchArgs(['--fleet', '2000'])).toThrow(/DEVICES:SECONDS/);
+  });
+});

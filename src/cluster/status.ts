@@ -47,14 +47,16 @@ export async function readClusterStatus(redis: Redis, keys: ClusterKeys): Promis
 }
 
 /**
- * `noctua_self,component=cluster` samples: one per poller (up, devices), one per stream (length, lag,
- * pending) and one for the leader. An alert rule on `member_up` raises one incident per dead poller.
+ * `noctua_self` samples of the cluster: one per poller (component `cluster_member`: member_up, devices),
+ * one per stream (`cluster_stream`: length, lag, pending) and one for the leader (`cluster_leader`).
+ * An alert rule on `member_up` raises one incident per dead poller (docs/SCALE.md).
  */
 export function clusterSelfSamples(status: ClusterStatus, instance: string, now: Date): Sample[] {
   const out: Sample[] = [];
   for (const g of status.groups) {
     for (const m of g.members) {
-      out.push({ measurement: 'noctua_self', tags: { component: 'cluster_member', instance, group: g.group, member: m.id }, fields: { member_up: m.alive ? 1 : 0, devices: m.devices }, time: now });
+      // Tagged as a device named after the poller, so that an alert rule on member_up gives one incident per dead poller.
+      out.push({ measurement: 'noctua_self', tags: { component: 'cluster_member', instance, group: g.group, member: m.id, device: m.id, site: g.group, class: 'other' }, fields: { member_up: m.alive ? 1 : 0, devices: m.devices }, time: now });
     }
     if (g.stream) out.push({ measurement: 'noctua_self', tags: { component: 'cluster_stream', instance, group: g.group }, fields: { stream_length: g.stream.length, stream_lag: g.stream.lag, stream_pending: g.stream.pending }, time: now });
   }

@@ -36,6 +36,8 @@ import { DeviceShare } from './cluster/device-share.js';
 import { RedisLeaseStore } from './cluster/lease.js';
 import { devicesOfGroup } from './cluster/groups.js';
 import { CoreRole } from './cluster/core-role.js';
+import { RemoteDeviceState } from './cluster/remote-device-state.js';
+import { readClusterStatus } from './cluster/status.js';
 import type { SnmpPoller } from './pollers/snmp/index.js';
 
 /** What tests and embedders may replace when starting Noctua. */
@@ -344,6 +346,8 @@ async function startClusterMember(cfg: LoadedConfig, log: Logger, opts: StartOpt
   let reports: ReportScheduler | undefined;
   const latest = new LatestSamples();
   let selfTimer: NodeJS.Timeout | undefined;
+  /** On a core: every device's state as the pollers' samples tell it (the scheduler's registry holds only local polls). */
+  let coreStates: DeviceStateRegistry | undefined;
   if (roles.has('core')) {
     core = new CoreRole({ redis, keys, coreId: memberId, section, clock, log: clog });
     let signal = opts.standbySignal;
@@ -374,6 +378,10 @@ async function startClusterMember(cfg: LoadedConfig, log: Logger, opts: StartOpt
     await consumers.escalation?.start();
     consumers.alerts.start();
     const c = consumers;
+    // The API and the wall show every device as the pollers see it, not only what this process polls.
+    coreStates = new DeviceStateRegistry(clock);
+    coreStates.sync(cfg.devices.filter((d) => d.enabled));
+    const remote = new RemoteDeviceState(coreStates);
     // This process's own samples: through the stream when it also polls, else straight to the writer and engine.
     if (!roles.has('poller')) { for (const s of c.sinks) bus.add(s); bus.add(latest); }
     core.startConsuming(async (samples) => {
@@ -381,6 +389,7 @@ async function startClusterMember(cfg: LoadedConfig, log: Logger, opts: StartOpt
       if (c.storage) { await c.storage.write(samples); await c.storage.flush(); }
       await c.alerts.write(samples);
       await latest.write(samples);
+      await remote.write(samples);
     });
     core.keepLeading(() => {
       log.fatal({ lease: keys.leader() }, 'another core holds the leader lease: exiting at once so two alert engines never run');
@@ -390,12 +399,18 @@ async function startClusterMember(cfg: LoadedConfig, log: Logger, opts: StartOpt
     selfTimer = setInterval(() => {
       void (async () => {
         await bus.publish([...consumerSelfSamples(c, instance, clock.now()), ...(await core!.selfSamples(instance, clock.now()))]);
+        try {
+          const st = await readClusterStatus(redis, keys);
+          const live = new Set(st.groups.filter((g) => g.members.some((m) => m.alive)).map((g) => g.group));
+          const reset = remote.orphan(current.devices, section, live);
+          if (reset > 0) log.warn({ devices: reset }, 'devices of a group without a live poller: shown as unknown');
+        } catch { /* Redis unreachable: states stay as last seen */ }
       })();
     }, sched.selfInterval);
     selfTimer.unref();
     if (cfg.settings.api.enabled && !opts.noApi) {
       ports = runtimePorts({
-        inventory: () => current.devices, states: devices, latest, engine: c.alerts, escalation: c.escalation,
+        inventory: () => current.devices, states: coreStates, latest, engine: c.alerts, escalation: c.escalation,
         onCallSchedules: cfg.notify ? Object.keys(cfg.notify.schedules ?? {}) : [],
         reader: createInfluxReader(cfg.settings.influx), influx: c.storage, schedulerRunning: () => running,
         metrics: metrics.registry,
@@ -427,6 +442,7 @@ async function startClusterMember(cfg: LoadedConfig, log: Logger, opts: StartOpt
     const after = new Set(next.devices.map((d) => d.name));
     current = next;
     share?.inventoryChanged();
+    coreStates?.sync(next.devices.filter((d) => d.enabled));
     if (core) {
       c.alerts.setDevices(next.devices);
       if (next.alerts) c.alerts.setRules(next.alerts);
@@ -438,7 +454,7 @@ async function startClusterMember(cfg: LoadedConfig, log: Logger, opts: StartOpt
 
   let stopping: Promise<void> | undefined;
   return {
-    bus, devices, metrics, scheduler, db, api, reports,
+    bus, devices: coreStates ?? devices, metrics, scheduler, db, api, reports,
     storage: c.storage, alerts: c.alerts, escalation: c.escalation,
     reload,
     stop() {

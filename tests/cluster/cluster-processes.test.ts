@@ -10,7 +10,7 @@ import { readClusterStatus, type ClusterStatus } from '../../src/cluster/status.
 import { influxQuery, startInfluxd, type InfluxdInstance } from '../../src/lab/influxd.js';
 import { labAddress, labInventoryYaml, readFixtures } from '../../src/lab/inventory.js';
 import { fixturesDir, repoRoot } from '../../src/lab/paths.js';
-import { freeUdpPort, waitFor } from '../../src/lab/ports.js';
+import { freeTcpPort, freeUdpPort, waitFor } from '../../src/lab/ports.js';
 import { startRedis, type RedisInstance } from '../../src/lab/redis.js';
 import { startSnmpsim, type SnmpsimInstance } from '../../src/lab/snmpsim.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
@@ -50,6 +50,9 @@ describe('three poller processes and two cores sharing one inventory through a r
   const keys = new ClusterKeys('noctua');
   const members = new Map<string, Member>();
   let snmpDevices: string[] = [];
+  let apiPort = 0;
+  /** The wall's picture from whichever core leads (the API runs only on the leader). */
+  const wall = async () => (await (await fetch(`http://127.0.0.1:${apiPort}/api/v1/wall`)).json()) as { devices: { name: string; state: string }[] };
 
   const start = (m: Member) => {
     const fd = openSync(m.logFile, 'a');
@@ -82,6 +85,7 @@ describe('three poller processes and two cores sharing one inventory through a r
     client = new Redis(redis.url, { maxRetriesPerRequest: 1, retryStrategy: () => 200 });
     client.on('error', () => {});
     const deadPort = await freeUdpPort('127.0.3.7');
+    apiPort = await freeTcpPort();
     const every = `${INTERVAL_MS}ms`;
     const inv = parse(labInventoryYaml(facts, sim.port, { icmp: every, snmp: every })) as { defaults: { snmp: Record<string, unknown> }; devices: Record<string, unknown>[] };
     inv.defaults.snmp.timeoutMs = 800;
@@ -109,7 +113,7 @@ describe('three poller processes and two cores sharing one inventory through a r
       writeFileSync(join(configDir, 'devices.yaml'), stringify(inv));
       writeFileSync(join(configDir, 'noctua.yaml'), stringify({
         stateDir: role === 'core' ? coreState : join(tmp.dir, `${name}-state`), logLevel: 'info', influx: influxSettings,
-        api: { enabled: false }, scheduler: { instance: name, selfInterval: '2s', drainTimeout: '1s' }, cluster: { ...cluster, role },
+        api: role === 'core' ? { enabled: true, host: '127.0.0.1', port: apiPort, publicWall: true } : { enabled: false }, scheduler: { instance: name, selfInterval: '2s', drainTimeout: '1s' }, cluster: { ...cluster, role },
       }));
       if (role === 'core') {
         writeFileSync(join(configDir, 'alerts.yaml'), stringify(alerts));
@@ -156,6 +160,15 @@ describe('three poller processes and two cores sharing one inventory through a r
       }
     }
   }, 30_000);
+
+  it('the leading core\'s wall shows every device as the pollers see it', async () => {
+    await waitFor('the wall to show the devices polled', async () => {
+      const w = await wall();
+      return w.devices.filter((d) => d.state === 'up').length >= snmpDevices.length - 1 && w.devices.find((d) => d.name === 'dead-snmp-01')?.state === 'down';
+    }, 15_000, 500);
+    const w = await wall();
+    expect(w.devices.map((d) => d.name).sort()).toEqual([...snmpDevices, 'wan-probe-1', 'wan-probe-2'].sort());
+  }, 20_000);
 
   it('kill -9 of a poller: its devices move to the others within two heartbeats, none polled twice, none missed beyond one slot', async () => {
     const victim = members.get('poller-2')!;
@@ -268,6 +281,8 @@ describe('three poller processes and two cores sharing one inventory through a r
     expect(opened.length).toBeGreaterThan(0);
     for (const [k, n] of perIncidentAndKind) expect(n, `${k} notified ${n} times`).toBe(1);
     expect(logOf('core-2', killedAt).some((l) => l.msg === 'leader lease taken: this core runs the alert engine')).toBe(true);
+    // The new leader serves the API and its wall knows the devices' states from the pollers' samples.
+    await waitFor('the new leader\'s wall', async () => (await wall().catch(() => ({ devices: [] }))).devices.filter((d) => d.state === 'up').length >= snmpDevices.length - 1, 15_000, 500);
   }, 60_000);
 
   it('noctua cluster status lists the pollers, their devices, the stream and the leader; the core writes it as self metrics', async () => {

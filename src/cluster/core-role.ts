@@ -83,7 +83,7 @@ export class CoreRole {
     this.consumerRedis.on('error', () => { /* reported by the main connection */ });
     this.consumer = new StreamConsumer({
       redis: this.consumerRedis, keys, consumer: coreId, readCount: section.readCount,
-      claimIdleMs: section.leaderLease, dedupWindowMs: section.dedupWindow, deliver, log: log.child({ component: 'stream-consumer' }),
+      claimIdleMs: section.leaderLease, dedupWindowMs: section.dedupWindow, lingerMs: section.readLinger, deliver, log: log.child({ component: 'stream-consumer' }),
     });
     this.consumer.start();
     return this.consumer;

@@ -16,6 +16,8 @@ export interface StreamConsumerOptions {
   claimIdleMs: number;
   /** How long the applied high-water mark of a poller run is kept after its last batch. */
   dedupWindowMs: number;
+  /** After a read that was not full, wait this long and read once more, so one delivery (one writer flush) carries more polls. */
+  lingerMs: number;
   /**
    * Hands samples to the writer and the alert engine; resolves only once both accepted them
    * (the writer has them in InfluxDB or in its fsync'd spool). A rejection leaves the entries pending.
@@ -158,6 +160,17 @@ export class StreamConsumer {
     if (got.every((g) => g.entries.length === 0)) {
       const r = (await redis.xreadgroup('GROUP', CORE_CONSUMER_GROUP, consumer, 'COUNT', readCount, 'BLOCK', BLOCK_MS, 'STREAMS', ...streams, ...streams.map(() => '>'))) as StreamReply;
       got = (r ?? []).map(([stream, entries]) => ({ stream, entries }));
+      const n = got.reduce((k, g) => k + g.entries.length, 0);
+      if (n > 0 && n < readCount && this.opts.lingerMs > 0) {
+        // BLOCK returns with the first entry; each delivery ends in a writer flush (an InfluxDB request), so
+        // gather what arrives in the next moment into the same delivery instead of flushing per poll.
+        await new Promise((res) => setTimeout(res, this.opts.lingerMs));
+        const more = (await redis.xreadgroup('GROUP', CORE_CONSUMER_GROUP, consumer, 'COUNT', readCount - n, 'STREAMS', ...streams, ...streams.map(() => '>'))) as StreamReply;
+        for (const [stream, entries] of more ?? []) {
+          const g = got.find((x) => x.stream === stream);
+          if (g) g.entries.push(...entries); else got.push({ stream, entries });
+        }
+      }
     }
     const all = got.flatMap((g) => g.entries.map((e) => ({ stream: g.stream, id: e[0], fields: e[1] })));
     if (all.length === 0) return 0;

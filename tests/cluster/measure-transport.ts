@@ -90,7 +90,7 @@ return redis.call('XADD', KEYS[1], '*', 'b', ARGV[2], 'd', ARGV[3])`;
   console.log(`XADD: ${(N / wall * 1000).toFixed(0)} device-poll batches/s; client CPU ${(cpuMs(process.cpuUsage(c0)) / N * 1000).toFixed(0)} µs and redis CPU ${((await redisCpuMs(redis) - r0) / N * 1000).toFixed(0)} µs per batch; stream memory ${(memory / N / 1024).toFixed(1)} KiB per batch`);
   const consumerRedis = new Redis(redisInst.url);
   let delivered = 0;
-  const consumer = new StreamConsumer({ redis: consumerRedis, keys, consumer: 'core-1', readCount: 500, claimIdleMs: 60_000, dedupWindowMs: 86_400_000, deliver: async (s) => { delivered += s.length; }, log });
+  const consumer = new StreamConsumer({ redis: consumerRedis, keys, consumer: 'core-1', readCount: 500, claimIdleMs: 60_000, dedupWindowMs: 86_400_000, lingerMs: 0, deliver: async (s) => { delivered += s.length; }, log });
   c0 = process.cpuUsage();
   r0 = await redisCpuMs(redis);
   t0 = performance.now();

@@ -41,7 +41,7 @@ describe('sample transport through a Redis Stream', () => {
   };
   const consumer = (keys: ClusterKeys, deliver: (s: Sample[]) => Promise<void>, name = 'core-a', claimIdleMs = 60_000) => {
     const r = connect();
-    return { r, c: new StreamConsumer({ redis: r, keys, consumer: name, readCount: 100, claimIdleMs, dedupWindowMs: 60_000, deliver, log }) };
+    return { r, c: new StreamConsumer({ redis: r, keys, consumer: name, readCount: 100, claimIdleMs, dedupWindowMs: 60_000, lingerMs: 0, deliver, log }) };
   };
   const roundsUntil = async (c: StreamConsumer, pred: () => boolean) => {
     for (let i = 0; i < 20 && !pred(); i++) await c.round();

@@ -37,6 +37,8 @@ export const clusterSectionSchema = z.strictObject({
   streamMaxLen: z.number().int().min(100).max(100_000_000).default(50_000),
   /** Stream entries the core reads at once. */
   readCount: z.number().int().min(1).max(10_000).default(500),
+  /** After a read that was not full the core waits this long for more before handing the read on: fewer, larger InfluxDB writes for a little alert latency. */
+  readLinger: durationSchema.refine((ms) => ms <= 5000, { message: 'expected at most 5s' }).default(250),
   /** How long the core remembers the last batch it applied from a poller run after that run went quiet (one small key per run). */
   dedupWindow: durationSchema.refine((ms) => ms >= 60_000, { message: 'expected at least 1m' }).default(7 * 86_400_000),
 });

@@ -135,10 +135,24 @@ export function loadInventory(path: string, env: NodeJS.ProcessEnv = process.env
 }
 
 /** Loads `noctua.yaml` (optional: built-in defaults apply when it is absent). */
-export function loadSettings(path: string, env: NodeJS.ProcessEnv = process.env): { settings?: NoctuaSettings; errors: ConfigError[] } {
+export function loadSettings(path: string, env: NodeJS.ProcessEnv = process.env): { settings?: NoctuaSettings; source?: YamlSource; errors: ConfigError[] } {
   if (!existsSync(path)) return { settings: noctuaFileSchema.parse({}), errors: [] };
-  const parsed = parseYamlWith(YamlSource.read(path), noctuaFileSchema, env);
-  return { settings: parsed.value, errors: parsed.errors };
+  const source = YamlSource.read(path);
+  const parsed = parseYamlWith(source, noctuaFileSchema, env);
+  return { settings: parsed.value, source, errors: parsed.errors };
+}
+
+/** Every site a cluster group names must exist, or that group's devices would silently go unpolled. */
+function checkClusterGroups(settings: NoctuaSettings, source: YamlSource | undefined, sites: readonly Site[], devices: readonly Device[]): ConfigError[] {
+  if (!source) return [];
+  const known = new Set([...sites.map((s) => s.name), ...devices.map((d) => d.site)]);
+  const errors: ConfigError[] = [];
+  for (const [group, members] of Object.entries(settings.cluster.groups)) {
+    members.forEach((site, i) => {
+      if (!known.has(site)) errors.push(source.error(['cluster', 'groups', group, i], `unknown site "${site}" (expected one of the sites in devices.yaml: ${[...known].join(', ') || 'none'})`));
+    });
+  }
+  return errors;
 }
 
 /** Loads and checks a whole config directory; throws {@link ConfigInvalidError} listing every error. */
@@ -149,10 +163,11 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv = process.env): L
   let inventory: { sites: Site[]; devices: Device[] } = { sites: [], devices: [] };
   let alerts: AlertRules | undefined;
   let notify: NotifyConfig | undefined;
+  let settingsSource: YamlSource | undefined;
   const alertsFile = join(abs, 'alerts.yaml');
   const notifyFile = join(abs, 'notify.yaml');
   for (const step of [
-    () => { const r = loadSettings(join(abs, 'noctua.yaml'), env); settings = r.settings; errors.push(...r.errors); },
+    () => { const r = loadSettings(join(abs, 'noctua.yaml'), env); settings = r.settings; settingsSource = r.source; errors.push(...r.errors); },
     () => { const r = loadInventory(join(abs, 'devices.yaml'), env); inventory = r; errors.push(...r.errors); },
     () => { if (existsSync(alertsFile)) alerts = loadAlertRules(alertsFile, env); },
     () => { if (existsSync(notifyFile)) notify = loadNotifyConfig(notifyFile); },
@@ -161,6 +176,7 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv = process.env): L
       if (err instanceof ConfigInvalidError) errors.push(...err.errors); else throw err;
     }
   }
+  if (settings && errors.length === 0) errors.push(...checkClusterGroups(settings, settingsSource, inventory.sites, inventory.devices));
   if (errors.length > 0 || !settings) throw new ConfigInvalidError(errors);
   const stateDir = isAbsolute(settings.stateDir) ? settings.stateDir : resolve(dirname(abs), settings.stateDir);
   return { dir: abs, settings, stateDir, ...inventory, alerts, notify };

@@ -53,11 +53,6 @@ export interface ReportAnnouncementNotice extends NoticeReport {
   link?: string;
 }
 
-/**
- * Channel types that would turn a report notice into an alert of their own (a PagerDuty incident, an
- * Alertmanager firing alert); a report is not a fault, so they are left out of report notices.
- */
-const NOT_FOR_REPORTS = new Set(['pagerduty', 'alertmanager']);
 
 /** What createEscalationService needs. */
 export interface EscalationOptions {
@@ -366,7 +361,7 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
       db.transaction(() => {
         for (const [channel, recipients] of resolveTargets({ targets: config.reports!.notify }, nowMs)) {
           const notifier = notifiers.get(channel);
-          if (!notifier || NOT_FOR_REPORTS.has(notifier.type) || !notifier.handles('report')) continue;
+          if (!notifier || !notifier.handles('report')) continue;
           const notice: Notice = {
             // One announcement per report and channel, whatever restarts happen around it.
             id: noticeId([subject.id, 'report', channel]), kind: 'report', channel, locale, timezone,

@@ -57,7 +57,8 @@ export const alertmanagerChannel: ChannelType<typeof alertmanagerSchema> = {
       name, type: 'alertmanager', timeoutMs: cfg.timeout,
       limits: effectiveLimits({ perMinute: 600 }, cfg.perMinute),
       // Alertmanager has no acknowledged state; its receivers only know firing and resolved.
-      handles: (kind) => kind !== 'acknowledged',
+      // Alertmanager receivers know firing and resolved alerts only; a report is no alert for them.
+      handles: (kind) => kind !== 'acknowledged' && kind !== 'report',
       async send(notice, signal) {
         const body = JSON.stringify(alertmanagerBody(notice, cfg.receiver ?? name, cfg.externalUrl ?? new URL(notice.links.dashboard ?? 'http://localhost/').origin));
         const r = await postBody(cfg.url, body, { ...cfg.headers, 'idempotency-key': notice.id, 'user-agent': 'Noctua' }, signal);

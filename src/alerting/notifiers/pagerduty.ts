@@ -51,7 +51,8 @@ export const pagerdutyChannel: ChannelType<typeof pagerdutySchema> = {
       // PagerDuty throttles events per integration key; 120 a minute stays within it.
       limits: effectiveLimits({ perMinute: 120 }, cfg.perMinute),
       // PagerDuty runs its own escalation and reminders; a repeated trigger would only add noise to its log.
-      handles: (kind) => kind !== 'sla-reminder',
+      // PagerDuty keeps its own SLA reminders, and a report sent as an event would open a PagerDuty incident.
+      handles: (kind) => kind !== 'sla-reminder' && kind !== 'report',
       async send(notice, signal) {
         const r = await postBody(cfg.url, JSON.stringify(pagerdutyBody(notice, cfg.routingKey)), {}, signal);
         return 'failure' in r ? r.failure : classifyStatus(r.reply, `PagerDuty ${name}`);

@@ -7,32 +7,18 @@ import type { LiveEvent } from '../../src/api/ports.js';
 import { runtimePorts } from '../../src/api/runtime-ports.js';
 import { createAlertEngine, type AlertEngine } from '../../src/alerting/engine.js';
 import { parseAlertRules } from '../../src/alerting/rules.js';
-import { BUILTIN_DEFAULTS, type Device } from '../../src/config/inventory-schema.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { openStateDb, type Db } from '../../src/core/database.js';
 import type { IncidentView } from '../../src/core/incident.js';
 import type { Sample } from '../../src/core/sample.js';
 import { DeviceStateRegistry } from '../../src/scheduler/device-state.js';
 import { tempDir } from '../helpers/tmp.js';
+import { DEVICE_DOWN_RULES, icmpRouter } from '../helpers/engine-fixtures.js';
 import { apiSettings, bearer } from './memory-noc.js';
 
-const RULES = `
-evaluationInterval: 5s
-rules:
-  - name: device-down
-    severity: P1
-    consecutive: 2
-    select: { measurement: icmp }
-    condition: { threshold: { field: up, op: "==", value: false } }
-    summary: "{{device}} down"
-`;
+const RULES = DEVICE_DOWN_RULES;
 
-function device(name: string, site: string, tags: string[]): Device {
-  return {
-    name, address: '127.0.1.1', class: 'router', site, tags, snmp: false, icmp: { ...BUILTIN_DEFAULTS.icmp },
-    intervals: { ...BUILTIN_DEFAULTS.intervals }, enabled: true,
-  };
-}
+const device = icmpRouter;
 
 const T0 = Date.UTC(2026, 10, 23, 8, 0, 0);
 

@@ -9,28 +9,17 @@ import { runtimePorts } from '../../src/api/runtime-ports.js';
 import { startApiServer, type ApiServer } from '../../src/api/server.js';
 import { createAlertEngine, type AlertEngine } from '../../src/alerting/engine.js';
 import { parseAlertRules } from '../../src/alerting/rules.js';
-import { BUILTIN_DEFAULTS, type Device } from '../../src/config/inventory-schema.js';
 import { openStateDb, type Db } from '../../src/core/database.js';
 import type { Sample } from '../../src/core/sample.js';
 import { repoRoot } from '../../src/lab/paths.js';
 import { DeviceStateRegistry } from '../../src/scheduler/device-state.js';
 import { tempDir } from '../helpers/tmp.js';
+import { DEVICE_DOWN_RULES, icmpRouter } from '../helpers/engine-fixtures.js';
 import { apiSettings, TOKENS } from '../api/memory-noc.js';
 
-const RULES = `
-evaluationInterval: 5s
-rules:
-  - name: device-down
-    severity: P1
-    consecutive: 2
-    select: { measurement: icmp }
-    condition: { threshold: { field: up, op: "==", value: false } }
-    summary: "{{device}} down"
-`;
+const RULES = DEVICE_DOWN_RULES;
 
-function device(name: string, site: string, tags: string[]): Device {
-  return { name, address: '127.0.1.1', class: 'router', site, tags, snmp: false, icmp: { ...BUILTIN_DEFAULTS.icmp }, intervals: { ...BUILTIN_DEFAULTS.intervals }, enabled: true };
-}
+const device = icmpRouter;
 
 describe('NOC wall over the real alert engine and device registry', () => {
   const tmp = tempDir('noctua-wall-engine-');
@@ -84,7 +73,8 @@ describe('NOC wall over the real alert engine and device registry', () => {
     const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
     await page.goto(`${server.url}/wall?token=${TOKENS.viewer}`);
     await page.waitForSelector('.tile[data-device="branch-sw-01"]', { timeout: 10_000 });
-    expect(await page.$$eval('.tile', (els) => els.map((e) => `${e.getAttribute('data-device')}:${e.getAttribute('data-state')}`)))
+    // The wall re-reads its snapshot once the stream is open, so poll until the tiles have settled.
+    await expect.poll(() => page.$$eval('.tile', (els) => els.map((e) => `${e.getAttribute('data-device')}:${e.getAttribute('data-state')}`)), { timeout: 5000 })
       .toEqual(['branch-sw-01:up', 'core-rt-01:up', 'wan-rt-01:up']);
 
     await poll('wan-rt-01', false);
@@ -95,8 +85,8 @@ describe('NOC wall over the real alert engine and device registry', () => {
     const incident = await page.waitForSelector('.incident.sev-P1', { timeout: 5000 });
     expect(await incident.textContent()).toContain('wan-rt-01');
     expect(await page.$eval('.tile[data-device="wan-rt-01"]', (e) => getComputedStyle(e).backgroundColor)).toBe('rgb(161, 27, 27)');
-    expect(await page.textContent('#c-p1')).toBe('1');
-    expect(await page.textContent('#c-up')).toBe('2/3');
+    await expect.poll(() => page.textContent('#c-p1'), { timeout: 5000 }).toBe('1');
+    await expect.poll(() => page.textContent('#c-up'), { timeout: 5000 }).toBe('2/3');
     await page.screenshot({ path: join(repoRoot, 'test-output', 'wall', 'wall-engine-fault.png') });
 
     await poll('wan-rt-01', true);

@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { device, harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { device, startHarness } from './harness.js';
 
 const MIN = 60_000;
-let stop: (() => Promise<void>) | undefined;
-afterEach(async () => { await stop?.(); stop = undefined; });
-
-function start(yaml: string, devices = [device('sw1')]) {
-  const h = harness(yaml, devices);
-  h.engine.start();
-  stop = () => h.engine.stop();
-  return h;
-}
+const start = startHarness;
 
 describe('threshold conditions', () => {
   const rules = `

@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { onTestFinished } from 'vitest';
 import { FakeClock } from '../../../src/core/clock.js';
 import { openStateDb, type Db } from '../../../src/core/database.js';
 import type { IncidentEvent } from '../../../src/core/incident.js';
@@ -40,4 +41,12 @@ export function harness(rulesYaml: string, devices: Device[], o: { db?: Db; cloc
   const transitions = () => alertEvents.map((s) => `${s.tags.state} ${s.tags.rule} ${s.tags.device}${s.fields.instance ? '/' + String(s.fields.instance) : ''}`);
   const kinds = () => events.map((e) => `${e.kind} ${e.incident.id}`);
   return { clock, db, engine, events, alertEvents, feed, advance, transitions, kinds };
+}
+
+/** A started harness whose engine is stopped when the current test finishes. */
+export function startHarness(yaml: string, devices: Device[] = [device('sw1')]): ReturnType<typeof harness> {
+  const h = harness(yaml, devices);
+  h.engine.start();
+  onTestFinished(() => h.engine.stop());
+  return h;
 }

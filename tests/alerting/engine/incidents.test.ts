@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { device, harness, T0 } from './harness.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { device, harness, startHarness, T0 } from './harness.js';
 
 const MIN = 60_000;
-let stop: (() => Promise<void>) | undefined;
-afterEach(async () => { await stop?.(); stop = undefined; });
-
-function start(yaml: string, devices = [device('sw1')]) {
-  const h = harness(yaml, devices);
-  h.engine.start();
-  stop = () => h.engine.stop();
-  return h;
-}
+const start = startHarness;
 
 const RULES = `
 evaluationInterval: 5s
@@ -94,7 +86,7 @@ describe('grouping into incidents', () => {
 
   it('titles follow the locale', async () => {
     const h = harness(RULES, [device('sw1')], { locale: 'zh-CN' });
-    stop = () => h.engine.stop();
+    onTestFinished(() => h.engine.stop());
     await portsDown(h, 'sw1', 2);
     expect(h.events.at(-1)!.incident.title).toBe('sw1 端口 Gi0/1 断开（另有 1 条告警）');
   });
@@ -189,7 +181,7 @@ maintenance:
     timezone: Asia/Shanghai
 `, [device('sw1')], { clock: new (await import('../../../src/core/clock.js')).FakeClock(Date.UTC(2026, 10, 21, 17, 59, 0)) });
     h.engine.start();
-    stop = () => h.engine.stop();
+    onTestFinished(() => h.engine.stop());
     await h.feed('cpu', 'sw1', { load_pct: 99 }, { cpu: '1' });
     expect(h.events.map((e) => [e.kind, e.incident.muted])).toEqual([['opened', false]]);
     await h.advance(2 * MIN);

@@ -38,7 +38,7 @@ function benchDevice(name: string, address: string, icmpMs: number): Device {
 }
 
 /** One run: `n` devices go down one after another at `perS`; each down sample must reach the receiver as an `opened` notice. */
-async function engineRun(ctx: BenchContext, receiver: WebhookReceiver, run: number, n: number, perS: number): Promise<RunFigures> {
+async function engineRun(ctx: BenchContext, receiver: WebhookReceiver, run: number, n: number, perS: number, pooled: number[] = []): Promise<RunFigures> {
   const dir = ctx.dir(`alerts-engine-${run}`);
   const prefix = `r${run}-dev-`;
   const devices = Array.from({ length: n }, (_, i) => benchDevice(`${prefix}${i}`, '127.0.0.1', 30_000));
@@ -70,6 +70,7 @@ async function engineRun(ctx: BenchContext, receiver: WebhookReceiver, run: numb
       while (arrived() < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     }, { children: false });
     const lat = receiver.requests.flatMap((r) => { const d = openedDevice(r); const t = d ? sent.get(d) : undefined; return t === undefined ? [] : [r.at - t]; });
+    if (run >= 0) pooled.push(...lat);
     return { ...f, extra: { p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99), maxMs: Math.max(...lat), notices: lat.length } };
   } finally {
     await engine.stop();
@@ -82,15 +83,19 @@ async function engineRun(ctx: BenchContext, receiver: WebhookReceiver, run: numb
 export async function alertsSection(ctx: BenchContext): Promise<void> {
   const receiver = await startWebhookReceiver();
   ctx.onCleanup(() => receiver.close());
-  const n = ctx.quick ? 100 : 1000;
-  const perS = ctx.quick ? 200 : 100;
-  ctx.say(`alerts: ${n} alerts through engine, escalation and webhook, ${perS}/s`);
+  // A webhook channel sends at most 600 notices a minute (the notifier's flood guard, not configurable upwards): pace
+  // under it, or the figure is the guard's queue. 1,000 alerts are three runs of 334, pooled for the percentiles.
+  const n = ctx.quick ? 50 : Math.ceil(1000 / ctx.repeats);
+  const perS = 9;
+  ctx.say(`alerts: ${ctx.repeats} × ${n} alerts through engine, escalation and webhook, ${perS}/s`);
   // A warm-up run (JIT, SQLite statements, the HTTP connection) that is not counted.
-  await engineRun(ctx, receiver, -1, 20, perS);
+  await engineRun(ctx, receiver, -1, 10, perS);
   const runs: RunFigures[] = [];
-  for (let r = 0; r < ctx.repeats; r++) runs.push(await engineRun(ctx, receiver, r, n, perS));
+  const pooled: number[] = [];
+  for (let r = 0; r < ctx.repeats; r++) runs.push(await engineRun(ctx, receiver, r, n, perS, pooled));
+  ctx.facts['alerts pooled'] = `${pooled.length} alerts over ${ctx.repeats} runs: p50 ${percentile(pooled, 50)} ms, p99 ${percentile(pooled, 99)} ms, max ${Math.max(...pooled)} ms, over 1 s: ${pooled.filter((x) => x > 1000).length}`;
   ctx.rows.push({
-    section: 'alerts', case: `${n.toLocaleString('en-US')} alerts at ${perS}/s, sample into engine → webhook received`, contender: 'noctua engine + escalation + webhook', summary: summarize(runs),
+    section: 'alerts', case: `${ctx.repeats} × ${n.toLocaleString('en-US')} alerts at ${perS}/s, sample into engine → webhook received`, contender: 'noctua engine + escalation + webhook', summary: summarize(runs),
     show: [{ key: 'p50Ms', label: 'p50 ms', digits: 1 }, { key: 'p99Ms', label: 'p99 ms', digits: 1 }, { key: 'maxMs', label: 'max ms', digits: 0 }, { key: 'notices', label: 'notices', digits: 0 }],
   });
 

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
 import { pino } from 'pino';
 import { FakeClock } from '../core/clock.js';
 import { openStateDb } from '../core/database.js';
@@ -8,7 +7,7 @@ import { sampleFromJson, type Sample } from '../core/sample.js';
 import { parseDuration } from '../config/duration.js';
 import { BUILTIN_DEFAULTS, type Device } from '../config/inventory-schema.js';
 import { loadInventory } from '../config/loader.js';
-import { ConfigInvalidError, type ConfigError } from '../config/yaml-source.js';
+import { ConfigInvalidError, displayPath, type ConfigError } from '../config/yaml-source.js';
 import { createAlertEngine } from '../alerting/engine.js';
 import { loadAlertRules } from '../alerting/rules.js';
 import { parseFlags, UsageError, type CliCommand } from './command.js';
@@ -25,7 +24,7 @@ export function readSamples(path: string): Sample[] {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ConfigInvalidError([{ file: path, line: 1, col: 1, path: '', message: code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(err)})` }]);
   }
-  const file = relative(process.cwd(), path) || path;
+  const file = displayPath(path);
   const samples: Sample[] = [];
   const errors: ConfigError[] = [];
   text.split('\n').forEach((line, i) => {

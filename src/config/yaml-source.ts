@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 
@@ -26,6 +26,15 @@ export class ConfigInvalidError extends Error {
   }
 }
 
+/**
+ * How a file is named in messages: relative to the working directory when it is inside it (config/devices.yaml),
+ * else the path as given, so names are short where unambiguous and never a chain of ../ that depends on the cwd.
+ */
+export function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
 /** Renders a path array as `a.b[3].c`. */
 export function pathToString(path: readonly PropertyKey[]): string {
   let out = '';
@@ -44,8 +53,7 @@ export class YamlSource {
   readonly syntaxErrors: ConfigError[] = [];
 
   constructor(readonly file: string, text: string) {
-    this.displayName = relative(process.cwd(), file) || file;
-    if (this.displayName.startsWith('../../')) this.displayName = file;
+    this.displayName = displayPath(file);
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
     for (const err of [...this.doc.errors, ...this.doc.warnings]) {
       const pos = err.linePos?.[0] ?? this.lines.linePos(err.pos[0]);

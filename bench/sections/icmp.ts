@@ -48,9 +48,9 @@ async function fpingSweep(list: string, n: number, gap: '0' | '1'): Promise<RunF
 
 /** Section 1: an ICMP sweep of N loopback targets through Noctua's poller (fping and ping backends) against fping itself. */
 export async function icmpSection(ctx: BenchContext): Promise<void> {
-  const sizes = ctx.quick ? [500] : [1000, 10_000];
+  const sizes = ctx.quick ? [200] : [1000, 10_000];
   // The ping package forks one ping per target (about 2.3 ms CPU each): measured at the smaller size only.
-  const pingPackageMax = ctx.quick ? 500 : 1000;
+  const pingPackageMax = ctx.quick ? 200 : 1000;
   const fpingPoller = createIcmpPoller({ pinger: createFpingPinger() });
   const pingPoller = createIcmpPoller({ pinger: createPingPackagePinger({ parallel: 32 }) });
   for (const n of sizes) {

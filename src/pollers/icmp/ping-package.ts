@@ -39,12 +39,21 @@ async function probeOne(probe: Probe, address: string, s: EchoSettings, signal: 
     // iputils takes fractional seconds for -i; below 0.2 s it needs root, which fping needs anyway.
     extra: ['-i', String(s.intervalMs / 1000)],
   });
+  // One listener per probe on a signal shared by a whole sweep: it must go when the probe ends, or a
+  // 1,000-target sweep leaves 1,000 listeners behind (and warns).
+  let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     if (signal.aborted) reject(signal.reason as Error);
-    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+    onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
   aborted.catch(() => {});
-  const r = await Promise.race([run, aborted]);
+  let r: Awaited<typeof run>;
+  try {
+    r = await Promise.race([run, aborted]);
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
   const transmitted = /(\d+) packets transmitted/.exec(r.output);
   const sent = transmitted ? Number(transmitted[1]) : 0;
   if (!transmitted) {

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PingResponse } from 'ping';
@@ -78,6 +79,14 @@ describe('ping package backend', () => {
     const out = await p.ping(['127.0.0.1', '127.0.0.2'], { ...settings, count: 4 }, never);
     expect(out.get('127.0.0.1')).toEqual({ sent: 4, rtts: [0.2] });
     expect(out.get('127.0.0.2')).toEqual({ sent: 0, rtts: [], error: 'ping: connect: Network is unreachable' });
+  });
+
+  it('leaves no abort listener behind on the sweep\'s signal after its probes end', async () => {
+    const p = createPingPackagePinger({ probe: async (addr) => pingResponse(addr, '1 packets transmitted, 1 received', [0.1]) });
+    const controller = new AbortController();
+    const addrs = Array.from({ length: 200 }, (_, i) => `127.0.${Math.floor(i / 250)}.${(i % 250) + 1}`);
+    expect((await p.ping(addrs, settings, controller.signal)).size).toBe(200);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('runs no more than `parallel` probes at once', async () => {

@@ -18,6 +18,7 @@ import { createAlertEngine, type AlertEngine } from './alerting/engine.js';
 import { parseAlertRules } from './alerting/rules.js';
 import { LatestSamples } from './api/latest-samples.js';
 import { runtimePorts } from './api/runtime-ports.js';
+import type { Registry } from 'prom-client';
 import { API_PREFIX } from './api/app.js';
 import { reportStoreFor } from './api/routes/reports-store.js';
 import { startApiServer, type ApiServer } from './api/server.js';
@@ -155,6 +156,70 @@ function restartOnly(cfg: LoadedConfig): string {
   return JSON.stringify({ ...rest, scheduler: sched });
 }
 
+/** What the API and the report schedules read and act through, in a standalone process or a leading core. */
+interface ServiceParts {
+  cfg: LoadedConfig;
+  /** The configuration in force (it changes on reload). */
+  current: () => LoadedConfig;
+  log: Logger;
+  clock: Clock;
+  db: Db;
+  consumers: SampleConsumers;
+  states: DeviceStateRegistry;
+  latest: LatestSamples;
+  metrics: Registry;
+  running: () => boolean;
+  reload: (next: LoadedConfig) => void;
+  noApi?: boolean;
+}
+
+/** The sources a report is computed from, read afresh for each report (the inventory may have been reloaded). */
+function reportSources(current: LoadedConfig, db: Db) {
+  const influx = current.settings.influx;
+  return {
+    metrics: new InfluxMetricsSource({ url: influx.url, database: influx.database, username: influx.username, password: influx.password }),
+    incidents: new AlertStoreIncidentSource(db),
+    inventory: current.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
+  };
+}
+
+/** Starts the HTTP API (when enabled) and the weekly/monthly report schedules, announced through escalation. */
+async function startServices(p: ServiceParts): Promise<{ api?: ApiServer; ports?: ReturnType<typeof runtimePorts>; reports: ReportScheduler }> {
+  const { cfg, log, consumers } = p;
+  let api: ApiServer | undefined;
+  let ports: ReturnType<typeof runtimePorts> | undefined;
+  if (cfg.settings.api.enabled && !p.noApi) {
+    ports = runtimePorts({
+      inventory: () => p.current().devices, states: p.states, latest: p.latest, engine: consumers.alerts, escalation: consumers.escalation,
+      onCallSchedules: cfg.notify ? Object.keys(cfg.notify.schedules ?? {}) : [],
+      reader: createInfluxReader(cfg.settings.influx), influx: consumers.storage, schedulerRunning: p.running,
+      metrics: p.metrics,
+      config: configServiceFor(cfg.dir, async (next) => { p.reload(next); }),
+      paging: consumers.escalation,
+      reports: reportStoreFor({
+        stateDir: cfg.stateDir, timeZone: cfg.settings.timezone, locale: cfg.settings.locale,
+        sources: () => reportSources(p.current(), p.db),
+      }),
+    });
+    api = await startApiServer({ settings: cfg.settings.api, ports, log: log.child({ component: 'api' }), locale: cfg.settings.locale });
+  }
+  const reports = startReportScheduler({
+    stateDir: cfg.stateDir, timeZone: cfg.settings.timezone, locale: cfg.settings.locale, schedule: cfg.settings.reports,
+    sources: () => reportSources(p.current(), p.db),
+    announce: (a) => {
+      // The scheduler's link is the path under the API; people open it at api.publicUrl.
+      const base = cfg.settings.api.publicUrl?.replace(/\/+$/, '');
+      const link = base ? `${base}${API_PREFIX}${a.link}` : undefined;
+      const queued = consumers.escalation?.announceReport({
+        kind: a.kind, period: a.period.label, title: a.title, verdict: a.verdict, attentionCount: a.attentionCount, files: a.files, link,
+      }) ?? 0;
+      log.info({ report: a.title, verdict: a.verdict, link: link ?? a.link, files: a.files.map((f) => f.path), notices: queued }, 'report ready');
+    },
+    clock: p.clock, log: log.child({ component: 'reports' }),
+  });
+  return { api, ports, reports };
+}
+
 /** Wiring only: builds the parts from the configuration, connects them and starts them. */
 export async function startNoctua(cfg: LoadedConfig, log: Logger, opts: StartOptions = {}): Promise<NoctuaRuntime> {
   if (clusterRoles(cfg.settings.cluster).size > 0) return startClusterMember(cfg, log, opts);
@@ -185,8 +250,6 @@ export async function startNoctua(cfg: LoadedConfig, log: Logger, opts: StartOpt
   bus.add(latest);
   let current = cfg;
   let running = true;
-  let api: ApiServer | undefined;
-  let ports: ReturnType<typeof runtimePorts> | undefined;
   const reload = (next: LoadedConfig): DeviceSetChange => {
     if (restartOnly(next) !== restartOnly(current)) log.warn('noctua.yaml changed beyond scheduler.concurrency/deadlineFraction: those changes apply at the next restart');
     scheduler.setLimits({ concurrency: next.settings.scheduler.concurrency, deadlineFraction: next.settings.scheduler.deadlineFraction });
@@ -200,43 +263,11 @@ export async function startNoctua(cfg: LoadedConfig, log: Logger, opts: StartOpt
     log.info({ added: c.added, removed: c.removed, changed: c.changed, devices: scheduler.deviceNames().length }, 'inventory reloaded');
     return c;
   };
-  if (cfg.settings.api.enabled && !opts.noApi) {
-    ports = runtimePorts({
-      inventory: () => current.devices, states: devices, latest, engine: consumers.alerts, escalation: consumers.escalation,
-      onCallSchedules: cfg.notify ? Object.keys(cfg.notify.schedules ?? {}) : [],
-      reader: createInfluxReader(cfg.settings.influx), influx: consumers.storage, schedulerRunning: () => running,
-      metrics: metrics.registry,
-      config: configServiceFor(cfg.dir, async (next) => { reload(next); }),
-      paging: consumers.escalation,
-      reports: reportStoreFor({
-        stateDir: cfg.stateDir, timeZone: cfg.settings.timezone, locale: cfg.settings.locale,
-        sources: () => ({
-          metrics: new InfluxMetricsSource({ url: current.settings.influx.url, database: current.settings.influx.database, username: current.settings.influx.username, password: current.settings.influx.password }),
-          incidents: new AlertStoreIncidentSource(db),
-          inventory: current.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
-        }),
-      }),
-    });
-    api = await startApiServer({ settings: cfg.settings.api, ports, log: log.child({ component: 'api' }), locale: cfg.settings.locale });
-  }
-  const reports = startReportScheduler({
-    stateDir: cfg.stateDir, timeZone: cfg.settings.timezone, locale: cfg.settings.locale, schedule: cfg.settings.reports,
-    sources: () => ({
-      metrics: new InfluxMetricsSource({ url: current.settings.influx.url, database: current.settings.influx.database, username: current.settings.influx.username, password: current.settings.influx.password }),
-      incidents: new AlertStoreIncidentSource(db),
-      inventory: current.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
-    }),
-    announce: (a) => {
-      // The scheduler's link is the path under the API; people open it at api.publicUrl.
-      const base = cfg.settings.api.publicUrl?.replace(/\/+$/, '');
-      const link = base ? `${base}${API_PREFIX}${a.link}` : undefined;
-      const queued = consumers.escalation?.announceReport({
-        kind: a.kind, period: a.period.label, title: a.title, verdict: a.verdict, attentionCount: a.attentionCount, files: a.files, link,
-      }) ?? 0;
-      log.info({ report: a.title, verdict: a.verdict, link: link ?? a.link, files: a.files.map((f) => f.path), notices: queued }, 'report ready');
-    },
-    clock, log: log.child({ component: 'reports' }),
+  const services = await startServices({
+    cfg, current: () => current, log, clock, db, consumers, states: devices, latest, metrics: metrics.registry,
+    running: () => running, reload: (next) => { reload(next); }, noApi: opts.noApi,
   });
+  const { api, ports, reports } = services;
   const kinds = Object.keys(pollers).join(', ');
   log.info({ devices: change.added.length, disabled: cfg.devices.filter((d) => !d.enabled).length, sites: cfg.sites.length, pollers: kinds,
     icmpBackend: (pollers.icmp as { backend?: string } | undefined)?.backend ?? sched.icmpBackend, concurrency: sched.concurrency }, 'noctua started');
@@ -408,26 +439,10 @@ async function startClusterMember(cfg: LoadedConfig, log: Logger, opts: StartOpt
       })();
     }, sched.selfInterval);
     selfTimer.unref();
-    if (cfg.settings.api.enabled && !opts.noApi) {
-      ports = runtimePorts({
-        inventory: () => current.devices, states: coreStates, latest, engine: c.alerts, escalation: c.escalation,
-        onCallSchedules: cfg.notify ? Object.keys(cfg.notify.schedules ?? {}) : [],
-        reader: createInfluxReader(cfg.settings.influx), influx: c.storage, schedulerRunning: () => running,
-        metrics: metrics.registry,
-        config: configServiceFor(cfg.dir, async (next) => { reload(next); }),
-      });
-      api = await startApiServer({ settings: cfg.settings.api, ports, log: log.child({ component: 'api' }), locale: cfg.settings.locale });
-    }
-    reports = startReportScheduler({
-      stateDir: cfg.stateDir, timeZone: cfg.settings.timezone, locale: cfg.settings.locale, schedule: cfg.settings.reports,
-      sources: () => ({
-        metrics: new InfluxMetricsSource({ url: current.settings.influx.url, database: current.settings.influx.database, username: current.settings.influx.username, password: current.settings.influx.password }),
-        incidents: new AlertStoreIncidentSource(db),
-        inventory: current.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
-      }),
-      announce: (a) => { log.info({ report: a.title, verdict: a.verdict, link: a.link, files: a.files.map((f) => f.path) }, 'report ready'); },
-      clock, log: log.child({ component: 'reports' }),
-    });
+    ({ api, ports, reports } = await startServices({
+      cfg, current: () => current, log, clock, db, consumers: c, states: coreStates, latest, metrics: metrics.registry,
+      running: () => running, reload: (next) => { reload(next); }, noApi: opts.noApi,
+    }));
     log.info({ core: memberId, groups: Object.keys(section.groups).length + 1 }, 'cluster core leading: writer, alert engine and escalation running');
   } else {
     // A poller keeps no incidents; a rule-less engine on its own state file keeps the runtime's shape for the API-less process.

@@ -97,9 +97,11 @@ describe('noctua runtime against real snmpsimd, fping and one dead device', () =
     }
     // Figures for the resolution note: the healthy devices' poll spacing with a dead device in the fleet.
     console.log(`healthy cadence with one dead device: icmp (every ${ICMP_MS} ms) gaps ${Math.min(...icmpGaps)}-${Math.max(...icmpGaps)} ms over ${icmpGaps.length}; snmp (every ${SNMP_MS} ms) gaps ${Math.min(...snmpGaps)}-${Math.max(...snmpGaps)} ms over ${snmpGaps.length}`);
-    // Sample times are poll start times: a late tick or a queue would show here.
-    for (const g of icmpGaps) expect(Math.abs(g - ICMP_MS)).toBeLessThanOrEqual(250);
-    for (const g of snmpGaps) expect(Math.abs(g - SNMP_MS)).toBeLessThanOrEqual(250);
+    // Sample times are poll start times: waiting behind the dead device would shift a gap by its whole
+    // timeout x (retries+1) = 3 s. 1 s of slack leaves room for a loaded CI machine (seen: 311 ms with two
+    // suites on two cores) while still telling the two apart; the spread itself is measured by `npm run bench`.
+    for (const g of icmpGaps) expect(Math.abs(g - ICMP_MS)).toBeLessThanOrEqual(1000);
+    for (const g of snmpGaps) expect(Math.abs(g - SNMP_MS)).toBeLessThanOrEqual(1000);
   });
 
   it('tags ICMP samples with the vendor the SNMP poller identified', () => {

@@ -201,7 +201,10 @@ async function refreshSlowParts() {
     // The stream's own error handling reports a lost server; a missed refresh only ages the sparklines.
   }
 }
-setInterval(refreshSlowParts, 60_000);
+// A freshly opened wall often loads before the first ICMP cycle has finished: fetch latency and sparklines
+// again soon after, then every 30 s (one small snapshot per screen).
+setTimeout(refreshSlowParts, 10_000);
+setInterval(refreshSlowParts, 30_000);
 
 function touched() {
   state.lastMessageAt = Date.now();

@@ -44,13 +44,20 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
   const facts = readFixtures(fixtures);
   const logDir = join(opts.root, 'log');
   mkdirSync(logDir, { recursive: true });
-  const [influx, snmpsim] = await Promise.all([
+  const started = await Promise.allSettled([
     startInfluxd({ dir: join(opts.root, 'influxdb'), logFile: join(logDir, 'influxd.log'), preferredPort: opts.preferredInfluxPort, onCrash: opts.onCrash }),
     startSnmpsim({
       dataDir: join(fixtures, 'snmprec'), workDir: join(opts.root, 'snmpsim'), logFile: join(logDir, 'snmpsim.log'),
       probeCommunity: facts[0]!.community, addresses: facts.map((_, i) => labAddress(i)), onCrash: opts.onCrash,
     }),
-  ]).catch(async (err) => { throw err; });
+  ]);
+  if (started[0].status === 'rejected' || started[1].status === 'rejected') {
+    // One part failed to start: stop the one that did, or it outlives the lab as an orphan.
+    await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+    throw started[0].status === 'rejected' ? started[0].reason : (started[1] as PromiseRejectedResult).reason;
+  }
+  const influx = started[0].value;
+  const snmpsim = started[1].value;
   const apiPort = opts.apiPort ?? ((await tcpPortFree(8080)) ? 8080 : await freeTcpPort());
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const viewer = newToken();

@@ -116,15 +116,7 @@ export interface MaintenanceWindow {
 }
 
 /** What it takes to create a window; the API has already checked the device and site names. */
-export interface NewMaintenanceWindow {
-  reason: string;
-  devices: string[];
-  sites: string[];
-  tags: string[];
-  startsAt: Date;
-  endsAt: Date;
-  createdBy: string;
-}
+export type NewMaintenanceWindow = Pick<MaintenanceWindow, 'reason' | 'devices' | 'sites' | 'tags' | 'startsAt' | 'endsAt' | 'createdBy'>;
 
 /** The alert engine's maintenance store (the maintenance muter reads the same windows). */
 export interface MaintenanceService {

@@ -7,18 +7,10 @@ import { createAlertEngine } from '../../../src/alerting/engine.js';
 import { parseAlertRules } from '../../../src/alerting/rules.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { device, harness, T0 } from './harness.js';
+import { DEVICE_DOWN_RULES } from '../../helpers/engine-fixtures.js';
 
 const MIN = 60_000;
-const RULES = `
-evaluationInterval: 5s
-rules:
-  - name: device-down
-    severity: P1
-    consecutive: 2
-    select: { measurement: icmp }
-    condition: { threshold: { field: up, op: "==", value: false } }
-    summary: "{{device}} down"
-  - name: util
+const RULES = `${DEVICE_DOWN_RULES}  - name: util
     severity: P3
     for: 10m
     select: { measurement: interface }

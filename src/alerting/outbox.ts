@@ -38,11 +38,25 @@ const MIGRATIONS = [
     last_attempt_at INTEGER, last_error TEXT, last_status INTEGER, response TEXT, sent_at INTEGER, failed_at INTEGER
   )`,
   'CREATE INDEX outbox_due ON outbox_notices (status, next_attempt_at)',
+  // Write order, for delivering one incident's notices to a channel in the order they were written. A column of its own,
+  // because SQLite may renumber the implicit rowid of a table without an INTEGER PRIMARY KEY on VACUUM.
+  'ALTER TABLE outbox_notices ADD COLUMN seq INTEGER',
+  'UPDATE outbox_notices SET seq = rowid',
+  'CREATE INDEX outbox_seq ON outbox_notices (seq)',
+  'CREATE INDEX outbox_incident_order ON outbox_notices (channel, incident_id, status, seq)',
 ];
+
+/**
+ * A pending notice may be attempted only when no earlier notice of the same incident to the same channel is still
+ * pending: "recovered" never overtakes "down" that is backing off. Sent and failed (given up, or refused for good)
+ * notices do not hold later ones back; other incidents and other channels are never held back.
+ */
+const FIRST_IN_LINE = `NOT EXISTS (SELECT 1 FROM outbox_notices e WHERE e.channel = o.channel AND e.incident_id = o.incident_id
+  AND e.status = 'pending' AND e.seq < o.seq)`;
 
 interface Row {
   id: string; channel: string; kind: string; incident_id: string; notice: string; status: string; attempts: number;
-  created_at: number; next_attempt_at: number; give_up_at: number; last_error: string | null; last_status: number | null;
+  created_at: number; next_attempt_at: number; give_up_at: number; seq: number; last_error: string | null; last_status: number | null;
   response: string | null; failed_at: number | null;
 }
 
@@ -55,8 +69,9 @@ const MAX_SLEEP = 60_000;
 
 /**
  * The durable outbox and the single retry stage. Every notice is written here (in the caller's
- * transaction) before any attempt to send it; the pump sends due notices, one at a time per channel
- * so that a channel sees its notices in order, and records every outcome. Retry timing is stored,
+ * transaction) before any attempt to send it; the pump sends due notices, one at a time per channel, and
+ * one incident's notices to a channel in the order they were written (a later one waits behind an earlier
+ * one that is backing off), and records every outcome. Retry timing and write order are stored,
  * so a restarted process resumes exactly where the last one stopped.
  */
 export class Outbox {
@@ -79,8 +94,8 @@ export class Outbox {
   /** Writes a notice to the outbox; false when a notice with the same idempotency key is already there. */
   enqueue(notice: Notice): boolean {
     const now = this.opts.clock.ms();
-    const r = this.opts.db.prepare(`INSERT OR IGNORE INTO outbox_notices (id, channel, kind, incident_id, notice, status, created_at, next_attempt_at, give_up_at)
-      VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`).run(notice.id, notice.channel, notice.kind, notice.incident.id, JSON.stringify(notice), now, now, now + this.opts.settings.giveUpAfter);
+    const r = this.opts.db.prepare(`INSERT OR IGNORE INTO outbox_notices (id, channel, kind, incident_id, notice, status, created_at, next_attempt_at, give_up_at, seq)
+      SELECT ?, ?, ?, ?, ?, 'pending', ?, ?, ?, COALESCE(MAX(seq), 0) + 1 FROM outbox_notices`).run(notice.id, notice.channel, notice.kind, notice.incident.id, JSON.stringify(notice), now, now, now + this.opts.settings.giveUpAfter);
     if (r.changes > 0 && this.started) this.kick();
     return r.changes > 0;
   }
@@ -159,8 +174,9 @@ export class Outbox {
     const { db, clock } = this.opts;
     for (let wave = 0; wave < MAX_WAVES && this.started; wave++) {
       const now = clock.ms();
-      const due = db.prepare(`SELECT * FROM outbox_notices WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at, id LIMIT ?`).all(now, WAVE) as Row[];
-      // Head of line per channel: a channel's notices go out in order, one at a time.
+      const due = db.prepare(`SELECT * FROM outbox_notices o WHERE status = 'pending' AND next_attempt_at <= ? AND ${FIRST_IN_LINE}
+        ORDER BY next_attempt_at, seq LIMIT ?`).all(now, WAVE) as Row[];
+      // Head of line per channel: one at a time per channel, oldest due first.
       const heads = new Map<string, Row>();
       for (const r of due) if (!heads.has(r.channel)) heads.set(r.channel, r);
       const batch: Row[] = [];
@@ -184,7 +200,8 @@ export class Outbox {
       }
     }
     if (!this.started) return;
-    const next = db.prepare(`SELECT MIN(next_attempt_at) AS at FROM outbox_notices WHERE status = 'pending'`).get() as { at: number | null };
+    // Only notices first in line count: one held behind another may be long overdue and would wake the pump at once, forever.
+    const next = db.prepare(`SELECT MIN(next_attempt_at) AS at FROM outbox_notices o WHERE status = 'pending' AND ${FIRST_IN_LINE}`).get() as { at: number | null };
     if (next.at !== null) {
       const delay = Math.min(MAX_SLEEP, Math.max(0, next.at - clock.ms()));
       this.timer = clock.setTimeout(() => this.kick(), delay);

@@ -3,6 +3,7 @@ import type { Db } from '../core/database.js';
 import { migrate } from '../core/database.js';
 import type { Logger } from '../core/log.js';
 import type { Notice } from './escalation/notice.js';
+import { redactUrlsIn } from './notifiers/http.js';
 import type { Notifier, SendResult } from './notifiers/notifier.js';
 
 /** How the retry stage behaves; notify.yaml `outbox:`. */
@@ -253,14 +254,16 @@ export class Outbox {
       log.info({ notice: row.id, channel: row.channel, kind: row.kind, incident: row.incident_id, attempts }, 'notice delivered');
       return;
     }
+    // What is stored is shown by the API and logged: a receiver URL in it (an error or an answer quoting the request) loses its path and query.
+    const detail = redactUrlsIn(result.detail);
     db.prepare('UPDATE outbox_notices SET attempts = ?, last_attempt_at = ?, last_error = ?, last_status = ?, response = ? WHERE id = ?')
-      .run(attempts, now, result.detail, result.status ?? null, result.response ?? null, row.id);
+      .run(attempts, now, detail, result.status ?? null, result.response === undefined ? null : redactUrlsIn(result.response), row.id);
     if (!result.retryable) {
-      this.fail({ ...row, attempts }, now, result.detail);
+      this.fail({ ...row, attempts }, now, detail);
       return;
     }
     if (now >= row.give_up_at) {
-      this.fail({ ...row, attempts }, now, `gave up after ${attempts} attempts: ${result.detail}`);
+      this.fail({ ...row, attempts }, now, `gave up after ${attempts} attempts: ${detail}`);
       return;
     }
     const backoff = this.backoff(attempts);
@@ -268,7 +271,7 @@ export class Outbox {
     // The last attempt is made at the give-up time rather than never.
     const next = Math.min(now + wait, row.give_up_at);
     db.prepare('UPDATE outbox_notices SET next_attempt_at = ? WHERE id = ?').run(next, row.id);
-    log.warn({ notice: row.id, channel: row.channel, attempts, retryInMs: next - now, err: result.detail }, 'notice not delivered, will retry');
+    log.warn({ notice: row.id, channel: row.channel, attempts, retryInMs: next - now, err: detail }, 'notice not delivered, will retry');
   }
 
   /** Exponential backoff with jitter: half fixed, half random, so many failed notices do not retry in step. */

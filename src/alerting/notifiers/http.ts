@@ -17,7 +17,7 @@ export async function postBody(
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
     const why = signal.aborted ? `timed out or cancelled (${String(signal.reason instanceof Error ? signal.reason.message : signal.reason ?? 'aborted')})` : `${e.cause?.code ?? e.name}: ${e.cause?.message ?? e.message}`;
-    return { failure: { ok: false, retryable: true, detail: `no answer from ${redactUrl(url)}: ${why}` } };
+    return { failure: { ok: false, retryable: true, detail: `no answer from ${redactUrl(url)}: ${redactUrlsIn(why)}` } };
   }
 }
 
@@ -60,12 +60,28 @@ function oneLine(s: string): string {
   return t.length > 300 ? `${t.slice(0, 300)}…` : t || '(empty answer)';
 }
 
-/** A URL fit for logs: robot URLs carry their access token in the query, so the query is dropped. */
+/**
+ * A receiver URL fit for logs and for display (warn logs, `GET /api/v1/notices/failed`): scheme, host and port only.
+ * Robots carry their secret in the query (DingTalk, WeCom) or in the path (Slack /services/T/B/<secret>,
+ * Feishu /bot/v2/hook/<token>), so neither is ever shown.
+ */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}${u.search ? '?…' : ''}`;
+    return `${u.protocol}//${u.host}`;
   } catch {
     return '(invalid url)';
   }
+}
+
+/** An http(s) URL inside free text: authority, then an optional path, query or fragment. No nested quantifiers: linear. */
+const URL_IN_TEXT = /\bhttps?:\/\/(?:[^\s"'<>/?#@]*@)?(?:\[[0-9a-f:.]*\]|[a-z0-9.-]+)(?::\d+)?(?:[/?#][^\s"'<>]*)?/gi;
+
+/** Replaces every http(s) URL inside a message (a network error or a receiver's answer may quote the request URL) with its redacted form. */
+export function redactUrlsIn(text: string): string {
+  return text.replace(URL_IN_TEXT, (m) => {
+    // Punctuation closing the sentence is not part of the URL.
+    const tail = /[.,;:!?)\]]+$/.exec(m)?.[0] ?? '';
+    return redactUrl(m.slice(0, m.length - tail.length)) + tail;
+  });
 }

@@ -143,7 +143,7 @@ describe('durable outbox and its retry stage', () => {
     expect(times).toEqual([0, 750, 2250, 5250, 11_250, 17_250, 20_000]);
     const s = o.box.status(nt.id)!;
     expect(s).toMatchObject({ status: 'failed', attempts: 7 });
-    expect(o.box.failed()[0]!.reason).toMatch(/^gave up after \d+ attempts: no answer from http:\/\/127\.0\.0\.1:\d+\/x: ECONNREFUSED/);
+    expect(o.box.failed()[0]!.reason).toMatch(/^gave up after \d+ attempts: no answer from http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
     expect(o.box.stats()).toMatchObject({ pending: 0, failed: 1, sent: 0 });
     await o.close();
   });

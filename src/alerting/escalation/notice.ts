@@ -64,6 +64,50 @@ export interface NoticeIncident {
   acknowledgedBy?: string;
   resolvedAt?: string;
   alerts: NoticeAlert[];
+  /** Alerts left out of `alerts` to bound the notice's size (see boundIncident). */
+  omittedAlerts?: number;
+}
+
+/** Bounds of what a notice carries from devices and rules, so no receiver gets a body it refuses or cannot show. */
+export const NOTICE_BOUNDS = { text: 1024, name: 256, labels: 32, alerts: 100 } as const;
+
+/** Cuts a string to `max` characters (not splitting a surrogate pair), marking the cut with "…". */
+export function boundText(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const cut = /[\ud800-\udbff]/.test(s[max - 2] ?? '') ? max - 2 : max - 1;
+  return `${s.slice(0, cut)}…`;
+}
+
+function boundLabels(labels: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels).slice(0, NOTICE_BOUNDS.labels)) out[boundText(k, NOTICE_BOUNDS.name)] = boundText(String(v), NOTICE_BOUNDS.name);
+  return out;
+}
+
+/**
+ * The incident with every device- or rule-supplied string bounded (titles and summaries 1,024 characters,
+ * names and labels 256, 32 labels, 100 alerts with the rest counted in `omittedAlerts`). Structured channels
+ * (webhook, Alertmanager, PagerDuty) need no markup escaping, but a device answering 64 KB must not make
+ * every notice 64 KB.
+ */
+export function boundIncident(inc: NoticeIncident): NoticeIncident {
+  const { text, name } = NOTICE_BOUNDS;
+  const opt = (s: string | undefined, max: number) => (s === undefined ? undefined : boundText(s, max));
+  // Over the bound, firing alerts go first, so what is still wrong is never the part left out.
+  const alerts = inc.alerts.length <= NOTICE_BOUNDS.alerts ? inc.alerts
+    : [...inc.alerts].sort((a, b) => Number(a.state === 'resolved') - Number(b.state === 'resolved'));
+  const kept = alerts.slice(0, NOTICE_BOUNDS.alerts);
+  const omitted = alerts.length - kept.length + (inc.omittedAlerts ?? 0);
+  return {
+    ...inc,
+    key: boundText(inc.key, text), title: boundText(inc.title, text), device: opt(inc.device, name), site: opt(inc.site, name), acknowledgedBy: opt(inc.acknowledgedBy, name),
+    alerts: kept.map((a) => ({
+      ...a, rule: boundText(a.rule, name), device: boundText(a.device, name), instance: boundText(a.instance, name),
+      summary: boundText(a.summary, text), labels: boundLabels(a.labels),
+      ...(typeof a.value === 'string' ? { value: boundText(a.value, name) } : {}),
+    })),
+    ...(omitted > 0 ? { omittedAlerts: omitted } : {}),
+  };
 }
 
 /**

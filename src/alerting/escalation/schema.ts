@@ -16,10 +16,10 @@ export const personSchema = z.strictObject({
   displayName: z.string().min(1).optional(),
   /** Mobile number, used by DingTalk to @mention the person in a group. */
   mobile: z.string().regex(/^\+?[0-9-]{5,20}$/, 'expected a phone number of digits').optional(),
-  /** WeCom user id, used to @mention in WeCom markdown. */
-  wecomUserId: z.string().min(1).optional(),
-  /** Feishu open_id (ou_...), used to @mention in Feishu cards. */
-  feishuOpenId: z.string().min(1).optional(),
+  /** WeCom user id, used to @mention in WeCom markdown (written raw into `<@id>`, so no markup characters). */
+  wecomUserId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'expected a WeCom user id of letters, digits, ".", "_", "@" or "-"').optional(),
+  /** Feishu open_id (ou_...), used to @mention in Feishu cards (written raw into `<at id=...>`). */
+  feishuOpenId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'expected a Feishu open_id such as "ou_0123abcd"').optional(),
   /** Channels (names under `channels:`) that reach this person. */
   channels: z.array(nameSchema).min(1, 'expected at least one channel name'),
 });

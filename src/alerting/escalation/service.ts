@@ -11,7 +11,7 @@ import { createNotifier } from '../notifiers/registry.js';
 import { signAckToken, verifyAckToken, type AckTokenCheck } from './ack-token.js';
 import type { NotifyConfig, ResolvedPolicy, ResolvedStep } from './config.js';
 import { ESCALATION_MIGRATIONS } from './migrations.js';
-import type { Locale, Notice, NoticeIncident, NoticeKind, NoticeRecipient, NoticeReport } from './notice.js';
+import { boundIncident, type Locale, type Notice, type NoticeIncident, type NoticeKind, type NoticeRecipient, type NoticeReport } from './notice.js';
 import type { TargetConfig } from './schema.js';
 import { onCallAt, type OnCall } from './rotation.js';
 import { SlaStore, type SlaQuery, type SlaRecord, type SlaReport } from './sla.js';
@@ -82,7 +82,7 @@ function noticeId(parts: (string | number)[]): string {
 }
 
 function snapshot(inc: IncidentView, locale: Locale): NoticeIncident {
-  return {
+  return boundIncident({
     id: inc.id, key: inc.key, title: inc.title, severity: inc.severity, state: inc.state, device: inc.device, site: inc.site,
     openedAt: inc.openedAt.toISOString(), acknowledgedAt: inc.acknowledgedAt?.toISOString(), acknowledgedBy: inc.acknowledgedBy,
     resolvedAt: inc.resolvedAt?.toISOString(),
@@ -90,7 +90,7 @@ function snapshot(inc: IncidentView, locale: Locale): NoticeIncident {
       fingerprint: a.fingerprint, rule: a.rule, severity: a.severity, device: a.device, instance: a.instance, state: a.state, value: a.value,
       summary: a.summary[locale] || a.summary.en, labels: a.labels, startsAt: a.startsAt.toISOString(), endsAt: a.endsAt?.toISOString(),
     })),
-  };
+  });
 }
 
 /**

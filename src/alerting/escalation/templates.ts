@@ -1,8 +1,29 @@
 import { z } from 'zod';
 import type { Locale, Notice, NoticeKind } from './notice.js';
 
-/** How a channel marks up text: chat markdown (DingTalk, WeCom, Feishu), Slack mrkdwn, or plain text. */
-export type TextFlavour = 'markdown' | 'slack' | 'text';
+/**
+ * How a channel writes text. Values from devices, config and people are escaped for it when they are
+ * filled in; Noctua's own links and mentions are written as live markup (implementations: notifiers/markup.ts).
+ */
+export interface Markup {
+  /** Makes a value inert text in this markup: one line, no live link, mention, heading or formatting. */
+  escape(value: string): string;
+  /** One of Noctua's own links (acknowledge, dashboard, report), live in this markup. */
+  link(url: string, text: string): string;
+  /** What separates the lines of a body (chat markdown needs an empty line for a break). */
+  lineBreak: string;
+}
+
+/**
+ * What a template variable is filled with: a value (from a device, the config or a person; escaped for the
+ * channel when filled in) or markup Noctua wrote itself (kept as is).
+ */
+export type Filling = { value: string } | { markup: string };
+const value = (v: string): Filling => ({ value: v });
+const own = (m: string): Filling => ({ markup: m });
+
+/** Mentions a recipient in the channel's own syntax (markup, kept raw); undefined writes the display name as a value. */
+export type Mention = (r: Notice['recipients'][number]) => string | undefined;
 
 /** A user's template for one kind of notice in one language; either part may be left to the built-in text. */
 export interface TemplateText { title?: string; body?: string }
@@ -99,52 +120,50 @@ export function formatLocalTime(iso: string | undefined, timezone: string): stri
   return `${p('year')}-${p('month')}-${p('day')} ${p('hour')}:${p('minute')}:${p('second')} ${p('timeZoneName')}`;
 }
 
-function link(url: string | undefined, text: string, flavour: TextFlavour): string {
-  if (!url) return '';
-  if (flavour === 'markdown') return `[${text}](${url})`;
-  if (flavour === 'slack') return `<${url}|${text}>`;
-  return `${text}: ${url}`;
-}
-
-/** Every template variable's value for one notice, marked up for the channel's flavour. */
-export function templateValues(notice: Notice, flavour: TextFlavour, mention?: (r: Notice['recipients'][number]) => string): Record<TemplateVariable, string> {
+/** Every template variable's filling for one notice; composite ones are built from escaped values and Noctua's words. */
+export function templateValues(notice: Notice, markup: Markup, mention?: Mention): Record<TemplateVariable, Filling> {
   const { incident: inc, locale } = notice;
   const firing = inc.alerts.filter((a) => a.state !== 'resolved');
   const shown = (firing.length > 0 ? firing : inc.alerts);
-  const what = shown.length === 0 ? inc.title : shown.slice(0, 5).map((a) => a.summary || a.rule).join('; ') + (shown.length > 5 ? (locale === 'en' ? ` (+${shown.length - 5} more)` : `（另有 ${shown.length - 5} 项）`) : '');
+  // Alerts left out of a notice to bound its size (omittedAlerts) count as more, too.
+  const more = Math.max(0, shown.length - 5) + (inc.omittedAlerts ?? 0);
+  const what = shown.length === 0
+    ? markup.escape(inc.title)
+    : shown.slice(0, 5).map((a) => markup.escape(a.summary || a.rule)).join('; ') + (more > 0 ? (locale === 'en' ? ` (+${more} more)` : `（另有 ${more} 项）`) : '');
   const words = LINK_TEXT[locale];
-  const names = notice.recipients.map((r) => r.displayName);
+  const link = (url: string | undefined, text: string) => own(url ? markup.link(url, text) : '');
+  const names = notice.recipients.map((r) => markup.escape(r.displayName));
   return {
-    kind: notice.kind,
-    severity: inc.severity,
-    severityName: SEVERITY_NAMES[locale][inc.severity] ?? inc.severity,
-    title: inc.title,
-    device: inc.device ?? '-',
-    site: inc.site ?? '-',
-    what,
-    since: formatLocalTime(inc.openedAt, notice.timezone),
-    sinceUtc: inc.openedAt,
-    tier: notice.tier ?? '',
-    step: notice.step === undefined ? '' : String(notice.step + 1),
-    repeat: String(notice.repeat ?? 0),
-    recipients: names.join(', ') || '-',
-    mentions: (mention ? notice.recipients.map(mention) : names).join(' ') || '-',
-    acknowledgedBy: inc.acknowledgedBy ?? '-',
-    acknowledgedAt: formatLocalTime(inc.acknowledgedAt, notice.timezone),
-    resolvedAt: formatLocalTime(inc.resolvedAt, notice.timezone),
-    outage: formatOutage(notice.outageMs ?? 0, locale),
-    deadlineKind: notice.deadline ? DEADLINE_KIND[locale][notice.deadline.kind] : '',
-    deadline: formatLocalTime(notice.deadline?.at, notice.timezone),
-    ackLink: notice.kind === 'resolved' || notice.kind === 'acknowledged' ? '' : link(notice.links.ack, words.ack, flavour),
-    ackUrl: notice.links.ack ?? '',
-    dashboardLink: link(notice.links.dashboard, words.dashboard, flavour),
-    dashboardUrl: notice.links.dashboard ?? '',
-    incident: inc.id,
-    alertCount: String(inc.alerts.length),
-    period: notice.report?.period ?? '',
-    verdict: notice.report ? VERDICTS[locale][notice.report.verdict](notice.report.attentionCount) : '',
-    reportLink: link(notice.links.report, words.report, flavour),
-    reportUrl: notice.links.report ?? '',
+    kind: own(notice.kind),
+    severity: own(inc.severity),
+    severityName: own(SEVERITY_NAMES[locale][inc.severity] ?? inc.severity),
+    title: value(inc.title),
+    device: value(inc.device ?? '-'),
+    site: value(inc.site ?? '-'),
+    what: own(what),
+    since: own(formatLocalTime(inc.openedAt, notice.timezone)),
+    sinceUtc: own(inc.openedAt),
+    tier: value(notice.tier ?? ''),
+    step: own(notice.step === undefined ? '' : String(notice.step + 1)),
+    repeat: own(String(notice.repeat ?? 0)),
+    recipients: own(names.join(', ') || '-'),
+    mentions: own(notice.recipients.map((r, i) => mention?.(r) ?? names[i]!).join(' ') || '-'),
+    acknowledgedBy: value(inc.acknowledgedBy ?? '-'),
+    acknowledgedAt: own(formatLocalTime(inc.acknowledgedAt, notice.timezone)),
+    resolvedAt: own(formatLocalTime(inc.resolvedAt, notice.timezone)),
+    outage: own(formatOutage(notice.outageMs ?? 0, locale)),
+    deadlineKind: own(notice.deadline ? DEADLINE_KIND[locale][notice.deadline.kind] : ''),
+    deadline: own(formatLocalTime(notice.deadline?.at, notice.timezone)),
+    ackLink: notice.kind === 'resolved' || notice.kind === 'acknowledged' ? own('') : link(notice.links.ack, words.ack),
+    ackUrl: own(notice.links.ack ?? ''),
+    dashboardLink: link(notice.links.dashboard, words.dashboard),
+    dashboardUrl: own(notice.links.dashboard ?? ''),
+    incident: value(inc.id),
+    alertCount: own(String(inc.alerts.length + (inc.omittedAlerts ?? 0))),
+    period: value(notice.report?.period ?? ''),
+    verdict: own(notice.report ? VERDICTS[locale][notice.report.verdict](notice.report.attentionCount) : ''),
+    reportLink: link(notice.links.report, words.report),
+    reportUrl: own(notice.links.report ?? ''),
   };
 }
 
@@ -154,20 +173,23 @@ export function unknownTemplateVariables(template: string): string[] {
   return [...template.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].map((m) => m[1]!).filter((n) => !known.has(n));
 }
 
-function fill(template: string, values: Record<string, string>): string {
-  return template.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (_m, n: string) => values[n] ?? '');
+/** Fills a template: a value is escaped for the channel's markup here, at the point it enters the text; markup is kept. */
+function fill(template: string, fillings: Record<string, Filling>, markup: Markup): string {
+  return template.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (_m, n: string) => {
+    const f = fillings[n];
+    if (!f) return '';
+    return 'markup' in f ? f.markup : markup.escape(f.value);
+  });
 }
 
 /** Renders a notice's title and body: the channel's override for its kind and locale, else the built-in text. */
-export function renderNotice(
-  notice: Notice, flavour: TextFlavour, overrides?: TemplateOverrides, mention?: (r: Notice['recipients'][number]) => string,
-): { title: string; body: string } {
-  const values = templateValues(notice, flavour, mention);
-  const own = overrides?.[notice.kind]?.[notice.locale];
-  const title = fill(own?.title ?? TITLES[notice.kind][notice.locale], values).trim();
-  const rawBody = fill(own?.body ?? BODIES[notice.kind][notice.locale], values);
+export function renderNotice(notice: Notice, markup: Markup, overrides?: TemplateOverrides, mention?: Mention): { title: string; body: string } {
+  const fillings = templateValues(notice, markup, mention);
+  const mine = overrides?.[notice.kind]?.[notice.locale];
+  const title = fill(mine?.title ?? TITLES[notice.kind][notice.locale], fillings, markup).trim();
+  const rawBody = fill(mine?.body ?? BODIES[notice.kind][notice.locale], fillings, markup);
   // Empty links leave blank lines behind; chat clients show them as gaps.
-  const body = rawBody.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '').join(flavour === 'markdown' ? '\n\n' : '\n');
+  const body = rawBody.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '').join(markup.lineBreak);
   return { title, body };
 }
 

@@ -37,7 +37,7 @@ export function alertmanagerBody(notice: Notice, receiver: string, externalUrl: 
   return {
     version: '4',
     groupKey: `{}:{incident="${inc.key}"}`,
-    truncatedAlerts: 0,
+    truncatedAlerts: inc.omittedAlerts ?? 0,
     status: resolved ? 'resolved' : 'firing',
     receiver,
     groupLabels: { incident: inc.id },

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { NoticeRecipient } from '../escalation/notice.js';
 import { fitBytes, renderNotice } from '../escalation/templates.js';
 import { classifyStatus, jsonAnswer, postBody } from './http.js';
+import { chatMarkdown } from './markup.js';
 import { channelBaseFields, effectiveLimits, type ChannelType, type Notifier, type SendResult } from './notifier.js';
 
 /** Keeps a markdown message well inside what the DingTalk robot accepts. */
@@ -49,15 +50,15 @@ export const dingtalkChannel: ChannelType<typeof dingtalkSchema> = {
   type: 'dingtalk',
   schema: dingtalkSchema,
   create(name, cfg): Notifier {
-    // DingTalk only pings people whose mobile appears as @mobile in the text and in at.atMobiles.
-    const mention = (r: NoticeRecipient) => (r.mobile ? `@${r.mobile}` : r.displayName);
+    // DingTalk only pings people whose mobile appears as @mobile in the text and in at.atMobiles (validated digits).
+    const mention = (r: NoticeRecipient) => (r.mobile ? `@${r.mobile}` : undefined);
     return {
       name, type: 'dingtalk', timeoutMs: cfg.timeout,
       // DingTalk: 20 messages per minute per robot; more and the robot is throttled for 10 minutes.
       limits: effectiveLimits({ perMinute: 20 }, cfg.perMinute),
       handles: () => true,
       async send(notice, signal) {
-        const text = renderNotice(notice, 'markdown', cfg.templates, mention);
+        const text = renderNotice(notice, chatMarkdown, cfg.templates, mention);
         const mobiles = notice.recipients.flatMap((r) => (r.mobile ? [r.mobile] : []));
         const body = JSON.stringify({
           msgtype: 'markdown',

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { NoticeRecipient } from '../escalation/notice.js';
 import { fitBytes, renderNotice } from '../escalation/templates.js';
 import { classifyStatus, jsonAnswer, postBody } from './http.js';
+import { chatMarkdown, plainText } from './markup.js';
 import { channelBaseFields, effectiveLimits, type ChannelType, type Notifier, type SendResult } from './notifier.js';
 
 /** Feishu custom bots accept request bodies up to 20 KB; the text is cut to leave room for the card around it. */
@@ -41,17 +42,20 @@ export const feishuChannel: ChannelType<typeof feishuSchema> = {
   type: 'feishu',
   schema: feishuSchema,
   create(name, cfg): Notifier {
-    const mention = (r: NoticeRecipient & { feishuOpenId?: string }) => (r.feishuOpenId ? `<at id=${r.feishuOpenId}></at>` : r.displayName);
+    // open_id is validated in notify.yaml; without one the name is written out.
+    const mention = (r: NoticeRecipient & { feishuOpenId?: string }) => (r.feishuOpenId ? `<at id=${r.feishuOpenId}></at>` : undefined);
     return {
       name, type: 'feishu', timeoutMs: cfg.timeout,
       // Feishu: 100 requests per minute and 5 per second per bot.
       limits: effectiveLimits({ perMinute: 100, perSecond: 5 }, cfg.perMinute),
       handles: () => true,
       async send(notice, signal) {
-        const text = renderNotice(notice, 'markdown', cfg.templates, mention);
+        const text = renderNotice(notice, chatMarkdown, cfg.templates, mention);
+        // The card header is plain_text: nothing there is markup, so values only lose their line breaks.
+        const title = renderNotice(notice, plainText, cfg.templates, mention).title;
         const colour = notice.kind === 'resolved' ? 'green' : notice.kind === 'acknowledged' ? 'blue' : notice.incident.severity === 'P1' ? 'red' : notice.incident.severity === 'P2' ? 'orange' : 'yellow';
         const card = {
-          header: { title: { tag: 'plain_text', content: text.title }, template: colour },
+          header: { title: { tag: 'plain_text', content: title }, template: colour },
           elements: [{ tag: 'div', text: { tag: 'lark_md', content: fitBytes(text.body, FEISHU_MAX_TEXT_BYTES) } }],
         };
         const signed: Record<string, string> = {};

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fitBytes, renderNotice } from '../escalation/templates.js';
 import { classifyStatus, postBody } from './http.js';
+import { slackMrkdwn } from './markup.js';
 import { channelBaseFields, effectiveLimits, type ChannelType, type Notifier } from './notifier.js';
 
 /** Slack shows at most 40,000 characters of `text`; longer messages are cut by Slack, so we cut them ourselves, visibly. */
@@ -24,7 +25,7 @@ export const slackChannel: ChannelType<typeof slackSchema> = {
       limits: effectiveLimits({ perMinute: 60, perSecond: 1 }, cfg.perMinute),
       handles: () => true,
       async send(notice, signal) {
-        const text = renderNotice(notice, 'slack', cfg.templates);
+        const text = renderNotice(notice, slackMrkdwn, cfg.templates);
         const body = JSON.stringify({ text: fitBytes(`*${text.title}*\n${text.body}`, SLACK_MAX_CHARS) });
         const r = await postBody(cfg.url, body, {}, signal);
         return 'failure' in r ? r.failure : classifyStatus(r.reply, `Slack webhook ${name}`);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Notice } from '../escalation/notice.js';
 import { renderNotice } from '../escalation/templates.js';
 import { classifyStatus, postBody } from './http.js';
+import { plainText } from './markup.js';
 import { channelBaseFields, effectiveLimits, type ChannelType, type Notifier } from './notifier.js';
 
 /** Version of the generic webhook body; bumped only on incompatible changes. */
@@ -70,7 +71,7 @@ export const webhookChannel: ChannelType<typeof webhookSchema> = {
       limits: effectiveLimits({ perMinute: 600 }, cfg.perMinute),
       handles: () => true,
       async send(notice, signal) {
-        const body = JSON.stringify(webhookBody(notice, renderNotice(notice, 'text', cfg.templates)));
+        const body = JSON.stringify(webhookBody(notice, renderNotice(notice, plainText, cfg.templates)));
         const timestamp = String(Math.floor(Date.now() / 1000));
         const headers: Record<string, string> = { ...cfg.headers, 'idempotency-key': notice.id, 'x-noctua-notice-id': notice.id, 'x-noctua-timestamp': timestamp, 'user-agent': 'Noctua' };
         if (cfg.secret) headers['x-noctua-signature'] = webhookSignature(cfg.secret, timestamp, body);

@@ -3,6 +3,7 @@ import type { NoticeRecipient } from '../escalation/notice.js';
 import { fitBytes, renderNotice } from '../escalation/templates.js';
 import { errcodeResult } from './dingtalk.js';
 import { classifyStatus, postBody } from './http.js';
+import { chatMarkdown } from './markup.js';
 import { channelBaseFields, effectiveLimits, type ChannelType, type Notifier } from './notifier.js';
 
 /** WeCom: markdown content is at most 4096 bytes of UTF-8. */
@@ -23,15 +24,15 @@ export const wecomChannel: ChannelType<typeof wecomSchema> = {
   type: 'wecom',
   schema: wecomSchema,
   create(name, cfg): Notifier {
-    // WeCom markdown mentions by user id (<@userid>); without one the name is written out.
-    const mention = (r: NoticeRecipient & { wecomUserId?: string }) => (r.wecomUserId ? `<@${r.wecomUserId}>` : r.displayName);
+    // WeCom markdown mentions by user id (<@userid>, validated in notify.yaml); without one the name is written out.
+    const mention = (r: NoticeRecipient & { wecomUserId?: string }) => (r.wecomUserId ? `<@${r.wecomUserId}>` : undefined);
     return {
       name, type: 'wecom', timeoutMs: cfg.timeout,
       // WeCom: 20 messages per minute per robot.
       limits: effectiveLimits({ perMinute: 20 }, cfg.perMinute),
       handles: () => true,
       async send(notice, signal) {
-        const text = renderNotice(notice, 'markdown', cfg.templates, mention);
+        const text = renderNotice(notice, chatMarkdown, cfg.templates, mention);
         const colour = notice.kind === 'resolved' ? 'info' : notice.incident.severity === 'P1' || notice.incident.severity === 'P2' ? 'warning' : 'comment';
         const content = fitBytes(`### <font color="${colour}">${text.title}</font>\n${text.body}`, WECOM_MAX_BYTES);
         const r = await postBody(cfg.url, JSON.stringify({ msgtype: 'markdown', markdown: { content } }), {}, signal);

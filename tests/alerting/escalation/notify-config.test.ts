@@ -49,6 +49,13 @@ describe('notify.yaml', () => {
     expect(errorsFor(`${base}reports:\n  notify: []\n`)).toEqual([`notify.yaml:${at}:11 reports.notify: expected at least one target, got a list`]);
   });
 
+  it('refuses mention ids that would be written into a message as markup', () => {
+    const yaml = base.replace('alice: { displayName: Alice, channels: [eng-a] }', 'alice: { displayName: Alice, wecomUserId: "a><@all", feishuOpenId: "x></at><at id=all", channels: [eng-a] }');
+    const errors = errorsFor(yaml);
+    expect(errors.some((e) => /people\.alice\.wecomUserId: expected a WeCom user id/.test(e))).toBe(true);
+    expect(errors.some((e) => /people\.alice\.feishuOpenId: expected a Feishu open_id/.test(e))).toBe(true);
+  });
+
   it('reports an unknown channel type with its position and the types it knows', () => {
     expect(errorsFor(`channels:\n  x:\n    type: telegram\n    url: http://127.0.0.1/\n`)).toContain(
       'notify.yaml:3:11 channels.x.type: expected type to be one of webhook, alertmanager, slack, dingtalk, wecom, feishu, pagerduty, got "telegram"');

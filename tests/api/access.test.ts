@@ -114,8 +114,8 @@ describe('API settings that open or restrict access', () => {
 });
 
 describe('unexpected failures', () => {
-  const { app } = appOver({}, new MemoryNoc(), (ports) => {
-    ports.devices.list = () => { throw new Error('sqlite: database is locked at /var/secret/noctua.db'); };
+  const { app } = appOver({}, new MemoryNoc(), (services) => {
+    services.devices.list = () => { throw new Error('sqlite: database is locked at /var/secret/noctua.db'); };
   });
   afterAll(() => app.close());
 
@@ -149,7 +149,7 @@ describe('tokens in logs', () => {
   it('never writes a stream token from the URL to the request log', async () => {
     const lines: string[] = [];
     const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
-    const app = buildApp({ settings: apiSettings(), ports: new MemoryNoc().ports(), log: pino({ level: 'info' }, sink) });
+    const app = buildApp({ settings: apiSettings(), services: new MemoryNoc().services(), log: pino({ level: 'info' }, sink) });
     const r = await app.inject({ url: '/api/v1/stream?access_token=guessed-secret-123' });
     expect(r.statusCode).toBe(401);
     await app.close();

@@ -24,7 +24,7 @@ const TEXT = {
       unavailable: 'Acknowledge links are not configured on this Noctua.',
     } satisfies Record<AckRefusal['reason'], string>,
     incident: 'Incident', by: 'Acknowledged by', device: 'Device', severity: 'Severity', age: 'Open for', sentTo: 'Link sent to',
-    units: { d: 'd', h: 'h', min: 'min' },
+    units: { d: ' d', h: ' h', min: ' min' },
   },
   'zh-CN': {
     confirm: '确认此故障？', confirmBody: '确认后，升级通知将不再通知更高一级。目前尚未作任何更改。',

@@ -4,7 +4,9 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { chromium } from 'playwright-core';
 import { buildApp } from '../../src/api/app.js';
+import { startApiServer } from '../../src/api/server.js';
 import { LatestSamples } from '../../src/api/latest-samples.js';
 import { runtimeServices } from '../../src/api/runtime-services.js';
 import { createEscalationService, signAckToken, type EscalationService } from '../../src/alerting/escalation/index.js';
@@ -143,7 +145,7 @@ describe('acknowledge links: a confirm page, then one acknowledgement per token'
       expect(r.statusCode, `link for ${recipient.slice(0, 40)} (${path.length} characters)`).toBe(200);
       expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(r.body).toContain('Acknowledge this incident?');
-      expect(r.body).toContain('<form method="post" action="">');
+      expect(r.body).toContain('<form method="post"><button type="submit">Acknowledge</button></form>');
       expect(r.body).toContain(incidentId);
       expect(r.body).toContain('5 min');
     }
@@ -240,4 +242,23 @@ describe('acknowledge links: a confirm page, then one acknowledgement per token'
     }
     expect(await stateNow()).toBe('open');
   });
+
+  it('acknowledges when a person presses the button in a real browser (same-origin POST from the page)', async () => {
+    expect(await stateNow()).toBe('open');
+    const server = await startApiServer({ settings: apiSettings({ host: '127.0.0.1', port: 0 }), services, log: pino({ level: 'silent' }), now: () => clock.now() });
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${server.url}${links.get('channel:feishu')!}?lang=zh-CN`);
+      expect(await page.textContent('h1')).toBe('确认此故障？');
+      expect(await stateNow()).toBe('open');
+      await page.click('button');
+      await expect.poll(() => page.textContent('h1'), { timeout: 5000 }).toBe('已确认故障');
+      expect(await stateNow()).toBe('acknowledged');
+      expect(engine.getIncident(incidentId)!.incident.acknowledgedBy).toBe('channel:feishu');
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  }, 30_000);
 });

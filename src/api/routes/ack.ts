@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { IncidentView } from '../../core/incident.js';
-import { apiPlugin } from '../plugin.js';
+import { apiPlugin, type ApiContext } from '../plugin.js';
 import type { AckRefusal } from '../services/index.js';
 
-type Lang = 'en' | 'zh-CN';
+type Lang = ApiContext['locale'];
 
 const TEXT = {
   en: {
@@ -96,8 +96,8 @@ function page(p: PageParts): string {
       row(t.age, age(p.now.getTime() - inc.openedAt.getTime(), p.lang)) +
       (p.recipient ? row(t.sentTo, p.recipient) : '') + (inc.acknowledgedBy ? row(t.by, inc.acknowledgedBy) : '') + '</dl>'
     : '';
-  // An empty action posts back to this very URL (token and ?lang included), wherever a proxy mounts Noctua.
-  const form = p.form ? `<form method="post" action=""><button type="submit">${escapeHtml(t.button)}</button></form>` : '';
+  // Without an action the form posts back to this very URL (token and ?lang included), wherever a proxy mounts Noctua.
+  const form = p.form ? `<form method="post"><button type="submit">${escapeHtml(t.button)}</button></form>` : '';
   return `<!doctype html><html lang="${p.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
     `<meta name="robots" content="noindex"><title>${escapeHtml(p.title)}</title><style>body{font:18px/1.5 system-ui,sans-serif;background:#111;color:#eee;margin:0;padding:2em}` +
     `h1{color:${colour};font-size:1.6em}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3em 1em}dt{color:#aaa}` +

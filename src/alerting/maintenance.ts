@@ -134,3 +134,27 @@ export class MaintenanceBook {
     return this.store.deleteMaintenance(id);
   }
 }
+
+/** The window operations {@link endWindowEarly} needs: the engine's `maintenance` or a {@link MaintenanceBook}. */
+export interface MaintenanceEditor {
+  get(id: string): (MaintenanceWindow & WindowStatus) | undefined;
+  update(id: string, input: MaintenanceInput | unknown): MaintenanceWindow | undefined;
+  delete(id: string): boolean;
+}
+
+/**
+ * Ends an API window at `at`, before its planned end. A window that has not begun cannot end before it
+ * starts: ending it early means dropping it, and the answer is the window as it was, closed at `at`.
+ * Undefined when there is no such window or it is a config window (those change in alerts.yaml).
+ */
+export function endWindowEarly(windows: MaintenanceEditor, id: string, at: Date): (MaintenanceWindow & WindowStatus) | undefined {
+  const w = windows.get(id);
+  if (!w || w.source !== 'api') return undefined;
+  const start = w.start ?? (w.spec.start ? new Date(w.spec.start) : undefined);
+  if (!start || start.getTime() >= at.getTime()) {
+    windows.delete(id);
+    return { ...w, active: false, end: at };
+  }
+  windows.update(id, { ...w.spec, end: at.toISOString() });
+  return windows.get(id);
+}

@@ -7,9 +7,10 @@ import type { ApiSection } from '../config/sections/api.js';
 import { installAccessControl } from './access.js';
 import { installCors } from './cors.js';
 import { installQueryArrays } from './json-schema.js';
-import type { ApiContext } from './plugin.js';
-import type { ApiPorts } from './ports.js';
+import type { ApiContext, ApiLimits } from './plugin.js';
 import { installProblemHandlers, problem } from './problems.js';
+import { redactingChildLogger } from './request-log.js';
+import type { ApiServices } from './services/index.js';
 import { configRoutes } from './routes/config.js';
 import { devicesRoutes } from './routes/devices.js';
 import { healthRoutes } from './routes/health.js';
@@ -21,16 +22,26 @@ import { ackRoutes } from './routes/ack.js';
 import { pagingRoutes } from './routes/paging.js';
 import { reportsRoutes } from './routes/reports.js';
 
-/** What {@link buildApp} needs: the `api:` settings, the ports onto the running Noctua, and a logger. */
-export interface BuildAppOptions {
+/** What {@link buildApp} needs: the `api:` settings, the services onto the running Noctua, and a logger. */
+export type BuildAppOptions = CommonAppOptions & (
+  | { services: ApiServices; ports?: undefined }
+  /** @deprecated the old name of `services` (src/main.ts and tests/web still pass `ports`). */
+  | { ports: ApiServices; services?: undefined }
+);
+
+interface CommonAppOptions {
   settings: ApiSection;
-  ports: ApiPorts;
   log: FastifyBaseLogger;
   /** The clock answers are computed against; tests pin it. */
   now?: () => Date;
   /** Locale the wall starts in (noctua.yaml `locale`); `?lang=` on the page overrides it. */
   locale?: 'en' | 'zh-CN';
+  /** Load limits (stream caps, wall cache); defaults when absent. */
+  limits?: ApiLimits;
 }
+
+/** Longest path parameter accepted: an acknowledge token with a long incident id and recipient fits. */
+export const MAX_PARAM_LENGTH = 2048;
 
 /** Where the versioned API lives. */
 export const API_PREFIX = '/api/v1';
@@ -40,10 +51,17 @@ export const API_PREFIX = '/api/v1';
  * with `inject`, and {@link startApiServer} (server.ts) puts it on a port.
  */
 export function buildApp(opts: BuildAppOptions): FastifyInstance {
-  const { settings, ports, log } = opts;
-  const ctx: ApiContext = { settings, ports, now: opts.now ?? (() => new Date()), locale: opts.locale ?? 'en' };
+  const { settings, log } = opts;
+  const services = opts.services ?? opts.ports;
+  const ctx: ApiContext = { settings, services, now: opts.now ?? (() => new Date()), locale: opts.locale ?? 'en', limits: opts.limits };
   const app = Fastify({
     loggerInstance: log,
+    // One request-log serializer for every route: tokens in query strings and ack paths never reach the log.
+    childLoggerFactory: redactingChildLogger,
+    // Behind a reverse proxy the client is in X-Forwarded-For; only then are rate limits and stream caps per client.
+    trustProxy: settings.trustProxy,
+    // Acknowledge links carry a signed token in the path; fastify's default of 100 characters cut them off (414).
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     bodyLimit: settings.bodyLimitBytes,
     // Unknown fields are refused (400 with their path), not silently dropped; every problem is reported at once.
     ajv: { customOptions: { removeAdditional: false, allErrors: true, verbose: true, coerceTypes: true, useDefaults: true } },

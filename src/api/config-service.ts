@@ -1,6 +1,6 @@
 import { loadConfig, type LoadedConfig } from '../config/loader.js';
 import { ConfigInvalidError } from '../config/yaml-source.js';
-import type { ConfigCheck, ConfigService } from './ports.js';
+import type { ConfigCheck, ConfigService } from './services/index.js';
 
 /**
  * The {@link ConfigService} over a config directory: the same loader and errors as `noctua check-config`,

@@ -1,14 +1,24 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiSection } from '../config/sections/api.js';
-import type { ApiPorts } from './ports.js';
+import type { ApiServices } from './services/index.js';
 
-/** What every API plugin is given: the `api:` settings, the ports, and the clock answers are stamped with. */
+/** What every API plugin is given: the `api:` settings, the services it reads and acts through, and the clock answers are stamped with. */
 export interface ApiContext {
   settings: ApiSection;
-  ports: ApiPorts;
+  services: ApiServices;
   now: () => Date;
   /** Locale the wall starts in when the page does not ask for one. */
   locale: 'en' | 'zh-CN';
+  /** Load limits; the defaults suit production, tests shrink them. */
+  limits?: ApiLimits;
+}
+
+/** Limits on what clients can make the API hold or recompute. */
+export interface ApiLimits {
+  /** Open live streams per client address and in total (routes/stream.ts DEFAULT_STREAM_LIMITS). */
+  streams?: { perClient: number; total: number };
+  /** How long the wall's WAN sparklines (InfluxDB queries) are reused between /api/v1/wall answers (routes/wall.ts). */
+  wallSparklineCacheMs?: number;
 }
 
 /** A resource's routes as an encapsulated fastify plugin. */

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { DEVICE_CLASSES } from '../config/inventory-schema.js';
 import { SEVERITIES, type IncidentEvent, type IncidentView } from '../core/incident.js';
 import type { Sample } from '../core/sample.js';
-import { DEVICE_STATES, type AlertRecord, type DeviceStatus, type MaintenanceWindow, type OnCallEntry } from './ports.js';
+import type { MaintenanceWindow, WindowStatus } from '../alerting/maintenance.js';
+import { DEVICE_CONDITIONS, type AlertRecord, type DeviceSummary, type OnCallEntry } from './services/index.js';
 
 const iso = z.string().describe('RFC 3339 date-time');
 const text2 = z.object({ en: z.string(), 'zh-CN': z.string() });
@@ -26,7 +27,7 @@ export const deviceJson = z.object({
   vendor: z.string().optional(),
   model: z.string().optional(),
   sysName: z.string().optional(),
-  state: z.enum(DEVICE_STATES),
+  state: z.enum(DEVICE_CONDITIONS),
   reason: z.string().optional(),
   stateSince: iso.optional(),
   lastPolledAt: iso.optional(),
@@ -38,7 +39,7 @@ export const deviceJson = z.object({
 export type DeviceJson = z.infer<typeof deviceJson>;
 
 /** Maps a registry entry to its wire form. */
-export function deviceToJson(d: DeviceStatus): DeviceJson {
+export function deviceToJson(d: DeviceSummary): DeviceJson {
   return {
     name: d.name, address: d.address, site: d.site, class: d.class, tags: [...d.tags],
     description: d.description, vendor: d.vendor, model: d.model, sysName: d.sysName,
@@ -178,7 +179,7 @@ export function timelineEntryToJson(e: IncidentEvent): z.infer<typeof timelineEn
   return { seq: e.seq, kind: e.kind, at: e.at.toISOString(), by: e.by, note: e.note, state: e.incident.state, severity: e.incident.severity };
 }
 
-/** A maintenance window; `active` is computed at answer time. */
+/** A maintenance window; for a recurring one (alerts.yaml `cron`) the current or next occurrence. */
 export const maintenanceJson = z.object({
   id: z.string(),
   reason: z.string(),
@@ -188,19 +189,26 @@ export const maintenanceJson = z.object({
   startsAt: iso,
   endsAt: iso,
   createdBy: z.string(),
-  createdAt: iso.optional(),
   endedEarlyBy: z.string().optional(),
   readOnly: z.boolean(),
   active: z.boolean(),
 });
 
-/** Maps a window, saying whether it is in force at `now`. */
-export function maintenanceToJson(w: MaintenanceWindow, now: Date): z.infer<typeof maintenanceJson> {
+/** When a window starts and ends: its current or next occurrence, or its fixed range; undefined for a cron window that never fires again. */
+export function windowBounds(w: MaintenanceWindow & WindowStatus): { startsAt: Date; endsAt: Date } | undefined {
+  const startsAt = w.start ?? (w.spec.start ? new Date(w.spec.start) : undefined);
+  const endsAt = w.end ?? (w.spec.end ? new Date(w.spec.end) : undefined);
+  return startsAt && endsAt ? { startsAt, endsAt } : undefined;
+}
+
+/** Maps a window with its bounds (see {@link windowBounds}), saying whether it is in force at `now`. */
+export function maintenanceToJson(w: MaintenanceWindow, bounds: { startsAt: Date; endsAt: Date }, now: Date, endedEarlyBy?: string): z.infer<typeof maintenanceJson> {
+  const { startsAt, endsAt } = bounds;
   return {
-    id: w.id, reason: w.reason, devices: [...w.devices], sites: [...w.sites], tags: [...w.tags],
-    startsAt: w.startsAt.toISOString(), endsAt: w.endsAt.toISOString(), createdBy: w.createdBy,
-    createdAt: isoOf(w.createdAt), endedEarlyBy: w.endedEarlyBy, readOnly: w.readOnly ?? false,
-    active: w.startsAt.getTime() <= now.getTime() && now.getTime() < w.endsAt.getTime(),
+    id: w.id, reason: w.spec.reason, devices: [...(w.spec.devices ?? [])], sites: [...(w.spec.sites ?? [])], tags: [...(w.spec.deviceTags ?? [])],
+    startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString(), createdBy: w.createdBy ?? w.spec.owner,
+    endedEarlyBy, readOnly: w.source === 'config',
+    active: startsAt.getTime() <= now.getTime() && now.getTime() < endsAt.getTime(),
   };
 }
 

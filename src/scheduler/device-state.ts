@@ -4,13 +4,15 @@ import { systemClock } from '../core/clock.js';
 import type { PollKind } from '../core/poller.js';
 
 /**
- * What the NOC sees for a device:
+ * Whether a device answers, as its latest polls say (the API adds `maintenance` on top: DeviceCondition):
  * - `up`: the latest checks succeeded;
  * - `down`: it answers ping (or has no ICMP check) but its SNMP agent does not answer;
  * - `unreachable`: it does not answer ping, so its SNMP polls are suspended until it does;
  * - `unknown`: not polled yet.
  */
-export type DeviceStatus = 'up' | 'down' | 'unreachable' | 'unknown';
+export type Reachability = 'up' | 'down' | 'unreachable' | 'unknown';
+/** @deprecated the old name of {@link Reachability}, kept until tests/scheduler imports the new one. */
+export type DeviceStatus = Reachability;
 
 /** The latest poll of one kind on one device. */
 export interface PollRecord {
@@ -20,13 +22,13 @@ export interface PollRecord {
   error?: string;
 }
 
-/** One device's state, as the API and the wall read it. */
-export interface DeviceState {
+/** One device as its polls left it: reachability, since when and why, and the latest poll of each kind. */
+export interface DevicePollState {
   name: string;
   site: string;
   class: string;
   address: string;
-  status: DeviceStatus;
+  status: Reachability;
   /** When the status last changed. */
   since: Date;
   /** Why the device is not up, in a sentence. */
@@ -45,10 +47,10 @@ export interface PollReport {
   error?: string;
 }
 
-interface Entry { state: DeviceState; icmp?: boolean; snmp?: boolean; snmpError?: string; icmpError?: string }
+interface Entry { state: DevicePollState; icmp?: boolean; snmp?: boolean; snmpError?: string; icmpError?: string }
 
 /** Called with the device's state after its status changed, and the status before. */
-export type StatusListener = (state: Readonly<DeviceState>, previous: DeviceStatus) => void;
+export type StatusListener = (state: Readonly<DevicePollState>, previous: Reachability) => void;
 
 /** The device-state registry: one entry per scheduled device, updated by the scheduler after each poll. */
 export class DeviceStateRegistry {
@@ -70,10 +72,10 @@ export class DeviceStateRegistry {
   }
 
   /** The state of one device, or undefined when it is not scheduled. */
-  get(name: string): Readonly<DeviceState> | undefined { return this.entries.get(name)?.state; }
+  get(name: string): Readonly<DevicePollState> | undefined { return this.entries.get(name)?.state; }
 
   /** Every scheduled device, sorted by name. */
-  list(): Readonly<DeviceState>[] {
+  list(): Readonly<DevicePollState>[] {
     return [...this.entries.values()].map((e) => e.state).sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -104,7 +106,7 @@ export class DeviceStateRegistry {
       if (kind === 'icmp') { e.icmp = r.reachable; e.icmpError = r.error; } else { e.snmp = r.reachable; e.snmpError = r.error; }
     }
     const prev = e.state.status;
-    let next: DeviceStatus;
+    let next: Reachability;
     let reason: string | undefined;
     if (e.icmp === false) {
       next = 'unreachable';

@@ -114,8 +114,8 @@ describe('API settings that open or restrict access', () => {
 });
 
 describe('unexpected failures', () => {
-  const { app } = appOver({}, new MemoryNoc(), (ports) => {
-    ports.devices.list = () => { throw new Error('sqlite: database is locked at /var/secret/noctua.db'); };
+  const { app } = appOver({}, new MemoryNoc(), (services) => {
+    services.devices.list = () => { throw new Error('sqlite: database is locked at /var/secret/noctua.db'); };
   });
   afterAll(() => app.close());
 
@@ -149,13 +149,40 @@ describe('tokens in logs', () => {
   it('never writes a stream token from the URL to the request log', async () => {
     const lines: string[] = [];
     const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
-    const app = buildApp({ settings: apiSettings(), ports: new MemoryNoc().ports(), log: pino({ level: 'info' }, sink) });
+    const app = buildApp({ settings: apiSettings(), services: new MemoryNoc().services(), log: pino({ level: 'info' }, sink) });
     const r = await app.inject({ url: '/api/v1/stream?access_token=guessed-secret-123' });
     expect(r.statusCode).toBe(401);
     await app.close();
     const log = lines.join('');
     expect(log).toContain('access_token=[redacted]');
     expect(log).not.toContain('guessed-secret-123');
+  });
+
+  it('redacts every credential a URL or header carries, on every route, in the real pino output', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const app = buildApp({ settings: apiSettings(), services: new MemoryNoc().services(), log: pino({ level: 'info' }, sink) });
+    app.get('/echo-headers', { config: { access: 'public' } }, async (request) => {
+      request.log.info({ headers: request.headers }, 'headers seen');
+      return {};
+    });
+    const secrets = ['wall-secret-1', 'report-secret-2', 'ackpayload3.ackmac3', 'bearer-secret-4', 'other-secret-5', 'cookie-secret-6'];
+    await app.inject({ url: `/wall?token=${secrets[0]}&lang=en` });
+    await app.inject({ url: `/api/v1/reports/weekly/2026-W47.en.html?access_token=${secrets[1]}` });
+    await app.inject({ url: `/ack/${secrets[2]}?lang=zh-CN` });
+    await app.inject({ method: 'POST', url: `/ack/${secrets[2]}` });
+    await app.inject({ url: '/api/v1/devices', headers: { authorization: `Bearer ${secrets[3]}` } });
+    await app.inject({ url: `/no/such/route?API_KEY=${secrets[4]}&Signature=${secrets[4]}` });
+    await app.inject({ url: '/echo-headers', headers: { authorization: `Bearer ${secrets[3]}`, cookie: `s=${secrets[5]}` } });
+    await app.close();
+    const log = lines.join('');
+    for (const s of secrets) expect(log).not.toContain(s);
+    const urls = lines.map((l) => JSON.parse(l) as { req?: { url: string } }).flatMap((l) => (l.req ? [l.req.url] : []));
+    expect(urls).toEqual(expect.arrayContaining([
+      '/wall?token=[redacted]&lang=en', '/api/v1/reports/weekly/2026-W47.en.html?access_token=[redacted]',
+      '/ack/[redacted]?lang=zh-CN', '/ack/[redacted]', '/api/v1/devices', '/no/such/route?API_KEY=[redacted]&Signature=[redacted]',
+    ]));
+    expect(log).toContain('"authorization":"[redacted]"');
   });
 
   it('makes new tokens that resolve through their configured hash', () => {

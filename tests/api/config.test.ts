@@ -11,7 +11,7 @@ const dir = join(tmp.dir, 'config');
 mkdirSync(dir);
 const applied: { devices: string[]; by: string }[] = [];
 const service = configServiceFor(dir, async (cfg: LoadedConfig, by) => { applied.push({ devices: cfg.devices.map((d) => d.name), by }); }, {});
-const { app } = appOver({}, new MemoryNoc(), (ports) => { ports.config = service; });
+const { app } = appOver({}, new MemoryNoc(), (services) => { services.config = service; });
 afterAll(async () => { await app.close(); tmp.cleanup(); });
 
 const good = `sites:

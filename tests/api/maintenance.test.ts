@@ -85,8 +85,10 @@ describe('maintenance windows', () => {
 
   it('lists windows from alerts.yaml but refuses to end or delete them (409)', async () => {
     noc.windows.push({
-      id: 'cfg-weekly', reason: 'weekly backup', devices: [], sites: ['hq'], tags: [], startsAt: new Date(T0.getTime() - 60_000),
-      endsAt: new Date(T0.getTime() + 3_600_000), createdBy: 'alerts.yaml', createdAt: T0, readOnly: true,
+      id: 'cfg-weekly', source: 'config', spec: {
+        name: 'weekly', reason: 'weekly backup', owner: 'alerts.yaml', sites: ['hq'], timezone: 'UTC',
+        start: new Date(T0.getTime() - 60_000).toISOString(), end: new Date(T0.getTime() + 3_600_000).toISOString(),
+      },
     });
     const list = await app.inject({ url: '/api/v1/maintenance?state=active', headers: bearer('viewer') });
     expect(list.json().items).toEqual([expect.objectContaining({ id: 'cfg-weekly', readOnly: true, active: true })]);
@@ -95,6 +97,6 @@ describe('maintenance windows', () => {
       expect(r.statusCode).toBe(409);
       expect(r.json().message).toBe('maintenance window "cfg-weekly" is defined in alerts.yaml; change it there');
     }
-    expect(noc.windows.find((w) => w.id === 'cfg-weekly')!.endsAt.getTime()).toBe(T0.getTime() + 3_600_000);
+    expect(noc.windows.find((w) => w.id === 'cfg-weekly')!.spec.end).toBe(new Date(T0.getTime() + 3_600_000).toISOString());
   });
 });

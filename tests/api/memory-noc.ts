@@ -1,5 +1,5 @@
 /**
- * An in-memory Noctua behind the API's ports: a device registry, an incident store that behaves like
+ * An in-memory Noctua behind the API's services: a device registry, an incident store that behaves like
  * the alert engine's (acknowledge/resolve change state, every change is a timeline event pushed to the
  * live feed), maintenance windows, on-call and health. Tests change it while the API serves it.
  */
@@ -12,10 +12,14 @@ import { apiSectionSchema } from '../../src/config/sections/api.js';
 import type { AlertView, IncidentEvent, IncidentEventKind, IncidentView, Severity } from '../../src/core/incident.js';
 import type { Sample } from '../../src/core/sample.js';
 import { hashToken } from '../../src/api/access.js';
+import { CompiledWindow, type MaintenanceWindow } from '../../src/alerting/maintenance.js';
+import type { MaintenanceInput } from '../../src/alerting/rules-schema.js';
+import { maintenanceSchema } from '../../src/alerting/rules-schema.js';
+import type { ApiLimits } from '../../src/api/plugin.js';
 import type {
-  AlertRecord, ApiPorts, ConfigCheck, DeviceState, DeviceStatus, LiveEvent, MaintenanceWindow, NewMaintenanceWindow,
+  AlertRecord, ApiServices, ConfigCheck, DeviceCondition, DeviceSummary, LiveEvent,
   OnCallEntry, Readiness, Series, SeriesQuery,
-} from '../../src/api/ports.js';
+} from '../../src/api/services/index.js';
 
 /** Plain tokens the tests present; config holds only their hashes. */
 export const TOKENS = { viewer: 'viewer-token-1', operator: 'operator-token-1', admin: 'admin-token-1' } as const;
@@ -40,13 +44,13 @@ export function bearer(role: keyof typeof TOKENS): { authorization: string } {
 /** Fixed start of time for the tests. */
 export const T0 = new Date('2026-11-23T08:00:00.000Z');
 
-function device(name: string, site: string, cls: DeviceStatus['class'], tags: string[], address: string): DeviceStatus {
+function device(name: string, site: string, cls: DeviceSummary['class'], tags: string[], address: string): DeviceSummary {
   return { name, address, site, class: cls, tags, state: 'up', stateSince: T0, lastPolledAt: T0, openIncidents: 0, vendor: 'huawei', rttMs: 1.2, lossPct: 0 };
 }
 
 /** The in-memory NOC. */
 export class MemoryNoc {
-  devices = new Map<string, DeviceStatus>();
+  devices = new Map<string, DeviceSummary>();
   samples = new Map<string, Sample[]>();
   incidents = new Map<string, IncidentView>();
   events: IncidentEvent[] = [];
@@ -83,7 +87,7 @@ export class MemoryNoc {
   private emit(e: LiveEvent): void { for (const l of this.listeners) l(e); }
 
   /** Changes a device's state as the scheduler's registry would, and pushes it to the live feed. */
-  setDeviceState(name: string, state: DeviceState): DeviceStatus {
+  setDeviceState(name: string, state: DeviceCondition): DeviceSummary {
     const d = this.devices.get(name);
     if (!d) throw new Error(`no device ${name}`);
     const next = { ...d, state, stateSince: this.now(), ...(state === 'down' ? { lossPct: 100, rttMs: undefined } : state === 'up' ? { lossPct: 0, rttMs: 1.3 } : {}) };
@@ -134,8 +138,16 @@ export class MemoryNoc {
     return next;
   }
 
-  /** The ports the API is built on. */
-  ports(): ApiPorts {
+  /** The old name of {@link services} (tests/web still call it). */
+  ports(): ApiServices { return this.services(); }
+
+  /** A window's state now, as the engine's maintenance book reports it. */
+  private withStatus(w: MaintenanceWindow) {
+    return { ...w, ...new CompiledWindow(w).status(this.now().getTime()) };
+  }
+
+  /** The services the API is built on. */
+  services(): ApiServices {
     return {
       devices: {
         list: () => [...this.devices.values()],
@@ -169,18 +181,18 @@ export class MemoryNoc {
         comment: (id, by, note) => this.change(id, 'commented', by, note, (i) => i),
       },
       maintenance: {
-        list: () => [...this.windows],
-        create: (w: NewMaintenanceWindow) => {
-          const created: MaintenanceWindow = { ...w, id: `mw-${this.nextWindow++}`, createdAt: this.now() };
+        list: () => this.windows.map((w) => this.withStatus(w)),
+        create: (input: MaintenanceInput, by: string) => {
+          const created: MaintenanceWindow = { id: `mw-${this.nextWindow++}`, source: 'api', spec: maintenanceSchema.parse(input), createdBy: by };
           this.windows.push(created);
-          return created;
+          return this.withStatus(created);
         },
-        endEarly: (id, by, at) => {
-          const w = this.windows.find((x) => x.id === id);
-          if (!w) return undefined;
-          w.endsAt = at;
-          w.endedEarlyBy = by;
-          return { ...w };
+        endEarly: (id, at) => {
+          const i = this.windows.findIndex((x) => x.id === id);
+          if (i < 0) return undefined;
+          const w = this.windows[i]!;
+          this.windows[i] = { ...w, spec: { ...w.spec, end: at.toISOString() } };
+          return this.withStatus(this.windows[i]);
         },
         remove: (id) => {
           const before = this.windows.length;
@@ -206,9 +218,9 @@ export class MemoryNoc {
 }
 
 /** The API over a fresh in-memory NOC, not listening (drive it with inject); close it in afterAll. */
-export function appOver(settings: Record<string, unknown> = {}, noc = new MemoryNoc(), patch: (ports: ApiPorts) => void = () => {}): { app: FastifyInstance; noc: MemoryNoc } {
-  const ports = noc.ports();
-  patch(ports);
-  const app = buildApp({ settings: apiSettings(settings), ports, log: pino({ level: 'silent' }), now: () => noc.now() });
+export function appOver(settings: Record<string, unknown> = {}, noc = new MemoryNoc(), patch: (services: ApiServices) => void = () => {}, limits?: ApiLimits): { app: FastifyInstance; noc: MemoryNoc } {
+  const services = noc.services();
+  patch(services);
+  const app = buildApp({ settings: apiSettings(settings), services, log: pino({ level: 'silent' }), now: () => noc.now(), limits });
   return { app, noc };
 }

@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import { LatestSamples } from '../../src/api/latest-samples.js';
-import { runtimePorts } from '../../src/api/runtime-ports.js';
+import { runtimeServices } from '../../src/api/runtime-services.js';
 import { createEscalationService, signAckToken, type EscalationService } from '../../src/alerting/escalation/index.js';
 import { createAlertEngine, type AlertEngine } from '../../src/alerting/engine.js';
 import { parseAlertRules } from '../../src/alerting/rules.js';
@@ -62,7 +62,7 @@ describe('paging routes over the real alert engine, escalation and outbox, deliv
   let db: Db;
   let engine: AlertEngine;
   let escalation: EscalationService;
-  let ports: ReturnType<typeof runtimePorts>;
+  let services: ReturnType<typeof runtimeServices>;
   let app: ReturnType<typeof buildApp>;
   let incidentId: string;
   /** The lead's robot rejects the first message as a misconfigured robot would, then takes everything. */
@@ -79,13 +79,13 @@ describe('paging routes over the real alert engine, escalation and outbox, deliv
     engine.start();
     const states = new DeviceStateRegistry(clock);
     states.sync([device]);
-    ports = runtimePorts({
-      inventory: () => [device], states, latest: new LatestSamples(), engine, escalation, paging: escalation,
+    services = runtimeServices({
+      inventory: () => [device], states, latest: new LatestSamples(), engine, escalation, paging: escalation, db,
       reader: { series: async () => [] }, schedulerRunning: () => true, metrics: new Registry(),
       config: { validate: async () => ({ ok: true, devices: 1, sites: 1, disabled: 0 }), reload: async () => ({ ok: true, devices: 1, sites: 1, disabled: 0 }) },
       now: () => clock.now(),
     });
-    app = buildApp({ settings: apiSettings(), ports, log, now: () => clock.now(), locale: 'zh-CN' });
+    app = buildApp({ settings: apiSettings(), services, log, now: () => clock.now(), locale: 'zh-CN' });
     // The router stops answering ping for two cycles: the P1 incident opens and the engineer is paged.
     for (let i = 0; i < 2; i++) {
       const s: Sample = { measurement: 'icmp', tags: { device: device.name, site: 'hq', class: 'router' }, fields: { up: false, loss_pct: 100, sent: 3n, received: 0n }, time: clock.now() };
@@ -100,7 +100,7 @@ describe('paging routes over the real alert engine, escalation and outbox, deliv
 
   afterAll(async () => {
     await app?.close();
-    ports?.close();
+    services?.close();
     await engine?.stop();
     await escalation?.stop();
     db?.close();
@@ -164,21 +164,25 @@ describe('paging routes over the real alert engine, escalation and outbox, deliv
     expect(engine.getIncident(incidentId)!.incident.state).toBe('open');
   });
 
-  it('acknowledges through the link in the notice, answering a page in the locale; the second tap says it was already taken', async () => {
+  it('acknowledges through the link in the notice after a confirm page in the locale; the link then says it was used', async () => {
     await clock.advance(2 * MIN);
     const opened = receiver.requests.find((r) => r.path === '/eng')!.json as { links: { ack: string } };
     expect(opened.links.ack).toMatch(/^https:\/\/noc\.example\.com\/ack\/[\w-]+\.[\w-]+$/);
     const path = new URL(opened.links.ack).pathname;
-    const r = await app.inject({ url: path });
+    const page = await app.inject({ url: path });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect(page.body).toContain('确认此故障');
+    expect(engine.getIncident(incidentId)!.incident.state).toBe('open');
+    const r = await app.inject({ method: 'POST', url: path });
     expect(r.statusCode).toBe(200);
-    expect(r.headers['cache-control']).toBe('no-store');
     expect(r.body).toContain('已确认故障');
     expect(r.body).toContain('core-rt-01');
     const inc = engine.getIncident(incidentId)!.incident;
     expect(inc).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'wang' });
     const again = await app.inject({ url: `${path}?lang=en` });
-    expect(again.statusCode).toBe(200);
-    expect(again.body).toContain('Already acknowledged');
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('already been used');
     // The SLA record graded the response: 12.5 minutes after opening misses the 10-minute target and falls in the <=15m band.
     const sla = (await app.inject({ url: `/api/v1/incidents/${incidentId}`, headers: bearer('viewer') })).json().sla;
     expect(sla).toMatchObject({ acknowledgedBy: 'wang', respondedBy: 'acknowledged', responseMet: false, responseBand: '<=15m' });

@@ -50,8 +50,8 @@ describe('/api/v1/reports over the real report model, renderers and a real influ
     await sink.flush();
     await sink.close();
     const noc = new MemoryNoc(() => now);
-    const ports = {
-      ...noc.ports(),
+    const services = {
+      ...noc.services(),
       reports: reportStoreFor({
         stateDir, timeZone: TZ, locale: 'zh-CN', now: () => now,
         sources: () => ({
@@ -61,7 +61,7 @@ describe('/api/v1/reports over the real report model, renderers and a real influ
         }),
       }),
     };
-    app = buildApp({ settings: apiSettings(), ports, log: pino({ level: 'silent' }), now: () => now });
+    app = buildApp({ settings: apiSettings(), services, log: pino({ level: 'silent' }), now: () => now });
   }, 60_000);
 
   afterAll(async () => {

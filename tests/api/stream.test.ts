@@ -56,7 +56,7 @@ describe('live stream /api/v1/stream', () => {
   beforeAll(async () => {
     server = await startApiServer({
       settings: apiSettings({ host: '127.0.0.1', port: 0, wall: { heartbeat: 150, staleAfter: 60_000 } }),
-      ports: noc.ports(), log: pino({ level: 'silent' }),
+      services: noc.services(), log: pino({ level: 'silent' }),
     });
   });
   afterAll(() => server.close());

@@ -3,7 +3,7 @@ import { formatConfigError } from '../../config/yaml-source.js';
 import { actor } from '../access.js';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin } from '../plugin.js';
-import type { ConfigCheck } from '../ports.js';
+import type { ConfigCheck } from '../services/index.js';
 import { problemSchema } from '../problems.js';
 
 const checkJson = z.object({
@@ -23,14 +23,14 @@ function checkToJson(c: ConfigCheck): z.infer<typeof checkJson> {
 }
 
 /** /api/v1/config: check the configuration on disk and swap it into the running process. */
-export const configRoutes = apiPlugin('noctua-config', ['@fastify/swagger'], async (app, { ports }) => {
+export const configRoutes = apiPlugin('noctua-config', ['@fastify/swagger'], async (app, { services }) => {
   app.post('/config/validate', {
     config: { access: 'admin' },
     schema: routeSchema({
       summary: 'Validate the configuration directory, with the same errors as noctua check-config',
       tags: ['config'], response: { 200: checkJson },
     }, problemSchema),
-  }, async () => checkToJson(await ports.config.validate()));
+  }, async () => checkToJson(await services.config.validate()));
 
   app.post('/config/reload', {
     config: { access: 'admin' },
@@ -39,7 +39,7 @@ export const configRoutes = apiPlugin('noctua-config', ['@fastify/swagger'], asy
       tags: ['config'], response: { 200: checkJson, 422: checkJson },
     }, problemSchema),
   }, async (request, reply) => {
-    const result = await ports.config.reload(actor(request));
+    const result = await services.config.reload(actor(request));
     request.log.info({ by: actor(request), ok: result.ok }, 'configuration reload requested');
     return reply.code(result.ok ? 200 : 422).send(checkToJson(result));
   });

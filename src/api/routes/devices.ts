@@ -3,7 +3,7 @@ import { DEVICE_CLASSES } from '../../config/inventory-schema.js';
 import { parseDuration } from '../../config/duration.js';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin } from '../plugin.js';
-import { DEVICE_STATES } from '../ports.js';
+import { DEVICE_CONDITIONS } from '../services/index.js';
 import { badRequest, notFound, problemSchema } from '../problems.js';
 import {
   alertJson, alertToJson, deviceJson, deviceToJson, interfaceJson, interfacesOf, pageJson, paginate, pagingQuery, sampleJson, sampleToWire,
@@ -13,7 +13,7 @@ const listQuery = z.strictObject({
   site: z.array(z.string().min(1).max(200)).optional(),
   class: z.array(z.enum(DEVICE_CLASSES)).optional(),
   tag: z.array(z.string().min(1).max(200)).optional().describe('the device must carry every tag given'),
-  state: z.array(z.enum(DEVICE_STATES)).optional(),
+  state: z.array(z.enum(DEVICE_CONDITIONS)).optional(),
   ...pagingQuery,
 });
 type ListQuery = z.infer<typeof listQuery>;
@@ -58,7 +58,7 @@ const detailJson = z.object({
 });
 
 /** /api/v1/devices: the fleet with its current state, one device in detail, and its time series. */
-export const devicesRoutes = apiPlugin('noctua-devices', ['@fastify/swagger'], async (app, { ports, now }) => {
+export const devicesRoutes = apiPlugin('noctua-devices', ['@fastify/swagger'], async (app, { services, now }) => {
   app.get<{ Querystring: ListQuery }>('/devices', {
     config: { access: 'viewer' },
     schema: routeSchema({
@@ -67,7 +67,7 @@ export const devicesRoutes = apiPlugin('noctua-devices', ['@fastify/swagger'], a
     }, problemSchema),
   }, async (request) => {
     const q = request.query;
-    const all = await ports.devices.list();
+    const all = await services.devices.list();
     const matching = all
       .filter((d) => !q.site || q.site.includes(d.site))
       .filter((d) => !q.class || q.class.includes(d.class))
@@ -85,11 +85,11 @@ export const devicesRoutes = apiPlugin('noctua-devices', ['@fastify/swagger'], a
     }, problemSchema),
   }, async (request) => {
     const { name } = request.params;
-    const device = await ports.devices.get(name);
+    const device = await services.devices.get(name);
     if (!device) throw notFound(`device "${name}"`);
-    const latest = await ports.devices.latestSamples(name);
+    const latest = await services.devices.latestSamples(name);
     // Alerts of the last day are enough to find the open ones; resolved ones are filtered out below.
-    const alerts = await ports.incidents.listAlerts(new Date(now().getTime() - 86_400_000));
+    const alerts = await services.incidents.listAlerts(new Date(now().getTime() - 86_400_000));
     return {
       device: deviceToJson(device),
       latest: latest.map(sampleToWire),
@@ -130,8 +130,8 @@ export const devicesRoutes = apiPlugin('noctua-devices', ['@fastify/swagger'], a
       const at = w.indexOf('=');
       where[w.slice(0, at)] = w.slice(at + 1);
     }
-    if (!(await ports.devices.get(name))) throw notFound(`device "${name}"`);
-    const series = await ports.metrics.series({ device: name, measurement: q.measurement, field: q.field, where, from, to, stepMs });
+    if (!(await services.devices.get(name))) throw notFound(`device "${name}"`);
+    const series = await services.metrics.series({ device: name, measurement: q.measurement, field: q.field, where, from, to, stepMs });
     return {
       device: name, measurement: q.measurement, field: q.field, from: from.toISOString(), to: to.toISOString(), stepMs,
       series: series.map((s) => ({ tags: { ...s.tags }, points: s.points.map((p) => ({ time: p.time.toISOString(), value: p.value })) })),

@@ -14,7 +14,7 @@ const readyJson = z.object({
 });
 
 /** /healthz, /readyz and /metrics: for load balancers, orchestrators and Prometheus. */
-export const healthRoutes = apiPlugin('noctua-health', ['@fastify/swagger'], async (app, { ports }) => {
+export const healthRoutes = apiPlugin('noctua-health', ['@fastify/swagger'], async (app, { services }) => {
   app.get('/healthz', {
     config: { access: 'health' },
     schema: routeSchema({
@@ -30,7 +30,7 @@ export const healthRoutes = apiPlugin('noctua-health', ['@fastify/swagger'], asy
       tags: ['health'], secured: false, response: { 200: readyJson, 503: readyJson },
     }, problemSchema),
   }, async (_request, reply) => {
-    const r = await ports.health.readiness();
+    const r = await services.health.readiness();
     const ready = r.configLoaded && r.influx !== 'down' && r.schedulerRunning;
     return reply.code(ready ? 200 : 503).send({
       ready,
@@ -46,7 +46,7 @@ export const healthRoutes = apiPlugin('noctua-health', ['@fastify/swagger'], asy
       response: { 200: z.string() },
     }, problemSchema),
   }, async (_request, reply) => {
-    const text = await ports.registry.metrics();
-    return reply.type(ports.registry.contentType).send(text);
+    const text = await services.registry.metrics();
+    return reply.type(services.registry.contentType).send(text);
   });
 });

@@ -50,7 +50,7 @@ function byUrgency(a: IncidentView, b: IncidentView): number {
 }
 
 /** /api/v1/incidents and /api/v1/alerts: what is wrong, and what operators do about it. */
-export const incidentsRoutes = apiPlugin('noctua-incidents', ['@fastify/swagger'], async (app, { ports, now }) => {
+export const incidentsRoutes = apiPlugin('noctua-incidents', ['@fastify/swagger'], async (app, { services, now }) => {
   const sinceOf = (q: { since?: string }) => (q.since ? new Date(q.since) : new Date(now().getTime() - DEFAULT_LOOKBACK_MS));
 
   app.get<{ Querystring: IncidentQuery }>('/incidents', {
@@ -62,7 +62,7 @@ export const incidentsRoutes = apiPlugin('noctua-incidents', ['@fastify/swagger'
   }, async (request) => {
     const q = request.query;
     const from = sinceOf(q);
-    const all = await ports.incidents.listIncidents(from);
+    const all = await services.incidents.listIncidents(from);
     const matching = all
       .filter((i) => i.state !== 'resolved' || (i.resolvedAt?.getTime() ?? Infinity) >= from.getTime())
       .filter((i) => !q.state || q.state.includes(i.state))
@@ -81,9 +81,9 @@ export const incidentsRoutes = apiPlugin('noctua-incidents', ['@fastify/swagger'
       response: { 200: z.object({ incident: incidentJson, timeline: z.array(timelineEntryJson), sla: slaJson.optional().describe('absent without escalation') }) },
     }, problemSchema),
   }, async (request) => {
-    const incident = await ports.incidents.get(request.params.id);
+    const incident = await services.incidents.get(request.params.id);
     if (!incident) throw notFound(`incident "${request.params.id}"`);
-    const [timeline, sla] = await Promise.all([ports.incidents.timeline(incident.id), ports.paging?.slaRecord(incident.id)]);
+    const [timeline, sla] = await Promise.all([services.incidents.timeline(incident.id), services.paging?.slaRecord(incident.id)]);
     return { incident: incidentToJson(incident), timeline: timeline.map(timelineEntryToJson), sla: sla ? slaToJson(sla) : undefined };
   });
 
@@ -100,7 +100,7 @@ export const incidentsRoutes = apiPlugin('noctua-incidents', ['@fastify/swagger'
       preValidation: async (request) => { if (request.body === null || request.body === undefined) request.body = {} as z.infer<B>; },
     }, async (request) => {
       const { id } = request.params;
-      const current = await ports.incidents.get(id);
+      const current = await services.incidents.get(id);
       if (!current) throw notFound(`incident "${id}"`);
       const refusal = allowed(current);
       if (refusal) throw conflict(refusal);
@@ -112,19 +112,19 @@ export const incidentsRoutes = apiPlugin('noctua-incidents', ['@fastify/swagger'
 
   action<typeof noteBody>('acknowledge', 'Acknowledge an incident: escalation stops paging further tiers', noteBody,
     (i) => (i.state === 'resolved' ? `incident "${i.id}" is resolved; there is nothing to acknowledge` : undefined),
-    (id, by, b: NoteBody) => ports.incidents.acknowledge(id, by, b.note));
+    (id, by, b: NoteBody) => services.incidents.acknowledge(id, by, b.note));
   action<typeof noteBody>('unacknowledge', 'Take back an acknowledgement: escalation resumes', noteBody,
     (i) => (i.state !== 'acknowledged' ? `incident "${i.id}" is ${i.state}, not acknowledged` : undefined),
-    (id, by) => ports.incidents.unacknowledge(id, by));
+    (id, by) => services.incidents.unacknowledge(id, by));
   action<typeof noteBody>('resolve', 'Resolve an incident by hand', noteBody,
     (i) => (i.state === 'resolved' ? `incident "${i.id}" is already resolved` : undefined),
-    (id, by, b: NoteBody) => ports.incidents.resolve(id, by, b.note));
+    (id, by, b: NoteBody) => services.incidents.resolve(id, by, b.note));
   action<typeof commentBody>('comment', 'Add a comment to an incident\'s timeline', commentBody,
     () => undefined,
     (id, by, b: CommentBody) => {
       const note = b.note.trim();
       if (!note) throw badRequest({ path: 'body.note', expected: 'a note that is not blank', got: JSON.stringify(b.note) });
-      return ports.incidents.comment(id, by, note);
+      return services.incidents.comment(id, by, note);
     });
 
   app.get<{ Querystring: AlertQuery }>('/alerts', {
@@ -136,7 +136,7 @@ export const incidentsRoutes = apiPlugin('noctua-incidents', ['@fastify/swagger'
   }, async (request) => {
     const q = request.query;
     const from = sinceOf(q);
-    const [alerts, devices] = await Promise.all([ports.incidents.listAlerts(from), ports.devices.list()]);
+    const [alerts, devices] = await Promise.all([services.incidents.listAlerts(from), services.devices.list()]);
     const siteOf = new Map(devices.map((d) => [d.name, d.site]));
     const order = { firing: 0, pending: 1, resolved: 2 } as const;
     const matching = alerts

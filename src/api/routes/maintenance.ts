@@ -4,7 +4,9 @@ import { actor } from '../access.js';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin } from '../plugin.js';
 import { badRequest, conflict, notFound, problemSchema, type RequestIssue } from '../problems.js';
-import { maintenanceJson, maintenanceToJson, pageJson, paginate, pagingQuery } from '../views.js';
+import type { MaintenanceWindow, WindowStatus } from '../../alerting/maintenance.js';
+import type { MaintenanceService } from '../services/index.js';
+import { maintenanceJson, maintenanceToJson, pageJson, paginate, pagingQuery, windowBounds } from '../views.js';
 
 const listQuery = z.strictObject({
   state: z.array(z.enum(['scheduled', 'active', 'ended'])).optional(),
@@ -30,8 +32,18 @@ type IdParams = z.infer<typeof idParams>;
 /** Longer windows are almost always a typo, and would silence a device for good. */
 const MAX_WINDOW_MS = 31 * 86_400_000;
 
+type Listed = MaintenanceWindow & WindowStatus & { startsAt: Date; endsAt: Date };
+
+/** Every window with its bounds; a recurring window that never fires again has none and is left out. */
+async function listWindows(service: MaintenanceService): Promise<Listed[]> {
+  return (await service.list()).flatMap((w) => {
+    const b = windowBounds(w);
+    return b ? [{ ...w, ...b }] : [];
+  });
+}
+
 /** /api/v1/maintenance: planned windows that mute alerts and mark tiles as in maintenance. */
-export const maintenanceRoutes = apiPlugin('noctua-maintenance', ['@fastify/swagger'], async (app, { ports, now }) => {
+export const maintenanceRoutes = apiPlugin('noctua-maintenance', ['@fastify/swagger'], async (app, { services, now }) => {
   app.get<{ Querystring: ListQuery }>('/maintenance', {
     config: { access: 'viewer' },
     schema: routeSchema({
@@ -43,10 +55,10 @@ export const maintenanceRoutes = apiPlugin('noctua-maintenance', ['@fastify/swag
     const t = now();
     const stateOf = (w: { startsAt: Date; endsAt: Date }) =>
       (w.endsAt.getTime() <= t.getTime() ? 'ended' : w.startsAt.getTime() > t.getTime() ? 'scheduled' : 'active');
-    const windows = (await ports.maintenance.list())
+    const windows = (await listWindows(services.maintenance))
       .filter((w) => !q.state || q.state.includes(stateOf(w)))
       .sort((a, b) => a.endsAt.getTime() - b.endsAt.getTime());
-    return paginate(windows.map((w) => maintenanceToJson(w, t)), q.limit, q.offset);
+    return paginate(windows.map((w) => maintenanceToJson(w, w, t)), q.limit, q.offset);
   });
 
   app.post<{ Body: CreateBody }>('/maintenance', {
@@ -64,7 +76,7 @@ export const maintenanceRoutes = apiPlugin('noctua-maintenance', ['@fastify/swag
     if (b.devices.length + b.sites.length + b.tags.length === 0) {
       issues.push({ path: 'body.devices', expected: 'at least one device, site or tag (body.devices, body.sites or body.tags)' });
     }
-    const fleet = await ports.devices.list();
+    const fleet = await services.devices.list();
     const deviceNames = new Set(fleet.map((d) => d.name));
     const siteNames = new Set(fleet.map((d) => d.site));
     b.devices.forEach((d, i) => {
@@ -94,10 +106,14 @@ export const maintenanceRoutes = apiPlugin('noctua-maintenance', ['@fastify/swag
       issues.push({ path: b.duration !== undefined ? 'body.duration' : 'body.endsAt', expected: 'a window that ends in the future' });
     }
     if (issues.length > 0 || !endsAt) throw badRequest(...issues);
-    const created = await ports.maintenance.create({
-      reason, devices: b.devices, sites: b.sites, tags: b.tags, startsAt, endsAt, createdBy: actor(request),
-    });
-    return reply.code(201).send(maintenanceToJson(created, t));
+    const by = actor(request);
+    const created = await services.maintenance.create({
+      name: `api-${startsAt.toISOString()}`, reason, owner: by,
+      ...(b.devices.length ? { devices: b.devices } : {}), ...(b.sites.length ? { sites: b.sites } : {}),
+      ...(b.tags.length ? { deviceTags: b.tags } : {}),
+      start: startsAt.toISOString(), end: endsAt.toISOString(),
+    }, by);
+    return reply.code(201).send(maintenanceToJson(created, { startsAt, endsAt }, t));
   });
 
   app.post<{ Params: IdParams }>('/maintenance/:id/end', {
@@ -109,13 +125,14 @@ export const maintenanceRoutes = apiPlugin('noctua-maintenance', ['@fastify/swag
   }, async (request) => {
     const { id } = request.params;
     const t = now();
-    const window = (await ports.maintenance.list()).find((w) => w.id === id);
+    const window = (await listWindows(services.maintenance)).find((w) => w.id === id);
     if (!window) throw notFound(`maintenance window "${id}"`);
-    if (window.readOnly) throw conflict(`maintenance window "${id}" is defined in alerts.yaml; change it there`);
+    if (window.source === 'config') throw conflict(`maintenance window "${id}" is defined in alerts.yaml; change it there`);
     if (window.endsAt.getTime() <= t.getTime()) throw conflict(`maintenance window "${id}" has already ended`);
-    const ended = await ports.maintenance.endEarly(id, actor(request), t);
+    const ended = await services.maintenance.endEarly(id, t);
     if (!ended) throw notFound(`maintenance window "${id}"`);
-    return maintenanceToJson(ended, t);
+    // A window dropped before it began keeps its planned start; it ends now all the same.
+    return maintenanceToJson(ended, { startsAt: windowBounds(ended)?.startsAt ?? window.startsAt, endsAt: t }, t, actor(request));
   });
 
   app.delete<{ Params: IdParams }>('/maintenance/:id', {
@@ -126,10 +143,10 @@ export const maintenanceRoutes = apiPlugin('noctua-maintenance', ['@fastify/swag
     }, problemSchema),
   }, async (request, reply) => {
     const { id } = request.params;
-    const window = (await ports.maintenance.list()).find((w) => w.id === id);
+    const window = (await services.maintenance.list()).find((w) => w.id === id);
     if (!window) throw notFound(`maintenance window "${id}"`);
-    if (window.readOnly) throw conflict(`maintenance window "${id}" is defined in alerts.yaml; change it there`);
-    if (!(await ports.maintenance.remove(id))) throw notFound(`maintenance window "${id}"`);
+    if (window.source === 'config') throw conflict(`maintenance window "${id}" is defined in alerts.yaml; change it there`);
+    if (!(await services.maintenance.remove(id))) throw notFound(`maintenance window "${id}"`);
     return reply.code(204).send();
   });
 });

@@ -59,7 +59,7 @@ function noPaging(): RequestProblem {
 }
 
 /** /api/v1/status and /api/v1/notices: the outbox's health, notices given up on, and sending one again. */
-export const pagingRoutes = apiPlugin('noctua-paging', ['@fastify/swagger'], async (app, { ports, now }) => {
+export const pagingRoutes = apiPlugin('noctua-paging', ['@fastify/swagger'], async (app, { services, now }) => {
   app.get('/status', {
     config: { access: 'viewer' },
     schema: routeSchema({
@@ -73,9 +73,9 @@ export const pagingRoutes = apiPlugin('noctua-paging', ['@fastify/swagger'], asy
       },
     }, problemSchema),
   }, async () => {
-    const r = await ports.health.readiness();
-    const outbox = ports.paging ? outboxToJson(await ports.paging.outboxStats()) : undefined;
-    return { at: now().toISOString(), schedulerRunning: r.schedulerRunning, influx: r.influx, lastCycleAt: isoOf(r.lastCycleAt), paging: Boolean(ports.paging), outbox };
+    const r = await services.health.readiness();
+    const outbox = services.paging ? outboxToJson(await services.paging.outboxStats()) : undefined;
+    return { at: now().toISOString(), schedulerRunning: r.schedulerRunning, influx: r.influx, lastCycleAt: isoOf(r.lastCycleAt), paging: Boolean(services.paging), outbox };
   });
 
   app.get<{ Querystring: z.infer<typeof failedQuery> }>('/notices/failed', {
@@ -85,8 +85,8 @@ export const pagingRoutes = apiPlugin('noctua-paging', ['@fastify/swagger'], asy
       tags: ['notices'], querystring: failedQuery, response: { 200: z.object({ total: z.number().int(), items: z.array(failedJson) }) },
     }, problemSchema),
   }, async (request) => {
-    if (!ports.paging) throw noPaging();
-    const [items, stats] = await Promise.all([ports.paging.failedNotices(request.query.limit), ports.paging.outboxStats()]);
+    if (!services.paging) throw noPaging();
+    const [items, stats] = await Promise.all([services.paging.failedNotices(request.query.limit), services.paging.outboxStats()]);
     return {
       total: stats.failed,
       items: items.map((f) => ({ ...f, createdAt: f.createdAt.toISOString(), failedAt: f.failedAt.toISOString() })),
@@ -100,9 +100,9 @@ export const pagingRoutes = apiPlugin('noctua-paging', ['@fastify/swagger'], asy
       tags: ['notices'], params: idParams, response: { 202: z.object({ id: z.string(), status: z.literal('pending') }) },
     }, problemSchema),
   }, async (request, reply) => {
-    if (!ports.paging) throw noPaging();
+    if (!services.paging) throw noPaging();
     const { id } = request.params;
-    if (!(await ports.paging.retryNotice(id))) throw notFound(`failed notice "${id}"`);
+    if (!(await services.paging.retryNotice(id))) throw notFound(`failed notice "${id}"`);
     request.log.info({ notice: id, by: request.principal?.name }, 'failed notice queued again');
     return reply.code(202).send({ id, status: 'pending' as const });
   });

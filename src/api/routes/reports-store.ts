@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { REPORT_LANGS, type ReportLang } from '../../reports/format.js';
 import { REPORT_FORMATS, renderReport, reportPath, writeReportFile, type ReportFormatName } from '../../reports/generate.js';
 import { buildReportModel, type ModelInputs } from '../../reports/model.js';
-import { REPORT_KINDS, type ReportKindName, type ReportService, type StoredReport } from '../ports.js';
+import { REPORT_KINDS, type ReportKindName, type ReportService, type StoredReport } from '../services/index.js';
 
 /** A period label as reportPath writes it: `2026-W47`, `2026-11` or `2026-11-16_2026-11-22`. */
 export const PERIOD_LABEL = /^\d{4}-(W\d{2}|\d{2}|\d{2}-\d{2}_\d{4}-\d{2}-\d{2})$/;

@@ -5,7 +5,7 @@ import { PeriodError, lastCompleteMonth, lastCompleteWeek, monthPeriod, rangePer
 import { API_PREFIX } from '../app.js';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin } from '../plugin.js';
-import { REPORT_KINDS, type ReportService, type StoredReport } from '../ports.js';
+import { REPORT_KINDS, type ReportService, type StoredReport } from '../services/index.js';
 import { badRequest, notFound, problemSchema, RequestProblem, type RequestIssue } from '../problems.js';
 import { pageJson, paginate, pagingQuery } from '../views.js';
 import { parseReportFileName } from './reports-store.js';
@@ -93,10 +93,10 @@ function unavailable(): RequestProblem {
 }
 
 /** /api/v1/reports: the stored inspection and service reports, one generated on demand, and their download. */
-export const reportsRoutes = apiPlugin('noctua-reports', ['@fastify/swagger'], async (app, { ports, now }) => {
+export const reportsRoutes = apiPlugin('noctua-reports', ['@fastify/swagger'], async (app, { services, now }) => {
   const service = (): ReportService => {
-    if (!ports.reports) throw unavailable();
-    return ports.reports;
+    if (!services.reports) throw unavailable();
+    return services.reports;
   };
 
   app.get<{ Querystring: ListQuery }>('/reports', {

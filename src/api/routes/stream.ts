@@ -1,9 +1,8 @@
-import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin, type ApiContext } from '../plugin.js';
-import type { LiveEvent } from '../ports.js';
-import { problemSchema } from '../problems.js';
+import type { LiveEvent } from '../services/index.js';
+import { problem, problemSchema } from '../problems.js';
 import { deviceToJson, incidentToJson } from '../views.js';
 
 /** The status beat: lets the wall tell a quiet network from a dead stream or a stopped poller. */
@@ -17,8 +16,8 @@ export const streamStatusJson = z.object({
 });
 
 /** Builds one status beat from the health probe. */
-export async function streamStatus({ ports, now, settings }: ApiContext): Promise<z.infer<typeof streamStatusJson>> {
-  const r = await ports.health.readiness();
+export async function streamStatus({ services, now, settings }: ApiContext): Promise<z.infer<typeof streamStatusJson>> {
+  const r = await services.health.readiness();
   const t = now();
   const old = r.lastCycleAt !== undefined && t.getTime() - r.lastCycleAt.getTime() > settings.wall.staleAfter;
   return {
@@ -29,6 +28,17 @@ export async function streamStatus({ ports, now, settings }: ApiContext): Promis
 
 /** Beyond this much unsent data the client is taken to be gone. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+/** How many live streams may be open; a client over its share gets a 429, not a stream. */
+export interface StreamLimits {
+  /** Per client address (X-Forwarded-For's client when api.trustProxy is set). A wall screen holds one. */
+  perClient: number;
+  /** For the whole server. */
+  total: number;
+}
+
+/** Enough for a NOC room of wall screens behind one address, and far below what exhausts sockets or memory. */
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { perClient: 10, total: 200 };
 
 function frame(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -42,33 +52,62 @@ function liveFrame(e: LiveEvent): string {
   });
 }
 
+/** One open stream: where to write, and how to stop it. */
+interface Stream { client: string; send(text: string): void; stop(): void }
+
+/**
+ * The open streams, fed by one subscription to the live feed while any is open: each event is
+ * serialised once and the same text written to every stream.
+ */
+class StreamHub {
+  readonly streams = new Set<Stream>();
+  private readonly perClient = new Map<string, number>();
+  private unsubscribe?: () => void;
+
+  constructor(private readonly ctx: ApiContext, private readonly limits: StreamLimits) {}
+
+  /** Why a new stream from `client` is refused, or undefined when it may open. */
+  refusal(client: string): string | undefined {
+    if (this.streams.size >= this.limits.total) return `too many live streams open on this server (limit ${this.limits.total}); retry later`;
+    if ((this.perClient.get(client) ?? 0) >= this.limits.perClient) {
+      return `too many live streams from ${client} (limit ${this.limits.perClient} per client address); close other wall pages first`;
+    }
+    return undefined;
+  }
+
+  add(s: Stream): void {
+    this.streams.add(s);
+    this.perClient.set(s.client, (this.perClient.get(s.client) ?? 0) + 1);
+    this.unsubscribe ??= this.ctx.services.live.subscribe((e) => {
+      const text = liveFrame(e);
+      for (const x of this.streams) x.send(text);
+    });
+  }
+
+  remove(s: Stream): void {
+    if (!this.streams.delete(s)) return;
+    const n = (this.perClient.get(s.client) ?? 1) - 1;
+    if (n > 0) this.perClient.set(s.client, n); else this.perClient.delete(s.client);
+    if (this.streams.size === 0) { this.unsubscribe?.(); this.unsubscribe = undefined; }
+  }
+}
+
 /**
  * /api/v1/stream: Server-Sent Events for the wall. `device` and `incident` events as they happen,
  * `status` at once and then every `wall.heartbeat`. The token may come as `?access_token=`
- * because EventSource cannot send an Authorization header.
+ * because EventSource cannot send an Authorization header (the request log redacts it, request-log.ts).
  */
 export const streamRoutes = apiPlugin('noctua-stream', ['@fastify/swagger'], async (app, ctx) => {
-  const open = new Set<ServerResponse>();
+  const hub = new StreamHub(ctx, ctx.limits?.streams ?? DEFAULT_STREAM_LIMITS);
   // Streams never end on their own: end them, or closing the server would wait for them forever.
   app.addHook('preClose', async () => {
-    for (const res of open) {
-      res.end();
-      // A hijacked response never counts as idle, so close the socket itself once the last bytes are out.
-      res.socket?.end();
-    }
-    open.clear();
+    for (const s of [...hub.streams]) s.stop();
   });
 
   app.get('/stream', {
     config: { access: 'wall', tokenInQuery: true },
     // A HEAD would open a stream that never sends a body and never ends.
     exposeHeadRoute: false,
-    // The token may sit in this URL; request logs get the URL without it.
-    logSerializers: {
-      req: (req: { method: string; url: string; ip?: string }) => ({
-        method: req.method, url: req.url.replace(/access_token=[^&]*/g, 'access_token=[redacted]'), remoteAddress: req.ip,
-      }),
-    },
     schema: routeSchema({
       summary: 'Live device and incident changes as Server-Sent Events (device, incident, status)',
       tags: ['wall'],
@@ -76,6 +115,12 @@ export const streamRoutes = apiPlugin('noctua-stream', ['@fastify/swagger'], asy
       response: { 200: z.string().describe('text/event-stream') },
     }, problemSchema),
   }, async (request, reply) => {
+    const client = request.ip;
+    const refused = hub.refusal(client);
+    if (refused) {
+      request.log.warn({ client, open: hub.streams.size }, 'live stream refused: over the limit');
+      return reply.code(429).header('retry-after', '30').send(problem(429, refused));
+    }
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -84,36 +129,38 @@ export const streamRoutes = apiPlugin('noctua-stream', ['@fastify/swagger'], asy
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    open.add(res);
     // Kept aside: the response lets go of its socket when it closes, and that socket must still be closed.
     const socket = request.raw.socket;
     let closed = false;
-    const send = (text: string) => {
-      if (closed) return;
-      // A client that stopped reading would make us buffer without end: drop it; it reconnects and reloads.
-      if (res.writableLength > MAX_BUFFERED_BYTES) {
-        request.log.warn({ buffered: res.writableLength }, 'wall stream client is not reading; closing its stream');
-        stop();
-        return;
-      }
-      res.write(text);
+    const stream: Stream = {
+      client,
+      send(text) {
+        if (closed) return;
+        // A client that stopped reading would make us buffer without end: drop it; it reconnects and reloads.
+        if (res.writableLength > MAX_BUFFERED_BYTES) {
+          request.log.warn({ buffered: res.writableLength }, 'wall stream client is not reading; closing its stream');
+          stream.stop();
+          return;
+        }
+        res.write(text);
+      },
+      stop() {
+        if (closed) return;
+        closed = true;
+        clearInterval(timer);
+        hub.remove(stream);
+        res.end();
+        // The client went away or the server closes: a half-open socket would hold a shutdown.
+        socket.destroy();
+      },
     };
     const beat = async () => {
-      try { send(frame('status', await streamStatus(ctx))); } catch (err) { request.log.warn({ err }, 'stream status failed'); }
+      try { stream.send(frame('status', await streamStatus(ctx))); } catch (err) { request.log.warn({ err }, 'stream status failed'); }
     };
-    const unsubscribe = ctx.ports.live.subscribe((e) => send(liveFrame(e)));
     const timer = setInterval(() => void beat(), ctx.settings.wall.heartbeat);
-    function stop(): void {
-      if (closed) return;
-      closed = true;
-      clearInterval(timer);
-      unsubscribe();
-      open.delete(res);
-      // The client went away: nothing more will be written, and a half-open socket would hold a shutdown.
-      socket.destroy();
-    }
-    res.on('close', stop);
-    send(`retry: 3000\n\n`);
+    hub.add(stream);
+    res.on('close', () => stream.stop());
+    stream.send(`retry: 3000\n\n`);
     await beat();
   });
 });

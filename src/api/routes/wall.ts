@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin, type ApiContext } from '../plugin.js';
-import type { DeviceStatus } from '../ports.js';
+import type { DeviceSummary } from '../services/index.js';
 import { problemSchema } from '../problems.js';
 import { deviceJson, deviceToJson, incidentJson, incidentToJson, onCallJson, onCallToJson } from '../views.js';
 import { streamStatus, streamStatusJson } from './stream.js';
@@ -29,9 +30,9 @@ const wallJson = z.object({
   status: streamStatusJson,
 });
 
-async function sparkline(ctx: ApiContext, device: DeviceStatus, field: string, from: Date, to: Date) {
+async function sparkline(ctx: ApiContext, device: DeviceSummary, field: string, from: Date, to: Date) {
   const stepMs = Math.max(1000, Math.floor((to.getTime() - from.getTime()) / SPARK_POINTS));
-  const series = await ctx.ports.metrics.series({ device: device.name, measurement: 'icmp', field, where: {}, from, to, stepMs });
+  const series = await ctx.services.metrics.series({ device: device.name, measurement: 'icmp', field, where: {}, from, to, stepMs });
   return (series[0]?.points ?? []).map((p) => ({ time: p.time.toISOString(), value: p.value }));
 }
 
@@ -55,8 +56,41 @@ export const wallPageRoutes = apiPlugin('noctua-wall-page', [], async (app) => {
   serve('/wall/wall.css', 'wall.css');
 });
 
-/** /api/v1/wall: the wall's first picture; the stream keeps it current afterwards. */
+/** How long WAN sparklines are reused: every open wall asks on load and every 30 s; InfluxDB need not answer each. */
+export const DEFAULT_WALL_SPARKLINE_CACHE_MS = 3000;
+
+type WanLine = z.infer<typeof wallJson>['wan'][number];
+
+/**
+ * /api/v1/wall: the wall's first picture; the stream keeps it current afterwards. Devices, incidents and
+ * status come from memory on every call (the wall re-reads them when its stream opens, so they must be
+ * current); only the WAN sparklines, two InfluxDB queries per WAN device, are shared for a few seconds
+ * between callers, and concurrent callers wait for the same queries.
+ */
 export const wallDataRoutes = apiPlugin('noctua-wall-data', ['@fastify/swagger'], async (app, ctx) => {
+  const cacheMs = ctx.limits?.wallSparklineCacheMs ?? DEFAULT_WALL_SPARKLINE_CACHE_MS;
+  // Monotonic time: the answer's clock (ctx.now) may be pinned or jump, the cache's age must not.
+  let cached: { at: number; key: string; lines: Promise<WanLine[]> } | undefined;
+
+  const wanLines = (devices: DeviceSummary[], t: Date, log: FastifyBaseLogger): Promise<WanLine[]> => {
+    const wan = devices.filter((d) => d.tags.includes(WAN_TAG));
+    const key = wan.map((d) => `${d.name}@${d.site}`).join('\n');
+    if (cached && cached.key === key && performance.now() - cached.at < cacheMs) return cached.lines;
+    const from = new Date(t.getTime() - ctx.settings.wall.sparklineWindow);
+    const lines = Promise.all(wan.map(async (d) => {
+      try {
+        const [rtt, loss] = await Promise.all([sparkline(ctx, d, 'rtt_avg_ms', from, t), sparkline(ctx, d, 'loss_pct', from, t)]);
+        return { device: d.name, site: d.site, rtt, loss };
+      } catch (err) {
+        // InfluxDB trouble must not blank the whole wall: the tiles and incidents still come from memory.
+        log.warn({ err, device: d.name }, 'wall sparkline query failed');
+        return { device: d.name, site: d.site, rtt: [], loss: [] };
+      }
+    }));
+    cached = { at: performance.now(), key, lines };
+    return lines;
+  };
+
   app.get('/wall', {
     config: { access: 'wall' },
     schema: routeSchema({
@@ -64,23 +98,13 @@ export const wallDataRoutes = apiPlugin('noctua-wall-data', ['@fastify/swagger']
       tags: ['wall'], response: { 200: wallJson },
     }, problemSchema),
   }, async (request) => {
-    const { ports, settings, now } = ctx;
+    const { services, settings, now } = ctx;
     const t = now();
     const [devices, incidents, onCall, status] = await Promise.all([
-      ports.devices.list(), ports.incidents.listIncidents(t), ports.onCall.current(t), streamStatus(ctx),
+      services.devices.list(), services.incidents.listIncidents(t), services.onCall.current(t), streamStatus(ctx),
     ]);
     const open = incidents.filter((i) => i.state !== 'resolved');
-    const from = new Date(t.getTime() - settings.wall.sparklineWindow);
-    const wan = await Promise.all(devices.filter((d) => d.tags.includes(WAN_TAG)).map(async (d) => {
-      try {
-        const [rtt, loss] = await Promise.all([sparkline(ctx, d, 'rtt_avg_ms', from, t), sparkline(ctx, d, 'loss_pct', from, t)]);
-        return { device: d.name, site: d.site, rtt, loss };
-      } catch (err) {
-        // InfluxDB trouble must not blank the whole wall: the tiles and incidents still come from memory.
-        request.log.warn({ err, device: d.name }, 'wall sparkline query failed');
-        return { device: d.name, site: d.site, rtt: [], loss: [] };
-      }
-    }));
+    const wan = await wanLines(devices, t, request.log);
     return {
       generatedAt: t.toISOString(), locale: ctx.locale,
       staleAfterMs: settings.wall.staleAfter, heartbeatMs: settings.wall.heartbeat,

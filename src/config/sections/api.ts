@@ -26,6 +26,8 @@ export const apiSectionSchema = z.strictObject({
   /** Origins allowed to call the API from a browser; empty means no CORS headers at all. */
   cors: z.array(z.string()).default([]),
   rateLimitPerMinute: z.number().int().min(1).default(600),
+  /** Behind a reverse proxy: trust its X-Forwarded-For so rate limits and stream caps count per client (true, or the proxy's addresses/CIDRs). */
+  trustProxy: z.union([z.boolean(), z.array(z.string().min(1)).min(1)]).default(false),
   bodyLimitBytes: z.number().int().min(1024).default(1024 * 1024),
   wall: z.strictObject({
     /** The wall shows "data stale" when the stream is silent, or the poller has not finished a cycle, for this long. */

@@ -3,8 +3,8 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import { LatestSamples } from '../../src/api/latest-samples.js';
-import type { LiveEvent } from '../../src/api/ports.js';
-import { runtimePorts } from '../../src/api/runtime-ports.js';
+import { runtimeServices } from '../../src/api/runtime-services.js';
+import type { LiveEvent } from '../../src/api/services/index.js';
 import { createAlertEngine, type AlertEngine } from '../../src/alerting/engine.js';
 import { parseAlertRules } from '../../src/alerting/rules.js';
 import { FakeClock } from '../../src/core/clock.js';
@@ -22,7 +22,7 @@ const device = icmpRouter;
 
 const T0 = Date.UTC(2026, 10, 23, 8, 0, 0);
 
-describe('API ports over the real alert engine, device registry and latest-sample sink', () => {
+describe('API services over the real alert engine, device registry and latest-sample sink', () => {
   const tmp = tempDir('noctua-api-runtime-');
   const clock = new FakeClock(T0);
   const devices = [device('core-rt-01', 'hq', ['core']), device('branch-rt-01', 'shanghai', ['wan'])];
@@ -33,7 +33,7 @@ describe('API ports over the real alert engine, device registry and latest-sampl
   const live: LiveEvent[] = [];
   let db: Db;
   let engine: AlertEngine;
-  let ports: ReturnType<typeof runtimePorts>;
+  let services: ReturnType<typeof runtimeServices>;
   let app: ReturnType<typeof buildApp>;
 
   const icmp = (name: string, up: boolean): Sample => ({
@@ -51,7 +51,7 @@ describe('API ports over the real alert engine, device registry and latest-sampl
       { measurement: 'system', tags: { device: 'core-rt-01', site: 'hq', class: 'router', vendor: 'huawei' }, fields: { vendor: 'huawei', model: 'AR6120', sysName: 'CORE-RT-01' }, time: clock.now() },
       { measurement: 'interface', tags: { device: 'core-rt-01', site: 'hq', class: 'router', vendor: 'huawei', ifIndex: '1', ifName: 'GE0/0/0', ifAlias: 'ISP', ifDescr: 'GE0/0/0' }, fields: { oper_up: true, in_bps: 1e6 }, time: clock.now() },
     ]);
-    ports = runtimePorts({
+    services = runtimeServices({
       inventory: () => devices, states, latest, engine,
       escalation: {
         acknowledge: (id, by, note) => { acks.push(`${id} ${by} ${note ?? ''}`); return engine.acknowledge(id, by, note); },
@@ -65,13 +65,13 @@ describe('API ports over the real alert engine, device registry and latest-sampl
       config: { validate: async () => ({ ok: true, devices: 2, sites: 2, disabled: 0 }), reload: async () => ({ ok: true, devices: 2, sites: 2, disabled: 0 }) },
       now: () => clock.now(),
     });
-    ports.live.subscribe((e) => live.push(e));
-    app = buildApp({ settings: apiSettings(), ports, log: pino({ level: 'silent' }), now: () => clock.now() });
+    services.live.subscribe((e) => live.push(e));
+    app = buildApp({ settings: apiSettings(), services, log: pino({ level: 'silent' }), now: () => clock.now() });
   });
 
   afterAll(async () => {
     await app.close();
-    ports.close();
+    services.close();
     await engine.stop();
     db.close();
     tmp.cleanup();
@@ -139,6 +139,20 @@ describe('API ports over the real alert engine, device registry and latest-sampl
     expect((await get('/api/v1/devices/core-rt-01')).json().device.state).toBe('up');
     expect((await app.inject({ method: 'DELETE', url: `/api/v1/maintenance/${w.id}`, headers: bearer('operator') })).statusCode).toBe(204);
     expect(engine.maintenance.list()).toEqual([]);
+  });
+
+  it('drops a window that has not begun when it is ended early, and keeps a started one shortened', async () => {
+    const later = new Date(clock.now().getTime() + 3_600_000).toISOString();
+    const planned = (await app.inject({ method: 'POST', url: '/api/v1/maintenance', headers: bearer('operator'), payload: { reason: 'fibre splice', sites: ['hq'], startsAt: later, duration: '1h' } })).json();
+    const ended = await app.inject({ method: 'POST', url: `/api/v1/maintenance/${planned.id}/end`, headers: bearer('operator') });
+    expect(ended.statusCode).toBe(200);
+    expect(ended.json()).toMatchObject({ id: planned.id, startsAt: later, endsAt: clock.now().toISOString(), endedEarlyBy: 'alice', active: false });
+    expect(engine.maintenance.get(planned.id)).toBeUndefined();
+    const running = (await app.inject({ method: 'POST', url: '/api/v1/maintenance', headers: bearer('operator'), payload: { reason: 'reboot', sites: ['hq'], duration: '1h' } })).json();
+    await clock.advance(60_000);
+    expect((await app.inject({ method: 'POST', url: `/api/v1/maintenance/${running.id}/end`, headers: bearer('operator') })).statusCode).toBe(200);
+    expect(engine.maintenance.get(running.id)).toMatchObject({ active: false, spec: { end: clock.now().toISOString() } });
+    expect((await app.inject({ method: 'DELETE', url: `/api/v1/maintenance/${running.id}`, headers: bearer('operator') })).statusCode).toBe(204);
   });
 
   it('asks the reader for one device and field, shows on-call by schedule, and counts spooling as ready', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitTrend, projectCrossing } from '../../src/reports/capacity.js';
-import { gradeBand, slaOf } from '../../src/reports/sla.js';
+import { fitTrend, projectCrossing } from '../../src/reports/model/capacity.js';
+import { gradeBand, slaOf } from '../../src/reports/model/sla.js';
 
 const MIN = 60_000;
 const DAY = 86_400_000;

@@ -4,7 +4,8 @@ import { RESOLUTION_BANDS, RESPONSE_BANDS, SlaStore } from '../../src/alerting/e
 import { openStateDb } from '../../src/core/database.js';
 import { SEVERITIES, type IncidentView, type Severity } from '../../src/core/incident.js';
 import { fitTrend, projectCrossing } from '../../src/reports/model/capacity.js';
-import { fromEscalationSla, gradeBand, slaOf } from '../../src/reports/model/sla.js';
+import { slaOf } from '../../src/reports/model/sla.js';
+import { fromEscalationSla, gradeBand } from '../../src/reports/sources/sla-grade.js';
 import { strings } from '../../src/reports/render/i18n.js';
 import type { IncidentRecord } from '../../src/reports/sources/types.js';
 

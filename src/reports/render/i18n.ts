@@ -3,7 +3,7 @@
  * customers (巡检 terminology), not translated word by word from English.
  */
 import type { Severity } from '../../core/incident.js';
-import { BAND_LIMITS_MIN, type SlaMeasure } from '../model/sla.js';
+import { BAND_LIMITS_MIN, type SlaMeasure } from '../sources/sla-grade.js';
 import { THRESHOLDS } from '../model/thresholds.js';
 import type { Finding, Recommendation, ReportModel } from '../model/types.js';
 import type { ReportPeriod } from '../period.js';

@@ -2,7 +2,7 @@ import { AlertStore } from '../../alerting/store.js';
 import { SlaStore } from '../../alerting/escalation/sla.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { Db } from '../../core/database.js';
-import { fromEscalationSla } from '../model/sla.js';
+import { fromEscalationSla } from './sla-grade.js';
 import type { IncidentRecord, IncidentSource, TimeRange } from './types.js';
 
 /** How far before a period an incident may have opened and still be active in it. */

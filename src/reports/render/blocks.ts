@@ -19,7 +19,7 @@ export type Block =
   | { type: 'chart'; svg: string; alt: string };
 
 /** One numbered section of the report. */
-export interface Section { title: string; blocks: Block[] }
+export interface ReportSection { title: string; blocks: Block[] }
 
 /** Printed where a value is missing (explained in the footnote). */
 export const DASH = '—';

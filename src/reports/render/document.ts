@@ -4,7 +4,7 @@
  * numbered section is built by its own function in sections/.
  */
 import type { ReportModel } from '../model/types.js';
-import { paren, sectionContext, type Block, type Cell, type Section, type SectionContext } from './blocks.js';
+import { paren, sectionContext, type Block, type Cell, type ReportSection, type SectionContext } from './blocks.js';
 import type { ReportLang } from './format.js';
 import { periodText, reportTitle, sectionTitle, verdictText } from './i18n.js';
 import { capacityBlocks } from './sections/capacity.js';
@@ -16,7 +16,7 @@ import { powerBlocks } from './sections/power.js';
 import { recommendationBlocks } from './sections/recommendations.js';
 import { summaryBlocks } from './sections/summary.js';
 
-export type { Block, Cell, Section };
+export type { Block, Cell, ReportSection };
 
 /** A whole report in one language. */
 export interface ReportDocument {
@@ -26,7 +26,7 @@ export interface ReportDocument {
   periodLine: string;
   meta: { label: string; value: string }[];
   verdict: { text: string; tone: 'good' | 'bad' | 'muted' };
-  sections: Section[];
+  sections: ReportSection[];
   footnotes: string[];
 }
 

@@ -18,7 +18,7 @@ import { renderHtml } from '../../src/reports/render/html.js';
 import { CHROMIUM_PATH } from '../../src/reports/render-pdf.js';
 import { startReportScheduler, type ReportAnnouncement } from '../../src/reports/schedule.js';
 import { formatDay } from '../../src/reports/time-zone.js';
-import { createInfluxSink } from '../../src/storage/index.js';
+import { createInfluxReader, createInfluxSink } from '../../src/storage/index.js';
 import { realInfluxd } from '../helpers/real-parts.js';
 import { tempDir } from '../helpers/tmp.js';
 import { knownWeek, type KnownWeek } from './known-week.js';
@@ -154,6 +154,14 @@ describe('weekly report from a seeded week of known history', () => {
     expect(model.summary.verdict).toBe('abnormal');
     expect(visibleText(html['zh-CN'])).toContain('异常（3 台设备需关注）');
     expect(visibleText(html.en)).toContain('Abnormal (3 devices need attention)');
+  });
+
+  it('reads the same numbers through storage\'s reader the runtime holds, and a missing database as no data', async () => {
+    const settings = influxSectionSchema.parse({ url: influx.url, database: 'noctua' });
+    const viaReader = await buildReportModel({ period: week, metrics: new InfluxMetricsSource(createInfluxReader(settings)), incidents, inventory: known.inventory, now: model.generatedAt });
+    expect(viaReader).toEqual(model);
+    const missing = new InfluxMetricsSource({ url: influx.url, database: 'never-created' });
+    expect(await missing.reachability({ start: week.start, end: week.end })).toEqual([]);
   });
 
   it('says a period without data has no data instead of printing zeros, in both languages', async () => {

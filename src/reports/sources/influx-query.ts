@@ -33,12 +33,27 @@ export function statementRunner(reader: InfluxReader): StatementRunner {
       const results = await reader.query(statements.join(';\n'));
       results.forEach((r, i) => { out[r.statement_id ?? i] = r.series ?? []; });
     } catch (err) {
+      const reason = await realReason(reader, statements, err);
       // A missing database is "no data yet", not a failure: a fresh install must still produce a report that says so.
-      if (err instanceof InfluxQueryError && /database not found/.test(err.message)) return out;
-      throw err;
+      if (reason instanceof InfluxQueryError && /database not found/.test(reason.message)) return out;
+      throw reason;
     }
     return out;
   };
+}
+
+/**
+ * InfluxDB 1.x answers a request of several statements on a missing database with only "not executed" for
+ * the first one: run that statement alone to learn the real reason.
+ */
+async function realReason(reader: InfluxReader, statements: readonly string[], err: unknown): Promise<unknown> {
+  if (!(err instanceof InfluxQueryError) || statements.length < 2 || !/not executed/.test(err.message)) return err;
+  try {
+    await reader.query(statements[0]!);
+    return err;
+  } catch (first) {
+    return first;
+  }
 }
 
 /** `time >= start AND time < end` for a half-open range. */

@@ -117,13 +117,12 @@ function numberOrNull(v: unknown): number | null {
   return typeof v === 'number' ? v : null;
 }
 
-/** Builds the reader for the configured InfluxDB (1.x `/query`, or 2.x's InfluxQL endpoint with the bucket as database). */
-export function createInfluxReader(settings: InfluxSection): InfluxReader {
+/** Runs InfluxQL against `/query` (1.x, or 2.x's InfluxQL endpoint with the bucket as database); statement errors become exceptions. */
+function queryFunction(settings: InfluxSection): (q: string) => Promise<QueryResult[]> {
   const base = settings.url.replace(/\/+$/, '');
   const db = settings.v2 ? settings.v2.bucket : settings.database;
   const headers = authHeaders(settings);
-
-  const query = async (q: string): Promise<QueryResult[]> => {
+  return async (q) => {
     let res: Response;
     try {
       res = await fetch(`${base}/query`, {
@@ -147,6 +146,11 @@ export function createInfluxReader(settings: InfluxSection): InfluxReader {
     });
     return results;
   };
+}
+
+/** Builds the reader for the configured InfluxDB (1.x `/query`, or 2.x's InfluxQL endpoint with the bucket as database). */
+export function createInfluxReader(settings: InfluxSection): InfluxReader {
+  const query = queryFunction(settings);
 
   return {
     query,

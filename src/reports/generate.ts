@@ -1,12 +1,17 @@
+/**
+ * The entry point of reports (CLI, API, scheduler): build the model once from the sources (sources/ ->
+ * model/), lay it out per language and serialise it per format (render/), store it.
+ */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { buildDocument } from './document.js';
-import type { ReportLang } from './format.js';
-import { buildReportModel, type ModelInputs, type ReportModel } from './model.js';
+import { buildReportModel } from './model/build.js';
+import type { ModelInputs, ReportModel } from './model/types.js';
 import type { ReportPeriod } from './period.js';
-import { renderHtml } from './render-html.js';
-import { renderMarkdown } from './render-md.js';
 import { renderPdf } from './render-pdf.js';
+import { buildDocument } from './render/document.js';
+import type { ReportLang } from './render/format.js';
+import { renderHtml } from './render/html.js';
+import { renderMarkdown } from './render/markdown.js';
 
 /** Output formats of a report. */
 export const REPORT_FORMATS = ['html', 'pdf', 'md'] as const;

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import type { InfluxSection } from '../config/sections/influx.js';
 import { authHeaders } from './influx/transport.js';
-import { durationLiteral, quoteIdent, tagFilter, timeLiteral } from './influxql.js';
+import { durationLiteral, quoteIdent, tagFilter, timeRange } from './influxql.js';
+
+/** One series of a statement's answer: its measurement, group tags, column names and rows. */
+export interface QuerySeries { name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] }
 
 /** One statement's answer from `/query`, times in epoch milliseconds. */
 export interface QueryResult {
   statement_id?: number;
-  series?: { name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] }[];
+  series?: QuerySeries[];
 }
 
 /** A query InfluxDB refused or could not run; `statement` is the index of the failing statement, when it says. */
@@ -110,21 +113,16 @@ function groupBy(keys: readonly string[], prefix: string[] = []): string {
   return parts.length > 0 ? ` GROUP BY ${parts.join(', ')}` : '';
 }
 
-function rangeConditions(q: { from: Date; to: Date }): string[] {
-  return [`time >= ${timeLiteral(q.from)}`, `time < ${timeLiteral(q.to)}`];
-}
-
 function numberOrNull(v: unknown): number | null {
   return typeof v === 'number' ? v : null;
 }
 
-/** Builds the reader for the configured InfluxDB (1.x `/query`, or 2.x's InfluxQL endpoint with the bucket as database). */
-export function createInfluxReader(settings: InfluxSection): InfluxReader {
+/** Runs InfluxQL against `/query` (1.x, or 2.x's InfluxQL endpoint with the bucket as database); statement errors become exceptions. */
+function queryFunction(settings: InfluxSection): (q: string) => Promise<QueryResult[]> {
   const base = settings.url.replace(/\/+$/, '');
   const db = settings.v2 ? settings.v2.bucket : settings.database;
   const headers = authHeaders(settings);
-
-  const query = async (q: string): Promise<QueryResult[]> => {
+  return async (q) => {
     let res: Response;
     try {
       res = await fetch(`${base}/query`, {
@@ -148,6 +146,11 @@ export function createInfluxReader(settings: InfluxSection): InfluxReader {
     });
     return results;
   };
+}
+
+/** Builds the reader for the configured InfluxDB (1.x `/query`, or 2.x's InfluxQL endpoint with the bucket as database). */
+export function createInfluxReader(settings: InfluxSection): InfluxReader {
+  const query = queryFunction(settings);
 
   return {
     query,
@@ -172,7 +175,7 @@ export function createInfluxReader(settings: InfluxSection): InfluxReader {
       const q = parse(seriesQuerySchema, input, 'series');
       const fill = typeof q.fill === 'number' ? String(q.fill) : q.fill;
       const statement = `SELECT ${q.aggregate}(${quoteIdent(q.field)}) AS "value" FROM ${from(q.measurement, q.retentionPolicy)}` +
-        `${whereClause([...rangeConditions(q), ...tagFilter(q.where)])}${groupBy(q.groupBy, [`time(${durationLiteral(q.intervalMs)})`])} fill(${fill})`;
+        `${whereClause([...timeRange(q.from, q.to), ...tagFilter(q.where)])}${groupBy(q.groupBy, [`time(${durationLiteral(q.intervalMs)})`])} fill(${fill})`;
       const [result] = await query(statement);
       return (result?.series ?? []).map((s) => ({
         tags: s.tags ?? {},
@@ -182,7 +185,7 @@ export function createInfluxReader(settings: InfluxSection): InfluxReader {
 
     async availability(input) {
       const q = parse(availabilityQuerySchema, input, 'availability');
-      const conditions = [...rangeConditions(q), ...tagFilter({ ...(q.where ?? {}), ...(q.devices ? { device: q.devices } : {}) })];
+      const conditions = [...timeRange(q.from, q.to), ...tagFilter({ ...(q.where ?? {}), ...(q.devices ? { device: q.devices } : {}) })];
       // Two counts in one request: every ICMP poll, and the polls that found the device up.
       const statement =
         `SELECT count("up") AS "n" FROM "icmp"${whereClause(conditions)} GROUP BY "device"; ` +
@@ -203,7 +206,7 @@ export function createInfluxReader(settings: InfluxSection): InfluxReader {
     async topN(input) {
       const q = parse(topQuerySchema, input, 'topN');
       const statement = `SELECT ${q.aggregate}(${quoteIdent(q.field)}) AS "value" FROM ${from(q.measurement, q.retentionPolicy)}` +
-        `${whereClause([...rangeConditions(q), ...tagFilter(q.where)])}${groupBy(q.by)}`;
+        `${whereClause([...timeRange(q.from, q.to), ...tagFilter(q.where)])}${groupBy(q.by)}`;
       const [result] = await query(statement);
       // InfluxQL's top() ranks raw points, not per-device aggregates: rank the grouped aggregates here instead.
       const rows = (result?.series ?? []).flatMap((s) => {

@@ -4,7 +4,7 @@ import { SlaStore } from '../../src/alerting/escalation/sla.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { openStateDb, type Db } from '../../src/core/database.js';
 import type { AlertView, IncidentView, Severity } from '../../src/core/incident.js';
-import { AlertStoreIncidentSource } from '../../src/reports/alert-store-source.js';
+import { AlertStoreIncidentSource } from '../../src/reports/sources/alert-store.js';
 import { weekPeriod } from '../../src/reports/period.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -5,7 +5,7 @@
  */
 import type { Sample } from '../../src/core/sample.js';
 import type { ReportPeriod } from '../../src/reports/period.js';
-import type { IncidentRecord } from '../../src/reports/sources.js';
+import type { IncidentRecord } from '../../src/reports/sources/types.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -6,18 +6,19 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { influxSectionSchema } from '../../src/config/sections/influx.js';
-import { buildDocument } from '../../src/reports/document.js';
-import { ReportFormat } from '../../src/reports/format.js';
+import { buildDocument } from '../../src/reports/render/document.js';
+import { ReportFormat } from '../../src/reports/render/format.js';
 import { renderReport } from '../../src/reports/generate.js';
-import { InfluxMetricsSource } from '../../src/reports/influx-source.js';
-import { MemoryIncidentSource } from '../../src/reports/memory-incidents.js';
-import { buildReportModel, type ReportModel } from '../../src/reports/model.js';
+import { InfluxMetricsSource } from '../../src/reports/sources/influx-metrics.js';
+import { MemoryIncidentSource } from '../../src/reports/sources/memory-incidents.js';
+import { buildReportModel } from '../../src/reports/model/build.js';
+import type { ReportModel } from '../../src/reports/model/types.js';
 import { lastCompleteWeek, previousPeriod, weekPeriod, type ReportPeriod } from '../../src/reports/period.js';
-import { renderHtml } from '../../src/reports/render-html.js';
+import { renderHtml } from '../../src/reports/render/html.js';
 import { CHROMIUM_PATH } from '../../src/reports/render-pdf.js';
 import { startReportScheduler, type ReportAnnouncement } from '../../src/reports/schedule.js';
 import { formatDay } from '../../src/reports/time-zone.js';
-import { createInfluxSink } from '../../src/storage/index.js';
+import { createInfluxReader, createInfluxSink } from '../../src/storage/index.js';
 import { realInfluxd } from '../helpers/real-parts.js';
 import { tempDir } from '../helpers/tmp.js';
 import { knownWeek, type KnownWeek } from './known-week.js';
@@ -153,6 +154,14 @@ describe('weekly report from a seeded week of known history', () => {
     expect(model.summary.verdict).toBe('abnormal');
     expect(visibleText(html['zh-CN'])).toContain('异常（3 台设备需关注）');
     expect(visibleText(html.en)).toContain('Abnormal (3 devices need attention)');
+  });
+
+  it('reads the same numbers through storage\'s reader the runtime holds, and a missing database as no data', async () => {
+    const settings = influxSectionSchema.parse({ url: influx.url, database: 'noctua' });
+    const viaReader = await buildReportModel({ period: week, metrics: new InfluxMetricsSource(createInfluxReader(settings)), incidents, inventory: known.inventory, now: model.generatedAt });
+    expect(viaReader).toEqual(model);
+    const missing = new InfluxMetricsSource({ url: influx.url, database: 'never-created' });
+    expect(await missing.reachability({ start: week.start, end: week.end })).toEqual([]);
   });
 
   it('says a period without data has no data instead of printing zeros, in both languages', async () => {

@@ -1,4 +1,7 @@
-import type { TrendPoint } from './sources.js';
+import type { TrendPoint } from '../sources/types.js';
+import type { Readings } from './readings.js';
+import { THRESHOLDS } from './thresholds.js';
+import type { CapacityRow } from './types.js';
 
 /** A least-squares line through a trend: value = intercept + slope * (t - t0), slope per millisecond. */
 export interface TrendLine { slopePerMs: number; valueAt(t: Date): number; points: number }
@@ -34,4 +37,17 @@ export function projectCrossing(points: readonly TrendPoint[], from: Date, limit
   const msToLimit = (limitPct - nowPct) / line.slopePerMs;
   if (msToLimit > horizonMs) return undefined;
   return { at: new Date(from.getTime() + msToLimit), slopePerDay, nowPct };
+}
+
+/** Storage volumes and interfaces whose trend reaches THRESHOLDS.capacityPct within the horizon after the period, soonest first. */
+export function capacityRows(readings: Readings, periodEnd: Date): CapacityRow[] {
+  const horizon = THRESHOLDS.capacityHorizonDays * 86_400_000;
+  const out: CapacityRow[] = [];
+  const add = (kind: CapacityRow['kind'], device: string, name: string, trend: readonly TrendPoint[]) => {
+    const p = projectCrossing(trend, periodEnd, THRESHOLDS.capacityPct, horizon);
+    if (p) out.push({ kind, device, name, nowPct: p.nowPct, slopePerDay: p.slopePerDay, at: p.at, alreadyOver: p.at.getTime() === periodEnd.getTime() });
+  };
+  for (const s of readings.storage) add('storage', s.device, s.mount, s.trend);
+  for (const i of readings.interfaces) add('interface', i.device, i.ifName, i.trend);
+  return out.sort((a, b) => a.at.getTime() - b.at.getTime());
 }

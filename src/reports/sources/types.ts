@@ -1,7 +1,7 @@
 /**
- * The ports a report reads through: what the report needs from the time-series store and from the
- * incident store, in the report's own words. The model never sees InfluxQL or SQL, so it can be fed
- * by InfluxDB (src/reports/influx-source.ts), by the alert store, or by an in-memory source in tests.
+ * What a report reads: the seams to the time-series store and to the incident store, in the report's
+ * own words. The model never sees InfluxQL or SQL, so it can be fed by InfluxDB (influx-metrics.ts), by
+ * the alert store (alert-store.ts), or by an in-memory source (memory-incidents.ts) in tests.
  */
 import { z } from 'zod';
 
@@ -100,22 +100,27 @@ export interface MetricsSource {
 
 const severity = z.enum(['P1', 'P2', 'P3', 'P4']);
 
-/** An SLA record as escalation keeps it per incident (issue 8): measured times, targets, grades. */
-export const slaRecordSchema = z.object({
+/**
+ * How one incident did against its SLA, as the report grades it: escalation's record (`SlaRecord` in
+ * src/alerting/escalation/sla.ts) restated with grading bands as numbers 1..4, or the report's own grading
+ * from the timestamps when there is no record. Targets and bands are escalation's (model/sla.ts).
+ */
+export const slaGradeSchema = z.object({
   responseTargetMs: z.number().positive(),
   resolutionTargetMs: z.number().positive(),
   responseMs: z.number().nonnegative().optional(),
   resolutionMs: z.number().nonnegative().optional(),
   responseMet: z.boolean().optional(),
   resolutionMet: z.boolean().optional(),
-  /** Grading band 1..4 (response: <= 5, <= 10, <= 15 min, later). */
+  /** Grading band 1..4 of the response time (escalation's RESPONSE_BANDS, then later). */
   responseBand: z.number().int().min(1).max(4).optional(),
-  /** Grading band 1..4 (resolution: <= 30, <= 60, <= 120 min, later). */
+  /** Grading band 1..4 of the resolution time (escalation's RESOLUTION_BANDS, then later). */
   resolutionBand: z.number().int().min(1).max(4).optional(),
   /** Set when the incident is not graded: `muted` (maintenance or parent down the whole time, nobody was paged). */
   notGraded: z.enum(['muted']).optional(),
 });
-export type SlaRecord = z.output<typeof slaRecordSchema>;
+/** How one incident did against its SLA, as the report grades it. */
+export type SlaGrade = z.output<typeof slaGradeSchema>;
 
 /** One incident as the report needs it. */
 export const incidentRecordSchema = z.object({
@@ -130,8 +135,8 @@ export const incidentRecordSchema = z.object({
   acknowledgedAt: z.date().optional(),
   acknowledgedBy: z.string().optional(),
   resolvedAt: z.date().optional(),
-  /** Escalation's record; when absent the report grades from the timestamps with the default targets and bands. */
-  sla: slaRecordSchema.optional(),
+  /** Escalation's grading; when absent the report grades from the timestamps with escalation's default targets and bands. */
+  sla: slaGradeSchema.optional(),
 });
 export type IncidentRecord = z.output<typeof incidentRecordSchema>;
 

@@ -1,5 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { REPORT_FORMATS, type ReportFormatName } from '../config/sections/reports.js';
 import { buildDocument } from './document.js';
 import type { ReportLang } from './format.js';
 import { buildReportModel, type ModelInputs, type ReportModel } from './model.js';
@@ -8,10 +9,8 @@ import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-md.js';
 import { renderPdf } from './render-pdf.js';
 
-/** Output formats of a report. */
-export const REPORT_FORMATS = ['html', 'pdf', 'md'] as const;
-/** One output format. */
-export type ReportFormatName = (typeof REPORT_FORMATS)[number];
+// Defined with the config that names them (noctua.yaml `reports.formats`).
+export { REPORT_FORMATS, type ReportFormatName };
 
 /** A rendered report. */
 export interface RenderedReport { format: ReportFormatName; lang: ReportLang; content: Buffer; mediaType: string }

@@ -170,7 +170,7 @@ export class YamlSource {
   private describe(issue: z.core.$ZodIssue, path: readonly PropertyKey[]): string {
     const names = this.fromEnv.get(pathToString(path));
     if (!names) return describeIssue(issue);
-    if (isSecretIssue(issue)) return `${issue.message} (from ${names.map((n) => `\${${n}}`).join(', ')})`;
+    if (isSecretIssue(issue)) return `${issue.message} ${fromEnvText(names)}`;
     return describeHiddenIssue(issue, new HiddenValue((issue as { input?: unknown }).input, names));
   }
 }
@@ -192,9 +192,15 @@ export class HiddenValue {
   readonly text: string;
   constructor(value: unknown, from?: readonly string[]) {
     const what = typeof value === 'string' ? `a value of ${value.length} character${value.length === 1 ? '' : 's'}`
-      : value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
-    this.text = from && from.length > 0 ? `${what} (from ${from.map((n) => `\${${n}}`).join(', ')})` : what;
+      : value === undefined ? 'nothing' : value === null ? 'null' : Array.isArray(value) ? 'a list'
+        : typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
+    this.text = from && from.length > 0 ? `${what} ${fromEnvText(from)}` : what;
   }
+}
+
+/** `(from ${A}, ${B})`: which variables a value came from, so the user knows where to look. */
+function fromEnvText(names: readonly string[]): string {
+  return `(from ${names.map((n) => `\${${n}}`).join(', ')})`;
 }
 
 /** Describes an issue about a value that must not be printed: zod's or the schema's sentence, then `got a value of N characters`. */

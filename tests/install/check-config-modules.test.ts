@@ -39,6 +39,8 @@ describe('noctua check-config loads only what validation needs', () => {
   it('loads no runtime folder of src and no SQLite, browser, SNMP, Redis, HTTP or InfluxDB package', () => {
     const src = run.modules.filter((m) => m.startsWith('src/'));
     expect(src).toContain('src/config/loader.ts');
+    // The command registry imports a subcommand only when it runs.
+    expect(src.filter((m) => m.startsWith('src/cli/'))).toEqual(['src/cli/check-config.ts', 'src/cli/command.ts', 'src/cli/main.ts']);
     expect(src.filter((m) => /^src\/(reports|api|pollers|cluster|storage|scheduler|lab|web|runtime)\//.test(m) || m === 'src/core/database.ts' || m === 'src/main.ts')).toEqual([]);
     const packages = new Set(run.modules.filter((m) => m.startsWith('node_modules/')).map((m) => m.split('/').slice(1, m.split('/')[1]!.startsWith('@') ? 3 : 2).join('/')));
     for (const heavy of ['playwright-core', 'better-sqlite3', 'net-snmp', 'ioredis', 'fastify', 'influx', 'pino']) expect(packages.has(heavy), heavy).toBe(false);

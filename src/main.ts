@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LoadedConfig } from './config/loader.js';
+import type { LoadedConfig } from './config-check/load.js';
 import { SampleBus, type Sink } from './core/bus.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { Logger } from './core/log.js';

@@ -5,7 +5,7 @@ import { createAlertEngine } from '../../src/alerting/engine.js';
 import { createEscalationService, loadNotifyConfig } from '../../src/alerting/escalation/index.js';
 import { parseAlertRules } from '../../src/alerting/rules.js';
 import type { Device } from '../../src/config/inventory-schema.js';
-import { loadConfig } from '../../src/config/loader.js';
+import { loadFullConfig } from '../../src/config-check/load.js';
 import { openStateDb } from '../../src/core/database.js';
 import { createNetnsHost, netnsUnavailableReason } from '../../src/lab/netns.js';
 import { startNoctua } from '../../src/main.js';
@@ -126,7 +126,7 @@ async function downToNotice(ctx: BenchContext, receiver: WebhookReceiver): Promi
     rules: [{ name: 'device-down', description: 'No echo reply.', severity: 'P2', select: { measurement: 'icmp' }, condition: { threshold: { field: 'up', op: '==', value: false } }, consecutive, deviceDown: true, summary: { en: '{{device}} is down', 'zh-CN': '{{device}} 宕机' } }],
   }));
   writeFileSync(join(config, 'notify.yaml'), notifyYaml(receiver.url));
-  const runtime = await startNoctua(loadConfig(config), ctx.log, { noStorage: true, noApi: true });
+  const runtime = await startNoctua(loadFullConfig(config), ctx.log, { noStorage: true, noApi: true });
   ctx.onCleanup(() => runtime.stop());
   const opened = () => receiver.requests.filter((r) => openedDevice(r) === 'wan-gw').length;
   const resolved = () => receiver.requests.filter((r) => (r.json as { kind?: string; incident?: { device?: string } } | undefined)?.kind === 'resolved' && (r.json as { incident?: { device?: string } }).incident?.device === 'wan-gw').length;

@@ -1,4 +1,4 @@
-import { loadConfig, type LoadedConfig } from '../config/loader.js';
+import { loadFullConfig, type LoadedConfig } from '../config-check/load.js';
 import { ConfigInvalidError } from '../config/yaml-source.js';
 import type { ConfigCheck, ConfigService } from './services/index.js';
 
@@ -9,7 +9,7 @@ import type { ConfigCheck, ConfigService } from './services/index.js';
 export function configServiceFor(dir: string, apply: (cfg: LoadedConfig, by: string) => Promise<void>, env: NodeJS.ProcessEnv = process.env): ConfigService {
   const check = (): { check: ConfigCheck; cfg?: LoadedConfig } => {
     try {
-      const cfg = loadConfig(dir, env);
+      const cfg = loadFullConfig(dir, env);
       const disabled = cfg.devices.filter((d) => !d.enabled).length;
       return { cfg, check: { ok: true, devices: cfg.devices.length, sites: new Set(cfg.devices.map((d) => d.site)).size, disabled } };
     } catch (err) {

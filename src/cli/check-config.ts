@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/loader.js';
+import { loadFullConfig } from '../config-check/load.js';
 import { parseFlags, type CliCommand } from './command.js';
 
 /** `noctua check-config`: validates a config directory and says what it holds. */
@@ -8,7 +8,7 @@ export const command: CliCommand = {
   usage: 'noctua check-config [--config DIR]',
   async run(argv) {
     const { values } = parseFlags(argv, { config: { type: 'string', short: 'c', default: 'config' } });
-    const cfg = loadConfig(values.config!);
+    const cfg = loadFullConfig(values.config!);
     const enabled = cfg.devices.filter((d) => d.enabled).length;
     const sites = new Set(cfg.devices.map((d) => d.site)).size;
     const disabled = cfg.devices.length - enabled;

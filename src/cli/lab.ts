@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { loadConfig } from '../config/loader.js';
+import { loadFullConfig } from '../config-check/load.js';
 import { createLogger } from '../core/log.js';
 import { startLab } from '../lab/lab.js';
 import { repoRoot } from '../lab/paths.js';
@@ -29,7 +29,7 @@ export const command: CliCommand = {
     });
     log.info({ influx: lab.influx.url, snmp: `udp 127.0.1.1-${lab.fixtures.length}:${lab.snmpsim.port}`, config: lab.configDir, logs: `${root}/log` },
       `lab up: ${lab.fixtures.length} simulated devices, InfluxDB at ${lab.influx.url}`);
-    const cfg = loadConfig(lab.configDir);
+    const cfg = loadFullConfig(lab.configDir);
     const runtime = await startNoctua(cfg, log);
     const wall = `${runtime.api?.url ?? lab.apiUrl}/wall?token=${lab.tokens.viewer}`;
     // Printed plainly (not only as a log field) so a person starting the lab can click it.

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../config/loader.js';
+import { loadFullConfig } from '../config-check/load.js';
 import { ConfigInvalidError, formatConfigError } from '../config/yaml-source.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { startNoctua, type NoctuaRuntime } from '../main.js';
@@ -43,7 +43,7 @@ export async function superviseRuntime(runtime: NoctuaRuntime, configDir: string
     if (why === 'file change' && now === loaded) return;
     loaded = now;
     try {
-      runtime.reload(loadConfig(configDir));
+      runtime.reload(loadFullConfig(configDir));
     } catch (err) {
       if (!(err instanceof ConfigInvalidError)) { log.error({ err, trigger: why }, 'reload failed; the previous inventory keeps running'); return; }
       log.error({ trigger: why, errors: err.errors.map(formatConfigError) },
@@ -86,7 +86,7 @@ export const command: CliCommand = {
     const { values } = parseFlags(argv, { config: { type: 'string', short: 'c', default: 'config' } });
     const signalled = untilSignal();
     const dir = values.config!;
-    const cfg = loadConfig(dir);
+    const cfg = loadFullConfig(dir);
     const log = createLogger({ level: cfg.settings.logLevel });
     let runtime: NoctuaRuntime;
     try {

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { secret } from './secret.js';
 import { durationSchema } from './duration.js';
 
 /** Device classes a NOC sorts its fleet into. */
@@ -21,7 +22,7 @@ const snmpVersion = z
 /** SNMP settings as written in a file: every key optional, since sites and defaults fill the gaps. */
 export const snmpPartialSchema = z.strictObject({
   version: snmpVersion.optional(),
-  community: z.string().min(1).optional(),
+  community: secret(z.string().min(1)).optional(),
   port: port.optional(),
   timeoutMs: z.number().int().min(50).max(60_000).optional(),
   retries: z.number().int().min(0).max(10).optional(),
@@ -29,9 +30,9 @@ export const snmpPartialSchema = z.strictObject({
   user: z.string().min(1).optional(),
   securityLevel: z.enum(SECURITY_LEVELS).optional(),
   authProtocol: z.enum(AUTH_PROTOCOLS).optional(),
-  authKey: z.string().min(8, 'expected at least 8 characters (RFC 3414)').optional(),
+  authKey: secret(z.string().min(8, 'expected at least 8 characters (RFC 3414)')).optional(),
   privProtocol: z.enum(PRIV_PROTOCOLS).optional(),
-  privKey: z.string().min(8, 'expected at least 8 characters (RFC 3414)').optional(),
+  privKey: secret(z.string().min(8, 'expected at least 8 characters (RFC 3414)')).optional(),
   context: z.string().optional(),
 });
 
@@ -96,7 +97,7 @@ export type DeviceEntry = z.output<typeof deviceEntrySchema>;
 export const snmpSettingsSchema = z
   .strictObject({
     version: z.enum(['1', '2c', '3']),
-    community: z.string().min(1),
+    community: secret(z.string().min(1)),
     port,
     timeoutMs: z.number().int(),
     retries: z.number().int(),
@@ -104,9 +105,9 @@ export const snmpSettingsSchema = z
     user: z.string().optional(),
     securityLevel: z.enum(SECURITY_LEVELS).optional(),
     authProtocol: z.enum(AUTH_PROTOCOLS).optional(),
-    authKey: z.string().optional(),
+    authKey: secret(z.string()).optional(),
     privProtocol: z.enum(PRIV_PROTOCOLS).optional(),
-    privKey: z.string().optional(),
+    privKey: secret(z.string()).optional(),
     context: z.string().optional(),
   })
   .superRefine((s, ctx) => {

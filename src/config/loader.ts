@@ -6,23 +6,25 @@ import {
 } from './inventory-schema.js';
 import { noctuaFileSchema, type NoctuaSettings } from './noctua-schema.js';
 import { ConfigInvalidError, YamlSource, parseYamlWith, type ConfigError } from './yaml-source.js';
-import { loadAlertRules } from '../alerting/rules.js';
-import type { AlertRules } from '../alerting/rules.js';
-import { loadNotifyConfig, type NotifyConfig } from '../alerting/escalation/index.js';
 
-/** Everything `noctua start` needs from a config directory, validated and resolved. */
-export interface LoadedConfig {
+/** `noctua.yaml` and `devices.yaml` of a config directory, validated and resolved: what every command needs. */
+export interface BaseConfig {
   dir: string;
   settings: NoctuaSettings;
   /** stateDir made absolute. */
   stateDir: string;
   sites: Site[];
   devices: Device[];
-  /** `alerts.yaml`: the alert rules; absent means alerting is off. */
-  alerts?: AlertRules;
-  /** `notify.yaml`: escalation policies, people and channels; absent means incidents are recorded but nobody is paged. */
-  notify?: NotifyConfig;
 }
+
+/**
+ * Loaders of further, optional files of a config directory, by name: key `alerts` reads `alerts.yaml`.
+ * Their loaders live with the feature that reads them (alerting), so config/ imports no feature; the
+ * composition is made where the files are used (src/config-check/). A loader throws {@link ConfigInvalidError}.
+ */
+export type OptionalFileLoaders = Record<string, (path: string, env: NodeJS.ProcessEnv) => unknown>;
+/** What each optional file gave: undefined when the file is absent. */
+export type OptionalFiles<L extends OptionalFileLoaders> = { [K in keyof L]: ReturnType<L[K]> | undefined };
 
 export const DEFAULT_SITE = 'default';
 
@@ -155,29 +157,33 @@ function checkClusterGroups(settings: NoctuaSettings, source: YamlSource | undef
   return errors;
 }
 
-/** Loads and checks a whole config directory; throws {@link ConfigInvalidError} listing every error. */
-export function loadConfig(dir: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+/**
+ * Loads and checks a config directory: noctua.yaml, devices.yaml and each optional file in `optional` that exists.
+ * Throws {@link ConfigInvalidError} listing every error of every file.
+ */
+export function loadConfig<L extends OptionalFileLoaders = Record<never, never>>(
+  dir: string, env: NodeJS.ProcessEnv = process.env, optional: L = {} as L,
+): BaseConfig & OptionalFiles<L> {
   const abs = resolve(dir);
   const errors: ConfigError[] = [];
   let settings: NoctuaSettings | undefined;
   let inventory: { sites: Site[]; devices: Device[] } = { sites: [], devices: [] };
-  let alerts: AlertRules | undefined;
-  let notify: NotifyConfig | undefined;
   let settingsSource: YamlSource | undefined;
-  const alertsFile = join(abs, 'alerts.yaml');
-  const notifyFile = join(abs, 'notify.yaml');
-  for (const step of [
-    () => { const r = loadSettings(join(abs, 'noctua.yaml'), env); settings = r.settings; settingsSource = r.source; errors.push(...r.errors); },
-    () => { const r = loadInventory(join(abs, 'devices.yaml'), env); inventory = r; errors.push(...r.errors); },
-    () => { if (existsSync(alertsFile)) alerts = loadAlertRules(alertsFile, env); },
-    () => { if (existsSync(notifyFile)) notify = loadNotifyConfig(notifyFile); },
-  ]) {
+  const files: Record<string, unknown> = {};
+  const collect = (step: () => void) => {
     try { step(); } catch (err) {
       if (err instanceof ConfigInvalidError) errors.push(...err.errors); else throw err;
     }
+  };
+  collect(() => { const r = loadSettings(join(abs, 'noctua.yaml'), env); settings = r.settings; settingsSource = r.source; errors.push(...r.errors); });
+  collect(() => { const r = loadInventory(join(abs, 'devices.yaml'), env); inventory = r; errors.push(...r.errors); });
+  for (const [name, load] of Object.entries(optional)) {
+    const file = join(abs, `${name}.yaml`);
+    files[name] = undefined;
+    collect(() => { if (existsSync(file)) files[name] = load(file, env); });
   }
   if (settings && errors.length === 0) errors.push(...checkClusterGroups(settings, settingsSource, inventory.sites, inventory.devices));
   if (errors.length > 0 || !settings) throw new ConfigInvalidError(errors);
   const stateDir = isAbsolute(settings.stateDir) ? settings.stateDir : resolve(dirname(abs), settings.stateDir);
-  return { dir: abs, settings, stateDir, ...inventory, alerts, notify };
+  return { dir: abs, settings, stateDir, ...inventory, ...(files as OptionalFiles<L>) };
 }

@@ -3,7 +3,7 @@ import { influxSectionSchema } from './sections/influx.js';
 import { apiSectionSchema } from './sections/api.js';
 import { schedulerSectionSchema } from './sections/scheduler.js';
 import { clusterSectionSchema } from './sections/cluster.js';
-import { reportScheduleSchema } from '../reports/schedule.js';
+import { REPORT_LANGS, reportScheduleSchema } from './sections/reports.js';
 
 function validTimeZone(tz: string): boolean {
   try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; }
@@ -14,7 +14,7 @@ export const noctuaFileSchema = z.strictObject({
   /** Where the spool, the alert database, reports and lab data live. Relative paths are relative to the config directory's parent. */
   stateDir: z.string().min(1).default('var/state'),
   timezone: z.string().refine(validTimeZone, { message: 'expected an IANA time zone such as Asia/Shanghai or UTC' }).default('UTC'),
-  locale: z.enum(['zh-CN', 'en']).default('en'),
+  locale: z.enum(REPORT_LANGS).default('en'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   influx: influxSectionSchema.prefault({}),
   api: apiSectionSchema.prefault({}),

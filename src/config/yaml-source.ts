@@ -51,6 +51,8 @@ export class YamlSource {
   private readonly lines = new LineCounter();
   readonly displayName: string;
   readonly syntaxErrors: ConfigError[] = [];
+  /** Field paths (`a.b[3].c`) whose text came from `${NAME}`, with the names: such values are never printed. */
+  private readonly fromEnv = new Map<string, string[]>();
 
   constructor(readonly file: string, text: string) {
     this.displayName = displayPath(file);
@@ -87,7 +89,9 @@ export class YamlSource {
       } else if (isSeq(node)) {
         node.items.forEach((item, i) => walk(item, [...path, i]));
       } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('${')) {
+        const names: string[] = [];
         node.value = node.value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+          names.push(name);
           const v = env[name];
           if (v === undefined) {
             errors.push(this.error(path, `environment variable ${name} is not set (referenced as \${${name}})`));
@@ -95,6 +99,7 @@ export class YamlSource {
           }
           return v;
         });
+        if (names.length > 0) this.fromEnv.set(pathToString(path), names);
       }
     };
     walk(this.doc.contents, []);
@@ -156,17 +161,59 @@ export class YamlSource {
         const deepest = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0]!;
         if (deepest.length > 0 && depth(deepest) > 0) { out.push(...this.zodErrors(deepest, path)); continue; }
       }
-      out.push(this.error(path, describeIssue(issue)));
+      out.push(this.error(path, this.describe(issue, path)));
     }
     return out;
   }
+
+  /** The sentence for one issue; a value that came from the environment is described, never shown (it is usually a secret). */
+  private describe(issue: z.core.$ZodIssue, path: readonly PropertyKey[]): string {
+    const names = this.fromEnv.get(pathToString(path));
+    if (!names) return describeIssue(issue);
+    if (isSecretIssue(issue)) return `${issue.message} ${fromEnvText(names)}`;
+    return describeHiddenIssue(issue, new HiddenValue((issue as { input?: unknown }).input, names));
+  }
+}
+
+/** Whether the issue was raised by a {@link secret} field (its message already hides the value). */
+export function isSecretIssue(issue: z.core.$ZodIssue): boolean {
+  return issue.code === 'custom' && (issue.params as { secret?: unknown } | undefined)?.secret === true;
 }
 
 function depth(issues: readonly z.core.$ZodIssue[]): number {
   return Math.max(0, ...issues.map((i) => i.path.length));
 }
 
+/**
+ * Stands in for a value that must not be printed (a secret field, or text that came from `${ENV}`): error messages
+ * then say what kind of value it was and how long, never the value.
+ */
+export class HiddenValue {
+  readonly text: string;
+  constructor(value: unknown, from?: readonly string[]) {
+    const what = typeof value === 'string' ? `a value of ${value.length} character${value.length === 1 ? '' : 's'}`
+      : value === undefined ? 'nothing' : value === null ? 'null' : Array.isArray(value) ? 'a list'
+        : typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
+    this.text = from && from.length > 0 ? `${what} ${fromEnvText(from)}` : what;
+  }
+}
+
+/** `(from ${A}, ${B})`: which variables a value came from, so the user knows where to look. */
+function fromEnvText(names: readonly string[]): string {
+  return `(from ${names.map((n) => `\${${n}}`).join(', ')})`;
+}
+
+/** Describes an issue about a value that must not be printed: zod's or the schema's sentence, then `got a value of N characters`. */
+export function describeHiddenIssue(issue: z.core.$ZodIssue, hidden: HiddenValue): string {
+  const input = (issue as { input?: unknown }).input;
+  const message = describeIssue({ ...issue, input: input === undefined ? undefined : hidden } as z.core.$ZodIssue);
+  // A schema's own message may quote the value after ", got " (durationSchema does): keep only what was expected.
+  const at = message.indexOf(', got ');
+  return at < 0 ? message : `${message.slice(0, at)}, got ${hidden.text}`;
+}
+
 function show(v: unknown): string {
+  if (v instanceof HiddenValue) return v.text;
   if (v === undefined) return 'nothing';
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === null) return 'null';

@@ -6,6 +6,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildReportModel } from './model/build.js';
 import type { ModelInputs, ReportModel } from './model/types.js';
+import { REPORT_FORMATS, type ReportFormatName } from '../config/sections/reports.js';
 import type { ReportPeriod } from './period.js';
 import { renderPdf } from './render-pdf.js';
 import { buildDocument } from './render/document.js';
@@ -13,10 +14,8 @@ import type { ReportLang } from './render/format.js';
 import { renderHtml } from './render/html.js';
 import { renderMarkdown } from './render/markdown.js';
 
-/** Output formats of a report. */
-export const REPORT_FORMATS = ['html', 'pdf', 'md'] as const;
-/** One output format. */
-export type ReportFormatName = (typeof REPORT_FORMATS)[number];
+// Defined with the config that names them (noctua.yaml `reports.formats`).
+export { REPORT_FORMATS, type ReportFormatName };
 
 /** A rendered report. */
 export interface RenderedReport { format: ReportFormatName; lang: ReportLang; content: Buffer; mediaType: string }

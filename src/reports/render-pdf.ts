@@ -1,4 +1,4 @@
-import { chromium } from 'playwright-core';
+import { existsSync } from 'node:fs';
 import { xml } from './charts.js';
 import type { ReportDocument } from './document.js';
 
@@ -8,15 +8,25 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 
 const HEADER_FONT = 'font-family: \'Noto Sans CJK SC\', \'DejaVu Sans\', sans-serif; font-size: 8px; color: #667;';
 
+/** What the page header and footer need from a report. */
+export type PdfHeading = Pick<ReportDocument, 'title' | 'periodLine' | 'lang'>;
+
 /**
  * Prints the report's HTML to an A4 PDF with headless Chromium: the period in every page header and
  * `page / pages` in the footer, so a forwarded page is never out of context.
+ * The page runs no script and reaches no network: the HTML is self-contained, and a device name that got past
+ * escaping still cannot act or call out.
  */
-export async function renderPdf(doc: ReportDocument, html: string, opts: { timeoutMs?: number } = {}): Promise<Buffer> {
+export async function renderPdf(doc: PdfHeading, html: string, opts: { timeoutMs?: number } = {}): Promise<Buffer> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`PDF reports need Chromium at ${CHROMIUM_PATH}: apt install chromium, or set NOCTUA_CHROMIUM to its path`);
+  }
+  // Loaded here, not at start: only a PDF needs the browser driver, and check-config or poll never pay for it.
+  const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: opts.timeoutMs ?? 60_000 });
   try {
-    const page = await browser.newPage();
-    // The page is self-contained; refusing the network keeps a crafted device name from reaching out.
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
     await page.route('**/*', (route) => (route.request().url().startsWith('data:') ? route.continue() : route.abort()));
     await page.setContent(html, { waitUntil: 'load', timeout: opts.timeoutMs ?? 60_000 });
     const pageWord = doc.lang === 'zh-CN' ? ['第 ', ' 页 / 共 ', ' 页'] : ['Page ', ' of ', ''];

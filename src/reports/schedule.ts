@@ -1,26 +1,11 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import { z } from 'zod';
+import { reportScheduleSchema, type ReportFormatName, type ReportLang, type ReportScheduleInput } from '../config/sections/reports.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import { REPORT_LANGS, type ReportLang } from './format.js';
-import { REPORT_FORMATS, generateReports, reportPath, writeReportFile, type ReportFormatName } from './generate.js';
+import { generateReports, reportPath, writeReportFile } from './generate.js';
 import { reportTitle } from './i18n.js';
 import type { ModelInputs } from './model.js';
 import { lastCompleteMonth, lastCompleteWeek, type ReportPeriod } from './period.js';
-
-/** When and how reports are generated on their own; cron expressions are read in the configured time zone. */
-export const reportScheduleSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  /** Every Monday 08:00: the report of the ISO week that just ended. */
-  weekly: z.string().refine((e) => cron.validate(e), 'expected a cron expression such as "0 8 * * 1"').default('0 8 * * 1'),
-  /** The 1st of each month 08:00: the report of the month that just ended. */
-  monthly: z.string().refine((e) => cron.validate(e), 'expected a cron expression such as "0 8 1 * *"').default('0 8 1 * *'),
-  /** Languages to write; the first is the one announced. Default: the configured locale. */
-  langs: z.array(z.enum(REPORT_LANGS)).min(1).optional(),
-  formats: z.array(z.enum(REPORT_FORMATS)).min(1).default(['html', 'pdf']),
-});
-/** The schedule as written in config. */
-export type ReportScheduleInput = z.input<typeof reportScheduleSchema>;
 
 /** What the notification channels are told when a report is ready: a link (the API path) and the files. */
 export interface ReportAnnouncement {

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configServiceFor } from '../../src/api/config-service.js';
-import type { LoadedConfig } from '../../src/config/loader.js';
+import type { LoadedConfig } from '../../src/config-check/load.js';
 import { tempDir } from '../helpers/tmp.js';
 import { appOver, bearer, MemoryNoc } from './memory-noc.js';
 

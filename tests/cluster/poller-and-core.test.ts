@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/loader.js';
+import { loadFullConfig } from '../../src/config-check/load.js';
 import type { Device } from '../../src/config/inventory-schema.js';
 import { createLogger } from '../../src/core/log.js';
 import { deviceTags, type PollResult } from '../../src/core/poller.js';
@@ -48,7 +48,7 @@ describe('one process holding both roles, [poller, core]', () => {
       scheduler: { instance: id, selfInterval: '1s' },
       cluster: { role: ['poller', 'core'], redis: { url: redis.url }, heartbeat: '500ms', leaderLease: '1500ms' },
     }));
-    return loadConfig(dir);
+    return loadFullConfig(dir);
   };
 
   beforeAll(async () => {

@@ -1,27 +1,15 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../src/lab/paths.js';
 import { tempDir } from '../helpers/tmp.js';
+import { EXAMPLE_ENV, copyExamples } from './example-env.js';
 
 const tmp = tempDir('noctua-examples-');
 afterAll(() => tmp.cleanup());
 
-/** Every ${NAME} the example files use, with a value that passes their checks. */
-const EXAMPLE_ENV = {
-  NOCTUA_SNMP_COMMUNITY: 'example-community', NOCTUA_V3_AUTH: 'auth-pass-1', NOCTUA_V3_PRIV: 'priv-pass-1',
-  NOCTUA_ACK_SECRET: 'ack-secret-0123456789', NOCTUA_WEBHOOK_SECRET: 'webhook-secret-0123456789',
-  NOCTUA_DINGTALK_TOKEN: 'token', NOCTUA_DINGTALK_SECRET: 'SEC0123456789', NOCTUA_WECOM_KEY: 'key',
-  NOCTUA_FEISHU_HOOK: 'hook', NOCTUA_FEISHU_SECRET: 'feishu-secret', NOCTUA_SLACK_PATH: 'T000/B000/xyz',
-  NOCTUA_PD_ROUTING_KEY: '0123456789abcdef0123456789abcdef',
-};
-
 function exampleDir(): string {
-  const dir = join(tmp.dir, 'config');
-  mkdirSync(dir, { recursive: true });
-  for (const f of ['noctua', 'devices', 'alerts', 'notify']) copyFileSync(join(repoRoot, 'config', `${f}.example.yaml`), join(dir, `${f}.yaml`));
-  return dir;
+  return copyExamples(repoRoot, join(tmp.dir, 'config'));
 }
 
 function checkConfig(dir: string, env: Record<string, string>) {

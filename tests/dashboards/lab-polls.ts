@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { loadConfig } from '../../src/config/loader.js';
+import { loadFullConfig } from '../../src/config-check/load.js';
 import { createLogger } from '../../src/core/log.js';
 import { influxQuery } from '../../src/lab/influxd.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
@@ -50,7 +50,7 @@ export async function pollLab(root: string, timeoutMs: number): Promise<PolledLa
       scheduler: { ...settings.scheduler, selfInterval: '2s', instance: 'dashboards-test' },
     }));
 
-    const cfg = loadConfig(lab.configDir);
+    const cfg = loadFullConfig(lab.configDir);
     const log = createLogger({ name: 'dashboards-test', level: 'warn' });
     const from = Date.now();
     // The lab's config carries alerts.yaml (the shipped example rules) and notify.yaml, so the runtime wires

@@ -1,6 +1,6 @@
 /**
  * The end-to-end bench: the lab (real influxd, snmpsimd, the lab's notice receiver) plus Noctua itself
- * in-process (startLab + loadConfig + startNoctua, the API on a free port), and, where the kernel allows,
+ * in-process (startLab + loadFullConfig + startNoctua, the API on a free port), and, where the kernel allows,
  * a router in a network namespace with a server behind it (routed through it), so a fault is a real
  * link going down. Each test file starts one bench in beforeAll and stops it in afterAll.
  */
@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { loadConfig } from '../../src/config/loader.js';
+import { loadFullConfig } from '../../src/config-check/load.js';
 import { createLogger } from '../../src/core/log.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
 import { createNetnsHost, netnsUnavailableReason, type NetnsHost } from '../../src/lab/netns.js';
@@ -171,11 +171,11 @@ export async function startBench(opts: BenchOptions): Promise<Bench> {
     }));
 
     const log = createLogger({ name: `e2e-${opts.tag}`, level: 'warn' });
-    const cfg = loadConfig(lab.configDir);
+    const cfg = loadFullConfig(lab.configDir);
     runtime = await startNoctua(cfg, log);
     const bench: Bench = {
       lab, runtime, sites, netnsSkip, notices,
-      inventory: () => loadConfig(lab.configDir).devices.filter((d) => d.enabled).map((d) => d.name).sort(),
+      inventory: () => loadFullConfig(lab.configDir).devices.filter((d) => d.enabled).map((d) => d.name).sort(),
       async api(method, path, token, body) {
         const r = await fetch(lab.apiUrl + path, {
           method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
@@ -197,7 +197,7 @@ export async function startBench(opts: BenchOptions): Promise<Bench> {
       },
       async restart() {
         await bench.runtime.stop();
-        bench.runtime = await startNoctua(loadConfig(lab.configDir), log);
+        bench.runtime = await startNoctua(loadFullConfig(lab.configDir), log);
       },
       async stop() {
         try { await bench.runtime.stop(); } finally {

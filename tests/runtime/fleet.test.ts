@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/loader.js';
+import { loadFullConfig } from '../../src/config-check/load.js';
 import type { Sink } from '../../src/core/bus.js';
 import { createLogger } from '../../src/core/log.js';
 import type { Sample } from '../../src/core/sample.js';
@@ -59,7 +59,7 @@ describe('noctua runtime against real snmpsimd, fping and one dead device', () =
     writeFileSync(join(configDir, 'devices.yaml'), stringify(inv));
     writeFileSync(join(configDir, 'noctua.yaml'), stringify({ stateDir: join(tmp.dir, 'state'), scheduler: { selfInterval: '5s', drainTimeout: `${DRAIN_MS}ms` } }));
     const sink: Sink = { name: 'memory', async write(b) { samples.push(...b); }, async close() {} };
-    runtime = await startNoctua(loadConfig(configDir), createLogger({ level: 'warn' }), { sinks: [sink], noStorage: true, noApi: true });
+    runtime = await startNoctua(loadFullConfig(configDir), createLogger({ level: 'warn' }), { sinks: [sink], noStorage: true, noApi: true });
     await new Promise((r) => setTimeout(r, LINK_UP_AT_MS));
     if (nsHost) {
       whileDown = { status: runtime.devices.get('gone-01')!.status, snmpPolls: samples.filter((s) => s.measurement === 'snmp_poll' && s.tags.device === 'gone-01').length };

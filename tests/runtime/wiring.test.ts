@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/loader.js';
+import { loadFullConfig } from '../../src/config-check/load.js';
 import type { Sink } from '../../src/core/bus.js';
 import { FakeClock } from '../../src/core/clock.js';
 import type { Sample } from '../../src/core/sample.js';
@@ -40,7 +40,7 @@ function memoryLog() {
 describe('startNoctua wiring', () => {
   it('runs the alert engine without rules when there is no alerts.yaml, and escalation only with notify.yaml', async () => {
     const { log, lines } = memoryLog();
-    const bare = loadConfig(configDir('sinks', ['a']));
+    const bare = loadFullConfig(configDir('sinks', ['a']));
     const db = openStateDb(join(tmp.dir, 'consumers-state'));
     const none = await buildConsumers(bare, log, db, systemClock, { noStorage: true });
     expect(none.sinks.map((s) => s.name)).toEqual([none.alerts.name]);
@@ -49,7 +49,7 @@ describe('startNoctua wiring', () => {
     await none.alerts.stop();
     const dir = configDir('with-alerts', ['a']);
     copyFileSync(join(repoRoot, 'config', 'alerts.example.yaml'), join(dir, 'alerts.yaml'));
-    const withAlerts = await buildConsumers(loadConfig(dir), log, db, systemClock, { noStorage: true });
+    const withAlerts = await buildConsumers(loadFullConfig(dir), log, db, systemClock, { noStorage: true });
     expect(withAlerts.sinks.map((s) => s.name)).toEqual([withAlerts.alerts.name]);
     expect(withAlerts.escalation).toBeUndefined();
     expect(lines.some((l) => /no notify\.yaml/.test(l.msg))).toBe(true);
@@ -67,13 +67,13 @@ describe('startNoctua wiring', () => {
     let sinkClosed = false;
     const sink: Sink = { name: 'memory', async write(b) { got.push(...b); }, async close() { sinkClosed = true; } };
     const { log, lines } = memoryLog();
-    const cfg = loadConfig(configDir('run', ['sw-a', 'sw-b']));
+    const cfg = loadFullConfig(configDir('run', ['sw-a', 'sw-b']));
     const rt = await startNoctua(cfg, log, { sinks: [sink], pollers: { icmp, snmp }, clock, ticker: clockTicker(clock), noStorage: true, noApi: true });
     await clock.advance(20_000);
     expect(new Set(got.filter((s) => s.measurement === 'icmp').map((s) => s.tags.device))).toEqual(new Set(['sw-a', 'sw-b']));
     expect(rt.devices.get('sw-a')!.status).toBe('up');
 
-    const change = rt.reload(loadConfig(configDir('run2', ['sw-a', 'sw-c'], { concurrency: 4, icmpBackend: 'ping' })));
+    const change = rt.reload(loadFullConfig(configDir('run2', ['sw-a', 'sw-c'], { concurrency: 4, icmpBackend: 'ping' })));
     expect(change).toEqual({ added: ['sw-c'], removed: ['sw-b'], changed: [] });
     expect(lines.some((l) => /apply at the next restart/.test(l.msg))).toBe(true);
     await clock.advance(20_000);

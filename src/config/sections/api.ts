@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secret } from '../secret.js';
 import { durationSchema } from '../duration.js';
 
 /** Roles an API token can carry, from least to most powerful: each includes the ones before it. */
@@ -17,7 +18,8 @@ export const apiSectionSchema = z.strictObject({
     name: z.string().min(1),
     role: z.enum(API_ROLES),
     /** sha256 hex of the token; plain tokens are never stored in config. */
-    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits (sha256 of the token)'),
+    /** Secret too: a plain token pasted here by mistake must not be echoed in an error. */
+    sha256: secret(z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits (sha256 of the token)')),
   })).default([]),
   /** When true the wall page's data (snapshot and live stream) needs no token: for screens in a locked NOC room. */
   publicWall: z.boolean().default(false),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secret } from '../secret.js';
 import { durationSchema } from '../duration.js';
 
 /** A role a Noctua process may hold in a cluster. */
@@ -23,7 +24,7 @@ export const clusterSectionSchema = z.strictObject({
   id: z.string().regex(NAME, { message: 'expected letters, digits, "_", "-" or "."' }).optional(),
   redis: z.strictObject({
     /** Where Redis answers (redis:// or rediss://, optionally with user:password@). */
-    url: z.string().regex(/^rediss?:\/\//, { message: 'expected a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379'),
+    url: secret(z.string().regex(/^rediss?:\/\//, { message: 'expected a redis:// or rediss:// URL' })).default('redis://127.0.0.1:6379'),
     /** Prefix of every key Noctua writes, so one Redis can serve several clusters. */
     keyPrefix: z.string().regex(NAME, { message: 'expected letters, digits, "_", "-" or "."' }).default('noctua'),
     /** A Redis command not answered within this time counts as Redis being unreachable. */

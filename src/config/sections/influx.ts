@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secret } from '../secret.js';
 import { durationSchema } from '../duration.js';
 
 const HOUR = 3_600_000;
@@ -8,7 +9,7 @@ export const influxSectionSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).default('http://127.0.0.1:8086'),
   database: z.string().min(1).default('noctua'),
   username: z.string().optional(),
-  password: z.string().optional(),
+  password: secret(z.string()).optional(),
   precision: z.enum(['s', 'ms']).default('s'),
   batchSize: z.number().int().min(1).max(100_000).default(5000),
   flushInterval: durationSchema.default(1000),
@@ -34,6 +35,6 @@ export const influxSectionSchema = z.strictObject({
     message: 'expected at most half of maxBytes', path: ['segmentBytes'],
   }),
   /** InfluxDB 2.x/3.x through the v2 write API; the line protocol is the same. */
-  v2: z.strictObject({ org: z.string().min(1), bucket: z.string().min(1), token: z.string().min(1) }).optional(),
+  v2: z.strictObject({ org: z.string().min(1), bucket: z.string().min(1), token: secret(z.string().min(1)) }).optional(),
 });
 export type InfluxSection = z.output<typeof influxSectionSchema>;

@@ -1,9 +1,8 @@
+import { REPORT_LANGS, type ReportLang } from '../../config/sections/reports.js';
 import { zonedParts } from '../time-zone.js';
 
-/** The two languages reports are written in. */
-export const REPORT_LANGS = ['zh-CN', 'en'] as const;
-/** A report language. */
-export type ReportLang = (typeof REPORT_LANGS)[number];
+// Defined with the config that names them (noctua.yaml `locale`, `reports.langs`).
+export { REPORT_LANGS, type ReportLang };
 
 /** Formats numbers, durations and times for one language and time zone. */
 export class ReportFormat {

@@ -1,0 +1,26 @@
+import cron from 'node-cron';
+import { z } from 'zod';
+
+/** The two languages reports (and notices) are written in; `locale` in noctua.yaml is one of them. */
+export const REPORT_LANGS = ['zh-CN', 'en'] as const;
+/** A report language. */
+export type ReportLang = (typeof REPORT_LANGS)[number];
+
+/** Output formats of a report. */
+export const REPORT_FORMATS = ['html', 'pdf', 'md'] as const;
+/** One output format. */
+export type ReportFormatName = (typeof REPORT_FORMATS)[number];
+
+/** `reports:` in noctua.yaml: when and how reports are generated on their own; cron expressions are read in the configured time zone. */
+export const reportScheduleSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Every Monday 08:00: the report of the ISO week that just ended. */
+  weekly: z.string().refine((e) => cron.validate(e), 'expected a cron expression such as "0 8 * * 1"').default('0 8 * * 1'),
+  /** The 1st of each month 08:00: the report of the month that just ended. */
+  monthly: z.string().refine((e) => cron.validate(e), 'expected a cron expression such as "0 8 1 * *"').default('0 8 1 * *'),
+  /** Languages to write; the first is the one announced. Default: the configured locale. */
+  langs: z.array(z.enum(REPORT_LANGS)).min(1).optional(),
+  formats: z.array(z.enum(REPORT_FORMATS)).min(1).default(['html', 'pdf']),
+});
+/** The schedule as written in config. */
+export type ReportScheduleInput = z.input<typeof reportScheduleSchema>;

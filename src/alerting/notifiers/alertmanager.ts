@@ -2,16 +2,17 @@ import { z } from 'zod';
 import type { Notice } from '../escalation/notice.js';
 import { classifyStatus, postBody } from './http.js';
 import { channelBaseFields, effectiveLimits, type ChannelType, type Notifier } from './notifier.js';
+import { secret } from '../../config/secret.js';
 
 /** `type: alertmanager`: the body Alertmanager's webhook_config sends (version 4), so existing receivers work unchanged. */
 export const alertmanagerSchema = z.strictObject({
   type: z.literal('alertmanager'),
-  url: z.url({ protocol: /^https?$/ }),
+  url: secret(z.url({ protocol: /^https?$/ })),
   /** The `receiver` field receivers see; defaults to the channel name. */
   receiver: z.string().min(1).optional(),
   /** Where `externalURL` points (Noctua's public URL when unset). */
   externalUrl: z.string().optional(),
-  headers: z.record(z.string(), z.string()).default({}),
+  headers: z.record(z.string(), secret(z.string())).default({}),
   ...channelBaseFields,
 });
 

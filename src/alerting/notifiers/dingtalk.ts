@@ -5,6 +5,7 @@ import { fitBytes, renderNotice } from '../escalation/templates.js';
 import { classifyStatus, jsonAnswer, postBody } from './http.js';
 import { chatMarkdown } from './markup.js';
 import { channelBaseFields, effectiveLimits, type ChannelType, type Notifier, type SendResult } from './notifier.js';
+import { secret } from '../../config/secret.js';
 
 /** Keeps a markdown message well inside what the DingTalk robot accepts. */
 const DINGTALK_MAX_BYTES = 20_000;
@@ -15,9 +16,9 @@ const DINGTALK_RETRY = new Set([-1, 130101, 660026, 90018]);
 export const dingtalkSchema = z.strictObject({
   type: z.literal('dingtalk'),
   /** The robot's webhook, https://oapi.dingtalk.com/robot/send?access_token=... */
-  url: z.url({ protocol: /^https?$/ }),
+  url: secret(z.url({ protocol: /^https?$/ })),
   /** The robot's 加签 secret (SEC...); when set every request carries timestamp and sign in the URL. */
-  secret: z.string().min(1).optional(),
+  secret: secret(z.string().min(1)).optional(),
   /** @all in the group for P1 incidents. */
   atAllForP1: z.boolean().default(false),
   ...channelBaseFields,

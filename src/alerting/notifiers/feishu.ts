@@ -5,6 +5,7 @@ import { fitBytes, renderNotice } from '../escalation/templates.js';
 import { classifyStatus, jsonAnswer, postBody } from './http.js';
 import { chatMarkdown, plainText } from './markup.js';
 import { channelBaseFields, effectiveLimits, type ChannelType, type Notifier, type SendResult } from './notifier.js';
+import { secret } from '../../config/secret.js';
 
 /** Feishu custom bots accept request bodies up to 20 KB; the text is cut to leave room for the card around it. */
 const FEISHU_MAX_TEXT_BYTES = 18_000;
@@ -15,9 +16,9 @@ const FEISHU_RETRY = new Set([9499, 11232]);
 export const feishuSchema = z.strictObject({
   type: z.literal('feishu'),
   /** https://open.feishu.cn/open-apis/bot/v2/hook/... (or open.larksuite.com for Lark). */
-  url: z.url({ protocol: /^https?$/ }),
+  url: secret(z.url({ protocol: /^https?$/ })),
   /** The bot's signature secret (签名校验); when set every body carries timestamp and sign. */
-  secret: z.string().min(1).optional(),
+  secret: secret(z.string().min(1)).optional(),
   ...channelBaseFields,
 });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Notice } from '../escalation/notice.js';
 import { classifyStatus, postBody } from './http.js';
 import { channelBaseFields, effectiveLimits, type ChannelType, type Notifier } from './notifier.js';
+import { secret } from '../../config/secret.js';
 
 /** PagerDuty rejects a summary over 1024 characters. */
 const PD_SUMMARY_MAX = 1024;
@@ -11,9 +12,9 @@ const PD_SEVERITY = { P1: 'critical', P2: 'error', P3: 'warning', P4: 'info' } a
 export const pagerdutySchema = z.strictObject({
   type: z.literal('pagerduty'),
   /** The integration's routing key (32 characters). */
-  routingKey: z.string().min(1),
+  routingKey: secret(z.string().min(1)),
   /** Events API endpoint; change it only for an EU account or a test receiver. */
-  url: z.url({ protocol: /^https?$/ }).default('https://events.pagerduty.com/v2/enqueue'),
+  url: secret(z.url({ protocol: /^https?$/ })).default('https://events.pagerduty.com/v2/enqueue'),
   ...channelBaseFields,
 });
 

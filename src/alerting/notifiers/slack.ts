@@ -3,6 +3,7 @@ import { fitBytes, renderNotice } from '../escalation/templates.js';
 import { classifyStatus, postBody } from './http.js';
 import { slackMrkdwn } from './markup.js';
 import { channelBaseFields, effectiveLimits, type ChannelType, type Notifier } from './notifier.js';
+import { secret } from '../../config/secret.js';
 
 /** Slack shows at most 40,000 characters of `text`; longer messages are cut by Slack, so we cut them ourselves, visibly. */
 const SLACK_MAX_CHARS = 40_000;
@@ -10,7 +11,7 @@ const SLACK_MAX_CHARS = 40_000;
 /** `type: slack`: a Slack incoming webhook. */
 export const slackSchema = z.strictObject({
   type: z.literal('slack'),
-  url: z.url({ protocol: /^https?$/ }),
+  url: secret(z.url({ protocol: /^https?$/ })),
   ...channelBaseFields,
 });
 

@@ -5,6 +5,7 @@ import { renderNotice } from '../escalation/templates.js';
 import { classifyStatus, postBody } from './http.js';
 import { plainText } from './markup.js';
 import { channelBaseFields, effectiveLimits, type ChannelType, type Notifier } from './notifier.js';
+import { secret } from '../../config/secret.js';
 
 /** Version of the generic webhook body; bumped only on incompatible changes. */
 export const WEBHOOK_BODY_VERSION = '1';
@@ -12,11 +13,11 @@ export const WEBHOOK_BODY_VERSION = '1';
 /** `type: webhook`: Noctua's own JSON body, signed when a secret is set. */
 export const webhookSchema = z.strictObject({
   type: z.literal('webhook'),
-  url: z.url({ protocol: /^https?$/ }),
+  url: secret(z.url({ protocol: /^https?$/ })),
   /** HMAC-SHA256 key for X-Noctua-Signature; receivers should refuse unsigned or stale requests. */
-  secret: z.string().min(16, 'expected a secret of at least 16 characters').optional(),
+  secret: secret(z.string().min(16, 'expected a secret of at least 16 characters')).optional(),
   /** Extra request headers, e.g. an Authorization header the receiver wants. */
-  headers: z.record(z.string(), z.string()).default({}),
+  headers: z.record(z.string(), secret(z.string())).default({}),
   ...channelBaseFields,
 });
 

@@ -5,6 +5,7 @@ import { errcodeResult } from './dingtalk.js';
 import { classifyStatus, postBody } from './http.js';
 import { chatMarkdown } from './markup.js';
 import { channelBaseFields, effectiveLimits, type ChannelType, type Notifier } from './notifier.js';
+import { secret } from '../../config/secret.js';
 
 /** WeCom: markdown content is at most 4096 bytes of UTF-8. */
 const WECOM_MAX_BYTES = 4096;
@@ -15,7 +16,7 @@ const WECOM_RETRY = new Set([-1, 45009]);
 export const wecomSchema = z.strictObject({
   type: z.literal('wecom'),
   /** https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=... */
-  url: z.url({ protocol: /^https?$/ }),
+  url: secret(z.url({ protocol: /^https?$/ })),
   ...channelBaseFields,
 });
 

@@ -130,7 +130,7 @@ tiers:
     expect(errorsFor(yaml)).toEqual(['notify.yaml:2:11 ackLinks.secret: environment variable ACK is not set (referenced as ${ACK})']);
     expect(errorsFor(yaml, { ACK: 'short' })).toEqual([
       'notify.yaml:2:11 ackLinks.secret: expected a secret of at least 16 characters, got a value of 5 characters (from ${ACK})',
-      'notify.yaml:4:29 channels.d.url: expected url, got "not a url"',
+      'notify.yaml:4:29 channels.d.url: expected url, got a value of 9 characters',
     ]);
   });
 

@@ -46,6 +46,7 @@ export class Closers {
   private async run(): Promise<StopReport> {
     const report: StopReport = { failed: [], timedOut: [] };
     for (const c of [...this.list].reverse()) {
+      this.log.debug({ part: c.name }, 'closing');
       let timer: NodeJS.Timeout | undefined;
       const limit = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), c.timeoutMs); });
       try {

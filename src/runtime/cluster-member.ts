@@ -45,6 +45,8 @@ interface CoreContext {
   reload: (next: LoadedConfig) => void;
   /** Another core took the lease. */
   onLost: () => void;
+  /** Stops this process's scheduler (drain and last self samples); idempotent. */
+  stopScheduler: () => Promise<void>;
 }
 
 /**
@@ -72,7 +74,12 @@ async function startCore(x: CoreContext): Promise<CorePart> {
   const remote = new RemoteDeviceState(states);
   const latest = new LatestSamples();
   // This process's own samples: through the stream when it also polls, else straight to the writer and engine.
-  if (!x.alsoPolls) { for (const sink of consumers.sinks) bus.add(sink); bus.add(latest); }
+  if (!x.alsoPolls) {
+    for (const sink of consumers.sinks) bus.add(sink);
+    bus.add(latest);
+    // The scheduler's last self samples go to these sinks: it stops before they close.
+    closers.add('scheduler (before the writer and engine it feeds)', x.stopScheduler, cfg.settings.scheduler.drainTimeout + 5000);
+  }
   core.startConsuming(async (samples) => {
     // Acknowledged only once both took the batch: the writer holds it in InfluxDB or its fsync'd spool.
     if (consumers.storage) { await consumers.storage.write(samples); await consumers.storage.flush(); }
@@ -142,7 +149,7 @@ export async function startClusterMember(cfg: LoadedConfig, s: RuntimeServices, 
       // Leases and counters go back to Redis once the scheduler stopped, so peers take over at their next round.
       closers.add('group membership', () => p.leave(), settleMs(cfg.devices, sched.deadlineFraction) + 5000);
     }
-    startScheduler(s, scheduler, () => current.settings.scheduler.drainTimeout);
+    const stopScheduler = startScheduler(s, scheduler, () => current.settings.scheduler.drainTimeout);
     if (poller) { const p = poller; every(s, 'poller self samples', sched.selfInterval, () => { void bus.publish(p.selfSamples(s.instance, clock.now())); }); }
 
     let core: CorePart | undefined;
@@ -165,7 +172,7 @@ export async function startClusterMember(cfg: LoadedConfig, s: RuntimeServices, 
       core = await startCore({
         cfg, s, opts, redis, keys, memberId, alsoPolls: poller !== undefined, clog,
         current: () => current, running: () => running, reload: (next) => { reload(next); },
-        onLost: opts.onLeadershipLost ?? (() => { running = false; void stopRuntime(s); }),
+        onLost: opts.onLeadershipLost ?? (() => { running = false; void stopRuntime(s); }), stopScheduler,
       });
     }
     return {

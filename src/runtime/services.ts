@@ -86,14 +86,20 @@ export function createScheduler(s: RuntimeServices, cfg: LoadedConfig, pollers: 
   });
 }
 
-/** Starts the scheduler; its closer drains polls under way for up to the drain timeout in force then. */
-export function startScheduler(s: RuntimeServices, scheduler: PollScheduler, drainMs: () => number): void {
+/**
+ * Starts the scheduler; its closer drains polls under way for up to the drain timeout in force then and
+ * publishes the last self samples. Returns that closer, for a part that must stop the scheduler earlier
+ * (sinks attached to the bus after the scheduler started); the second stop does nothing.
+ */
+export function startScheduler(s: RuntimeServices, scheduler: PollScheduler, drainMs: () => number): () => Promise<void> {
   scheduler.start();
-  s.closers.add('scheduler', async () => {
+  const stop = async () => {
     const ms = drainMs();
     const { abandoned } = await scheduler.stop(ms);
     if (abandoned > 0) s.log.warn({ abandoned, drainTimeoutMs: ms }, 'polls abandoned at the drain deadline');
-  }, drainMs() + 5000);
+  };
+  s.closers.add('scheduler', stop, drainMs() + 5000);
+  return stop;
 }
 
 /** A self-sample timer (unref'd) whose closer stops it. */

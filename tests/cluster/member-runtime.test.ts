@@ -31,7 +31,7 @@ function answeringPinger(polled: string[]) {
 
 function memoryLog() {
   const lines: { msg: string; [k: string]: unknown }[] = [];
-  const log = pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s) as { msg: string }); } });
+  const log = pino({ level: 'debug' }, { write: (s: string) => { lines.push(JSON.parse(s) as { msg: string }); } });
   return { log, lines };
 }
 
@@ -107,5 +107,14 @@ describe('cluster members started in-process against a real Redis', () => {
     expect(after.some((l) => l.msg === 'inventory reloaded')).toBe(true);
     await rt.stop();
     expect(lines.at(-1)!.msg).toBe('noctua stopped');
+    expect(lines.filter((l) => l.msg === 'sink failed to take a batch' || l.msg === 'part did not close cleanly')).toEqual([]);
+    // A pure core's bus feeds the engine: the scheduler (whose stop publishes its last self samples) stops before
+    // the engine, the engine before the state database, and the leader lease goes last of the core's parts.
+    const closing = lines.filter((l) => l.msg === 'closing').map((l) => String(l.part));
+    const at = (part: string) => { expect(closing).toContain(part); return closing.indexOf(part); };
+    expect(at('stream consumer')).toBeLessThan(at('alert engine'));
+    expect(at('scheduler (before the writer and engine it feeds)')).toBeLessThan(at('alert engine'));
+    expect(at('alert engine')).toBeLessThan(at('state database'));
+    expect(at('state database')).toBeLessThan(at('leader lease'));
   }, 30_000);
 });

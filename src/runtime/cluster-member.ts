@@ -131,9 +131,14 @@ export async function startClusterMember(cfg: LoadedConfig, s: RuntimeServices, 
     const keys = new ClusterKeys(section.redis.keyPrefix);
     let poller: PollerRole | undefined;
     if (roles.has('poller')) {
+      const real = opts.pollers ?? buildPollers(cfg, log, clock);
       const p = await PollerRole.create({
-        redis, keys, section, member: memberId, roles: [...roles], pollers: opts.pollers ?? buildPollers(cfg, log, clock), inventory: () => current.devices,
+        redis, keys, section, member: memberId, roles: [...roles], pollers: real, inventory: () => current.devices,
         stateDir: cfg.stateDir, spool: { maxBytes: cfg.settings.influx.spool.maxBytes, segmentBytes: cfg.settings.influx.spool.segmentBytes }, clock, log: clog,
+      }).catch(async (err: unknown) => {
+        // The spool did not open: the pollers' closer is not registered yet, so close them here.
+        await Promise.allSettled(Object.values(real).map((x) => x?.close()));
+        throw err;
       });
       poller = p;
       bus.add(p.forwarder);

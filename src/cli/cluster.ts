@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/loader.js';
 import { createLogger } from '../core/log.js';
 import { ClusterKeys } from '../cluster/keys.js';
-import { createClusterRedis } from '../cluster/redis-client.js';
+import { createClusterRedis, redisUrlForLogs, withoutRedisSecrets } from '../cluster/redis-client.js';
 import { formatClusterStatus, readClusterStatus } from '../cluster/status.js';
 import { UsageError, parseFlags, type CliCommand } from './command.js';
 
@@ -19,14 +19,14 @@ export const command: CliCommand = {
     try {
       await new Promise<void>((resolve, reject) => {
         if (redis.status === 'ready') return resolve();
-        const t = setTimeout(() => reject(new Error(`Redis at ${section.redis.url} did not answer within ${section.redis.commandTimeout} ms`)), section.redis.commandTimeout);
+        const t = setTimeout(() => reject(new Error(`Redis at ${redisUrlForLogs(section.redis.url)} did not answer within ${section.redis.commandTimeout} ms`)), section.redis.commandTimeout);
         redis.once('ready', () => { clearTimeout(t); resolve(); });
       });
       const status = await readClusterStatus(redis, new ClusterKeys(section.redis.keyPrefix));
       console.log(values.json ? JSON.stringify(status, null, 2) : formatClusterStatus(status));
       return 0;
     } catch (err) {
-      console.error(`noctua cluster status: ${(err as Error).message}`);
+      console.error(`noctua cluster status: ${withoutRedisSecrets((err as Error).message, section.redis.url)}`);
       return 1;
     } finally {
       redis.disconnect();

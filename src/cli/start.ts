@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadFullConfig } from '../config-check/load.js';
 import { ConfigInvalidError, formatConfigError } from '../config/yaml-source.js';
 import { createLogger, type Logger } from '../core/log.js';
-import { startNoctua, type NoctuaRuntime } from '../main.js';
+import { StandbyStoppedError, startNoctua, type NoctuaRuntime } from '../main.js';
 import { PingerUnavailableError } from '../pollers/icmp/pinger.js';
 import { parseFlags, type CliCommand } from './command.js';
 
@@ -76,6 +76,13 @@ export async function superviseRuntime(runtime: NoctuaRuntime, configDir: string
 
 /** How long after the drain deadline the process may linger before it is made to exit. */
 const EXIT_GRACE_MS = 3000;
+/** Exit code of a core that found another core holding the leader lease (docs/SCALE.md): systemd restarts it as the standby. */
+export const EXIT_LEADERSHIP_LOST = 3;
+
+/** Everything is closed; a handle some library left open must not keep a stopped process alive. */
+function exitSoon(log: Logger): void {
+  setTimeout(() => { log.warn('open handles remained after stop; exiting anyway'); process.exit(0); }, EXIT_GRACE_MS).unref();
+}
 
 /** `noctua start`: runs the configured fleet until SIGTERM. */
 export const command: CliCommand = {
@@ -85,13 +92,21 @@ export const command: CliCommand = {
   async run(argv) {
     const { values } = parseFlags(argv, { config: { type: 'string', short: 'c', default: 'config' } });
     const signalled = untilSignal();
+    // A standby core waits inside startNoctua for as long as the leader lives: a signal ends that wait.
+    const standby = new AbortController();
+    void signalled.then(() => standby.abort());
     const dir = values.config!;
     const cfg = loadFullConfig(dir);
     const log = createLogger({ level: cfg.settings.logLevel });
     let runtime: NoctuaRuntime;
     try {
-      runtime = await startNoctua(cfg, log);
+      runtime = await startNoctua(cfg, log, {
+        standbySignal: standby.signal,
+        // Exit at once, before anything else runs: two alert engines must never run side by side.
+        onLeadershipLost: () => process.exit(EXIT_LEADERSHIP_LOST),
+      });
     } catch (err) {
+      if (err instanceof StandbyStoppedError) { exitSoon(log); return 0; }
       // A missing ICMP backend is a setup mistake: say what to do, without a stack trace.
       if (!(err instanceof PingerUnavailableError)) throw err;
       console.error(`noctua start: ${err.message}`);
@@ -106,8 +121,7 @@ export const command: CliCommand = {
     process.once('SIGINT', force);
     process.once('SIGTERM', force);
     await runtime.stop();
-    // Everything is closed; a handle some library left open must not keep a stopped poller alive.
-    setTimeout(() => { log.warn('open handles remained after stop; exiting anyway'); process.exit(0); }, EXIT_GRACE_MS).unref();
+    exitSoon(log);
     return 0;
   },
 };

@@ -48,11 +48,35 @@ export function batchIdOf(text: string): string {
   return m[1]!;
 }
 
-/** Decodes {@link encodeBatch}'s output; throws on anything else. */
-export function decodeBatch(text: string): SampleBatch {
+/**
+ * The most JSON one batch may inflate to. A device poll is ~21 KiB and an fping sweep of 10,000 devices ~2 MiB;
+ * a gzip bomb (1 MiB on the wire inflates to 1 GiB) must be refused before it takes the core's memory.
+ */
+export const MAX_BATCH_JSON_BYTES = 64 * 1024 * 1024;
+
+/** A gzipped payload that inflates beyond its bound: corrupt or hostile, refused without inflating the rest. */
+export class InflateLimitError extends Error {
+  constructor(what: string, readonly limitBytes: number) {
+    super(`${what} inflates beyond ${Math.round(limitBytes / 1048576)} MiB: refused as corrupt or hostile`);
+    this.name = 'InflateLimitError';
+  }
+}
+
+/** gunzip with an output bound: zlib stops at `limitBytes` instead of allocating whatever the input claims. */
+export function gunzipBounded(data: Buffer, limitBytes: number, what: string): Buffer {
+  try {
+    return gunzipSync(data, { maxOutputLength: limitBytes });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new InflateLimitError(what, limitBytes);
+    throw err;
+  }
+}
+
+/** Decodes {@link encodeBatch}'s output; throws on anything else, and {@link InflateLimitError} beyond `limitBytes` of JSON. */
+export function decodeBatch(text: string, limitBytes = MAX_BATCH_JSON_BYTES): SampleBatch {
   const m = /^nb1 (\S+) (\S+)$/.exec(text);
   if (!m) throw new Error('not an encoded sample batch');
-  const w = wireBatch.parse(JSON.parse(gunzipSync(Buffer.from(m[2]!, 'base64')).toString('utf8')));
+  const w = wireBatch.parse(JSON.parse(gunzipBounded(Buffer.from(m[2]!, 'base64'), limitBytes, `sample batch ${m[1]}`).toString('utf8')));
   if (w.id !== m[1]) throw new Error(`batch id ${m[1]} does not match its contents (${w.id})`);
   return {
     id: w.id,

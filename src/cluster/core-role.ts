@@ -94,12 +94,20 @@ export class CoreRole {
     try { return clusterSelfSamples(await readClusterStatus(this.opts.redis, this.opts.keys), instance, now); } catch { return []; }
   }
 
+  /**
+   * Stops consuming after the delivery under way and acknowledges only what was delivered; the rest waits in
+   * the stream for the next leader. The lease is still renewed until {@link stop}.
+   */
+  async stopConsuming(): Promise<void> {
+    await this.consumer?.stop();
+    this.consumerRedis?.disconnect();
+  }
+
   /** Stops consuming (acknowledging what was delivered) and gives the lease up. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.timer?.cancel();
-    await this.consumer?.stop();
-    this.consumerRedis?.disconnect();
+    await this.stopConsuming();
     await this.lease.release();
     try { await this.opts.redis.del(this.opts.keys.coreHeartbeat(this.opts.coreId)); } catch { /* expires */ }
   }

@@ -1,14 +1,17 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import type { Redis } from 'ioredis';
 import type { Device } from '../config/inventory-schema.js';
 import type { Logger } from '../core/log.js';
 import type { BatchPoller, PollResult, Poller } from '../core/poller.js';
 import type { SnmpPoller } from '../pollers/snmp/index.js';
 import type { SchedulerPollers } from '../scheduler/scheduler.js';
+import { gunzipBounded } from './batch-codec.js';
 import type { ClusterKeys } from './keys.js';
 
 /** How long counter state stays in Redis without a poll refreshing it. */
 const STATE_TTL_MS = 86_400_000;
+/** The most JSON one device's counter state may inflate to (~5.8 KiB on the shared recordings; a 1,000-port chassis stays under 1 MiB). */
+export const MAX_COUNTER_STATE_BYTES = 16 * 1024 * 1024;
 
 /**
  * Moves a device's SNMP counter state with the device. After every SNMP poll the state goes to Redis,
@@ -81,7 +84,12 @@ export class CounterHandoff {
     devices.forEach((d, i) => {
       const data = raw[i];
       if (!data) return;
-      try { this.snmp!.importCounterState(d, JSON.parse(gunzipSync(data).toString('utf8'))); n++; } catch (err) { this.log.warn({ err, device: d }, 'counter state in Redis is unusable; rates of this device restart'); }
+      try {
+        this.snmp!.importCounterState(d, JSON.parse(gunzipBounded(data, MAX_COUNTER_STATE_BYTES, `counter state of ${d}`).toString('utf8')));
+        n++;
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message, device: d }, 'counter state in Redis is unusable; rates of this device restart');
+      }
     });
     return n;
   }

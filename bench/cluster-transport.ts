@@ -2,30 +2,30 @@
  * Measures what the cluster costs per device poll, for the capacity plan in docs/SCALE.md:
  * samples and bytes per SNMP poll of the shared recordings, counter state per device, Redis Stream
  * append and consume rates with those payloads, lease renewal and rendezvous split costs.
- * Run: `npx tsx tests/cluster/measure-transport.ts` (starts its own redis-server and snmpsimd on loopback).
+ * Run: `npx tsx bench/cluster-transport.ts` (starts its own redis-server and snmpsimd on loopback). A measurement of
+ * parts, not a test, and not a section of `npm run bench` (the `cluster` section measures whole processes).
  */
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { Redis } from 'ioredis';
-import { decodeBatch, encodeBatch } from '../../src/cluster/batch-codec.js';
-import { ClusterKeys } from '../../src/cluster/keys.js';
-import { RedisLeaseStore } from '../../src/cluster/lease.js';
-import { rendezvousSplit } from '../../src/cluster/rendezvous.js';
-import { StreamConsumer } from '../../src/cluster/stream-consumer.js';
-import type { Device } from '../../src/config/inventory-schema.js';
-import { loadConfig } from '../../src/config/loader.js';
-import { createLogger } from '../../src/core/log.js';
-import { labAddress, labInventoryYaml, readFixtures } from '../../src/lab/inventory.js';
-import { fixturesDir } from '../../src/lab/paths.js';
-import { startRedis } from '../../src/lab/redis.js';
-import { startSnmpsim } from '../../src/lab/snmpsim.js';
-import { createSnmpPoller } from '../../src/pollers/snmp/index.js';
-import { tempDir } from '../helpers/tmp.js';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { decodeBatch, encodeBatch } from '../src/cluster/batch-codec.js';
+import { ClusterKeys } from '../src/cluster/keys.js';
+import { RedisLeaseStore } from '../src/cluster/lease.js';
+import { rendezvousSplit } from '../src/cluster/rendezvous.js';
+import { StreamConsumer } from '../src/cluster/stream-consumer.js';
+import type { Device } from '../src/config/inventory-schema.js';
+import { loadConfig } from '../src/config/loader.js';
+import { createLogger } from '../src/core/log.js';
+import { labAddress, labInventoryYaml, readFixtures } from '../src/lab/inventory.js';
+import { fixturesDir } from '../src/lab/paths.js';
+import { startRedis } from '../src/lab/redis.js';
+import { startSnmpsim } from '../src/lab/snmpsim.js';
+import { createSnmpPoller } from '../src/pollers/snmp/index.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { gunzipSync, gzipSync } from 'node:zlib';
 
 const log = createLogger({ level: 'fatal' });
-const tmp = tempDir('noctua-measure-');
+const tmp = { dir: mkdtempSync(join(tmpdir(), 'noctua-measure-')), cleanup: () => rmSync(tmp.dir, { recursive: true, force: true }) };
 const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 async function redisCpuMs(r: Redis): Promise<number> {
   const info = await r.info('cpu');
@@ -45,7 +45,6 @@ try {
   writeFileSync(join(cfgDir, 'devices.yaml'), labInventoryYaml(facts, sim.port));
   writeFileSync(join(cfgDir, 'noctua.yaml'), 'stateDir: ' + join(tmp.dir, 'state') + '\n');
   const devices: Device[] = loadConfig(cfgDir).devices.filter((d) => d.snmp !== false);
-  void parse;
   // 1. What an SNMP poll of each recording produces, on its second poll (with rates).
   const snmp = createSnmpPoller({ log });
   const payloads: string[] = [];

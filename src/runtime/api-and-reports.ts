@@ -1,0 +1,81 @@
+import { API_PREFIX } from '../api/app.js';
+import { configServiceFor } from '../api/config-service.js';
+import type { LatestSamples } from '../api/latest-samples.js';
+import { reportStoreFor } from '../api/routes/reports-store.js';
+import { runtimePorts } from '../api/runtime-ports.js';
+import { startApiServer, type ApiServer } from '../api/server.js';
+import type { LoadedConfig } from '../config-check/load.js';
+import type { Db } from '../core/database.js';
+import { AlertStoreIncidentSource } from '../reports/alert-store-source.js';
+import { InfluxMetricsSource } from '../reports/influx-source.js';
+import { startReportScheduler, type ReportScheduler } from '../reports/schedule.js';
+import type { DeviceStateRegistry } from '../scheduler/device-state.js';
+import { createInfluxReader } from '../storage/index.js';
+import type { SampleConsumers } from './consumers.js';
+import type { RuntimeServices } from './services.js';
+
+/** What the API and the report schedules read and act through, in a standalone process or a leading core. */
+export interface ApiAndReportsParts {
+  cfg: LoadedConfig;
+  /** The configuration in force (it changes on reload). */
+  current: () => LoadedConfig;
+  db: Db;
+  consumers: SampleConsumers;
+  /** The device states the API and wall show. */
+  states: DeviceStateRegistry;
+  latest: LatestSamples;
+  running: () => boolean;
+  reload: (next: LoadedConfig) => void;
+  noApi?: boolean;
+}
+
+/** The sources a report is computed from, read afresh for each report (the inventory may have been reloaded). */
+function reportSources(current: LoadedConfig, db: Db) {
+  const influx = current.settings.influx;
+  return {
+    metrics: new InfluxMetricsSource({ url: influx.url, database: influx.database, username: influx.username, password: influx.password }),
+    incidents: new AlertStoreIncidentSource(db),
+    inventory: current.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
+  };
+}
+
+/**
+ * Starts the weekly/monthly report schedules (announced through escalation) and the HTTP API when enabled,
+ * registering their closers: the API stops taking requests first, then its live feed, then the schedules.
+ */
+export async function startApiAndReports(s: RuntimeServices, p: ApiAndReportsParts): Promise<{ api?: ApiServer; reports: ReportScheduler }> {
+  const { cfg, consumers } = p;
+  const log = s.log;
+  const reports = startReportScheduler({
+    stateDir: cfg.stateDir, timeZone: cfg.settings.timezone, locale: cfg.settings.locale, schedule: cfg.settings.reports,
+    sources: () => reportSources(p.current(), p.db),
+    announce: (a) => {
+      // The scheduler's link is the path under the API; people open it at api.publicUrl.
+      const base = cfg.settings.api.publicUrl?.replace(/\/+$/, '');
+      const link = base ? `${base}${API_PREFIX}${a.link}` : undefined;
+      const queued = consumers.escalation?.announceReport({
+        kind: a.kind, period: a.period.label, title: a.title, verdict: a.verdict, attentionCount: a.attentionCount, files: a.files, link,
+      }) ?? 0;
+      log.info({ report: a.title, verdict: a.verdict, link: link ?? a.link, files: a.files.map((f) => f.path), notices: queued }, 'report ready');
+    },
+    clock: s.clock, log: log.child({ component: 'reports' }),
+  });
+  s.closers.add('report schedules', () => reports.stop());
+  if (!cfg.settings.api.enabled || p.noApi) return { reports };
+  const ports = runtimePorts({
+    inventory: () => p.current().devices, states: p.states, latest: p.latest, engine: consumers.alerts, escalation: consumers.escalation,
+    onCallSchedules: cfg.notify ? Object.keys(cfg.notify.schedules ?? {}) : [],
+    reader: createInfluxReader(cfg.settings.influx), influx: consumers.storage, schedulerRunning: p.running,
+    metrics: s.metrics.registry,
+    config: configServiceFor(cfg.dir, async (next) => { p.reload(next); }),
+    paging: consumers.escalation,
+    reports: reportStoreFor({
+      stateDir: cfg.stateDir, timeZone: cfg.settings.timezone, locale: cfg.settings.locale,
+      sources: () => reportSources(p.current(), p.db),
+    }),
+  });
+  s.closers.add('API live feed', () => ports.close());
+  const api = await startApiServer({ settings: cfg.settings.api, ports, log: log.child({ component: 'api' }), locale: cfg.settings.locale });
+  s.closers.add('HTTP API', () => api.close());
+  return { api, reports };
+}

@@ -1,0 +1,193 @@
+import { LatestSamples } from '../api/latest-samples.js';
+import { CoreRole } from '../cluster/core-role.js';
+import { ClusterKeys } from '../cluster/keys.js';
+import { PollerRole, settleMs } from '../cluster/poller-role.js';
+import { createClusterRedis } from '../cluster/redis-client.js';
+import { RemoteDeviceState } from '../cluster/remote-device-state.js';
+import { readClusterStatus } from '../cluster/status.js';
+import type { LoadedConfig } from '../config-check/load.js';
+import { clusterRoles } from '../config/sections/cluster.js';
+import { openStateDb, type Db } from '../core/database.js';
+import type { Logger } from '../core/log.js';
+import type { Redis } from 'ioredis';
+import type { ApiServer } from '../api/server.js';
+import type { ReportScheduler } from '../reports/schedule.js';
+import { DeviceStateRegistry } from '../scheduler/device-state.js';
+import type { DeviceSetChange } from '../scheduler/scheduler.js';
+import { startApiAndReports } from './api-and-reports.js';
+import { consumerSelfSamples, startConsumers, type SampleConsumers } from './consumers.js';
+import { reloadAlerts, warnRestartOnly } from './reload.js';
+import { addExtraSinks, buildPollers, closePollersLast, createScheduler, every, startScheduler, stopRuntime, type RuntimeServices } from './services.js';
+import { StandbyStoppedError, type NoctuaRuntime, type StartOptions } from './types.js';
+
+/** A leading core's parts. */
+interface CorePart {
+  db: Db;
+  consumers: SampleConsumers;
+  /** Every device's state as the pollers' samples tell it (the scheduler's registry holds only local polls). */
+  states: DeviceStateRegistry;
+  api?: ApiServer;
+  reports: ReportScheduler;
+}
+
+/** What {@link startCore} needs from the member's composition. */
+interface CoreContext {
+  cfg: LoadedConfig;
+  s: RuntimeServices;
+  opts: StartOptions;
+  redis: Redis;
+  keys: ClusterKeys;
+  memberId: string;
+  alsoPolls: boolean;
+  clog: Logger;
+  current: () => LoadedConfig;
+  running: () => boolean;
+  reload: (next: LoadedConfig) => void;
+  /** Another core took the lease. */
+  onLost: () => void;
+  /** Stops this process's scheduler (drain and last self samples); idempotent. */
+  stopScheduler: () => Promise<void>;
+}
+
+/**
+ * The core role: waits for the leader lease (a standby waits here while its poller half already works), then
+ * builds the writer, the alert engine, escalation, the API and reports as a standalone Noctua does and feeds
+ * them from the streams. Closers: the stream consumer stops before the engine and the writer; the lease is
+ * released only once they are closed, so a standby never runs its engine beside this one.
+ */
+async function startCore(x: CoreContext): Promise<CorePart> {
+  const { cfg, s, opts, redis, keys, clog } = x;
+  const { log, clock, bus, closers } = s;
+  const section = cfg.settings.cluster;
+  const core = new CoreRole({ redis, keys, coreId: x.memberId, section, clock, log: clog });
+  closers.add('leader lease', () => core.stop());
+  if (!(await core.waitForLeadership(opts.standbySignal))) {
+    log.info('standby core stopping before it led');
+    throw new StandbyStoppedError();
+  }
+  const db = openStateDb(cfg.stateDir);
+  closers.add('state database', () => db.close());
+  const consumers = await startConsumers(cfg, log, db, clock, closers, { noStorage: opts.noStorage });
+  // The API and the wall show every device as the pollers see it, not only what this process polls.
+  const states = new DeviceStateRegistry(clock);
+  states.sync(cfg.devices.filter((d) => d.enabled));
+  const remote = new RemoteDeviceState(states);
+  const latest = new LatestSamples();
+  // This process's own samples: through the stream when it also polls, else straight to the writer and engine.
+  if (!x.alsoPolls) {
+    for (const sink of consumers.sinks) bus.add(sink);
+    bus.add(latest);
+    // The scheduler's last self samples go to these sinks: it stops before they close.
+    closers.add('scheduler (before the writer and engine it feeds)', x.stopScheduler, cfg.settings.scheduler.drainTimeout + 5000);
+  }
+  core.startConsuming(async (samples) => {
+    // Acknowledged only once both took the batch: the writer holds it in InfluxDB or its fsync'd spool.
+    if (consumers.storage) { await consumers.storage.write(samples); await consumers.storage.flush(); }
+    await consumers.alerts.write(samples);
+    await latest.write(samples);
+    await remote.write(samples);
+  });
+  closers.add('stream consumer', () => core.stopConsuming(), 30_000);
+  core.keepLeading(() => {
+    log.fatal({ lease: keys.leader() }, 'another core holds the leader lease: stopping at once so two alert engines never run');
+    x.onLost();
+  });
+  every(s, 'core self samples', cfg.settings.scheduler.selfInterval, () => {
+    void (async () => {
+      await bus.publish([...consumerSelfSamples(consumers, s.instance, clock.now()), ...(await core.selfSamples(s.instance, clock.now()))]);
+      try {
+        const st = await readClusterStatus(redis, keys);
+        const live = new Set(st.groups.filter((g) => g.members.some((m) => m.alive)).map((g) => g.group));
+        const reset = remote.orphan(x.current().devices, section, live);
+        if (reset > 0) log.warn({ devices: reset }, 'devices of a group without a live poller: shown as unknown');
+      } catch { /* Redis unreachable: states stay as last seen */ }
+    })();
+  });
+  const { api, reports } = await startApiAndReports(s, {
+    cfg, current: x.current, db, consumers, states, latest, running: x.running, reload: x.reload, noApi: opts.noApi,
+  });
+  log.info({ core: x.memberId, groups: Object.keys(section.groups).length + 1 }, 'cluster core leading: writer, alert engine and escalation running');
+  return { db, consumers, states, api, reports };
+}
+
+/**
+ * A cluster member (docs/SCALE.md): a poller polls its share of its group's devices and forwards samples to
+ * the group's Redis Stream (disk spool while Redis is away); a core waits for the leader lease, then runs the
+ * writer, the alert engine, escalation, the API and reports fed from the streams. One process may be both.
+ * A pure poller opens no state database and builds no alert engine.
+ */
+export async function startClusterMember(cfg: LoadedConfig, s: RuntimeServices, opts: StartOptions): Promise<NoctuaRuntime> {
+  const { log, clock, bus, closers } = s;
+  const section = cfg.settings.cluster;
+  const roles = clusterRoles(section);
+  const sched = cfg.settings.scheduler;
+  const memberId = section.id ?? s.instance;
+  const clog = log.child({ component: 'cluster', member: memberId });
+  let current = cfg;
+  let running = true;
+  try {
+    const redis = createClusterRedis(section.redis, clog, `noctua-${memberId}`);
+    closers.add('Redis connection', async () => { try { await redis.quit(); } catch { redis.disconnect(); } });
+    const keys = new ClusterKeys(section.redis.keyPrefix);
+    let poller: PollerRole | undefined;
+    if (roles.has('poller')) {
+      const real = opts.pollers ?? buildPollers(cfg, log, clock);
+      const p = await PollerRole.create({
+        redis, keys, section, member: memberId, roles: [...roles], pollers: real, inventory: () => current.devices,
+        stateDir: cfg.stateDir, spool: { maxBytes: cfg.settings.influx.spool.maxBytes, segmentBytes: cfg.settings.influx.spool.segmentBytes }, clock, log: clog,
+      }).catch(async (err: unknown) => {
+        // The spool did not open: the pollers' closer is not registered yet, so close them here.
+        await Promise.allSettled(Object.values(real).map((x) => x?.close()));
+        throw err;
+      });
+      poller = p;
+      bus.add(p.forwarder);
+      // What did not reach Redis stays on disk and is replayed at the next start.
+      closers.add('cluster forwarder', () => p.forwarder.close(), 30_000);
+      closePollersLast(s, p.pollers);
+    }
+    addExtraSinks(s, opts);
+    const scheduler = createScheduler(s, cfg, poller?.pollers ?? {}, opts);
+    if (poller) {
+      const p = poller;
+      p.start((devices) => { scheduler.setDevices(devices); }, sched.deadlineFraction);
+      // Leases and counters go back to Redis once the scheduler stopped, so peers take over at their next round.
+      closers.add('group membership', () => p.leave(), settleMs(cfg.devices, sched.deadlineFraction) + 5000);
+    }
+    const stopScheduler = startScheduler(s, scheduler, () => current.settings.scheduler.drainTimeout);
+    if (poller) { const p = poller; every(s, 'poller self samples', sched.selfInterval, () => { void bus.publish(p.selfSamples(s.instance, clock.now())); }); }
+
+    let core: CorePart | undefined;
+    const reload = (next: LoadedConfig): DeviceSetChange => {
+      warnRestartOnly(current, next, log, core !== undefined);
+      scheduler.setLimits({ concurrency: next.settings.scheduler.concurrency, deadlineFraction: next.settings.scheduler.deadlineFraction });
+      const before = new Set(current.devices.map((d) => d.name));
+      const after = new Set(next.devices.map((d) => d.name));
+      current = next;
+      poller?.inventoryChanged();
+      if (core) {
+        core.states.sync(next.devices.filter((d) => d.enabled));
+        reloadAlerts(core.consumers.alerts, next);
+      }
+      const change: DeviceSetChange = { added: [...after].filter((n) => !before.has(n)), removed: [...before].filter((n) => !after.has(n)), changed: [] };
+      log.info({ added: change.added, removed: change.removed, devices: next.devices.length }, 'inventory reloaded');
+      return change;
+    };
+    if (roles.has('core')) {
+      core = await startCore({
+        cfg, s, opts, redis, keys, memberId, alsoPolls: poller !== undefined, clog,
+        current: () => current, running: () => running, reload: (next) => { reload(next); },
+        onLost: opts.onLeadershipLost ?? (() => { running = false; void stopRuntime(s); }), stopScheduler,
+      });
+    }
+    return {
+      bus, devices: core?.states ?? s.devices, metrics: s.metrics, scheduler, db: core?.db, api: core?.api, reports: core?.reports,
+      storage: core?.consumers.storage, alerts: core?.consumers.alerts, escalation: core?.consumers.escalation,
+      reload,
+      stop: async () => { running = false; await stopRuntime(s); },
+    };
+  } catch (err) {
+    await closers.closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,62 @@
+import { LatestSamples } from '../api/latest-samples.js';
+import type { LoadedConfig } from '../config-check/load.js';
+import { openStateDb } from '../core/database.js';
+import type { DeviceSetChange } from '../scheduler/scheduler.js';
+import { startApiAndReports } from './api-and-reports.js';
+import { consumerSelfSamples, startConsumers } from './consumers.js';
+import { warnRestartOnly, reloadAlerts } from './reload.js';
+import { addExtraSinks, buildPollers, closePollersLast, createScheduler, every, startScheduler, stopRuntime, type RuntimeServices } from './services.js';
+import type { NoctuaRuntime, StartOptions } from './types.js';
+
+/**
+ * Everything in one process (`cluster.role: standalone`): the scheduler polls the whole inventory into the
+ * bus, which feeds the InfluxDB writer, the alert engine (and escalation behind it) and the latest-samples
+ * view the API reads. On a failed start, what did start is stopped before the error goes up.
+ */
+export async function startStandalone(cfg: LoadedConfig, s: RuntimeServices, opts: StartOptions): Promise<NoctuaRuntime> {
+  const { log, clock, bus, closers } = s;
+  let current = cfg;
+  let running = true;
+  try {
+    const db = openStateDb(cfg.stateDir);
+    closers.add('state database', () => db.close());
+    addExtraSinks(s, opts);
+    const consumers = await startConsumers(cfg, log, db, clock, closers, {
+      noStorage: opts.noStorage, lastSelfSamples: { instance: s.instance, publish: (x) => bus.publish(x) },
+    });
+    for (const sink of consumers.sinks) bus.add(sink);
+    every(s, 'self samples', cfg.settings.scheduler.selfInterval, () => { void bus.publish(consumerSelfSamples(consumers, s.instance, clock.now())); });
+    const pollers = opts.pollers ?? buildPollers(cfg, log, clock);
+    closePollersLast(s, pollers);
+    const scheduler = createScheduler(s, cfg, pollers, opts);
+    const change = scheduler.setDevices(cfg.devices);
+    startScheduler(s, scheduler, () => current.settings.scheduler.drainTimeout);
+    const latest = new LatestSamples();
+    bus.add(latest);
+
+    const reload = (next: LoadedConfig): DeviceSetChange => {
+      warnRestartOnly(current, next, log, true);
+      scheduler.setLimits({ concurrency: next.settings.scheduler.concurrency, deadlineFraction: next.settings.scheduler.deadlineFraction });
+      const c = scheduler.setDevices(next.devices);
+      reloadAlerts(consumers.alerts, next);
+      current = next;
+      log.info({ added: c.added, removed: c.removed, changed: c.changed, devices: scheduler.deviceNames().length }, 'inventory reloaded');
+      return c;
+    };
+    const { api, reports } = await startApiAndReports(s, {
+      cfg, current: () => current, db, consumers, states: s.devices, latest, running: () => running, reload: (next) => { reload(next); }, noApi: opts.noApi,
+    });
+    const sched = cfg.settings.scheduler;
+    log.info({ devices: change.added.length, disabled: cfg.devices.filter((d) => !d.enabled).length, sites: cfg.sites.length, pollers: Object.keys(pollers).join(', '),
+      icmpBackend: (pollers.icmp as { backend?: string } | undefined)?.backend ?? sched.icmpBackend, concurrency: sched.concurrency }, 'noctua started');
+    return {
+      bus, devices: s.devices, metrics: s.metrics, scheduler, db, api, reports,
+      storage: consumers.storage, alerts: consumers.alerts, escalation: consumers.escalation,
+      reload,
+      stop: async () => { running = false; await stopRuntime(s); },
+    };
+  } catch (err) {
+    await closers.closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,101 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFullConfig } from '../../src/config-check/load.js';
+import { waitFor } from '../../src/lab/ports.js';
+import { startRedis, type RedisInstance } from '../../src/lab/redis.js';
+import { startNoctua, type NoctuaRuntime } from '../../src/main.js';
+import { tempDir } from '../helpers/tmp.js';
+import { answeringPinger } from './answering-pinger.js';
+
+function memoryLog() {
+  const lines: { msg: string; [k: string]: unknown }[] = [];
+  const log = pino({ level: 'debug' }, { write: (s: string) => { lines.push(JSON.parse(s) as { msg: string }); } });
+  return { log, lines };
+}
+
+/** Every file under a directory, relative paths. */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
+}
+
+const notifyYaml = (url: string) => `channels:\n  hook: { type: webhook, url: "${url}" }\npeople:\n  eng: { displayName: eng, channels: [hook] }\ntiers:\n  engineer: { notify: [{ person: eng }] }\n` +
+  `policies:\n${['P1', 'P2', 'P3', 'P4'].map((p) => `  ${p}: { respond: 1h, resolve: 4h, remindBefore: 0s, steps: [{ after: 0s, tier: engineer }] }`).join('\n')}\n`;
+
+describe('cluster members started in-process against a real Redis', () => {
+  const tmp = tempDir('noctua-member-');
+  let redis: RedisInstance;
+  const runtimes: NoctuaRuntime[] = [];
+
+  /** A config directory for one member; `prefix` keeps each test's keys apart in the one Redis. */
+  const config = (id: string, role: 'poller' | 'core', prefix: string, extra: { notify?: string } = {}) => {
+    const dir = join(tmp.dir, id);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'devices.yaml'), stringify({
+      defaults: { intervals: { icmp: '1s', snmp: '1m', inventory: '1h' } },
+      devices: Array.from({ length: 4 }, (_, i) => ({ name: `srv-${i}`, address: `127.0.5.${i + 1}`, class: 'server', snmp: false })),
+    }));
+    writeFileSync(join(dir, 'noctua.yaml'), stringify({
+      stateDir: join(tmp.dir, `${id}-state`), logLevel: 'info', api: { enabled: false },
+      scheduler: { instance: id, selfInterval: '1s', drainTimeout: '1s' },
+      cluster: { role, redis: { url: redis.url, keyPrefix: prefix }, heartbeat: '500ms', leaderLease: '1500ms' },
+    }));
+    if (extra.notify !== undefined) writeFileSync(join(dir, 'notify.yaml'), extra.notify);
+    return dir;
+  };
+
+  beforeAll(async () => {
+    redis = await startRedis({ dir: join(tmp.dir, 'redis') });
+  }, 30_000);
+  afterAll(async () => {
+    for (const r of runtimes) await r.stop().catch(() => {});
+    await redis?.stop();
+    tmp.cleanup();
+  });
+
+  it('a pure poller polls and forwards, yet opens no state database and builds no alert engine', async () => {
+    const polled: string[] = [];
+    const dir = config('poller-only', 'poller', 'pure');
+    const stateDir = join(tmp.dir, 'poller-only-state');
+    const rt = await startNoctua(loadFullConfig(dir), memoryLog().log, { pollers: { icmp: answeringPinger(polled) }, noStorage: true, noApi: true });
+    runtimes.push(rt);
+    await waitFor('the poller to take its devices and poll them', async () => polled.length >= 4, 15_000, 100);
+    expect(rt.alerts).toBeUndefined();
+    expect(rt.db).toBeUndefined();
+    await rt.stop();
+    // Its spool may be there; no SQLite file, nor its WAL.
+    const files = filesUnder(stateDir);
+    expect(files.filter((f) => /\.db(-wal|-shm)?$/.test(f))).toEqual([]);
+    expect(existsSync(join(stateDir, 'noctua.db'))).toBe(false);
+  }, 30_000);
+
+  it('a core warns on reload that a notify.yaml change applies at the next restart, as standalone does', async () => {
+    const { log, lines } = memoryLog();
+    const dir = config('core-reload', 'core', 'reload', { notify: notifyYaml('http://127.0.0.1:9/first') });
+    const rt = await startNoctua(loadFullConfig(dir), log, { noStorage: true, noApi: true, onLeadershipLost: () => {} });
+    runtimes.push(rt);
+    expect(rt.escalation).toBeDefined();
+    // Same inventory and noctua.yaml, another webhook URL.
+    writeFileSync(join(dir, 'notify.yaml'), notifyYaml('http://127.0.0.1:9/second'));
+    const n = lines.length;
+    rt.reload(loadFullConfig(dir));
+    const after = lines.slice(n);
+    expect(after.some((l) => l.msg === 'alerts.yaml was added or removed, or notify.yaml changed: that applies at the next restart')).toBe(true);
+    expect(after.some((l) => /noctua\.yaml changed/.test(l.msg))).toBe(false);
+    expect(after.some((l) => l.msg === 'inventory reloaded')).toBe(true);
+    await rt.stop();
+    expect(lines.at(-1)!.msg).toBe('noctua stopped');
+    expect(lines.filter((l) => l.msg === 'sink failed to take a batch' || l.msg === 'part did not close cleanly')).toEqual([]);
+    // A pure core's bus feeds the engine: the scheduler (whose stop publishes its last self samples) stops before
+    // the engine, the engine before the state database, and the leader lease goes last of the core's parts.
+    const closing = lines.filter((l) => l.msg === 'closing').map((l) => String(l.part));
+    const at = (part: string) => { expect(closing).toContain(part); return closing.indexOf(part); };
+    expect(at('stream consumer')).toBeLessThan(at('alert engine'));
+    expect(at('scheduler (before the writer and engine it feeds)')).toBeLessThan(at('alert engine'));
+    expect(at('alert engine')).toBeLessThan(at('state database'));
+    expect(at('state database')).toBeLessThan(at('leader lease'));
+  }, 30_000);
+});

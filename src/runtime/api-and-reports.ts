@@ -2,7 +2,7 @@ import { API_PREFIX } from '../api/app.js';
 import { configServiceFor } from '../api/config-service.js';
 import type { LatestSamples } from '../api/latest-samples.js';
 import { reportStoreFor } from '../api/routes/reports-store.js';
-import { runtimePorts } from '../api/runtime-ports.js';
+import { runtimeServices } from '../api/runtime-services.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
 import type { LoadedConfig } from '../config-check/load.js';
 import type { Db } from '../core/database.js';
@@ -62,8 +62,8 @@ export async function startApiAndReports(s: RuntimeServices, p: ApiAndReportsPar
   });
   s.closers.add('report schedules', () => reports.stop());
   if (!cfg.settings.api.enabled || p.noApi) return { reports };
-  const ports = runtimePorts({
-    inventory: () => p.current().devices, states: p.states, latest: p.latest, engine: consumers.alerts, escalation: consumers.escalation,
+  const services = runtimeServices({
+    db: p.db, inventory: () => p.current().devices, states: p.states, latest: p.latest, engine: consumers.alerts, escalation: consumers.escalation,
     onCallSchedules: cfg.notify ? Object.keys(cfg.notify.schedules ?? {}) : [],
     reader: createInfluxReader(cfg.settings.influx), influx: consumers.storage, schedulerRunning: p.running,
     metrics: s.metrics.registry,
@@ -74,8 +74,8 @@ export async function startApiAndReports(s: RuntimeServices, p: ApiAndReportsPar
       sources: () => reportSources(p.current(), p.db),
     }),
   });
-  s.closers.add('API live feed', () => ports.close());
-  const api = await startApiServer({ settings: cfg.settings.api, ports, log: log.child({ component: 'api' }), locale: cfg.settings.locale });
+  s.closers.add('API live feed', () => services.close());
+  const api = await startApiServer({ settings: cfg.settings.api, services, log: log.child({ component: 'api' }), locale: cfg.settings.locale });
   s.closers.add('HTTP API', () => api.close());
   return { api, reports };
 }

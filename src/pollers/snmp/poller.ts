@@ -1,5 +1,6 @@
 import type { Device, SnmpSettings } from '../../config/inventory-schema.js';
 import { systemClock, type Clock } from '../../core/clock.js';
+import { boundDeviceStrings } from '../../core/device-text.js';
 import type { Logger } from '../../core/log.js';
 import { deviceTags, type PollKind, type PollResult, type Poller } from '../../core/poller.js';
 import type { PollError, Sample } from '../../core/sample.js';
@@ -138,7 +139,8 @@ export class SnmpDevicePoller implements Poller {
       this.opts.log?.debug({ device: device.name, kind: failure.kind, err: failure.message }, 'snmp poll failed');
     }
     const tags = deviceTags(device, agent.vendor);
-    const samples: Sample[] = raw.map((r) => ({ measurement: r.measurement, tags: { ...tags, ...r.tags }, fields: r.fields, time }));
+    // Everything in a raw sample came from the agent (or is ours and short): bound it once, here, before the bus.
+    const samples: Sample[] = raw.map((r) => boundDeviceStrings(r)).map((r) => ({ measurement: r.measurement, tags: { ...tags, ...r.tags }, fields: r.fields, time }));
     samples.push({
       measurement: 'snmp_poll', tags: { ...tags, kind: this.kind }, time,
       fields: {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openStateDb } from '../../src/core/database.js';
 import { capturedLogger } from '../storage/log-capture.js';
 import { DeadLetterFile } from '../../src/storage/influx/dead-letter.js';
+import { ensurePrivateDirSync, writePrivateFileSync } from '../../src/core/private-files.js';
 import { Spool } from '../../src/storage/influx/spool.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -65,6 +66,18 @@ describe('state files are private even with umask 022', () => {
     await (await Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 100, log: capturedLogger().log })).close();
     expect(mode(dir)).toBe(0o700);
     for (const f of readdirSync(dir)) expect([f, mode(join(dir, f))]).toEqual([f, 0o600]);
+  });
+
+  it('a file written whole (a stored report) is 0600, also when it replaces a 0644 one', () => {
+    const dir = join(tmp.dir, 'reports', 'weekly');
+    ensurePrivateDirSync(dir);
+    const file = join(dir, '2026-W48.en.html');
+    writeFileSync(file, 'old');
+    chmodSync(file, 0o644);
+    writePrivateFileSync(file, '<html>report</html>');
+    expect(mode(file)).toBe(0o600);
+    expect(mode(dir)).toBe(0o700);
+    expect(readdirSync(dir)).toEqual(['2026-W48.en.html']);
   });
 
   it('the dead-letter file is 0600 in a 0700 directory', async () => {

@@ -1,19 +1,26 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { createPrivateFileSync, ensurePrivateDirSync, tightenExistingSync } from './private-files.js';
 
 export type Db = Database.Database;
 
 /**
- * Opens the state database (`<stateDir>/noctua.db`) shared by the alert engine, escalation and outbox.
+ * Opens the state database (`<stateDir>/noctua.db`) shared by the alert engine, escalation and outbox,
+ * in a 0700 directory as a 0600 file (src/core/private-files.ts).
  * WAL mode and synchronous=FULL: an acknowledged write survives a crash, which is the point of keeping
  * incidents and notices here.
  */
 export function openStateDb(stateDir: string, file = 'noctua.db'): Db {
   const path = file === ':memory:' ? file : join(stateDir, file);
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    // The outbox holds signed acknowledge links and the incidents say what is broken: owner only (0700/0600).
+    ensurePrivateDirSync(dirname(path));
+    createPrivateFileSync(path);
+  }
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
+  // Files left by an older version that ran without these modes.
+  if (path !== ':memory:') tightenExistingSync([`${path}-wal`, `${path}-shm`, `${path}-journal`]);
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');

@@ -37,6 +37,15 @@ describe('line protocol encoding', () => {
     expect(encodeSample(sample({ tags: { site: 'hq', ifAlias: '', device: 'sw1' } }), 's')).toBe('icmp,device=sw1,site=hq up=true 1795420800');
   });
 
+  it('stores an interface\'s ifAlias and ifDescr as string fields, so a renamed port stays one series', () => {
+    const s = (alias: string) => encodeSample({ measurement: 'interface', tags: { device: 'sw1', ifIndex: '3', ifName: 'GE0/0/1', ifAlias: alias, ifDescr: 'GigabitEthernet0/0/1' }, fields: { oper_up: true }, time: at }, 's');
+    expect(s('uplink "core"')).toBe('interface,device=sw1,ifIndex=3,ifName=GE0/0/1 oper_up=true,ifAlias="uplink \\"core\\"",ifDescr="GigabitEthernet0/0/1" 1795420800');
+    // A cleared alias is written as cleared.
+    expect(s('')).toBe('interface,device=sw1,ifIndex=3,ifName=GE0/0/1 oper_up=true,ifAlias="",ifDescr="GigabitEthernet0/0/1" 1795420800');
+    // Other measurements keep every tag a tag.
+    expect(encodeSample(sample({ tags: { device: 'sw1', ifAlias: 'x' } }), 's')).toBe('icmp,device=sw1,ifAlias=x up=true 1795420800');
+  });
+
   it('drops NaN and Infinity fields and reports each', () => {
     const issues: EncodeIssue[] = [];
     const line = encodeSample(sample({ fields: { a: Number.NaN, b: Infinity, c: 2 } }), 's', (i) => issues.push(i));

@@ -1,5 +1,7 @@
 import type { FieldValue } from '../../core/sample.js';
+import { deviceText } from '../../core/device-text.js';
 import { snmpNumber, snmpText } from './metrics.js';
+import { execPattern } from './patterns.js';
 import { chooseProfile, existsProbes, type IdentitySource, type Profile } from './profile.js';
 import type { SnmpSession, SnmpValue } from './session.js';
 
@@ -36,7 +38,7 @@ export function systemInfo(values: Map<string, SnmpValue | undefined>): SystemIn
   const oidValue = values.get(SYSTEM_OIDS.sysObjectID);
   return {
     sysDescr: text(SYSTEM_OIDS.sysDescr),
-    sysObjectID: typeof oidValue === 'string' ? oidValue.replace(/^\./, '') : text(SYSTEM_OIDS.sysObjectID),
+    sysObjectID: typeof oidValue === 'string' ? deviceText(oidValue.replace(/^\./, '')) : text(SYSTEM_OIDS.sysObjectID),
     sysName: text(SYSTEM_OIDS.sysName), sysLocation: text(SYSTEM_OIDS.sysLocation), sysContact: text(SYSTEM_OIDS.sysContact),
     uptimeTicks: num(SYSTEM_OIDS.sysUpTime),
     engineBoots: num(SYSTEM_OIDS.snmpEngineBoots),
@@ -66,7 +68,7 @@ export function profileIdentity(profile: Profile | undefined, sys: SystemInfo, s
     for (const src of list ?? []) {
       let v: string | undefined;
       if (src.sysDescr) {
-        const m = new RegExp(src.sysDescr, 'i').exec(sys.sysDescr);
+        const m = execPattern(src.sysDescr, sys.sysDescr);
         v = m ? (src.value ?? m[1] ?? m[0]) : undefined;
       } else if (src.oid) v = snmpText(scalars.get(src.oid));
       else v = src.value;

@@ -1,4 +1,6 @@
+import { deviceText, deviceTextFromBytes } from '../../core/device-text.js';
 import type { FieldValue } from '../../core/sample.js';
+import { testPattern } from './patterns.js';
 import type { FieldSpec, MetricSpec, RowFilter, TagSpec } from './profile.js';
 import type { ColumnValues, SnmpValue } from './session.js';
 
@@ -34,15 +36,10 @@ export function metricScalars(metrics: readonly MetricSpec[]): string[] {
   return [...oids];
 }
 
-/** Text of an OCTET STRING: UTF-8 without trailing NULs, or hex-free fallback for binary. */
+/** Text of an OCTET STRING (UTF-8, trailing NULs dropped) or of an OID, bounded as device text (src/core/device-text.ts). */
 export function snmpText(v: SnmpValue | undefined): string | undefined {
   if (v === undefined) return undefined;
-  if (Buffer.isBuffer(v)) {
-    let end = v.length;
-    while (end > 0 && v[end - 1] === 0) end--;
-    return v.subarray(0, end).toString('utf8').trim();
-  }
-  return String(v);
+  return Buffer.isBuffer(v) ? deviceTextFromBytes(v) : deviceText(String(v));
 }
 
 /** A number from an integer, counter or numeric text (some agents send "23.5" as OCTET STRING). */
@@ -62,14 +59,6 @@ function keyOf(v: SnmpValue | undefined): string | undefined {
   return snmpText(v);
 }
 
-const regexCache = new Map<string, RegExp>();
-/** Profile patterns are few and fixed: compile each once, not once per row. */
-function re(pattern: string): RegExp {
-  let r = regexCache.get(pattern);
-  if (!r) { r = new RegExp(pattern, 'i'); regexCache.set(pattern, r); }
-  return r;
-}
-
 function passes(filters: readonly RowFilter[], cols: ColumnValues, index: string): boolean {
   for (const f of filters) {
     const v = cols.get(f.column)?.get(index);
@@ -77,8 +66,8 @@ function passes(filters: readonly RowFilter[], cols: ColumnValues, index: string
     const key = keyOf(v)!;
     if (f.in && !f.in.some((x) => String(x) === key)) return false;
     if (f.gt !== undefined) { const n = snmpNumber(v); if (n === undefined || !(n > f.gt)) return false; }
-    if (f.match && !re(f.match).test(key)) return false;
-    if (f.notMatch && re(f.notMatch).test(key)) return false;
+    if (f.match && !testPattern(f.match, key)) return false;
+    if (f.notMatch && testPattern(f.notMatch, key)) return false;
   }
   return true;
 }

@@ -1,5 +1,6 @@
 import type { Device, SnmpSettings } from '../../config/inventory-schema.js';
 import { systemClock, type Clock } from '../../core/clock.js';
+import { boundDeviceStrings } from '../../core/device-text.js';
 import type { Logger } from '../../core/log.js';
 import { deviceTags, type PollKind, type PollResult, type Poller } from '../../core/poller.js';
 import type { PollError, Sample } from '../../core/sample.js';
@@ -27,7 +28,12 @@ export interface SnmpPollerOptions {
 /** A table that answered with nothing is asked again only every this many polls: saves a request per absent MIB. */
 const ABSENT_RECHECK_POLLS = 10;
 
-interface DeviceState {
+/**
+ * What the poller remembers about one device's SNMP agent between polls: the open session, how the agent
+ * identified itself (profile, vendor), its previous counters, the tables it lacks and its chassis identity.
+ * Not the device's up/down state (that is the scheduler's DeviceState).
+ */
+interface AgentMemory {
   session: SnmpSession;
   sessionKey: string;
   /** Profile chosen at identification; null = generic only. undefined = not identified yet. */
@@ -44,7 +50,7 @@ interface DeviceState {
 
 /** Per-device SNMP state shared by the `snmp` and `inventory` poll kinds. */
 export class SnmpDevicePoller implements Poller {
-  private readonly devices = new Map<string, DeviceState>();
+  private readonly agents = new Map<string, AgentMemory>();
   private readonly clock: Clock;
   private readonly profiles: Profile[];
   private readonly generic: Profile[];
@@ -62,53 +68,53 @@ export class SnmpDevicePoller implements Poller {
 
   /** The vendor learnt at the last identification, or undefined before the first successful poll. */
   vendorOf(deviceName: string): string | undefined {
-    const st = this.devices.get(deviceName);
-    return st && st.profile !== undefined ? st.vendor : undefined;
+    const agent = this.agents.get(deviceName);
+    return agent && agent.profile !== undefined ? agent.vendor : undefined;
   }
 
   /** The per-device counter state as plain JSON-safe data (for moving a device to another poller). */
   exportCounterState(deviceName: string): unknown {
-    const st = this.devices.get(deviceName)?.counters ?? this.pendingState.get(deviceName);
-    return st ? exportState(st) : undefined;
+    const counters = this.agents.get(deviceName)?.counters ?? this.pendingState.get(deviceName);
+    return counters ? exportState(counters) : undefined;
   }
 
   /** Adopts counter state exported by another poller process; throws when the data is not a counter state. */
   importCounterState(deviceName: string, state: unknown): void {
     const s = importState(state);
-    const st = this.devices.get(deviceName);
-    if (st) st.counters = s;
+    const agent = this.agents.get(deviceName);
+    if (agent) agent.counters = s;
     else this.pendingState.set(deviceName, s);
   }
 
   forget(deviceName: string): void {
-    this.devices.get(deviceName)?.session.close();
-    this.devices.delete(deviceName);
+    this.agents.get(deviceName)?.session.close();
+    this.agents.delete(deviceName);
     this.pendingState.delete(deviceName);
   }
 
   async close(): Promise<void> {
-    for (const st of this.devices.values()) st.session.close();
-    this.devices.clear();
+    for (const agent of this.agents.values()) agent.session.close();
+    this.agents.clear();
   }
 
-  private stateFor(device: Device, settings: SnmpSettings): DeviceState {
+  private memoryOf(device: Device, settings: SnmpSettings): AgentMemory {
     const key = `${device.address}|${JSON.stringify(settings)}`;
-    let st = this.devices.get(device.name);
-    if (st && st.sessionKey !== key) {
+    let agent = this.agents.get(device.name);
+    if (agent && agent.sessionKey !== key) {
       // New address or credentials: a new session, but identification and counters stay (same box).
-      st.session.close();
-      st.session = this.open(device.address, settings);
-      st.sessionKey = key;
+      agent.session.close();
+      agent.session = this.open(device.address, settings);
+      agent.sessionKey = key;
     }
-    if (!st) {
-      st = {
+    if (!agent) {
+      agent = {
         session: this.open(device.address, settings), sessionKey: key, vendor: 'unknown',
         allRowsHaveHc: false, absent: new Map(), chassis: {}, counters: this.pendingState.get(device.name),
       };
       this.pendingState.delete(device.name);
-      this.devices.set(device.name, st);
+      this.agents.set(device.name, agent);
     }
-    return st;
+    return agent;
   }
 
   async poll(device: Device, signal: AbortSignal): Promise<PollResult> {
@@ -117,14 +123,14 @@ export class SnmpDevicePoller implements Poller {
     if (device.snmp === false) {
       return { samples: [], errors: [{ device: device.name, kind: 'config', message: 'SNMP is switched off for this device (snmp: false)' }], reachable: false };
     }
-    const st = this.stateFor(device, device.snmp);
-    const vbBefore = st.session.varbinds;
+    const agent = this.memoryOf(device, device.snmp);
+    const vbBefore = agent.session.varbinds;
     const errors: PollError[] = [];
     const raw: RawSample[] = [];
     let reachable = true;
     let failure: SnmpError | undefined;
     try {
-      await this.collect(device, st, signal, raw, errors);
+      await this.collect(device, agent, signal, raw, errors);
     } catch (err) {
       failure = err instanceof SnmpError ? err : new SnmpError('other', (err as Error).message ?? String(err), { cause: err });
       // Nothing came back at all: the device is unreachable (or refuses us); otherwise keep what we got.
@@ -132,26 +138,27 @@ export class SnmpDevicePoller implements Poller {
       errors.push({ device: device.name, kind: failure.kind, message: failure.message, cause: err });
       this.opts.log?.debug({ device: device.name, kind: failure.kind, err: failure.message }, 'snmp poll failed');
     }
-    const tags = deviceTags(device, st.vendor);
-    const samples: Sample[] = raw.map((r) => ({ measurement: r.measurement, tags: { ...tags, ...r.tags }, fields: r.fields, time }));
+    const tags = deviceTags(device, agent.vendor);
+    // Everything in a raw sample came from the agent (or is ours and short): bound it once, here, before the bus.
+    const samples: Sample[] = raw.map((r) => boundDeviceStrings(r)).map((r) => ({ measurement: r.measurement, tags: { ...tags, ...r.tags }, fields: r.fields, time }));
     samples.push({
       measurement: 'snmp_poll', tags: { ...tags, kind: this.kind }, time,
       fields: {
         ok: failure === undefined, duration_ms: this.clock.ms() - started,
-        varbinds: BigInt(st.session.varbinds - vbBefore),
+        varbinds: BigInt(agent.session.varbinds - vbBefore),
         error: failure?.message ?? '', error_kind: failure?.kind ?? '',
       },
     });
     return { samples, errors, reachable };
   }
 
-  private async collect(device: Device, st: DeviceState, signal: AbortSignal, out: RawSample[], errors: PollError[]): Promise<void> {
+  private async collect(device: Device, agent: AgentMemory, signal: AbortSignal, out: RawSample[], errors: PollError[]): Promise<void> {
     const sysOids: string[] = Object.values(SYSTEM_OIDS);
-    const profile = st.profile ?? undefined;
+    const profile = agent.profile ?? undefined;
     const vendorMetrics = profile?.metrics ?? [];
     const groups = [...this.generic.flatMap((p) => p.metrics), ...vendorMetrics];
     const scalarOids = [...sysOids, ...identityOids(profile), ...(this.kind === 'snmp' ? metricScalars(groups) : [])];
-    const answer = await st.session.get(scalarOids, signal);
+    const answer = await agent.session.get(scalarOids, signal);
     const scalars = new Map<string, SnmpValue | undefined>(scalarOids.map((o, i) => [o, answer[i]]));
     const sys = systemInfo(scalars);
     if (!sys.sysObjectID && !sys.sysDescr && sys.uptimeTicks === undefined) {
@@ -159,89 +166,89 @@ export class SnmpDevicePoller implements Poller {
     }
 
     // Identify on first contact and whenever the box says it is something else now (replaced, upgraded).
-    if (st.profile === undefined || st.identifiedAs?.sysObjectID !== sys.sysObjectID || st.identifiedAs?.sysDescr !== sys.sysDescr || this.kind === 'inventory') {
-      const before = st.profile;
-      st.profile = (await identifyProfile(st.session, this.profiles, sys, signal)) ?? null;
-      st.identifiedAs = { sysObjectID: sys.sysObjectID, sysDescr: sys.sysDescr };
-      st.vendor = st.profile?.vendor ?? 'unknown';
-      if (before !== st.profile) {
-        st.absent.clear();
-        if (before !== undefined) this.opts.log?.info({ device: device.name, from: before?.name ?? 'generic', to: st.profile?.name ?? 'generic' }, 'device identifies differently now');
+    if (agent.profile === undefined || agent.identifiedAs?.sysObjectID !== sys.sysObjectID || agent.identifiedAs?.sysDescr !== sys.sysDescr || this.kind === 'inventory') {
+      const before = agent.profile;
+      agent.profile = (await identifyProfile(agent.session, this.profiles, sys, signal)) ?? null;
+      agent.identifiedAs = { sysObjectID: sys.sysObjectID, sysDescr: sys.sysDescr };
+      agent.vendor = agent.profile?.vendor ?? 'unknown';
+      if (before !== agent.profile) {
+        agent.absent.clear();
+        if (before !== undefined) this.opts.log?.info({ device: device.name, from: before?.name ?? 'generic', to: agent.profile?.name ?? 'generic' }, 'device identifies differently now');
       }
-      if (this.kind === 'snmp' && st.profile && (metricScalars(st.profile.metrics).length > 0 || identityOids(st.profile).length > 0)) {
-        const extra = [...identityOids(st.profile), ...metricScalars(st.profile.metrics)].filter((o) => !scalars.has(o));
-        const vals = await st.session.get(extra, signal);
+      if (this.kind === 'snmp' && agent.profile && (metricScalars(agent.profile.metrics).length > 0 || identityOids(agent.profile).length > 0)) {
+        const extra = [...identityOids(agent.profile), ...metricScalars(agent.profile.metrics)].filter((o) => !scalars.has(o));
+        const vals = await agent.session.get(extra, signal);
         extra.forEach((o, i) => scalars.set(o, vals[i]));
-      } else if (this.kind === 'inventory' && st.profile) {
-        const extra = identityOids(st.profile).filter((o) => !scalars.has(o));
-        const vals = await st.session.get(extra, signal);
+      } else if (this.kind === 'inventory' && agent.profile) {
+        const extra = identityOids(agent.profile).filter((o) => !scalars.has(o));
+        const vals = await agent.session.get(extra, signal);
         extra.forEach((o, i) => scalars.set(o, vals[i]));
       }
     }
-    const finalProfile = st.profile ?? undefined;
+    const finalProfile = agent.profile ?? undefined;
 
     const now = this.clock.ms();
-    const verdict = judgeUptime(st.counters, { at: now, uptimeTicks: sys.uptimeTicks, engineBoots: sys.engineBoots ?? st.session.engine()?.boots, engineTime: sys.engineTime ?? st.session.engine()?.time });
+    const verdict = judgeUptime(agent.counters, { at: now, uptimeTicks: sys.uptimeTicks, engineBoots: sys.engineBoots ?? agent.session.engine()?.boots, engineTime: sys.engineTime ?? agent.session.engine()?.time });
     const wraps = verdict.kind === 'normal' || verdict.kind === 'wrap' ? verdict.uptimeWraps : 0;
     const uptimeS = sys.uptimeTicks !== undefined ? uptimeSeconds(sys.uptimeTicks, wraps) : undefined;
     let identity = profileIdentity(finalProfile, sys, scalars);
 
     if (this.kind === 'inventory') {
-      const cols = await st.session.walk(Object.values(ENTITY), signal);
-      st.chassis = chassisIdentity(cols);
-      identity = { ...st.chassis, ...identity };
+      const cols = await agent.session.walk(Object.values(ENTITY), signal);
+      agent.chassis = chassisIdentity(cols);
+      identity = { ...agent.chassis, ...identity };
       // ENTITY-MIB's model/serial are the hardware's own words; prefer them over sysDescr guesses.
-      if (st.chassis.model) identity.model = st.chassis.model;
-      if (st.chassis.serial) identity.serial = st.chassis.serial;
-      out.push({ measurement: 'system', tags: {}, fields: systemFields(sys, st.vendor, identity, uptimeS) });
+      if (agent.chassis.model) identity.model = agent.chassis.model;
+      if (agent.chassis.serial) identity.serial = agent.chassis.serial;
+      out.push({ measurement: 'system', tags: {}, fields: systemFields(sys, agent.vendor, identity, uptimeS) });
       return;
     }
-    identity = { ...st.chassis, ...identity };
-    out.push({ measurement: 'system', tags: {}, fields: systemFields(sys, st.vendor, identity, uptimeS) });
+    identity = { ...agent.chassis, ...identity };
+    out.push({ measurement: 'system', tags: {}, fields: systemFields(sys, agent.vendor, identity, uptimeS) });
     if (verdict.kind === 'reboot') {
       out.push({ measurement: 'event', tags: { type: 'reboot' }, fields: { message: `${device.name} rebooted: ${verdict.reason}`, uptime_s: uptimeS ?? 0 } });
     }
 
     // One walk for every column this device needs: interfaces plus each metric group not known to be absent.
     const metricGroups = [...this.generic.flatMap((p) => p.metrics), ...(finalProfile?.metrics ?? [])];
-    const active = metricGroups.map((m, i) => ({ m, i })).filter(({ i }) => !((st.absent.get(i) ?? 0) > 0));
-    const columns = new Set<string>(interfaceColumns(st.allRowsHaveHc));
+    const active = metricGroups.map((m, i) => ({ m, i })).filter(({ i }) => !((agent.absent.get(i) ?? 0) > 0));
+    const columns = new Set<string>(interfaceColumns(agent.allRowsHaveHc));
     for (const { m } of active) for (const c of metricColumns([m])) columns.add(c);
     let cols: ColumnValues;
     try {
-      cols = await st.session.walk([...columns], signal);
+      cols = await agent.session.walk([...columns], signal);
     } catch (err) {
       if (err instanceof SnmpError && err.kind === 'timeout') throw err;
       // One table the agent chokes on must not cost the others: walk them one by one and report the culprit.
       errors.push({ device: device.name, kind: err instanceof SnmpError ? err.kind : 'other', message: (err as Error).message, cause: err });
       cols = new Map();
       for (const c of columns) {
-        try { for (const [k, v] of await st.session.walk([c], signal)) cols.set(k, v); } catch (e) {
+        try { for (const [k, v] of await agent.session.walk([c], signal)) cols.set(k, v); } catch (e) {
           if (e instanceof SnmpError && e.kind === 'timeout') throw e;
         }
       }
     }
 
-    const prevAt = st.counters?.at;
+    const prevAt = agent.counters?.at;
     const seconds = prevAt !== undefined ? (now - prevAt) / 1000 : 0;
-    const prevCounters = verdict.kind === 'reboot' || verdict.kind === 'first' && prevAt === undefined ? undefined : st.counters?.counters;
+    const prevCounters = verdict.kind === 'reboot' || verdict.kind === 'first' && prevAt === undefined ? undefined : agent.counters?.counters;
     const ifs = buildInterfaces(cols, prevCounters, seconds);
-    st.allRowsHaveHc = ifs.allRowsHaveHc;
+    agent.allRowsHaveHc = ifs.allRowsHaveHc;
     out.push(...ifs.samples);
 
     const metricSamples: RawSample[] = [];
     for (const { m, i } of active) {
       const got = evaluateMetrics([m], cols, scalars);
       // Only a table the agent does not have at all is skipped for a while; rows filtered out today may be back next poll.
-      if (!m.single && metricColumns([m]).every((c) => (cols.get(c)?.size ?? 0) === 0)) st.absent.set(i, ABSENT_RECHECK_POLLS);
+      if (!m.single && metricColumns([m]).every((c) => (cols.get(c)?.size ?? 0) === 0)) agent.absent.set(i, ABSENT_RECHECK_POLLS);
       metricSamples.push(...got);
     }
-    for (const [i, n] of st.absent) if (n > 0 && !active.some((a) => a.i === i)) st.absent.set(i, n - 1);
+    for (const [i, n] of agent.absent) if (n > 0 && !active.some((a) => a.i === i)) agent.absent.set(i, n - 1);
     out.push(...mergeSamples(metricSamples));
 
-    st.counters = {
+    agent.counters = {
       at: now, uptimeTicks: sys.uptimeTicks, uptimeWraps: wraps,
-      engineBoots: sys.engineBoots ?? st.session.engine()?.boots, engineTime: sys.engineTime ?? st.session.engine()?.time,
+      engineBoots: sys.engineBoots ?? agent.session.engine()?.boots, engineTime: sys.engineTime ?? agent.session.engine()?.time,
       counters: ifs.counters,
     };
   }

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigInvalidError, YamlSource, parseYamlWith, type ConfigError } from '../../config/yaml-source.js';
+import { backtrackRisk, testPattern } from './patterns.js';
 
 /**
  * Device knowledge as data: a profile says how to recognise a vendor's devices and which OIDs
@@ -10,7 +11,12 @@ import { ConfigInvalidError, YamlSource, parseYamlWith, type ConfigError } from 
  */
 
 const oid = z.string().regex(/^\d+(\.\d+)+$/, 'expected a numeric OID such as 1.3.6.1.2.1.2.2.1.10');
-const regex = z.string().min(1).refine((s) => { try { new RegExp(s, 'i'); return true; } catch { return false; } }, { message: 'expected a valid regular expression' });
+const regex = z.string().min(1)
+  .refine((s) => { try { new RegExp(s, 'i'); return true; } catch { return false; } }, { message: 'expected a valid regular expression' })
+  .superRefine((s, ctx) => {
+    const risk = backtrackRisk(s);
+    if (risk) ctx.addIssue({ code: 'custom', message: `expected a pattern that cannot backtrack without bound: ${risk}` });
+  });
 const scalarMapValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 /** Enum translation: the agent's integer (or text) -> our value; null drops the value. */
 const valueMap = z.record(z.string(), scalarMapValue);
@@ -174,7 +180,7 @@ function matchScore(m: MatchRule, sysObjectID: string, sysDescr: string, has: (o
     score += m.sysObjectID.split('.').length * 10;
   }
   if (m.sysDescr !== undefined) {
-    if (!new RegExp(m.sysDescr, 'i').test(sysDescr)) return -1;
+    if (!testPattern(m.sysDescr, sysDescr)) return -1;
     score += 5;
   }
   if (m.exists !== undefined) {

@@ -1,5 +1,5 @@
-import { appendFile, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { ensurePrivateDir, openPrivate } from '../../core/private-files.js';
 
 /**
  * The file where points InfluxDB refused are kept, fsync'd, so that an operator can fix and re-import them
@@ -14,10 +14,13 @@ export class DeadLetterFile {
     const oneLineReason = reason.replace(/\s*\n\s*/g, ' | ');
     const text = lines.map((l) => `# ${at.toISOString()} ${oneLineReason}\n${l}\n`).join('');
     const run = this.chain.then(async () => {
-      await mkdir(dirname(this.file), { recursive: true });
-      await appendFile(this.file, text);
-      const fh = await open(this.file, 'r');
-      try { await fh.sync(); } finally { await fh.close(); }
+      await ensurePrivateDir(dirname(this.file));
+      // Refused points are the devices' data: 0600 like the rest of the state.
+      const fh = await openPrivate(this.file, 'a');
+      try {
+        await fh.appendFile(text);
+        await fh.sync();
+      } finally { await fh.close(); }
     });
     this.chain = run.catch(() => undefined);
     return run;

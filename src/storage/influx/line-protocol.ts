@@ -1,4 +1,4 @@
-import type { FieldValue, Sample } from '../../core/sample.js';
+import { STORED_AS_FIELDS, type FieldValue, type Sample } from '../../core/sample.js';
 
 /** Timestamp precision of written points; InfluxDB is told the same in the write URL. */
 export type WritePrecision = 's' | 'ms';
@@ -102,12 +102,18 @@ export function encodeSample(sample: Sample, precision: WritePrecision, onIssue?
     report('')('empty-fields');
     return undefined;
   }
+  const labels = STORED_AS_FIELDS[sample.measurement];
+  for (const key of labels ?? []) {
+    const value = sample.tags[key];
+    // Written even when empty: an alias that was cleared must read as cleared, not as the last one set.
+    if (value !== undefined && !(key in sample.fields)) fields += `,${escapeKey(key, report(key))}=${quoteString(value)}`;
+  }
   let line = escapeMeasurement(sample.measurement, report(''));
   // InfluxDB stores tags sorted by key; sending them sorted saves it the work.
   const tagKeys = Object.keys(sample.tags).sort();
   for (const key of tagKeys) {
     const value = sample.tags[key]!;
-    if (value === '') continue;
+    if (value === '' || labels?.includes(key)) continue;
     line += `,${escapeKey(key, report(key))}=${escapeKey(value, report(key))}`;
   }
   return `${line} ${fields} ${timestampOf(sample.time, precision)}`;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Sink } from '../../core/bus.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
+import { ensurePrivateDir } from '../../core/private-files.js';
 import type { Sample } from '../../core/sample.js';
 import type { InfluxSection } from '../../config/sections/influx.js';
 import { DeadLetterFile } from './dead-letter.js';
@@ -83,6 +84,8 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
   const clock = opts.clock ?? systemClock;
   const transport = opts.transport ?? createHttpTransport(settings);
   const spoolDir = join(opts.stateDir, 'spool');
+  // The spool lives in the state directory: both owner only (src/core/private-files.ts).
+  await ensurePrivateDir(opts.stateDir);
   const spool = await Spool.open({ dir: spoolDir, maxBytes: settings.spool.maxBytes, segmentBytes: settings.spool.segmentBytes, log });
   const deadLetter = new DeadLetterFile(join(spoolDir, 'dead-letter.lp'));
   const setUp = opts.setUp ?? (settings.v2 || !settings.manageDatabase ? undefined : () => setUpDatabase(settings, log));

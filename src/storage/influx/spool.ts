@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, openSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { chmod, open, readdir, readFile, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PRIVATE_FILE_MODE, ensurePrivateDir, openPrivate, writePrivateFile } from '../../core/private-files.js';
 import { crc32 } from 'node:zlib';
 import type { Logger } from '../../core/log.js';
 import type { WritePrecision } from './line-protocol.js';
@@ -87,7 +88,7 @@ export class Spool {
 
   private async load(): Promise<void> {
     const { dir, log } = this.opts;
-    await mkdir(dir, { recursive: true });
+    await ensurePrivateDir(dir);
     let cursor = { segment: 0, offset: 0 };
     try {
       const [seg, off] = (await readFile(join(dir, 'cursor'), 'utf8')).trim().split(' ').map(Number);
@@ -98,6 +99,8 @@ export class Spool {
       this.nextId = Math.max(this.nextId, id + 1);
       const file = join(dir, segmentName(id));
       if (id < cursor.segment) { await rm(file, { force: true }); continue; }
+      // A segment written by a version that left the umask's mode: tighten it before keeping it.
+      await chmod(file, PRIVATE_FILE_MODE);
       const buf = await readFile(file);
       const records: RecordEntry[] = [];
       let offset = 0;
@@ -161,7 +164,7 @@ export class Spool {
   private async startSegment(): Promise<Segment> {
     if (this.active) await this.active.fh.close();
     const id = this.nextId++;
-    const fh = await open(join(this.opts.dir, segmentName(id)), 'wx+');
+    const fh = await openPrivate(join(this.opts.dir, segmentName(id)), 'wx+');
     // The new file's directory entry must survive a power cut as well as its contents.
     const dirFd = openSync(this.opts.dir, 'r');
     try { fsyncSync(dirFd); } finally { closeSync(dirFd); }
@@ -242,9 +245,7 @@ export class Spool {
   // Losing the cursor only means replaying acknowledged batches again, which InfluxDB absorbs (same points
   // overwrite themselves), so it is replaced atomically but not fsync'd on every acknowledgement.
   private async writeCursor(segment: number, offset: number): Promise<void> {
-    const file = join(this.opts.dir, 'cursor');
-    await writeFile(`${file}.tmp`, `${segment} ${offset}\n`);
-    await rename(`${file}.tmp`, file);
+    await writePrivateFile(join(this.opts.dir, 'cursor'), `${segment} ${offset}\n`);
   }
 
   /** Sizes and losses so far. */

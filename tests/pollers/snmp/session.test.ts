@@ -128,7 +128,7 @@ describe('values and errors', () => {
   it.each([
     [{ name: 'RequestTimedOutError', message: 'Request timed out' }, 'timeout', /no answer to GET x within 1000 ms x 2 tries/],
     [{ name: 'ResponseInvalidError', code: snmp.ResponseInvalidCode.EAuthFailure, message: 'Wrong Digest (incorrect password, community or key)' }, 'auth', /authentication failure/],
-    [{ name: 'ResponseInvalidError', code: snmp.ResponseInvalidCode.ECommunityNoMatch, message: 'Community mismatch' }, 'community', /wrong community/],
+    [{ name: 'ResponseInvalidError', code: snmp.ResponseInvalidCode.ECommunityNoMatch, message: "Community 'c' in request does not match community 'x' in response" }, 'community', /^wrong community: the agent answered GET x with a community other than the configured one$/],
     [{ name: 'RequestFailedError', status: snmp.ErrorStatus.TooBig, message: 'TooBig' }, 'tooBig', /too big/],
     [{ name: 'ProcessingError', message: 'Failed to parse message' }, 'garbage', /could not decode/],
     [{ name: 'ResponseInvalidError', code: snmp.ResponseInvalidCode.EOutOfOrder, message: 'OID out of order' }, 'garbage', /invalid answer/],

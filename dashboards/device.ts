@@ -70,7 +70,7 @@ export function buildDevice(): DashboardJson {
       .description('Latest state and rates of every interface; utilisation needs a known speed.')
       .withTarget(influx(
         'SELECT last("oper_up") AS "oper", last("in_bps") AS "in_bps", last("out_bps") AS "out_bps", last("in_util_pct") AS "in_util", ' +
-        `last("out_util_pct") AS "out_util", last("in_errors_ps") AS "in_errors" FROM "interface" WHERE ${DEVICE} AND $timeFilter GROUP BY "ifName", "ifAlias"`,
+        `last("out_util_pct") AS "out_util", last("in_errors_ps") AS "in_errors", last("ifAlias") AS "ifAlias" FROM "interface" WHERE ${DEVICE} AND $timeFilter GROUP BY "ifName"`,
       ).table())
       .overrideByName('Time', [{ id: 'custom.hidden', value: true }])
       .overrideByName('oper', [{ id: 'mappings', value: UP_DOWN }, { id: 'custom.cellOptions', value: { type: 'color-text' } }])

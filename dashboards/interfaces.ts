@@ -46,8 +46,8 @@ export function buildInterfaces(): DashboardJson {
     .withPanel(tablePanel('Interface details', { w: 24, h: 8 })
       .withTarget(influx(
         'SELECT last("speed_bps") AS "speed", last("admin_up") AS "admin", last("oper_up") AS "oper", ' +
-        'last("in_errors") AS "in_errors_total", last("out_errors") AS "out_errors_total" ' +
-        `FROM "interface" WHERE ${SELECTED} AND $timeFilter GROUP BY "ifIndex", "ifName", "ifAlias", "ifDescr"`,
+        'last("in_errors") AS "in_errors_total", last("out_errors") AS "out_errors_total", last("ifAlias") AS "ifAlias", last("ifDescr") AS "ifDescr" ' +
+        `FROM "interface" WHERE ${SELECTED} AND $timeFilter GROUP BY "ifIndex", "ifName"`,
       ).table())
       .overrideByName('Time', [{ id: 'custom.hidden', value: true }])
       .overrideByName('speed', [{ id: 'unit', value: UNITS.bitsPerSecond }])

@@ -217,7 +217,8 @@ export class InfluxMetricsSource implements MetricsSource {
   async interfaces(range: TimeRange, bucketMs: number): Promise<InterfaceStats[]> {
     const w = timeWhere(range);
     const [peaks, errors] = await this.q(
-      `SELECT max("in_util_pct") AS in_peak, max("out_util_pct") AS out_peak FROM "interface" WHERE ${w} GROUP BY "device","ifName","ifAlias"`,
+      // ifAlias is a string field (docs/SCHEMA.md: device-controlled text is not a tag): the last one written names the port.
+      `SELECT max("in_util_pct") AS in_peak, max("out_util_pct") AS out_peak, last("ifAlias") AS alias FROM "interface" WHERE ${w} GROUP BY "device","ifName"`,
       // Errors are counted from the raw counters, so a missed poll loses nothing; a counter reset counts as 0, not negative.
       `SELECT sum("ie") AS in_err, sum("oe") AS out_err FROM (SELECT non_negative_difference("in_errors") AS ie, non_negative_difference("out_errors") AS oe FROM "interface" WHERE ${w} GROUP BY "device","ifName") WHERE ${w} GROUP BY "device","ifName"`,
     );
@@ -225,12 +226,13 @@ export class InfluxMetricsSource implements MetricsSource {
     const out = new Map<string, InterfaceStats>();
     const get = (t: Record<string, string>) => {
       let i = out.get(key(t));
-      if (!i) { i = { device: t.device ?? '', ifName: t.ifName ?? '', ifAlias: t.ifAlias ?? '', inErrors: 0, outErrors: 0, trend: [] }; out.set(key(t), i); }
+      if (!i) { i = { device: t.device ?? '', ifName: t.ifName ?? '', ifAlias: '', inErrors: 0, outErrors: 0, trend: [] }; out.set(key(t), i); }
       return i;
     };
     for (const { s, tags, row } of rows(peaks ?? [])) {
       const i = get(tags);
-      if (tags.ifAlias) i.ifAlias = tags.ifAlias;
+      const alias = cell(s, row, 'alias');
+      if (typeof alias === 'string' && alias) i.ifAlias = alias;
       for (const v of [num(s, row, 'in_peak'), num(s, row, 'out_peak')]) if (v !== undefined && (i.peakUtilPct === undefined || v > i.peakUtilPct)) i.peakUtilPct = v;
     }
     for (const { s, tags, row } of rows(errors ?? [])) {

@@ -2,8 +2,8 @@
  * The entry point of reports (CLI, API, scheduler): build the model once from the sources (sources/ ->
  * model/), lay it out per language and serialise it per format (render/), store it.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ensurePrivateDirSync, writePrivateFileSync } from '../core/private-files.js';
 import { buildReportModel } from './model/build.js';
 import type { ModelInputs, ReportModel } from './model/types.js';
 import { REPORT_FORMATS, type ReportFormatName } from '../config/sections/reports.js';
@@ -39,12 +39,13 @@ export function reportPath(stateDir: string, period: ReportPeriod, lang: ReportL
   return join(stateDir, 'reports', period.kind, `${period.label}.${lang}.${format}`);
 }
 
-/** Writes a file through a temporary name, so a reader never sees half a report. */
+/**
+ * Writes a file through a temporary name, so a reader never sees half a report; owner-only (0700/0600), since a
+ * report names the customer's devices and faults.
+ */
 export function writeReportFile(path: string, content: Buffer): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
+  ensurePrivateDirSync(dirname(path));
+  writePrivateFileSync(path, content);
 }
 
 /** Builds the model once and renders it in each requested language and format. */

@@ -18,7 +18,7 @@ import { maintenanceSchema } from '../../src/alerting/rules-schema.js';
 import type { ApiLimits } from '../../src/api/plugin.js';
 import type {
   AlertRecord, ApiServices, ConfigCheck, DeviceCondition, DeviceSummary, LiveEvent,
-  OnCallEntry, Readiness, Series, SeriesQuery,
+  OnCallEntry, Readiness, Series, DeviceSeriesQuery,
 } from '../../src/api/services/index.js';
 
 /** Plain tokens the tests present; config holds only their hashes. */
@@ -60,7 +60,7 @@ export class MemoryNoc {
   readiness: Readiness = { configLoaded: true, influx: 'reachable', schedulerRunning: true, lastCycleAt: T0 };
   configCheck: ConfigCheck = { ok: true, devices: 5, sites: 2, disabled: 0 };
   reloads: string[] = [];
-  seriesQueries: SeriesQuery[] = [];
+  seriesQueries: DeviceSeriesQuery[] = [];
   metricsDown = false;
   registry = new Registry();
   private listeners = new Set<(e: LiveEvent) => void>();

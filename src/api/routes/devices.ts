@@ -31,7 +31,7 @@ const seriesQuery = z.strictObject({
   where: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=.+$/, 'expected tag=value').max(300)).optional()
     .describe('extra tag matches such as ifName=GE0/0/1'),
 });
-type SeriesQuery = z.infer<typeof seriesQuery>;
+type SeriesQuerystring = z.infer<typeof seriesQuery>;
 
 /** Most points one series answer may hold; a wider range needs a wider step. */
 const MAX_POINTS = 5000;
@@ -98,7 +98,7 @@ export const devicesRoutes = apiPlugin('noctua-devices', ['@fastify/swagger'], a
     };
   });
 
-  app.get<{ Params: NameParams; Querystring: SeriesQuery }>('/devices/:name/series', {
+  app.get<{ Params: NameParams; Querystring: SeriesQuerystring }>('/devices/:name/series', {
     config: { access: 'viewer' },
     schema: routeSchema({
       summary: 'Time series of one field of one measurement of a device, averaged per step',

@@ -23,7 +23,7 @@ export type { HealthProbe, Readiness } from './health.js';
 export type { AlertRecord, IncidentService } from './incidents.js';
 export type { LiveEvent, LiveFeed } from './live.js';
 export type { MaintenanceService } from './maintenance.js';
-export type { MetricsReader, Series, SeriesQuery } from './metrics.js';
+export type { MetricsReader, Series, DeviceSeriesQuery } from './metrics.js';
 export type { OnCallEntry, OnCallView } from './on-call.js';
 export type { AckLinkCheck, AckOutcome, AckRefusal, PagingService } from './paging.js';
 export { REPORT_KINDS, type GeneratedReport, type ReportKindName, type ReportRequest, type ReportService, type StoredReport } from './reports.js';

@@ -1,5 +1,5 @@
 /** One question to the time-series store: one field of one measurement of one device. */
-export interface SeriesQuery {
+export interface DeviceSeriesQuery {
   device: string;
   measurement: string;
   field: string;
@@ -19,5 +19,5 @@ export interface Series {
 
 /** Storage's query reader (InfluxDB). */
 export interface MetricsReader {
-  series(query: SeriesQuery): Promise<Series[]>;
+  series(query: DeviceSeriesQuery): Promise<Series[]>;
 }

@@ -1,7 +1,7 @@
 /**
  * Builds src/pollers/snmp/vendors/enterprises.tsv.gz, the compact IANA enterprise-number registry Noctua
  * ships, from Debian's libwireshark-data copy (apt-get install -y libwireshark-data). Run it when the registry
- * should be refreshed:  npx tsx scripts/build-enterprises.ts [/usr/share/wireshark/enterprises.tsv]
+ * should be refreshed:  npx tsx scripts/build-enterprises.ts [/usr/share/wireshark/enterprises.tsv [OUT.tsv.gz]]
  * Noctua itself never reads the Wireshark file.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { REGISTRY_FILE, encodeRegistry, parseWiresharkRegistry } from '../src/pollers/snmp/vendors/registry.js';
 
 const source = process.argv[2] ?? '/usr/share/wireshark/enterprises.tsv';
+const out = process.argv[3] ?? REGISTRY_FILE;
 let text: string;
 try {
   text = readFileSync(source, 'utf8');
@@ -23,5 +24,5 @@ const body = encodeRegistry(entries, [
   'Each line: <gap><TAB><organisation>; number = previous number + 1 + gap (empty gap = 0). See registry.ts.',
 ]);
 const gz = gzipSync(Buffer.from(body, 'utf8'), { level: 9 });
-writeFileSync(REGISTRY_FILE, gz);
-console.log(`${entries.size} enterprise numbers -> ${REGISTRY_FILE} (${gz.length} bytes gzip)`);
+writeFileSync(out, gz);
+console.log(`${entries.size} enterprise numbers -> ${out} (${gz.length} bytes gzip)`);

@@ -43,24 +43,32 @@ export function identifyVendor(profile: Profile | undefined, sys: SystemText, bo
   const text = descrText(sys.sysDescr);
   const oid = normaliseSysObjectID(sys.sysObjectID);
   const enterprise = enterpriseNumber(oid);
-  const named = brandInText(text, book);
-  const shared = enterprise !== undefined && book.shared.has(enterprise);
-  const byNumber = profile !== undefined && oid !== '' && profile.match.some((m) => m.sysObjectID !== undefined && prefixOf(oid, m.sysObjectID));
-  const fromNumber = enterprise !== undefined && !shared ? enterpriseVendor(enterprise, book) : undefined;
-
-  let pick: { vendor: string; name: string; source: VendorGuess['source'] };
-  const byName = (b: Brand) => ({ vendor: b.vendor, name: b.name, source: 'sysDescr' as const });
-  const ofProfile = (p: Profile) => ({ vendor: p.vendor!, name: book.byVendor.get(p.vendor!)?.name ?? p.vendor!, source: 'profile' as const });
-  if (profile && byNumber && !shared) pick = ofProfile(profile);
-  else if (profile && byNumber) pick = named && !named.platform && named.vendor !== profile.vendor ? byName(named) : ofProfile(profile);
-  else if (profile) pick = named && !named.platform ? byName(named) : fromNumber ? { ...fromNumber, source: 'enterprise' } : ofProfile(profile);
-  else if (named) pick = byName(named);
-  else {
-    const any = fromNumber ?? (enterprise !== undefined ? enterpriseVendor(enterprise, book) : undefined);
-    pick = any ? { ...any, source: 'enterprise' } : { vendor: 'unknown', name: 'unknown', source: 'none' };
-  }
+  const pick = chooseVendor(profile, oid, enterprise, brandInText(text, book), book);
   // The number's own class where it is this vendor's (Vertiv 21239 is PDUs), else the vendor's usual one.
   const numberBrand = enterprise !== undefined ? book.byNumber.get(enterprise) : undefined;
   const cls = classInText(text, pick.vendor, book) ?? (numberBrand?.vendor === pick.vendor ? numberBrand.class : undefined) ?? book.byVendor.get(pick.vendor)?.class;
   return { ...pick, ...(cls ? { class: cls } : {}), ...(enterprise !== undefined ? { enterprise } : {}) };
+}
+
+type Choice = Pick<VendorGuess, 'vendor' | 'name' | 'source'>;
+
+/** The order of evidence; the registry is only read when it is the evidence. */
+function chooseVendor(profile: Profile | undefined, oid: string, enterprise: number | undefined, named: Brand | undefined, book: BrandBook): Choice {
+  const shared = enterprise !== undefined && book.shared.has(enterprise);
+  const ofProfile = (p: Profile): Choice => ({ vendor: p.vendor!, name: book.byVendor.get(p.vendor!)?.name ?? p.vendor!, source: 'profile' });
+  const ofName = (b: Brand): Choice => ({ vendor: b.vendor, name: b.name, source: 'sysDescr' });
+  const ofNumber = (n: number | undefined): Choice | undefined => {
+    const v = n === undefined ? undefined : enterpriseVendor(n, book);
+    return v && { ...v, source: 'enterprise' };
+  };
+  const maker = named && !named.platform ? named : undefined;
+  if (profile) {
+    const byNumber = oid !== '' && profile.match.some((m) => m.sysObjectID !== undefined && prefixOf(oid, m.sysObjectID));
+    // The profile's vendor owns its number, unless the number is one many makers ship on (OEM boxes).
+    if (byNumber && !shared) return ofProfile(profile);
+    if (byNumber) return maker && maker.vendor !== profile.vendor ? ofName(maker) : ofProfile(profile);
+    // Matched only on sysDescr or `exists`: a named maker or the box's own enterprise number says more.
+    return (maker && ofName(maker)) ?? (shared ? undefined : ofNumber(enterprise)) ?? ofProfile(profile);
+  }
+  return (named && ofName(named)) ?? ofNumber(enterprise) ?? { vendor: 'unknown', name: 'unknown', source: 'none' };
 }

@@ -4,6 +4,8 @@ import { snmpNumber, snmpText } from './metrics.js';
 import { execPattern } from './patterns.js';
 import { chooseProfile, existsProbes, type IdentitySource, type Profile } from './profile.js';
 import type { SnmpSession, SnmpValue } from './session.js';
+import { normaliseSysObjectID } from './vendors/enterprise-number.js';
+import type { SystemText } from './vendors/identify-vendor.js';
 
 /** MIB-2 system group and the SNMP engine clock (RFC 3418, RFC 3411). */
 export const SYSTEM_OIDS = {
@@ -48,10 +50,16 @@ export function systemInfo(values: Map<string, SnmpValue | undefined>): SystemIn
 
 /** The vendor profile for a device: sysObjectID and sysDescr first; `exists` probes only where a rule needs them. */
 export async function identifyProfile(session: SnmpSession, profiles: readonly Profile[], sys: SystemInfo, signal?: AbortSignal): Promise<Profile | undefined> {
-  const probes = existsProbes(profiles.filter((p) => p.match.some((m) => m.exists !== undefined && (m.sysObjectID === undefined || sys.sysObjectID === m.sysObjectID || sys.sysObjectID.startsWith(m.sysObjectID + '.')))));
+  const sysObjectID = normaliseSysObjectID(sys.sysObjectID);
+  const probes = existsProbes(profiles.filter((p) => p.match.some((m) => m.exists !== undefined && (m.sysObjectID === undefined || sysObjectID === m.sysObjectID || sysObjectID.startsWith(m.sysObjectID + '.')))));
   const found = new Map<string, boolean>();
   for (const oid of probes) found.set(oid, (await session.firstUnder(oid, signal)) !== undefined);
-  return chooseProfile(profiles, sys.sysObjectID, sys.sysDescr, (oid) => found.get(oid));
+  return matchProfile(profiles, sys, (oid) => found.get(oid));
+}
+
+/** {@link chooseProfile} with sysObjectID normalised: malformed forms (`SNMPv2-SMI::enterprises.N`, `iso.3...`) read as the OID they mean. */
+export function matchProfile(profiles: readonly Profile[], sys: SystemText, has: (oid: string) => boolean | undefined = () => undefined): Profile | undefined {
+  return chooseProfile(profiles, normaliseSysObjectID(sys.sysObjectID), sys.sysDescr, has);
 }
 
 /** Scalar OIDs named by the profile's identity sources (GET with the system group). */

@@ -12,6 +12,7 @@ import { buildInterfaces, interfaceColumns } from './interfaces.js';
 import { evaluateMetrics, mergeSamples, metricColumns, metricScalars, type RawSample } from './metrics.js';
 import { BUILTIN_PROFILE_DIR, loadProfiles, type Profile } from './profile.js';
 import { SnmpError, openSession, type ColumnValues, type SnmpSession, type SnmpValue } from './session.js';
+import { identifyVendor } from './vendors/identify-vendor.js';
 
 /** Options shared by the SNMP and inventory pollers. */
 export interface SnmpPollerOptions {
@@ -170,7 +171,7 @@ export class SnmpDevicePoller implements Poller {
       const before = agent.profile;
       agent.profile = (await identifyProfile(agent.session, this.profiles, sys, signal)) ?? null;
       agent.identifiedAs = { sysObjectID: sys.sysObjectID, sysDescr: sys.sysDescr };
-      agent.vendor = agent.profile?.vendor ?? 'unknown';
+      agent.vendor = identifyVendor(agent.profile ?? undefined, sys).vendor;
       if (before !== agent.profile) {
         agent.absent.clear();
         if (before !== undefined) this.opts.log?.info({ device: device.name, from: before?.name ?? 'generic', to: agent.profile?.name ?? 'generic' }, 'device identifies differently now');

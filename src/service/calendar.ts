@@ -1,0 +1,145 @@
+import { holidayFact, type HolidayRegion } from './holidays.js';
+import { closureEnd, minutesOf, WEEKDAY_NAMES, type CalendarSpec } from './schema.js';
+import { dayNumber, DAY_MS, fromDayNumber, isoDate, localParts, parseLocalDateTime, weekdayOf, zonedTimeToUtc } from './zoned-time.js';
+
+/** A stretch of time [from, to) in epoch ms; `to` may be Infinity (an open pause). */
+export interface Interval { from: number; to: number }
+
+/** The name of the built-in calendar in which every minute counts. */
+export const ALWAYS_NAME = '7x24';
+
+/** A service calendar ready for arithmetic: when SLA clocks run. */
+export interface Calendar {
+  name: string;
+  /** True for 7x24: every instant is service time. */
+  always: boolean;
+  timezone: string;
+  /** Weekdays with service hours, 0 = Monday. */
+  days: ReadonlySet<number>;
+  /** Windows of a working day in minutes since local midnight, sorted. */
+  windows: readonly { start: number; end: number }[];
+  holidays?: HolidayRegion;
+  closures: readonly (Interval & { reason?: string })[];
+  /** Years already warned about (no holiday data), so each is said once. */
+  readonly warned: Set<number>;
+}
+
+/** The built-in 7x24 calendar: service time is wall time. */
+export const ALWAYS: Calendar = { name: ALWAYS_NAME, always: true, timezone: 'UTC', days: new Set([0, 1, 2, 3, 4, 5, 6]), windows: [{ start: 0, end: 1440 }], closures: [], warned: new Set() };
+
+/** Builds a calendar from its notify.yaml definition and its region's holiday data. */
+export function buildCalendar(name: string, spec: CalendarSpec, holidays?: HolidayRegion): Calendar {
+  const windows = spec.hours.map((w) => { const [a, b] = w.split('-') as [string, string]; return { start: minutesOf(a), end: minutesOf(b) }; })
+    .sort((a, b) => a.start - b.start);
+  const closures = spec.closures.map((c) => ({ from: parseLocalDateTime(c.from, spec.timezone), to: closureEnd(c.to, spec.timezone), reason: c.reason }))
+    .sort((a, b) => a.from - b.from);
+  return { name, always: false, timezone: spec.timezone, days: new Set(spec.days.map((d) => WEEKDAY_NAMES.indexOf(d))), windows, holidays, closures, warned: new Set() };
+}
+
+/** What arithmetic needs besides the calendar: time taken out (clock pauses) and where to say that holiday data is missing. */
+export interface ServiceTimeOptions {
+  /** Intervals that do not count even inside service hours (clock pauses), sorted or not. */
+  exclude?: readonly Interval[];
+  /** Called once per calendar and year when a day falls in a year without holiday data. */
+  warn?: (message: string) => void;
+}
+
+/** Far enough to cross any holiday season; beyond it a deadline is "never" (a calendar with almost no hours). */
+const HORIZON_DAYS = 800;
+
+/** Whether a local day has service hours, after holidays and make-up days. */
+function isServiceDay(cal: Calendar, day: number, warn?: (message: string) => void): boolean {
+  if (cal.holidays) {
+    const fact = holidayFact(cal.holidays, day);
+    if (!fact.covered) {
+      const year = Number(isoDate(day).slice(0, 4));
+      if (!cal.warned.has(year)) {
+        cal.warned.add(year);
+        warn?.(`calendar "${cal.name}": no holiday data for ${cal.holidays.region} ${year} (add config/calendars/${cal.holidays.region}-${year}.yaml); its days count as ordinary weekdays`);
+      }
+    }
+    if (fact.kind === 'off') return false;
+    if (fact.kind === 'work') return true;
+  }
+  return cal.days.has(weekdayOf(day));
+}
+
+/** Removes `cuts` (sorted by start) from one interval. */
+function subtract(iv: Interval, cuts: readonly Interval[]): Interval[] {
+  let pieces: Interval[] = [iv];
+  for (const c of cuts) {
+    if (c.from >= iv.to) break;
+    if (c.to <= iv.from) continue;
+    pieces = pieces.flatMap((p) => {
+      if (c.to <= p.from || c.from >= p.to) return [p];
+      const out: Interval[] = [];
+      if (c.from > p.from) out.push({ from: p.from, to: c.from });
+      if (c.to < p.to) out.push({ from: c.to, to: p.to });
+      return out;
+    });
+  }
+  return pieces;
+}
+
+/** Service intervals of the calendar from `fromMs` on, in order, with closures and exclusions removed. */
+export function* serviceIntervals(cal: Calendar, fromMs: number, toMs: number, opts: ServiceTimeOptions = {}): Generator<Interval> {
+  const exclude = [...(opts.exclude ?? [])].sort((a, b) => a.from - b.from);
+  if (cal.always) {
+    yield* subtract({ from: fromMs, to: toMs }, exclude);
+    return;
+  }
+  const cuts = [...cal.closures, ...exclude].sort((a, b) => a.from - b.from);
+  const p = localParts(fromMs, cal.timezone);
+  const first = dayNumber(p.year, p.month, p.day);
+  for (let day = first; day < first + HORIZON_DAYS; day++) {
+    const d = fromDayNumber(day);
+    const dayStart = zonedTimeToUtc(d.year, d.month, d.day, 0, 0, cal.timezone);
+    if (dayStart >= toMs) return;
+    if (!isServiceDay(cal, day, opts.warn)) continue;
+    for (const w of cal.windows) {
+      const at = (minutes: number) => {
+        if (minutes >= 1440) { const n = fromDayNumber(day + 1); return zonedTimeToUtc(n.year, n.month, n.day, 0, 0, cal.timezone); }
+        return zonedTimeToUtc(d.year, d.month, d.day, Math.floor(minutes / 60), minutes % 60, cal.timezone);
+      };
+      const from = Math.max(fromMs, at(w.start));
+      const to = Math.min(toMs, at(w.end));
+      if (to > from) yield* subtract({ from, to }, cuts);
+    }
+  }
+}
+
+/**
+ * The instant at which `durationMs` of service time has passed since `startMs`: the earliest instant
+ * with that much service time behind it, so a deadline reached at 17:30 on Friday stays Friday 17:30.
+ * Infinity when it is never reached (an open clock pause, or no service hours within the horizon).
+ */
+export function addServiceTime(startMs: number, durationMs: number, cal: Calendar, opts: ServiceTimeOptions = {}): number {
+  if (durationMs <= 0) return startMs;
+  let left = durationMs;
+  const end = cal.always ? Infinity : startMs + HORIZON_DAYS * DAY_MS;
+  for (const iv of serviceIntervals(cal, startMs, end, opts)) {
+    const len = iv.to - iv.from;
+    if (left <= len) return iv.from + left;
+    left -= len;
+  }
+  return Infinity;
+}
+
+/** Service time between two instants (0 when b is not after a). */
+export function serviceTimeBetween(aMs: number, bMs: number, cal: Calendar, opts: ServiceTimeOptions = {}): number {
+  if (!(bMs > aMs)) return 0;
+  let total = 0;
+  for (const iv of serviceIntervals(cal, aMs, bMs, opts)) total += iv.to - iv.from;
+  return total;
+}
+
+/** Years of the calendar's holiday data that are provisional, and whether `atMs`'s year is covered: for start-up warnings. */
+export function calendarWarnings(cal: Calendar, atMs: number): string[] {
+  if (!cal.holidays) return [];
+  const out: string[] = [];
+  const r = cal.holidays;
+  for (const y of [...r.provisional].sort()) out.push(`calendar "${cal.name}": holiday data ${r.region}-${y}.yaml is provisional (the official schedule was not yet published): only the fixed-date holidays are known, so SLA deadlines around the others may be early`);
+  const year = localParts(atMs, cal.timezone).year;
+  if (!r.years.has(year)) out.push(`calendar "${cal.name}": no holiday data for ${r.region} ${year} (add config/calendars/${r.region}-${year}.yaml); public holidays count as working days`);
+  return out;
+}

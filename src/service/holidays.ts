@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigInvalidError, YamlSource, parseYamlWith, type ConfigError } from '../config/yaml-source.js';
 import { isoDate, parseIsoDate } from './zoned-time.js';
@@ -71,28 +72,41 @@ function checkYear(src: YamlSource, y: HolidayYearFile, expected: { region: stri
   return errors;
 }
 
+/** The holiday files that ship with Noctua (config/calendars/ of the installation). */
+export const SHIPPED_CALENDAR_DIR = fileURLToPath(new URL('../../config/calendars/', import.meta.url));
+
 /**
- * Loads every `<region>-<year>.yaml` of a region from `dir`; throws ConfigInvalidError with file:line:col
- * for each mistake, and when no file of the region exists.
+ * Loads every `<region>-<year>.yaml` of a region from `dirs`, the first directory holding a year winning
+ * (the operator's own directory before the shipped one); throws ConfigInvalidError with file:line:col for
+ * each mistake, and when no file of the region exists.
  */
-export function loadHolidayRegion(dir: string, region: string, env: NodeJS.ProcessEnv = {}): HolidayRegion {
-  let names: string[];
-  try { names = readdirSync(dir); } catch { names = []; }
-  const files = names.map((n) => ({ n, m: new RegExp(`^${region}-(\\d{4})\\.ya?ml$`).exec(n) })).filter((f) => f.m).sort((a, b) => a.n.localeCompare(b.n));
-  if (files.length === 0) {
-    throw new ConfigInvalidError([{ file: join(dir, `${region}-YYYY.yaml`), line: 1, col: 1, path: '', message: `no holiday data for region "${region}": expected files such as ${region}-2026.yaml in ${dir} (see docs/SERVICE.md)` }]);
+export function loadHolidayRegion(dirs: string | readonly string[], region: string, env: NodeJS.ProcessEnv = {}): HolidayRegion {
+  const list = typeof dirs === 'string' ? [dirs] : [...new Set(dirs.map((d) => resolve(d)))];
+  const pattern = new RegExp(`^${region}-(\\d{4})\\.ya?ml$`);
+  const byYear = new Map<number, string>();
+  for (const dir of list) {
+    let names: string[];
+    try { names = readdirSync(dir).sort(); } catch { continue; }
+    for (const n of names) {
+      const m = pattern.exec(n);
+      if (m && !byYear.has(Number(m[1]))) byYear.set(Number(m[1]), join(dir, n));
+    }
   }
+  if (byYear.size === 0) {
+    throw new ConfigInvalidError([{ file: join(list[0]!, `${region}-YYYY.yaml`), line: 1, col: 1, path: '', message: `no holiday data for region "${region}": expected files such as ${region}-2026.yaml in ${list.join(' or ')} (see docs/SERVICE.md)` }]);
+  }
+  const files = [...byYear].sort((a, b) => a[0] - b[0]);
   const errors: ConfigError[] = [];
   const years = new Set<number>();
   const provisional = new Set<number>();
   const off = new Map<number, string>();
   const work = new Map<number, string>();
-  for (const { n, m } of files) {
-    const src = YamlSource.read(join(dir, n));
+  for (const [fileYear, file] of files) {
+    const src = YamlSource.read(file);
     const parsed = parseYamlWith(src, holidayYearSchema, env);
     if (!parsed.value) { errors.push(...parsed.errors); continue; }
     const y = parsed.value;
-    const own = checkYear(src, y, { region, year: Number(m![1]) });
+    const own = checkYear(src, y, { region, year: fileYear });
     if (own.length > 0) { errors.push(...own); continue; }
     years.add(y.year);
     if (y.provisional) provisional.add(y.year);

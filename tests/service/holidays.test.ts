@@ -96,6 +96,16 @@ describe('calendars in notify.yaml', () => {
   const base = (extra: string) => `channels:\n  eng: { type: webhook, url: "http://127.0.0.1:9/eng" }\npeople:\n  a: { channels: [eng] }\ntiers:\n  engineer: { notify: [{ person: a }] }\n  lead: { notify: [{ person: a }] }\n  manager: { notify: [{ person: a }] }\n${extra}`;
   const load = (yaml: string) => { const f = join(tmp.dir, `notify-${n++}.yaml`); writeFileSync(f, yaml); return { f, errors: errorsOf(() => loadNotifyConfig(f, {})) }; };
 
+  it('finds the shipped holiday files without calendarDir, and a year in the operator\'s own directory replaces the shipped one', () => {
+    const own = dirWith({ 'cn-2026.yaml': 'region: cn\nyear: 2026\nsource: company calendar\nholidays:\n  - { name: company day, from: "2026-10-12" }\n' });
+    const f = join(tmp.dir, `notify-${n++}.yaml`);
+    writeFileSync(f, base(`calendars:\n  office: { timezone: Asia/Shanghai, hours: ["08:30-17:30"], holidays: cn }\n`));
+    expect(loadNotifyConfig(f, {}).serviceCalendars.get('office')?.holidays?.off.get(parseIsoDate('2026-10-01'))).toMatch(/National Day/);
+    writeFileSync(f, base(`calendarDir: ${own}\ncalendars:\n  office: { timezone: Asia/Shanghai, hours: ["08:30-17:30"], holidays: cn }\n`));
+    const region = loadNotifyConfig(f, {}).serviceCalendars.get('office')!.holidays!;
+    expect([region.off.get(parseIsoDate('2026-10-01')), region.off.get(parseIsoDate('2026-10-12')), region.years.has(2027)]).toEqual([undefined, 'company day', true]);
+  });
+
   it('loads calendars with the holiday data from calendarDir and keeps 7x24 built in', () => {
     const f = join(tmp.dir, `notify-${n++}.yaml`);
     writeFileSync(f, base(`calendarDir: ${CALENDAR_DIR}\ncalendars:\n  office: { timezone: Asia/Shanghai, hours: ["08:30-17:30"], holidays: cn }\ncalendarFor:\n  - { sites: [branch], severities: [P2, P3, P4], calendar: office }\n`));
@@ -117,10 +127,11 @@ describe('calendars in notify.yaml', () => {
       `${f}:10:46 calendars.office.hours[0]: expected hours "HH:MM-HH:MM" such as "08:30-17:30", got "8:30-17:30"`,
       `${f}:11:20 calendars.lab.timezone: expected an IANA time zone such as Asia/Shanghai or UTC, got "Mars/Olympus"`,
     ]);
-    const second = load(base(`calendarDir: ${tmp.dir}\ncalendars:\n  office: { timezone: Asia/Shanghai, hours: ["08:30-17:30"], holidays: cn }\ncalendarFor:\n  - { sites: [hq], calendar: offce }\n`));
+    // "xx" is neither in calendarDir nor among the files shipped with Noctua.
+    const second = load(base(`calendarDir: ${tmp.dir}\ncalendars:\n  office: { timezone: Asia/Shanghai, hours: ["08:30-17:30"], holidays: xx }\ncalendarFor:\n  - { sites: [hq], calendar: offce }\n`));
     expect(second.errors).toEqual([
-      expect.stringMatching(/cn-YYYY\.yaml:1:1 no holiday data for region "cn"/),
-      expect.stringMatching(new RegExp(`^${second.f}:11:\\d+ calendars\\.office\\.holidays: holiday data "cn" from .* cannot be used`)),
+      expect.stringMatching(/xx-YYYY\.yaml:1:1 no holiday data for region "xx"/),
+      expect.stringMatching(new RegExp(`^${second.f}:11:\\d+ calendars\\.office\\.holidays: holiday data "xx" from .* cannot be used`)),
       `${second.f}:13:30 calendarFor[0].calendar: unknown calendar "offce" (calendars: 7x24, office)`,
     ]);
   });

@@ -2,11 +2,12 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { IncidentView } from '../../core/incident.js';
 import { ConfigInvalidError, type ConfigError, type YamlSource } from '../../config/yaml-source.js';
 import { ALWAYS, ALWAYS_NAME, buildCalendar, type Calendar } from '../../service/calendar.js';
-import { loadHolidayRegion, type HolidayRegion } from '../../service/holidays.js';
+import { loadHolidayRegion, SHIPPED_CALENDAR_DIR, type HolidayRegion } from '../../service/holidays.js';
 import type { CalendarRule, NotifyFile } from './schema.js';
 
 /**
- * Builds notify.yaml's service calendars (with the holiday data they name, from `calendarDir`) and checks
+ * Builds notify.yaml's service calendars (with the holiday data they name, from `calendarDir` and then the
+ * files shipped with Noctua) and checks
  * every calendar name the file uses; holiday files' mistakes come back as their own file:line:col errors.
  */
 export function resolveCalendars(src: YamlSource, file: NotifyFile, env: NodeJS.ProcessEnv = {}): { calendars: Map<string, Calendar>; errors: ConfigError[] } {
@@ -19,7 +20,7 @@ export function resolveCalendars(src: YamlSource, file: NotifyFile, env: NodeJS.
     let region: HolidayRegion | undefined;
     if (spec.holidays !== undefined) {
       if (!regions.has(spec.holidays)) {
-        try { regions.set(spec.holidays, loadHolidayRegion(dir, spec.holidays, env)); } catch (err) {
+        try { regions.set(spec.holidays, loadHolidayRegion([dir, SHIPPED_CALENDAR_DIR], spec.holidays, env)); } catch (err) {
           if (!(err instanceof ConfigInvalidError)) throw err;
           regions.set(spec.holidays, undefined);
           errors.push(...err.errors);

@@ -125,7 +125,7 @@ export const notifyFileSchema = z.strictObject({
   reports: z.strictObject({
     notify: z.array(targetSchema).min(1, 'expected at least one target'),
   }).optional(),
-  /** Directory of the holiday data files (<region>-<year>.yaml), relative to notify.yaml. */
+  /** Directory of your own holiday data files (<region>-<year>.yaml), relative to notify.yaml; a year found there replaces the shipped file of that year. */
   calendarDir: z.string().min(1).default('calendars'),
   /** Service calendars by name; "7x24" is built in (every minute counts). */
   calendars: z.record(nameSchema, calendarSpecSchema).default({}),

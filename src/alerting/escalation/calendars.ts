@@ -1,5 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { IncidentView } from '../../core/incident.js';
+import type { Logger } from '../../core/log.js';
 import { ConfigInvalidError, type ConfigError, type YamlSource } from '../../config/yaml-source.js';
 import { ALWAYS, ALWAYS_NAME, buildCalendar, type Calendar } from '../../service/calendar.js';
 import { loadHolidayRegion, SHIPPED_CALENDAR_DIR, type HolidayRegion } from '../../service/holidays.js';
@@ -57,4 +58,18 @@ export function calendarNameFor(inc: IncidentView, rules: readonly CalendarRule[
     return true;
   });
   return rule?.calendar ?? fallback;
+}
+
+/**
+ * Finds a calendar by the name an SLA record carries. A record from before notify.yaml lost that calendar
+ * counts as 7x24 (said once), rather than stopping its clocks.
+ */
+export function calendarLookup(calendars: ReadonlyMap<string, Calendar>, log: Logger): (name: string) => Calendar {
+  const unknown = new Set<string>();
+  return (name) => {
+    const cal = calendars.get(name);
+    if (cal) return cal;
+    if (!unknown.has(name)) { unknown.add(name); log.warn({ calendar: name }, `calendar "${name}" of stored SLA records is no longer in notify.yaml; counting it as 7x24`); }
+    return ALWAYS;
+  };
 }

@@ -11,7 +11,7 @@ import { createNotifier } from '../notifiers/registry.js';
 import { signAckToken, verifyAckToken, type AckTokenCheck } from './ack-token.js';
 import type { NotifyConfig, ResolvedPolicy, ResolvedStep } from './config.js';
 import { ALWAYS, calendarWarnings } from '../../service/calendar.js';
-import { calendarNameFor } from './calendars.js';
+import { calendarLookup, calendarNameFor } from './calendars.js';
 import { ESCALATION_MIGRATIONS } from './migrations.js';
 import type { PauseReason, SlaPause } from './pauses.js';
 import { boundIncident, type Locale, type Notice, type NoticeIncident, type NoticeKind, type NoticeRecipient, type NoticeReport } from './notice.js';
@@ -116,17 +116,7 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
   const { db, config, log, locale, timezone } = opts;
   const clock = opts.clock ?? systemClock;
   migrate(db, 'escalation', ESCALATION_MIGRATIONS);
-  const unknownCalendars = new Set<string>();
-  const sla = new SlaStore(db, {
-    calendars: (name) => {
-      const cal = config.serviceCalendars.get(name);
-      if (cal) return cal;
-      // A record from before notify.yaml lost this calendar: count it as 7x24 rather than stop its clocks.
-      if (!unknownCalendars.has(name)) { unknownCalendars.add(name); log.warn({ calendar: name }, `calendar "${name}" of stored SLA records is no longer in notify.yaml; counting it as 7x24`); }
-      return ALWAYS;
-    },
-    warn: (message) => log.warn(message),
-  });
+  const sla = new SlaStore(db, { calendars: calendarLookup(config.serviceCalendars, log), warn: (message) => log.warn(message) });
   const calendarOf = (inc: IncidentView) => calendarNameFor(inc, config.calendarFor, config.calendar, opts.deviceTags);
   const notifiers = new Map<string, Notifier>(Object.entries(config.channels).map(([name, c]) => [name, createNotifier(name, c)]));
   const outbox = new Outbox({ db, clock, log, notifiers, settings: config.outbox, random: opts.random });
@@ -352,6 +342,7 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
       const cutoff = clock.ms() - 30 * 86_400_000;
       db.transaction(() => { for (const st of q.purge) st.run(cutoff); })();
       for (const cal of config.serviceCalendars.values()) for (const w of calendarWarnings(cal, clock.ms())) log.warn({ calendar: cal.name }, w);
+      if (!opts.deviceTags && config.calendarFor.some((r) => r.tags)) log.warn('calendarFor rules with "tags" match nothing: the device tags were not handed to escalation');
       outbox.start();
       tick();
     },

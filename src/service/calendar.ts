@@ -51,12 +51,12 @@ const HORIZON_DAYS = 800;
 function isServiceDay(cal: Calendar, day: number, warn?: (message: string) => void): boolean {
   if (cal.holidays) {
     const fact = holidayFact(cal.holidays, day);
-    if (!fact.covered) {
-      const year = Number(isoDate(day).slice(0, 4));
-      if (!cal.warned.has(year)) {
-        cal.warned.add(year);
-        warn?.(`calendar "${cal.name}": no holiday data for ${cal.holidays.region} ${year} (add config/calendars/${cal.holidays.region}-${year}.yaml); its days count as ordinary weekdays`);
-      }
+    const year = Number(isoDate(day).slice(0, 4));
+    if ((!fact.covered || cal.holidays.provisional.has(year)) && !cal.warned.has(year)) {
+      cal.warned.add(year);
+      warn?.(fact.covered
+        ? `calendar "${cal.name}": SLA time reaches into ${year}, whose holiday data (${cal.holidays.region}-${year}.yaml) is provisional: only the fixed-date holidays are known`
+        : `calendar "${cal.name}": no holiday data for ${cal.holidays.region} ${year} (add config/calendars/${cal.holidays.region}-${year}.yaml); its days count as ordinary weekdays`);
     }
     if (fact.kind === 'off') return false;
     if (fact.kind === 'work') return true;
@@ -133,13 +133,14 @@ export function serviceTimeBetween(aMs: number, bMs: number, cal: Calendar, opts
   return total;
 }
 
-/** Years of the calendar's holiday data that are provisional, and whether `atMs`'s year is covered: for start-up warnings. */
+/** Provisional holiday years from `atMs`'s year on, and whether that year is covered at all: for start-up warnings. */
 export function calendarWarnings(cal: Calendar, atMs: number): string[] {
   if (!cal.holidays) return [];
   const out: string[] = [];
   const r = cal.holidays;
-  for (const y of [...r.provisional].sort()) out.push(`calendar "${cal.name}": holiday data ${r.region}-${y}.yaml is provisional (the official schedule was not yet published): only the fixed-date holidays are known, so SLA deadlines around the others may be early`);
   const year = localParts(atMs, cal.timezone).year;
+  // A provisional year already past no longer matters; this year's and later ones do.
+  for (const y of [...r.provisional].filter((p) => p >= year).sort()) out.push(`calendar "${cal.name}": holiday data ${r.region}-${y}.yaml is provisional (the official schedule was not yet published): only the fixed-date holidays are known, so SLA deadlines around the others may be early`);
   if (!r.years.has(year)) out.push(`calendar "${cal.name}": no holiday data for ${r.region} ${year} (add config/calendars/${r.region}-${year}.yaml); public holidays count as working days`);
   return out;
 }

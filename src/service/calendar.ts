@@ -1,6 +1,6 @@
 import { holidayFact, type HolidayRegion } from './holidays.js';
 import { closureEnd, minutesOf, WEEKDAY_NAMES, type CalendarSpec } from './schema.js';
-import { dayNumber, DAY_MS, fromDayNumber, isoDate, localParts, parseLocalDateTime, weekdayOf, zonedTimeToUtc } from './zoned-time.js';
+import { DAY_MS, fromDayNumber, localParts, parseLocalDateTime, weekdayOf, zonedTimeToUtc } from './zoned-time.js';
 
 /** A stretch of time [from, to) in epoch ms; `to` may be Infinity (an open pause). */
 export interface Interval { from: number; to: number }
@@ -51,7 +51,7 @@ const HORIZON_DAYS = 800;
 function isServiceDay(cal: Calendar, day: number, warn?: (message: string) => void): boolean {
   if (cal.holidays) {
     const fact = holidayFact(cal.holidays, day);
-    const year = Number(isoDate(day).slice(0, 4));
+    const year = fromDayNumber(day).year;
     if ((!fact.covered || cal.holidays.provisional.has(year)) && !cal.warned.has(year)) {
       cal.warned.add(year);
       warn?.(fact.covered
@@ -62,6 +62,23 @@ function isServiceDay(cal: Calendar, day: number, warn?: (message: string) => vo
     if (fact.kind === 'work') return true;
   }
   return cal.days.has(weekdayOf(day));
+}
+
+/** Instants of local day starts and window edges, by zone, day and minute: Intl is slow and clocks ask again each tick. */
+const instants = new Map<string, number>();
+
+/** The instant a local day (number) plus `minutes` shows on the wall in `timezone`; 1440 is the next midnight. */
+function localInstant(timezone: string, day: number, minutes: number): number {
+  const key = `${timezone}|${day}|${minutes}`;
+  let t = instants.get(key);
+  if (t === undefined) {
+    const d = fromDayNumber(day + Math.floor(minutes / 1440));
+    const m = minutes % 1440;
+    t = zonedTimeToUtc(d.year, d.month, d.day, Math.floor(m / 60), m % 60, timezone);
+    if (instants.size >= 200_000) instants.clear();
+    instants.set(key, t);
+  }
+  return t;
 }
 
 /** Removes `cuts` (sorted by start) from one interval. */
@@ -89,20 +106,15 @@ export function* serviceIntervals(cal: Calendar, fromMs: number, toMs: number, o
     return;
   }
   const cuts = [...cal.closures, ...exclude].sort((a, b) => a.from - b.from);
-  const p = localParts(fromMs, cal.timezone);
-  const first = dayNumber(p.year, p.month, p.day);
+  // The local day holding fromMs: the UTC day or a neighbour (offsets are within ±14 h), found through the cache.
+  let first = Math.floor(fromMs / DAY_MS) + 1;
+  while (localInstant(cal.timezone, first, 0) > fromMs) first--;
   for (let day = first; day < first + HORIZON_DAYS; day++) {
-    const d = fromDayNumber(day);
-    const dayStart = zonedTimeToUtc(d.year, d.month, d.day, 0, 0, cal.timezone);
-    if (dayStart >= toMs) return;
+    if (localInstant(cal.timezone, day, 0) >= toMs) return;
     if (!isServiceDay(cal, day, opts.warn)) continue;
     for (const w of cal.windows) {
-      const at = (minutes: number) => {
-        if (minutes >= 1440) { const n = fromDayNumber(day + 1); return zonedTimeToUtc(n.year, n.month, n.day, 0, 0, cal.timezone); }
-        return zonedTimeToUtc(d.year, d.month, d.day, Math.floor(minutes / 60), minutes % 60, cal.timezone);
-      };
-      const from = Math.max(fromMs, at(w.start));
-      const to = Math.min(toMs, at(w.end));
+      const from = Math.max(fromMs, localInstant(cal.timezone, day, w.start));
+      const to = Math.min(toMs, localInstant(cal.timezone, day, w.end));
       if (to > from) yield* subtract({ from, to }, cuts);
     }
   }
@@ -116,7 +128,9 @@ export function* serviceIntervals(cal: Calendar, fromMs: number, toMs: number, o
 export function addServiceTime(startMs: number, durationMs: number, cal: Calendar, opts: ServiceTimeOptions = {}): number {
   if (durationMs <= 0) return startMs;
   let left = durationMs;
-  const end = cal.always ? Infinity : startMs + HORIZON_DAYS * DAY_MS;
+  // Nothing after the start of a pause without an end counts: stop looking there.
+  const held = Math.min(...(opts.exclude ?? []).filter((x) => x.to === Infinity).map((x) => x.from));
+  const end = Math.min(held, cal.always ? Infinity : startMs + HORIZON_DAYS * DAY_MS);
   for (const iv of serviceIntervals(cal, startMs, end, opts)) {
     const len = iv.to - iv.from;
     if (left <= len) return iv.from + left;

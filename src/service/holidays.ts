@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigInvalidError, YamlSource, parseYamlWith, type ConfigError } from '../config/yaml-source.js';
-import { isoDate, parseIsoDate } from './zoned-time.js';
+import { fromDayNumber, parseIsoDate } from './zoned-time.js';
 
 const dateText = z.string().refine((t) => !Number.isNaN(parseIsoDate(t)), { message: 'expected a date such as "2026-10-01"' });
 
@@ -119,7 +119,7 @@ export function loadHolidayRegion(dirs: string | readonly string[], region: stri
 
 /** What a region says about a day: off (holiday), work (make-up day), or nothing; `covered` false when no file has its year. */
 export function holidayFact(region: HolidayRegion, day: number): { kind?: 'off' | 'work'; name?: string; covered: boolean } {
-  const covered = region.years.has(Number(isoDate(day).slice(0, 4)));
+  const covered = region.years.has(fromDayNumber(day).year);
   const offName = region.off.get(day);
   if (offName !== undefined) return { kind: 'off', name: offName, covered };
   const workName = region.work.get(day);

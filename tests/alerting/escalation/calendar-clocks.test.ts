@@ -115,3 +115,25 @@ describe('SLA clocks and escalation in service time (P2 under 5x8, 2026 National
     expect(svc.pauseClock('inc-p2', { reason: 'spare-part-in-transit', by: 'bob' })).toMatchObject({ ok: false, status: 409 });
   });
 });
+
+describe('start-up warnings about holiday data', () => {
+  it('warns at start while a provisional holiday year (cn-2027) is in use, and about a year without a file', async () => {
+    const tmp = tempDir('noctua-calendar-warn-');
+    const lines: { level: number; msg: string }[] = [];
+    const capture = pino({ level: 'warn' }, { write: (line: string) => { lines.push(JSON.parse(line) as { level: number; msg: string }); } });
+    const start = async (at: string) => {
+      const db = openStateDb(tmp.dir, `${at.slice(0, 4)}.db`);
+      const svc = createEscalationService({ db, config: notifyConfig(tmp.dir, threeTierYaml('http://127.0.0.1:9', CALENDARS)), clock: new FakeClock(sh(at)), log: capture, locale: 'en', timezone: 'Asia/Shanghai' });
+      await svc.start();
+      await svc.stop();
+      db.close();
+    };
+    try {
+      await start('2026-12-02 09:00');
+      expect(lines.map((l) => l.msg)).toEqual([expect.stringMatching(/calendar "office-5x8": holiday data cn-2027\.yaml is provisional/)]);
+      lines.length = 0;
+      await start('2028-01-03 09:00');
+      expect(lines.map((l) => l.msg)).toEqual([expect.stringMatching(/calendar "office-5x8": no holiday data for cn 2028/)]);
+    } finally { tmp.cleanup(); }
+  });
+});

@@ -20,6 +20,7 @@ import { streamRoutes } from './routes/stream.js';
 import { wallDataRoutes, wallPageRoutes } from './routes/wall.js';
 import { ackRoutes } from './routes/ack.js';
 import { pagingRoutes } from './routes/paging.js';
+import { pausesRoutes } from './routes/pauses.js';
 import { reportsRoutes } from './routes/reports.js';
 
 /** What {@link buildApp} needs: the `api:` settings, the services onto the running Noctua, and a logger. */
@@ -114,6 +115,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
     v1.register(wallDataRoutes, ctx);
     v1.register(reportsRoutes, ctx);
     v1.register(pagingRoutes, ctx);
+    v1.register(pausesRoutes, ctx);
   }, { prefix: API_PREFIX });
   return app;
 }

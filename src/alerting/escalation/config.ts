@@ -1,6 +1,8 @@
 import type { Severity } from '../../core/incident.js';
 import { SEVERITIES } from '../../core/incident.js';
 import { ConfigInvalidError, YamlSource, parseYamlWith, type ConfigError } from '../../config/yaml-source.js';
+import type { Calendar } from '../../service/calendar.js';
+import { resolveCalendars } from './calendars.js';
 import { parseLocalDateTime } from './rotation.js';
 import { notifyFileSchema, type NotifyFile, type TargetConfig } from './schema.js';
 
@@ -47,6 +49,8 @@ export interface ResolvedPolicy {
 export interface NotifyConfig extends Omit<NotifyFile, 'policies'> {
   file: string;
   policies: Record<Severity, ResolvedPolicy>;
+  /** Service calendars by name, "7x24" included, with their holiday data loaded. */
+  serviceCalendars: ReadonlyMap<string, Calendar>;
 }
 
 function tierLabel(name: string, label: NotifyFile['tiers'][string]['label']): { en: string; 'zh-CN': string } {
@@ -55,8 +59,9 @@ function tierLabel(name: string, label: NotifyFile['tiers'][string]['label']): {
 }
 
 /** Checks every name that points elsewhere in the file, and fills the default policies. */
-export function resolveNotifyFile(src: YamlSource, file: NotifyFile): { config?: NotifyConfig; errors: ConfigError[] } {
+export function resolveNotifyFile(src: YamlSource, file: NotifyFile, env: NodeJS.ProcessEnv = {}): { config?: NotifyConfig; errors: ConfigError[] } {
   const errors: ConfigError[] = [];
+  const { calendars, errors: calendarErrors } = resolveCalendars(src, file, env);
   const has = (kind: 'channels' | 'people' | 'schedules' | 'tiers', name: string) => Object.hasOwn(file[kind], name);
   const known = (kind: 'channels' | 'people' | 'schedules' | 'tiers') => Object.keys(file[kind]).join(', ') || 'none defined';
 
@@ -136,8 +141,9 @@ export function resolveNotifyFile(src: YamlSource, file: NotifyFile): { config?:
   const seen = new Set<string>();
   const unique = errors.filter((e) => { const k = e.message.replace(/P[1-4]/g, ''); if (seen.has(k)) return false; seen.add(k); return true; });
   unique.sort((a, b) => a.line - b.line || a.col - b.col);
-  if (unique.length > 0) return { errors: unique };
-  return { config: { ...file, file: src.displayName, policies }, errors: [] };
+  // Holiday files' errors first, in their own order; then notify.yaml's by position.
+  if (unique.length + calendarErrors.length > 0) return { errors: [...calendarErrors.filter((e) => e.file !== src.displayName), ...[...unique, ...calendarErrors.filter((e) => e.file === src.displayName)].sort((a, b) => a.line - b.line || a.col - b.col)] };
+  return { config: { ...file, file: src.displayName, policies, serviceCalendars: calendars }, errors: [] };
 }
 
 /** Reads and validates notify.yaml; throws ConfigInvalidError listing every mistake as file:line:col. */
@@ -145,7 +151,7 @@ export function loadNotifyConfig(path: string, env: NodeJS.ProcessEnv = process.
   const src = YamlSource.read(path);
   const parsed = parseYamlWith(src, notifyFileSchema, env);
   if (!parsed.value) throw new ConfigInvalidError(parsed.errors);
-  const { config, errors } = resolveNotifyFile(src, parsed.value);
+  const { config, errors } = resolveNotifyFile(src, parsed.value, env);
   if (!config) throw new ConfigInvalidError(errors);
   return config;
 }

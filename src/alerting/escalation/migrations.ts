@@ -29,4 +29,16 @@ export const ESCALATION_MIGRATIONS: readonly string[] = [
     response_ms INTEGER, responded_by TEXT, resolution_ms INTEGER, paged INTEGER NOT NULL DEFAULT 0
   )`,
   'CREATE INDEX sla_records_opened ON sla_records (opened_at)',
+  // Service calendars: the calendar the clocks ran in, the deadlines in wall time (NULL while a pause stops the clock).
+  `ALTER TABLE sla_records ADD COLUMN calendar TEXT NOT NULL DEFAULT '7x24'`,
+  'ALTER TABLE sla_records ADD COLUMN respond_by INTEGER',
+  'ALTER TABLE sla_records ADD COLUMN resolve_by INTEGER',
+  'ALTER TABLE sla_records ADD COLUMN paused_ms INTEGER NOT NULL DEFAULT 0',
+  'UPDATE sla_records SET respond_by = opened_at + respond_target_ms, resolve_by = opened_at + resolve_target_ms',
+  // Clock pauses set by people (waiting for the customer, ...); an open pause has no end yet.
+  `CREATE TABLE sla_pauses (
+    pause_id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, reason TEXT NOT NULL, note TEXT,
+    started_at INTEGER NOT NULL, started_by TEXT NOT NULL, ended_at INTEGER, ended_by TEXT
+  )`,
+  'CREATE INDEX sla_pauses_incident ON sla_pauses (incident_id, started_at)',
 ];

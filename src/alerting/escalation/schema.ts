@@ -1,13 +1,10 @@
 import { z } from 'zod';
 import { durationSchema } from '../../config/duration.js';
+import { SEVERITIES, type Severity } from '../../core/incident.js';
+import { calendarSpecSchema, timeZoneSchema } from '../../service/schema.js';
 import { channelConfigSchema } from '../notifiers/registry.js';
 
-function validTimeZone(tz: string): boolean {
-  try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; }
-}
-
 const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" or "-"');
-const timeZoneSchema = z.string().refine(validTimeZone, { message: 'expected an IANA time zone such as Asia/Shanghai or UTC' });
 const localizedText = z.union([z.string().min(1), z.strictObject({ en: z.string().min(1), 'zh-CN': z.string().min(1) })]);
 
 /** A person: how to reach them, configured once and referenced by name everywhere else. */
@@ -91,6 +88,22 @@ export const policySchema = z.strictObject({
   steps: z.array(stepSchema).min(1, 'expected at least one step').optional(),
 });
 
+/**
+ * Which incidents a service calendar applies to (a contract, a site, a device tag): every field given must
+ * match, and a list matches any of its values. The first matching rule wins; none: `calendar`.
+ */
+export const calendarRuleSchema = z.strictObject({
+  /** A name under `calendars:`, or "7x24". */
+  calendar: nameSchema,
+  sites: z.array(z.string().min(1)).min(1).optional(),
+  devices: z.array(z.string().min(1)).min(1).optional(),
+  /** Device tags from devices.yaml. */
+  tags: z.array(z.string().min(1)).min(1).optional(),
+  /** Alert labels (a rule's `labels: { contract: bank-a }`): the incident matches when one of its alerts has them all. */
+  labels: z.record(z.string().min(1), z.string()).optional(),
+  severities: z.array(z.enum(SEVERITIES as [Severity, ...Severity[]])).min(1).optional(),
+});
+
 /** The whole notify.yaml. */
 export const notifyFileSchema = z.strictObject({
   /** Signed acknowledge links in notices. */
@@ -112,6 +125,13 @@ export const notifyFileSchema = z.strictObject({
   reports: z.strictObject({
     notify: z.array(targetSchema).min(1, 'expected at least one target'),
   }).optional(),
+  /** Directory of your own holiday data files (<region>-<year>.yaml), relative to notify.yaml; a year found there replaces the shipped file of that year. */
+  calendarDir: z.string().min(1).default('calendars'),
+  /** Service calendars by name; "7x24" is built in (every minute counts). */
+  calendars: z.record(nameSchema, calendarSpecSchema).default({}),
+  /** The calendar of incidents no `calendarFor` rule matches. */
+  calendar: nameSchema.default('7x24'),
+  calendarFor: z.array(calendarRuleSchema).default([]),
   policies: z.strictObject({ P1: policySchema.optional(), P2: policySchema.optional(), P3: policySchema.optional(), P4: policySchema.optional() }).default({}),
   outbox: z.strictObject({
     /** After this long without a successful delivery a notice is marked failed. */
@@ -128,3 +148,4 @@ export type PersonConfig = z.output<typeof personSchema>;
 export type ScheduleConfig = z.output<typeof scheduleSchema>;
 export type TargetConfig = z.output<typeof targetSchema>;
 export type StepConfig = z.output<typeof stepSchema>;
+export type CalendarRule = z.output<typeof calendarRuleSchema>;

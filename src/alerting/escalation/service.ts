@@ -10,11 +10,14 @@ import type { Notifier } from '../notifiers/notifier.js';
 import { createNotifier } from '../notifiers/registry.js';
 import { signAckToken, verifyAckToken, type AckTokenCheck } from './ack-token.js';
 import type { NotifyConfig, ResolvedPolicy, ResolvedStep } from './config.js';
+import { ALWAYS, calendarWarnings } from '../../service/calendar.js';
+import { calendarLookup, calendarNameFor } from './calendars.js';
 import { ESCALATION_MIGRATIONS } from './migrations.js';
+import type { PauseReason, SlaPause } from './pauses.js';
 import { boundIncident, type Locale, type Notice, type NoticeIncident, type NoticeKind, type NoticeRecipient, type NoticeReport } from './notice.js';
 import type { TargetConfig } from './schema.js';
 import { onCallAt, type OnCall } from './rotation.js';
-import { SlaStore, type SlaQuery, type SlaRecord, type SlaReport } from './sla.js';
+import { SlaStore, type SlaClock, type SlaQuery, type SlaRecord, type SlaReport } from './sla.js';
 
 /** What the integrator, the API and self metrics use. */
 export interface EscalationService extends IncidentListener {
@@ -45,7 +48,16 @@ export interface EscalationService extends IncidentListener {
    * returns how many were queued (0 without `reports:`, or when this report was already announced).
    */
   announceReport(report: ReportAnnouncementNotice): number;
+  /** Clock pauses of an incident, oldest first; undefined when escalation has no SLA record of it. */
+  pauses(incidentId: string): SlaPause[] | undefined;
+  /** Stops an incident's SLA clocks (and its escalation timing) from now on, for a reason. */
+  pauseClock(incidentId: string, pause: { reason: PauseReason; note?: string; by: string }): PauseOutcome;
+  /** Lets an incident's clocks run again from now. */
+  endPause(incidentId: string, pauseId: string, by: string): PauseOutcome;
 }
+
+/** What setting or ending a pause did; `status` says why nothing happened (404 unknown, 409 not allowed now). */
+export type PauseOutcome = { ok: true; pause: SlaPause; sla: SlaRecord } | { ok: false; status: 404 | 409; message: string };
 
 /** A report to announce: its facts and the absolute link people open. */
 export interface ReportAnnouncementNotice extends NoticeReport {
@@ -66,6 +78,8 @@ export interface EscalationOptions {
   timezone: string;
   /** Jitter source for retry backoff (tests). */
   random?: () => number;
+  /** Device tags from devices.yaml, for `calendarFor` rules with `tags`; without it such rules match nothing. */
+  deviceTags?: (device: string) => readonly string[];
 }
 
 interface IncidentRow {
@@ -102,7 +116,8 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
   const { db, config, log, locale, timezone } = opts;
   const clock = opts.clock ?? systemClock;
   migrate(db, 'escalation', ESCALATION_MIGRATIONS);
-  const sla = new SlaStore(db);
+  const sla = new SlaStore(db, { calendars: calendarLookup(config.serviceCalendars, log), warn: (message) => log.warn(message) });
+  const calendarOf = (inc: IncidentView) => calendarNameFor(inc, config.calendarFor, config.calendar, opts.deviceTags);
   const notifiers = new Map<string, Notifier>(Object.entries(config.channels).map(([name, c]) => [name, createNotifier(name, c)]));
   const outbox = new Outbox({ db, clock, log, notifiers, settings: config.outbox, random: opts.random });
   const publicUrl = (opts.publicUrl ?? '').replace(/\/+$/, '');
@@ -203,33 +218,46 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
     log.info({ incident: row.incident_id, severity: policy.severity, step: step.index, repeat, channels: [...targets.keys()] }, kind === 'opened' ? 'incident paged' : 'incident escalated');
   }
 
-  /** Fires every step and reminder due at `nowMs`; returns the next instant something falls due. */
+  /** The incident's SLA clock; wall time from the open when escalation has no SLA record (cannot happen after handle()). */
+  function clockOf(row: IncidentRow): SlaClock {
+    return sla.clock(row.incident_id) ?? {
+      calendar: ALWAYS, openedAt: row.opened_at, pauses: [],
+      at: (offset) => row.opened_at + Math.max(0, offset), elapsed: (ms) => Math.max(0, ms - row.opened_at),
+    };
+  }
+
+  /**
+   * Fires every step and reminder due at `nowMs`; returns the next instant something falls due.
+   * Step delays, repeats and reminders are service time of the incident's calendar with its pauses
+   * taken out; under 7x24 without pauses that is plain time since the open.
+   */
   function evaluate(row: IncidentRow, nowMs: number): number | undefined {
     if (row.state === 'resolved' || row.held === 1) return undefined;
     const policy = config.policies[row.severity];
+    const clock = clockOf(row);
     const fired = new Map((q.steps.all(row.incident_id) as { step: number; fired: number; last_fired_at: number }[]).map((s) => [s.step, s]));
     let next: number | undefined;
-    const consider = (t: number) => { if (next === undefined || t < next) next = t; };
+    const consider = (t: number) => { if (Number.isFinite(t) && (next === undefined || t < next)) next = t; };
     const last = policy.steps.length - 1;
     for (const step of policy.steps) {
       const active = step.until === 'acknowledged' ? row.state === 'open' : true;
       if (!active) continue;
-      const dueAt = row.opened_at + step.after;
+      const dueAt = clock.at(step.after);
       const count = fired.get(step.index)?.fired ?? 0;
       if (count === 0) {
         if (nowMs >= dueAt) {
           firePage(row, policy, step, 0, nowMs);
           q.fireStep.run(row.incident_id, step.index, 1, nowMs);
-          if (step.repeat !== undefined && step.index === last) consider(dueAt + step.repeat);
+          if (step.repeat !== undefined && step.index === last) consider(clock.at(step.after + step.repeat));
         } else consider(dueAt);
       } else if (step.repeat !== undefined && step.index === last) {
-        const repeatAt = dueAt + count * step.repeat;
+        const repeatAt = clock.at(step.after + count * step.repeat);
         if (nowMs >= repeatAt) {
           // After downtime the missed repeats are not all sent: one page now, and the count catches up.
-          const caughtUp = Math.floor((nowMs - dueAt) / step.repeat) + 1;
+          const caughtUp = Math.floor((clock.elapsed(nowMs) - step.after) / step.repeat) + 1;
           firePage(row, policy, step, count, nowMs);
           q.fireStep.run(row.incident_id, step.index, caughtUp, nowMs);
-          consider(dueAt + caughtUp * step.repeat);
+          consider(clock.at(step.after + caughtUp * step.repeat));
         } else consider(repeatAt);
       }
     }
@@ -241,9 +269,10 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
       ];
       for (const [kind, target, active] of deadlines) {
         if (!active || policy.remindBefore >= target) continue;
-        const deadline = row.opened_at + target;
-        const remindAt = deadline - policy.remindBefore;
-        if (nowMs >= deadline || q.reminder.get(row.incident_id, kind)) continue;
+        const deadline = clock.at(target);
+        const remindAt = clock.at(target - policy.remindBefore);
+        // A pause that holds the clock before the deadline: remind once it runs again.
+        if (!Number.isFinite(deadline) || nowMs >= deadline || q.reminder.get(row.incident_id, kind)) continue;
         if (nowMs < remindAt) { consider(remindAt); continue; }
         const paged = pagedChannels(row.incident_id);
         if (paged.size > 0) emit(row, 'sla-reminder', paged, [kind], { deadline: { kind, at: new Date(deadline).toISOString(), targetMs: target } }, nowMs);
@@ -277,7 +306,7 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
     if (prev && event.seq <= prev.last_seq) return;
     if (!prev && event.kind === 'resolved' && inc.state === 'resolved') {
       // Resolved before escalation ever heard of it (e.g. muted throughout): nothing was paged, keep only the SLA fact.
-      sla.opened(inc, config.policies[inc.severity]);
+      sla.opened(inc, config.policies[inc.severity], calendarOf(inc));
       sla.resolved(inc.id, inc.resolvedAt ?? event.at);
       return;
     }
@@ -288,7 +317,7 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
       held: inc.muted || inc.flapping ? 1 : 0, snapshot: JSON.stringify(snapshot(inc, locale)),
     };
     q.insert.run({ id: row.incident_id, seq: row.last_seq, severity: row.severity, state: row.state, opened: row.opened_at, acked: row.acknowledged_at, resolved: row.resolved_at, held: row.held, snapshot: row.snapshot, now: nowMs });
-    sla.opened(inc, config.policies[inc.severity]);
+    sla.opened(inc, config.policies[inc.severity], calendarOf(inc));
     if (event.kind === 'acknowledged' && inc.state === 'acknowledged') {
       sla.acknowledged(inc.id, inc.acknowledgedAt ?? event.at, inc.acknowledgedBy ?? event.by);
       emit(row, 'acknowledged', pagedChannels(inc.id), [event.seq], {}, nowMs);
@@ -312,6 +341,8 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
       // Resolved incidents are kept a while for redelivered events, then forgotten (their SLA records stay).
       const cutoff = clock.ms() - 30 * 86_400_000;
       db.transaction(() => { for (const st of q.purge) st.run(cutoff); })();
+      for (const cal of config.serviceCalendars.values()) for (const w of calendarWarnings(cal, clock.ms())) log.warn({ calendar: cal.name }, w);
+      if (!opts.deviceTags && config.calendarFor.some((r) => r.tags)) log.warn('calendarFor rules with "tags" match nothing: the device tags were not handed to escalation');
       outbox.start();
       tick();
     },
@@ -373,6 +404,23 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
       })();
       log.info({ report: subject.id, queued }, 'report announced');
       return queued;
+    },
+    pauses(incidentId) {
+      return sla.get(incidentId, clock.ms())?.pauses;
+    },
+    pauseClock(incidentId, p) {
+      const out = db.transaction(() => sla.pause(incidentId, { ...p, at: clock.now() }))();
+      if (!out.ok) return out;
+      log.info({ incident: incidentId, pause: out.pause.id, reason: p.reason, by: p.by }, 'SLA clocks paused');
+      if (started) tick();
+      return { ...out, sla: sla.get(incidentId, clock.ms())! };
+    },
+    endPause(incidentId, pauseId, by) {
+      const out = db.transaction(() => sla.endPause(incidentId, pauseId, by, clock.now()))();
+      if (!out.ok) return out;
+      log.info({ incident: incidentId, pause: pauseId, by }, 'SLA clocks running again');
+      if (started) tick();
+      return { ...out, sla: sla.get(incidentId, clock.ms())! };
     },
   };
 }

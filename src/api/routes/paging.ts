@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PAUSE_REASONS, type SlaPause } from '../../alerting/escalation/pauses.js';
 import type { SlaRecord } from '../../alerting/escalation/sla.js';
 import type { OutboxStats } from '../../alerting/outbox.js';
 import { routeSchema } from '../json-schema.js';
@@ -7,6 +8,22 @@ import { notFound, problemSchema, RequestProblem } from '../problems.js';
 
 const iso = z.string().describe('RFC 3339 date-time');
 const isoOf = (d: Date | undefined) => d?.toISOString();
+
+/** A clock pause: the SLA clocks of its incident stood still from `startedAt` to `endedAt` (absent while it lasts). */
+export const pauseJson = z.object({
+  id: z.string(),
+  reason: z.enum(PAUSE_REASONS),
+  note: z.string().optional(),
+  startedAt: iso,
+  startedBy: z.string(),
+  endedAt: iso.optional().describe('absent while the pause lasts'),
+  endedBy: z.string().optional().describe('"resolved" when the incident was resolved during the pause'),
+});
+
+/** Maps a clock pause. */
+export function pauseToJson(p: SlaPause): z.infer<typeof pauseJson> {
+  return { id: p.id, reason: p.reason, note: p.note, startedAt: p.startedAt.toISOString(), startedBy: p.startedBy, endedAt: isoOf(p.endedAt), endedBy: p.endedBy };
+}
 
 /** An incident's SLA record: response and resolution against the policy's targets and the service desk's bands. */
 export const slaJson = z.object({
@@ -23,6 +40,11 @@ export const slaJson = z.object({
   responseBand: z.string().describe('<=5m, <=10m, <=15m, later, or pending'),
   resolutionBand: z.string().describe('<=30m, <=60m, <=120m, later, or pending'),
   paged: z.boolean().describe('false when muted throughout: nobody was paged and it is not graded'),
+  calendar: z.string().describe('service calendar the clocks ran in ("7x24": every minute counts); the times above are service time'),
+  respondBy: iso.optional().describe('when the response target falls due; absent while a pause holds the clock'),
+  resolveBy: iso.optional().describe('when the resolution target falls due; absent while a pause holds the clock'),
+  pausedMs: z.number().int().describe('service time taken out of the clocks by pauses'),
+  pauses: z.array(pauseJson),
 });
 
 /** Maps escalation's SLA record. */
@@ -32,6 +54,7 @@ export function slaToJson(r: SlaRecord): z.infer<typeof slaJson> {
     acknowledgedAt: isoOf(r.acknowledgedAt), acknowledgedBy: r.acknowledgedBy, resolvedAt: isoOf(r.resolvedAt),
     responseMs: r.responseMs, respondedBy: r.respondedBy, resolutionMs: r.resolutionMs,
     responseMet: r.responseMet, resolutionMet: r.resolutionMet, responseBand: r.responseBand, resolutionBand: r.resolutionBand, paged: r.paged,
+    calendar: r.calendar, respondBy: isoOf(r.respondBy), resolveBy: isoOf(r.resolveBy), pausedMs: r.pausedMs, pauses: r.pauses.map(pauseToJson),
   };
 }
 

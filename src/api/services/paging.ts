@@ -1,3 +1,5 @@
+import type { PauseOutcome } from '../../alerting/escalation/service.js';
+import type { PauseReason, SlaPause } from '../../alerting/escalation/pauses.js';
 import type { SlaRecord } from '../../alerting/escalation/sla.js';
 import type { FailedNotice, OutboxStats } from '../../alerting/outbox.js';
 import type { IncidentView } from '../../core/incident.js';
@@ -28,4 +30,10 @@ export interface PagingService {
   inspectAckLink(token: string): Awaitable<AckLinkCheck>;
   /** Acknowledges the incident a link names, once per token: a used token is refused, also after an un-acknowledge. */
   acknowledgeWithLink(token: string): Awaitable<AckOutcome>;
+  /** Clock pauses of an incident; undefined when escalation has no SLA record of it. */
+  pauses(incidentId: string): Awaitable<SlaPause[] | undefined>;
+  /** Stops the incident's SLA clocks from now on, for a reason. */
+  pauseClock(incidentId: string, pause: { reason: PauseReason; note?: string; by: string }): Awaitable<PauseOutcome>;
+  /** Lets the clocks run again from now. */
+  endPause(incidentId: string, pauseId: string, by: string): Awaitable<PauseOutcome>;
 }

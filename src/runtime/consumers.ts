@@ -37,6 +37,8 @@ export async function buildConsumers(cfg: LoadedConfig, log: Logger, db: Db, clo
     escalation = createEscalationService({
       db, config: cfg.notify, clock, log: log.child({ component: 'escalation' }), actions: alerts,
       locale: cfg.settings.locale, publicUrl: cfg.settings.api.publicUrl, timezone: cfg.settings.timezone,
+      // Service calendars can be chosen by device tag (notify.yaml `calendarFor`).
+      deviceTags: (name) => cfg.devices.find((d) => d.name === name)?.tags ?? [],
     });
     alerts.addListener(escalation);
   } else {

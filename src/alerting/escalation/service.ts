@@ -35,8 +35,6 @@ export interface EscalationService extends IncidentListener {
   querySla(query: SlaQuery): SlaReport;
   /** Checks an acknowledge-link token without acting on it. */
   verifyAckToken(token: string): AckTokenCheck;
-  /** Acknowledges the incident named by a valid link token through IncidentActions. */
-  acknowledgeWithToken(token: string, by?: string): { ok: true; incident: IncidentView } | { ok: false; reason: string; message: string };
   /** Acknowledges from the API through IncidentActions. */
   acknowledge(incidentId: string, by: string, note?: string): IncidentView | undefined;
   /** Who is on call for a schedule at a time (now by default). */
@@ -360,14 +358,6 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
     verifyAckToken(token) {
       if (!config.ackLinks) return { ok: false, reason: 'malformed', message: 'acknowledge links are not configured (ackLinks in notify.yaml)' };
       return verifyAckToken(config.ackLinks.secret, token, clock.ms());
-    },
-    acknowledgeWithToken(token, by) {
-      const check = this.verifyAckToken(token);
-      if (!check.ok) return { ok: false, reason: check.reason, message: check.message };
-      if (!opts.actions) return { ok: false, reason: 'unavailable', message: 'no incident store is connected to acknowledge with' };
-      const inc = opts.actions.acknowledge(check.incidentId, by ?? check.by, 'acknowledged from the link in a notice');
-      if (!inc) return { ok: false, reason: 'not-found', message: `incident ${check.incidentId} does not exist (any more)` };
-      return { ok: true, incident: inc };
     },
     acknowledge(incidentId, by, note) {
       return opts.actions?.acknowledge(incidentId, by, note);

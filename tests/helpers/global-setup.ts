@@ -38,13 +38,14 @@ export function missingParts(): string[] {
 
 function watched(p: ProcessInfo): boolean {
   if (p.state === 'Z') return false;
-  if (WATCHED.some((w) => p.name === w || p.name.startsWith(w))) return true;
+  // comm is cut at 15 characters (prometheus-snmp-exporter shows as prometheus-snmp).
+  if (WATCHED.some((w) => p.name.startsWith(w) || p.comm === w.slice(0, 15))) return true;
   // Noctua itself run as a child (bin/noctua.js start|lab|poll ...).
   return p.argv.some((a) => a.endsWith('bin/noctua.js') || a.includes('/src/cli/'));
 }
 
-/** Processes of this run that are still alive: watched, not there at setup, and ours by marker, ancestry or path. */
-export function leftovers(before: Set<string>, mark: string): ProcessInfo[] {
+/** Watched processes of this run alive now, not there at setup, and ours by marker, ancestry or path. */
+function ours(before: Set<string>, mark: string): ProcessInfo[] {
   const procs = listProcesses([RUN_MARK]);
   const mine = descendantsOf(process.pid, procs);
   return procs.filter((p) => p.pid !== process.pid && !before.has(processKey(p)) && watched(p)
@@ -59,12 +60,25 @@ export default function setup(): () => Promise<void> {
   const mark = randomUUID();
   process.env[RUN_MARK] = mark;
   const before = new Set(listProcesses().map(processKey));
+  // A detached child whose parent died is re-parented to init, and some programs (redis-server) overwrite
+  // their environment when they retitle themselves: so note every process of ours while it is still a
+  // descendant, once a second, and check those at the end too.
+  const seen = new Map<string, ProcessInfo>();
+  const note = () => { for (const p of ours(before, mark)) seen.set(processKey(p), p); };
+  const sampler = setInterval(note, 1000);
+  sampler.unref();
+  const alive = () => {
+    note();
+    const now = new Set(listProcesses().filter((p) => p.state !== 'Z').map(processKey));
+    return [...seen.entries()].filter(([k]) => now.has(k)).map(([, p]) => p);
+  };
   return async () => {
+    clearInterval(sampler);
     // Stragglers: a part stopped at the very end may take a moment to exit.
-    let left = leftovers(before, mark);
+    let left = alive();
     for (let waited = 0; left.length > 0 && waited < 5000; waited += 250) {
       await new Promise((r) => setTimeout(r, 250));
-      left = leftovers(before, mark);
+      left = alive();
     }
     if (left.length === 0) return;
     for (const p of left) { try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone meanwhile */ } }

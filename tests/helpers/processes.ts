@@ -8,6 +8,8 @@ export interface ProcessInfo {
   /** Start time in clock ticks since boot: with the pid, tells a process from a later one that reused its pid. */
   start: string;
   state: string;
+  /** The kernel's name for it (15 characters at most); stays right when a program rewrites its argv (redis-server does). */
+  comm: string;
   /** The program's name: the script's for interpreters (snmpsimd is python3 running /usr/bin/snmpsimd). */
   name: string;
   argv: string[];
@@ -35,9 +37,9 @@ export function listProcesses(envKeys: string[] = []): ProcessInfo[] {
           if (i > 0 && envKeys.includes(kv.slice(0, i))) env[kv.slice(0, i)] = kv.slice(i + 1);
         }
       }
-      const prog = argv[0] ? basename(argv[0]) : comm;
+      const prog = argv[0] ? basename(argv[0].split(' ')[0]!) : comm;
       const name = INTERPRETERS.has(prog) && argv[1] && !argv[1].startsWith('-') ? basename(argv[1]) : prog || comm;
-      out.push({ pid: Number(d), ppid: Number(rest[1]), start: rest[19] ?? '', state: rest[0] ?? '', name, argv, env });
+      out.push({ pid: Number(d), ppid: Number(rest[1]), start: rest[19] ?? '', state: rest[0] ?? '', comm, name, argv, env });
     } catch { /* ended while being read, or not readable */ }
   }
   return out;

@@ -68,7 +68,6 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
 /** Writes the lab's config directory (tokens, inventory, notify and alert rules) for the parts that run. */
 async function writeLabConfig(opts: LabOptions, parts: Pick<Lab, 'influx' | 'snmpsim' | 'notices' | 'stop'> & { facts: FixtureFacts[] }): Promise<Lab> {
   const { influx, snmpsim, notices, facts } = parts;
-  const logDir = join(opts.root, 'log');
   const apiPort = opts.apiPort ?? ((await tcpPortFree(8080)) ? 8080 : await freeTcpPort());
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const viewer = newToken();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Browser } from 'playwright-core';
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { LatestSamples } from '../../src/api/latest-samples.js';
 import { runtimePorts } from '../../src/api/runtime-ports.js';
 import { startApiServer, type ApiServer } from '../../src/api/server.js';

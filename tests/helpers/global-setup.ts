@@ -55,7 +55,7 @@ function ours(before: Set<string>, mark: string): ProcessInfo[] {
 export default function setup(): () => Promise<void> {
   const missing = missingParts();
   if (missing.length > 0) {
-    throw new Error(`the test suite needs parts that are missing here; run \`npm run setup\`:\n${missing.map((m) => `  - ${m}`).join('\n')}`);
+    throw new Error(`the test suite needs parts that are missing here (\`npm run setup\` installs the programs):\n${missing.map((m) => `  - ${m}`).join('\n')}`);
   }
   const mark = randomUUID();
   process.env[RUN_MARK] = mark;

@@ -23,7 +23,7 @@ export const command: CliCommand = {
     let lab: Lab;
     try {
       lab = await startLab({
-      root, preferredInfluxPort: 8086, apiPort: intFlag('api-port', values['api-port'], 1, 65535),
+        root, preferredInfluxPort: 8086, apiPort: intFlag('api-port', values['api-port'], 1, 65535),
         onCrash: (p) => { if (!stopping) log.error(`${p.name} (pid ${p.pid}) exited unexpectedly; last log lines:\n${p.tail()}`); },
         onNotice: (path, body) => {
           const b = body as { kind?: string; text?: string; incident?: { title?: string } } | undefined;

@@ -49,7 +49,9 @@ function ours(before: Set<string>, mark: string): ProcessInfo[] {
   const procs = listProcesses([RUN_MARK]);
   const mine = descendantsOf(process.pid, procs);
   return procs.filter((p) => p.pid !== process.pid && !before.has(processKey(p)) && watched(p)
-    && (p.env[RUN_MARK] === mark || mine.has(p.pid) || p.argv.some((a) => a.includes(`${repoRoot}/`))));
+    && (p.env[RUN_MARK] === mark || mine.has(p.pid)
+      // By path only when no other run claims it (two runs in one checkout must not kill each other's parts).
+      || (p.env[RUN_MARK] === undefined && p.argv.some((a) => a.includes(`${repoRoot}/`)))));
 }
 
 export default function setup(): () => Promise<void> {

@@ -10,5 +10,7 @@ export default defineConfig({
     minWorkers: 1,
     pool: 'forks',
     reporters: ['default'],
+    // Checks the real parts are installed before the run, and that no process outlives it (tests/helpers/global-setup.ts).
+    globalSetup: ['tests/helpers/global-setup.ts'],
   },
 });

@@ -30,9 +30,9 @@ else
   echo "setup: Debian packages present"
 fi
 
-# `npm install` rather than `npm ci`: npm 11 writes lock files without the other platforms' optional
-# packages (rollup's native builds), which `npm ci` then rejects as out of sync. install keeps the locked versions.
-npm install --no-audit --no-fund
+# `npm ci`: installs exactly the committed lock and never rewrites it, so a clean clone stays clean.
+# The lock holds every platform's optional packages (rollup's native builds), as npm 11 writes it.
+npm ci --no-audit --no-fund
 # better-sqlite3 is a native addon: make sure it was built for this Node.
 node -e "require('better-sqlite3')(':memory:').close()" 2>/dev/null || npm rebuild better-sqlite3
 echo "setup: done"

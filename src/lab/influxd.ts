@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { awaitReady } from './parts.js';
 import { GiveUpWaiting, freeTcpPort, tcpPortFree, waitFor } from './ports.js';
 import { superviseProcess, type SupervisedProcess } from './supervisor.js';
 
@@ -41,11 +42,11 @@ export async function startInfluxd(opts: { dir: string; logFile?: string; prefer
   const url = `http://127.0.0.1:${port}`;
   const launch = async () => {
     const p = superviseProcess('influxd', 'influxd', ['-config', conf], { logFile, onCrash: (proc) => opts.onCrash?.(proc) });
-    await waitFor(`influxd /ping on ${url} (log: ${logFile})`, async () => {
-      if (!p.alive()) throw new GiveUpWaiting(`influxd exited:\n${p.tail()}`);
+    await awaitReady(p, () => waitFor(`influxd /ping on ${url}`, async () => {
+      if (!p.alive()) throw new GiveUpWaiting('influxd exited');
       const r = await fetch(`${url}/ping`).catch(() => undefined);
       return r?.status === 204;
-    }, 30_000);
+    }, 30_000));
     return p;
   };
   const inst: InfluxdInstance = {

@@ -5,6 +5,7 @@ import { startInfluxd, type InfluxdInstance } from './influxd.js';
 import { freeTcpPort, tcpPortFree } from './ports.js';
 import { newToken } from '../api/access.js';
 import { labAddress, labInventoryYaml, readFixtures, type FixtureFacts } from './inventory.js';
+import { PartFailedError, startAll } from './parts.js';
 import { fixturesDir, repoRoot } from './paths.js';
 import { labNotifyYaml, startNoticeReceiver, type NoticeReceiver } from './notice-receiver.js';
 import { startSnmpsim, type SnmpsimInstance } from './snmpsim.js';
@@ -44,20 +45,29 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
   const facts = readFixtures(fixtures);
   const logDir = join(opts.root, 'log');
   mkdirSync(logDir, { recursive: true });
-  const started = await Promise.allSettled([
-    startInfluxd({ dir: join(opts.root, 'influxdb'), logFile: join(logDir, 'influxd.log'), preferredPort: opts.preferredInfluxPort, onCrash: opts.onCrash }),
-    startSnmpsim({
+  // Started together; when one fails, startAll stops the others before the error reaches the caller.
+  const { influx, snmpsim, notices } = await startAll({
+    influx: startInfluxd({ dir: join(opts.root, 'influxdb'), logFile: join(logDir, 'influxd.log'), preferredPort: opts.preferredInfluxPort, onCrash: opts.onCrash }),
+    snmpsim: startSnmpsim({
       dataDir: join(fixtures, 'snmprec'), workDir: join(opts.root, 'snmpsim'), logFile: join(logDir, 'snmpsim.log'),
       probeCommunity: facts[0]!.community, addresses: facts.map((_, i) => labAddress(i)), onCrash: opts.onCrash,
     }),
-  ]);
-  if (started[0].status === 'rejected' || started[1].status === 'rejected') {
-    // One part failed to start: stop the one that did, or it outlives the lab as an orphan.
-    await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
-    throw started[0].status === 'rejected' ? started[0].reason : (started[1] as PromiseRejectedResult).reason;
+    notices: startNoticeReceiver(join(logDir, 'notices.jsonl'), opts.onNotice).catch((err: unknown) => {
+      throw new PartFailedError('the notice receiver', `did not start (${(err as Error).message})`, 'it listens on a free port of 127.0.0.1: check that loopback works', undefined, '', { cause: err });
+    }),
+  });
+  const stop = async () => { await Promise.all([influx.stop(), snmpsim.stop(), notices.stop()]); };
+  try {
+    return await writeLabConfig(opts, { influx, snmpsim, notices, facts, stop });
+  } catch (err) {
+    await stop();
+    throw err;
   }
-  const influx = started[0].value;
-  const snmpsim = started[1].value;
+}
+
+/** Writes the lab's config directory (tokens, inventory, notify and alert rules) for the parts that run. */
+async function writeLabConfig(opts: LabOptions, parts: Pick<Lab, 'influx' | 'snmpsim' | 'notices' | 'stop'> & { facts: FixtureFacts[] }): Promise<Lab> {
+  const { influx, snmpsim, notices, facts } = parts;
   const apiPort = opts.apiPort ?? ((await tcpPortFree(8080)) ? 8080 : await freeTcpPort());
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const viewer = newToken();
@@ -65,7 +75,6 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
   const admin = newToken();
   const configDir = join(opts.root, 'config');
   mkdirSync(configDir, { recursive: true });
-  const notices = await startNoticeReceiver(join(logDir, 'notices.jsonl'), opts.onNotice);
   copyFileSync(join(repoRoot, 'config', 'alerts.example.yaml'), join(configDir, 'alerts.yaml'));
   writeFileSync(join(configDir, 'notify.yaml'), labNotifyYaml(notices.url));
   writeFileSync(join(configDir, 'devices.yaml'), labInventoryYaml(facts, snmpsim.port, opts.intervals));
@@ -86,6 +95,6 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
   return {
     root: opts.root, configDir, influx, snmpsim, notices, fixtures: facts, apiUrl,
     tokens: { viewer: viewer.token, operator: operator.token, admin: admin.token },
-    async stop() { await Promise.all([influx.stop(), snmpsim.stop(), notices.stop()]); },
+    stop: parts.stop,
   };
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { awaitReady } from './parts.js';
 import { GiveUpWaiting, freeTcpPort, waitFor } from './ports.js';
 import { superviseProcess, type SupervisedProcess } from './supervisor.js';
 
@@ -29,12 +30,12 @@ export async function startRedis(opts: { dir: string; port?: number; logFile?: s
   const url = `redis://127.0.0.1:${port}`;
   const launch = async (): Promise<SupervisedProcess> => {
     const proc = superviseProcess('redis-server', 'redis-server', args, { logFile });
-    await waitFor(`redis-server on 127.0.0.1:${port} (log: ${logFile})`, async () => {
-      if (!proc.alive()) throw new GiveUpWaiting(`redis-server exited:\n${proc.tail()}`);
+    await awaitReady(proc, () => waitFor(`redis-server on 127.0.0.1:${port}`, async () => {
+      if (!proc.alive()) throw new GiveUpWaiting('redis-server exited');
       const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
       probe.on('error', () => { /* not up yet: the loop asks again */ });
       try { await probe.connect(); return (await probe.ping()) === 'PONG'; } finally { probe.disconnect(); }
-    }, 20_000, 100);
+    }, 20_000, 100));
     return proc;
   };
   const inst: RedisInstance = {

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { snmpGetString } from './snmpsim.js';
+import { awaitReady } from './parts.js';
 import { GiveUpWaiting, freeUdpPort, waitFor } from './ports.js';
 import { superviseProcess, type SupervisedProcess } from './supervisor.js';
 
@@ -72,9 +73,9 @@ export async function startSnmpd(opts: { dir: string; users?: SnmpdUser[]; commu
   const proc = superviseProcess('snmpd', 'snmpd', ['-f', '-Lo', '-C', '-c', conf, '-M', '/usr/share/snmp/mibs', '-m', '', `udp:127.0.0.1:${port}`], {
     logFile, env: { ...process.env, SNMP_PERSISTENT_DIR: join(opts.dir, 'persist'), MIBS: '' },
   });
-  await waitFor(`snmpd on 127.0.0.1:${port} (log: ${logFile})`, async () => {
-    if (!proc.alive()) throw new GiveUpWaiting(`snmpd exited:\n${proc.tail()}`);
+  await awaitReady(proc, () => waitFor(`snmpd on 127.0.0.1:${port}`, async () => {
+    if (!proc.alive()) throw new GiveUpWaiting('snmpd exited');
     return (await snmpGetString('127.0.0.1', port, community, '1.3.6.1.2.1.1.5.0', 300)) === sysName;
-  }, 20_000, 100);
+  }, 20_000, 100));
   return { host: '127.0.0.1', port, community, users, sysName, process: proc, stop: () => proc.stop() };
 }

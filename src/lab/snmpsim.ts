@@ -1,7 +1,8 @@
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import snmp from 'net-snmp';
+import { PartFailedError, awaitReady } from './parts.js';
 import { GiveUpWaiting, freeUdpPort, waitFor } from './ports.js';
 import { superviseProcess, type SupervisedProcess } from './supervisor.js';
 
@@ -30,39 +31,102 @@ export async function snmpGetString(host: string, port: number, community: strin
   }
 }
 
+/**
+ * The directory snmpsimd runs from when started as root: it drops to `nobody`, who cannot enter a checkout
+ * (or ../shared) under a 0700 directory such as /root or a `mktemp -d` dir, nor write a work dir there.
+ * So it gets its own directory under a temp dir everyone can traverse: `cache/` owned by nobody, and
+ * `data/` holding hard links to the recordings (copies when linking is not possible or the file is not
+ * world-readable), laid out as in `dataDir` because snmpsimd names communities after relative paths.
+ */
+function stageForNobody(dataDir: string): { dataDir: string; cacheDir: string; remove(): void } {
+  const base = [tmpdir(), '/tmp', '/var/tmp'].find(traversableByOthers);
+  if (!base) throw new PartFailedError('snmpsimd', `did not start (no temp directory that nobody can enter (tried ${tmpdir()}, /tmp, /var/tmp))`, 'set TMPDIR to a directory every user can enter (mode 1777, like /tmp)');
+  const root = mkdtempSync(join(base, 'noctua-snmpsim-'));
+  try {
+    chmodSync(root, 0o755);
+    const data = join(root, 'data');
+    const cache = join(root, 'cache');
+    copyTree(dataDir, data);
+    mkdirSync(cache);
+    chownSync(cache, NOBODY, NOBODY);
+    return { dataDir: data, cacheDir: cache, remove: () => rmSync(root, { recursive: true, force: true }) };
+  } catch (err) {
+    rmSync(root, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+const NOBODY = 65534;
+
+/** True when users other than the owner can traverse every directory from / down to `dir`. */
+function traversableByOthers(dir: string): boolean {
+  let d = resolve(dir);
+  for (;;) {
+    try { if ((statSync(d).mode & 0o001) === 0) return false; } catch { return false; }
+    const up = dirname(d);
+    if (up === d) return true;
+    d = up;
+  }
+}
+
+/** Mirrors `from` into a new `to`: directories 0755, files hard-linked when others may read them, else copied 0644. */
+function copyTree(from: string, to: string): void {
+  mkdirSync(to, { mode: 0o755 });
+  chmodSync(to, 0o755);
+  for (const e of readdirSync(from, { withFileTypes: true })) {
+    const src = join(from, e.name);
+    const dst = join(to, e.name);
+    if (e.isDirectory()) { copyTree(src, dst); continue; }
+    if (!e.isFile() && !e.isSymbolicLink()) continue;
+    let linked = false;
+    if ((statSync(src).mode & 0o004) !== 0) {
+      try { linkSync(src, dst); linked = true; } catch { /* another filesystem, or links not allowed: copy */ }
+    }
+    if (!linked) { copyFileSync(src, dst); chmodSync(dst, 0o644); }
+  }
+}
+
 /** Starts snmpsimd on a free UDP port of 127.0.0.1 and waits until `probeCommunity` answers a GET. */
 export async function startSnmpsim(opts: { dataDir: string; workDir: string; probeCommunity: string; port?: number; addresses?: string[]; logFile?: string; onCrash?: (p: SupervisedProcess) => void }): Promise<SnmpsimInstance> {
+  if (!existsSync(opts.dataDir)) throw new PartFailedError('snmpsimd', `did not start (no recordings at ${opts.dataDir})`, 'set NOCTUA_FIXTURES to the fixtures directory (the one holding snmprec/)');
   const port = opts.port ?? (await freeUdpPort());
   const asRoot = process.getuid?.() === 0;
-  // As root snmpsimd drops to nobody, who cannot enter a 0700 work dir (mkdtemp's): keep its cache in a
-  // directory of its own under the system temp dir, which everyone can traverse.
-  const cacheDir = asRoot ? mkdtempSync(join(tmpdir(), 'noctua-snmpsim-cache-')) : join(opts.workDir, 'snmpsim-cache');
+  // As root snmpsimd refuses to run unless told to drop to another user; that user reads a staged copy.
+  const staged = asRoot ? stageForNobody(opts.dataDir) : undefined;
+  const dataDir = staged?.dataDir ?? opts.dataDir;
+  const cacheDir = staged?.cacheDir ?? join(opts.workDir, 'snmpsim-cache');
   mkdirSync(cacheDir, { recursive: true });
   const args = [
-    `--data-dir=${opts.dataDir}`,
+    `--data-dir=${dataDir}`,
     // One endpoint per address, so each simulated device can sit on its own loopback address.
     ...(opts.addresses ?? ['127.0.0.1']).map((a) => `--agent-udpv4-endpoint=${a}:${port}`),
     `--cache-dir=${cacheDir}`,
+    ...(asRoot ? ['--process-user=nobody', '--process-group=nogroup'] : []),
   ];
-  if (asRoot) {
-    // snmpsimd refuses to run as root; it drops to nobody, who must be able to write the cache.
-    chmodSync(cacheDir, 0o755);
-    chownSync(cacheDir, 65534, 65534);
-    args.push('--process-user=nobody', '--process-group=nogroup');
-  }
   const logFile = opts.logFile ?? join(opts.workDir, 'snmpsim.log');
-  const proc = superviseProcess('snmpsimd', 'snmpsimd', args, { logFile, onCrash: (p) => opts.onCrash?.(p) });
+  let proc: SupervisedProcess;
+  try {
+    proc = superviseProcess('snmpsimd', 'snmpsimd', args, { logFile, onCrash: (p) => opts.onCrash?.(p) });
+  } catch (err) {
+    staged?.remove();
+    throw err;
+  }
   const host = opts.addresses?.[0] ?? '127.0.0.1';
-  await waitFor(`snmpsimd on ${host}:${port} (log: ${logFile})`, async () => {
-    if (!proc.alive()) throw new GiveUpWaiting(`snmpsimd exited:\n${proc.tail()}`);
-    await snmpGetString(host, port, opts.probeCommunity, '1.3.6.1.2.1.1.5.0', 500);
-    return true;
-  }, 60_000, 250);
+  try {
+    await awaitReady(proc, () => waitFor(`an answer from snmpsimd on ${host}:${port}`, async () => {
+      if (!proc.alive()) throw new GiveUpWaiting(`snmpsimd exited`);
+      await snmpGetString(host, port, opts.probeCommunity, '1.3.6.1.2.1.1.5.0', 500);
+      return true;
+    }, 60_000, 250));
+  } catch (err) {
+    staged?.remove();
+    throw err;
+  }
   return {
     host, port, process: proc,
     async stop() {
       await proc.stop();
-      if (asRoot) rmSync(cacheDir, { recursive: true, force: true });
+      staged?.remove();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { PartFailedError, onPath } from './parts.js';
 
 /** A long-running child (influxd, snmpsimd, snmpd) whose output goes to a log file. */
 export interface SupervisedProcess {
@@ -41,7 +42,13 @@ export function superviseProcess(name: string, command: string, args: string[], 
   } finally {
     closeSync(fd);
   }
-  if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
+  if (child.pid === undefined) {
+    child.on('error', () => { /* reported below: spawn failures come as an event after this returns */ });
+    const hint = onPath(command)
+      ? `${command} is on PATH but could not be run: check that it is executable by ${process.getuid?.() === 0 ? 'root' : 'this user'}`
+      : `${command} was not found on PATH: run \`npm run setup\` (it installs the Debian packages Noctua needs)`;
+    throw new PartFailedError(name, `did not start (could not run ${command})`, hint);
+  }
   let stopping = false;
   let isAlive = true;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {

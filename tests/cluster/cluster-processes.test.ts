@@ -11,6 +11,7 @@ import { influxQuery, startInfluxd, type InfluxdInstance } from '../../src/lab/i
 import { labAddress, labInventoryYaml, readFixtures } from '../../src/lab/inventory.js';
 import { fixturesDir, repoRoot } from '../../src/lab/paths.js';
 import { freeTcpPort, freeUdpPort, waitFor } from '../../src/lab/ports.js';
+import { startAll } from '../../src/lab/parts.js';
 import { startRedis, type RedisInstance } from '../../src/lab/redis.js';
 import { startSnmpsim, type SnmpsimInstance } from '../../src/lab/snmpsim.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
@@ -76,12 +77,13 @@ describe('three poller processes and two cores sharing one inventory through a r
     const fixtures = fixturesDir();
     // A dozen recordings keep snmpsimd (one Python process) answering well within a 3 s interval.
     const facts = readFixtures(fixtures).slice(0, 12);
-    [redis, influx, sim, receiver] = await Promise.all([
-      startRedis({ dir: join(tmp.dir, 'redis') }),
-      startInfluxd({ dir: join(tmp.dir, 'influx') }),
-      startSnmpsim({ dataDir: join(fixtures, 'snmprec'), workDir: tmp.dir, probeCommunity: facts[0]!.community, addresses: facts.map((_, i) => labAddress(i)) }),
-      startWebhookReceiver(),
-    ]);
+    // startAll, not Promise.all: when one part fails the others are stopped, not left behind as orphans.
+    ({ redis, influx, sim, receiver } = await startAll({
+      redis: startRedis({ dir: join(tmp.dir, 'redis') }),
+      influx: startInfluxd({ dir: join(tmp.dir, 'influx') }),
+      sim: startSnmpsim({ dataDir: join(fixtures, 'snmprec'), workDir: tmp.dir, probeCommunity: facts[0]!.community, addresses: facts.map((_, i) => labAddress(i)) }),
+      receiver: startWebhookReceiver(),
+    }));
     client = new Redis(redis.url, { maxRetriesPerRequest: 1, retryStrategy: () => 200 });
     client.on('error', () => {});
     const deadPort = await freeUdpPort('127.0.3.7');

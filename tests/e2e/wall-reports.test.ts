@@ -5,9 +5,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../src/lab/paths.js';
+import { launchChromium, settled } from '../helpers/browser.js';
 import { ICMP_INTERVAL_MS, startBench, type Bench, type FaultySite } from './lab-runtime.js';
 
 const shots = join(repoRoot, 'test-output', 'e2e');
@@ -27,10 +28,7 @@ describe('e2e: the wall in Chromium and the reports, on the running lab', () => 
     mkdirSync(shots, { recursive: true });
     bench = await startBench({ tag: 'wal', subnet: 60, sites: 1, timings: { leadAfter: '10m', managerAfter: '20m' } });
     site = bench.sites[0];
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -50,8 +48,7 @@ describe('e2e: the wall in Chromium and the reports, on the running lab', () => 
     const page = await openWall(`?token=${bench.lab.tokens.viewer}`);
     const inventory = bench.inventory();
     await page.waitForSelector(`.tile[data-device="${inventory[inventory.length - 1]}"]`, { timeout: 15_000 });
-    const tiles = await page.$$eval('.tile', (els) => els.map((e) => e.getAttribute('data-device')!).sort());
-    expect(tiles).toEqual(inventory);
+    await settled(() => page.$$eval('.tile', (els) => els.map((e) => e.getAttribute('data-device')!).sort())).toEqual(inventory);
     if (!site) {
       console.warn(`wall fault case skipped: ${bench.netnsSkip}`);
       return;
@@ -69,12 +66,12 @@ describe('e2e: the wall in Chromium and the reports, on the running lab', () => 
     });
     await page.waitForSelector(`.incident[data-incident="${incident.id}"]`, { timeout: 10_000 });
     figures.linkDownToIncidentOnWallS = ((Date.now() - downAt) / 1000).toFixed(1);
-    const colour = await page.$eval(`.tile[data-device="${site.router.name}"]`, (e) => getComputedStyle(e).backgroundColor);
-    expect(colour).toBe('rgb(161, 27, 27)');
-    expect(await page.textContent(`.incident[data-incident="${incident.id}"] .sev`)).toBe('P1');
-    expect(await page.textContent(`.incident[data-incident="${incident.id}"] .title`)).toBe(incident.title);
-    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
-    expect(await page.isHidden('#banner')).toBe(true);
+    const router = site.router.name;
+    await settled(() => page.$eval(`.tile[data-device="${router}"]`, (e) => getComputedStyle(e).backgroundColor)).toBe('rgb(161, 27, 27)');
+    await settled(() => page.textContent(`.incident[data-incident="${incident.id}"] .sev`)).toBe('P1');
+    await settled(() => page.textContent(`.incident[data-incident="${incident.id}"] .title`)).toBe(incident.title);
+    await settled(() => page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    await settled(() => page.isHidden('#banner')).toBe(true);
     await page.screenshot({ path: join(shots, 'wall-fault.png') });
     site.host.linkUp();
     await page.waitForSelector(`.tile[data-device="${site.router.name}"][data-state="up"]`, { timeout: 3 * ICMP_INTERVAL_MS + 5000 });
@@ -85,9 +82,9 @@ describe('e2e: the wall in Chromium and the reports, on the running lab', () => 
   it('shows the error banner, and no tiles, for a bad token', async () => {
     const page = await openWall('?token=not-a-lab-token&lang=zh-CN');
     await page.waitForSelector('#banner:not([hidden])', { timeout: 10_000 });
-    expect(await page.getAttribute('#banner', 'data-kind')).toBe('auth');
-    expect(await page.textContent('#banner')).toContain('API 令牌被拒绝');
-    expect(await page.$$('.tile')).toHaveLength(0);
+    await settled(() => page.getAttribute('#banner', 'data-kind')).toBe('auth');
+    await settled(() => page.textContent('#banner')).toContain('API 令牌被拒绝');
+    await settled(() => page.$$eval('.tile', (els) => els.length)).toBe(0);
     await page.screenshot({ path: join(shots, 'wall-bad-token.png') });
     await page.context().close();
   });

@@ -8,15 +8,17 @@ import { tempDir } from './tmp.js';
 /** A private influxd in a temp directory, for one test file. */
 export async function realInfluxd(): Promise<InfluxdInstance & { cleanup(): Promise<void> }> {
   const tmp = tempDir('noctua-influx-');
-  const inst = await startInfluxd({ dir: tmp.dir });
+  // A failed start stops its own process (awaitReady); the temp dir is this helper's to remove.
+  const inst = await startInfluxd({ dir: tmp.dir }).catch((err: unknown) => { tmp.cleanup(); throw err; });
   return Object.assign(inst, { async cleanup() { await inst.stop(); tmp.cleanup(); } });
 }
 
 /** A private snmpsimd serving every shared recording on 127.0.0.1 (community = recording name). */
 export async function realSnmpsim(): Promise<SnmpsimInstance & { fixtures: FixtureFacts[]; cleanup(): Promise<void> }> {
-  const tmp = tempDir('noctua-snmpsim-');
   const dir = fixturesDir();
   const fixtures = readFixtures(dir);
-  const inst = await startSnmpsim({ dataDir: join(dir, 'snmprec'), workDir: tmp.dir, probeCommunity: fixtures[0]!.community });
+  const tmp = tempDir('noctua-snmpsim-');
+  const inst = await startSnmpsim({ dataDir: join(dir, 'snmprec'), workDir: tmp.dir, probeCommunity: fixtures[0]!.community })
+    .catch((err: unknown) => { tmp.cleanup(); throw err; });
   return Object.assign(inst, { fixtures, async cleanup() { await inst.stop(); tmp.cleanup(); } });
 }

@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../src/api/server.js';
 import { repoRoot } from '../../src/lab/paths.js';
 import { apiSettings, MemoryNoc, TOKENS } from '../api/memory-noc.js';
+import { launchChromium, settled } from '../helpers/browser.js';
 
 const shots = join(repoRoot, 'test-output', 'wall');
 const DOWN_RED = 'rgb(211, 47, 47)';
@@ -32,10 +33,7 @@ describe('NOC wall in Chromium', () => {
       settings: apiSettings({ host: '127.0.0.1', port: 0, wall: { heartbeat: 250, staleAfter: 5000 } }),
       ports: noc.ports(), log: pino({ level: 'silent' }),
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -46,16 +44,16 @@ describe('NOC wall in Chromium', () => {
   it('shows every device as a tile grouped by site, with counters, on-call and WAN sparklines', async () => {
     const page = await openWall(`?token=${TOKENS.viewer}`);
     await page.waitForSelector('.tile[data-device="branch-ups-01"]', { timeout: 10_000 });
-    const tiles = await page.$$eval('.tile', (els) => els.map((e) => `${e.closest('.site')!.getAttribute('data-site')}/${e.getAttribute('data-device')}:${e.getAttribute('data-state')}`));
-    expect(tiles).toEqual(['hq/core-sw-01:up', 'hq/edge-rt-01:up', 'hq/fw-01:up', 'shanghai/branch-rt-01:up', 'shanghai/branch-ups-01:up']);
-    expect(await page.textContent('#c-up')).toBe('5/5');
-    await expect.poll(() => page.textContent('#c-p1'), { timeout: 5000 }).toBe('0');
-    expect(await page.textContent('#oncall')).toContain('Wang Lei');
-    expect(await page.$$eval('.link', (els) => els.map((e) => e.getAttribute('data-link')))).toEqual(['branch-rt-01', 'edge-rt-01']);
-    expect(await page.$$eval('.link polyline.rtt', (els) => els.map((e) => (e.getAttribute('points') ?? '').split(' ').length))).toEqual([60, 60]);
-    expect(await page.isHidden('#banner')).toBe(true);
+    await settled(() => page.$$eval('.tile', (els) => els.map((e) => `${e.closest('.site')!.getAttribute('data-site')}/${e.getAttribute('data-device')}:${e.getAttribute('data-state')}`)))
+      .toEqual(['hq/core-sw-01:up', 'hq/edge-rt-01:up', 'hq/fw-01:up', 'shanghai/branch-rt-01:up', 'shanghai/branch-ups-01:up']);
+    await settled(() => page.textContent('#c-up')).toBe('5/5');
+    await settled(() => page.textContent('#c-p1')).toBe('0');
+    await settled(() => page.textContent('#oncall')).toContain('Wang Lei');
+    await settled(() => page.$$eval('.link', (els) => els.map((e) => e.getAttribute('data-link')))).toEqual(['branch-rt-01', 'edge-rt-01']);
+    await settled(() => page.$$eval('.link polyline.rtt', (els) => els.map((e) => (e.getAttribute('points') ?? '').split(' ').length))).toEqual([60, 60]);
+    await settled(() => page.isHidden('#banner')).toBe(true);
     // The token is taken out of the address bar once read.
-    expect(page.url()).toBe(`${server.url}/wall`);
+    await settled(() => page.url()).toBe(`${server.url}/wall`);
   });
 
   it('turns a failing device red and shows its incident live, without reloading', async () => {
@@ -66,40 +64,39 @@ describe('NOC wall in Chromium', () => {
     noc.openIncident({ id: 'inc-42', device: 'branch-rt-01', severity: 'P1', title: 'branch-rt-01 is down (100% loss)' });
     await page.waitForSelector('.tile[data-device="branch-rt-01"][data-state="down"]', { timeout: 5000 });
     await page.waitForSelector('.incident[data-incident="inc-42"]', { timeout: 5000 });
-    const colour = await page.$eval('.tile[data-device="branch-rt-01"]', (e) => getComputedStyle(e).backgroundColor);
-    expect(colour).toBe(DOWN_RED);
-    expect(await page.textContent('.incident[data-incident="inc-42"] .sev')).toBe('P1');
-    expect(await page.textContent('.incident[data-incident="inc-42"] .title')).toBe('branch-rt-01 is down (100% loss)');
-    expect(await page.textContent('.incident[data-incident="inc-42"] .ack')).toBe('not acknowledged');
-    expect(await page.textContent('.incident[data-incident="inc-42"] .age')).toMatch(/^0m 0\ds$/);
-    // Counters and WAN figures are redrawn from the same events, possibly a frame after the tile: poll them.
-    await expect.poll(() => page.textContent('#c-up'), { timeout: 5000 }).toBe('4/5');
+    // The tile is redrawn from the same events that set its state: its colour settles a frame later.
+    await settled(() => page.$eval('.tile[data-device="branch-rt-01"]', (e) => getComputedStyle(e).backgroundColor)).toBe(DOWN_RED);
+    await settled(() => page.textContent('.incident[data-incident="inc-42"] .sev')).toBe('P1');
+    await settled(() => page.textContent('.incident[data-incident="inc-42"] .title')).toBe('branch-rt-01 is down (100% loss)');
+    await settled(() => page.textContent('.incident[data-incident="inc-42"] .ack')).toBe('not acknowledged');
+    await settled(() => page.textContent('.incident[data-incident="inc-42"] .age')).toMatch(/^0m 0\ds$/);
+    await settled(() => page.textContent('#c-up')).toBe('4/5');
     // The WAN figures follow the device: no latency while it does not answer, and all probes lost.
-    await expect.poll(() => page.textContent('.link[data-link="branch-rt-01"] .now'), { timeout: 5000 }).toBe('rtt –loss 100%');
-    await expect.poll(() => page.textContent('#c-p1'), { timeout: 5000 }).toBe('1');
-    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    await settled(() => page.textContent('.link[data-link="branch-rt-01"] .now')).toBe('rtt –loss 100%');
+    await settled(() => page.textContent('#c-p1')).toBe('1');
+    await settled(() => page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
     await page.screenshot({ path: join(shots, 'wall-device-down.png') });
 
     // An operator acknowledges through the API; the wall says who.
     const ack = await fetch(`${server.url}/api/v1/incidents/inc-42/acknowledge`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.operator}` } });
     expect(ack.status).toBe(200);
     await page.waitForSelector('.incident[data-incident="inc-42"][data-state="acknowledged"]', { timeout: 5000 });
-    expect(await page.textContent('.incident[data-incident="inc-42"] .ack')).toBe('acknowledged by alice');
+    await settled(() => page.textContent('.incident[data-incident="inc-42"] .ack')).toBe('acknowledged by alice');
 
     // Recovery: the tile turns green again and the resolved incident leaves the wall.
     noc.setDeviceState('branch-rt-01', 'up');
     noc.ports().incidents.resolve('inc-42', 'alert-engine');
     await page.waitForSelector('.tile[data-device="branch-rt-01"][data-state="up"]', { timeout: 5000 });
     await page.waitForSelector('.incident[data-incident="inc-42"]', { state: 'detached', timeout: 5000 });
-    await expect.poll(() => page.textContent('#c-p1'), { timeout: 5000 }).toBe('0');
+    await settled(() => page.textContent('#c-p1')).toBe('0');
   });
 
   it('speaks zh-CN when asked', async () => {
     const page = await openWall(`?token=${TOKENS.viewer}&lang=zh-CN`);
     await page.waitForSelector('.tile[data-device="fw-01"]', { timeout: 10_000 });
-    expect(await page.textContent('[data-i18n="incidents"]')).toBe('未关闭事件');
-    expect(await page.textContent('[data-i18n="devicesUp"]')).toBe('设备在线');
-    expect(await page.textContent('.tile[data-device="fw-01"] .meta')).toMatch(/^在线/);
+    await settled(() => page.textContent('[data-i18n="incidents"]')).toBe('未关闭事件');
+    await settled(() => page.textContent('[data-i18n="devicesUp"]')).toBe('设备在线');
+    await settled(() => page.textContent('.tile[data-device="fw-01"] .meta')).toMatch(/^在线/);
     await page.screenshot({ path: join(shots, 'wall-zh-CN.png') });
     await page.context().close();
   });
@@ -107,14 +104,14 @@ describe('NOC wall in Chromium', () => {
   it('says so when the token is wrong or missing', async () => {
     const bad = await openWall('?token=not-a-real-token');
     await bad.waitForSelector('#banner:not([hidden])', { timeout: 10_000 });
-    expect(await bad.textContent('#banner')).toContain('The API token was rejected');
-    expect(await bad.getAttribute('#banner', 'data-kind')).toBe('auth');
-    expect(await bad.$$('.tile')).toHaveLength(0);
+    await settled(() => bad.textContent('#banner')).toContain('The API token was rejected');
+    await settled(() => bad.getAttribute('#banner', 'data-kind')).toBe('auth');
+    await settled(() => bad.$$eval('.tile', (els) => els.length)).toBe(0);
     await bad.screenshot({ path: join(shots, 'wall-bad-token.png') });
     await bad.context().close();
     const none = await openWall('');
     await none.waitForSelector('#banner:not([hidden])', { timeout: 10_000 });
-    expect(await none.textContent('#banner')).toContain('needs an API token');
+    await settled(() => none.textContent('#banner')).toContain('needs an API token');
     await none.context().close();
   });
 
@@ -122,7 +119,7 @@ describe('NOC wall in Chromium', () => {
     const page = pages[0]!;
     noc.readiness = { ...noc.readiness, schedulerRunning: false };
     await page.waitForSelector('#banner:not([hidden])', { timeout: 5000 });
-    expect(await page.textContent('#banner')).toContain('DATA STALE — the poller has stopped');
+    await settled(() => page.textContent('#banner')).toContain('DATA STALE — the poller has stopped');
     await page.screenshot({ path: join(shots, 'wall-poller-stopped.png') });
     noc.readiness = { ...noc.readiness, schedulerRunning: true, lastCycleAt: new Date() };
     await page.waitForSelector('#banner', { state: 'hidden', timeout: 5000 });
@@ -132,10 +129,10 @@ describe('NOC wall in Chromium', () => {
     const page = pages[0]!;
     await server.close();
     await page.waitForSelector('#banner:not([hidden])', { timeout: 10_000 });
-    expect(await page.textContent('#banner')).toContain('DATA STALE');
-    expect(await page.getAttribute('#banner', 'data-kind')).toBe('stale');
+    await settled(() => page.textContent('#banner')).toContain('DATA STALE');
+    await settled(() => page.getAttribute('#banner', 'data-kind')).toBe('stale');
     // The tiles stay, so the room still sees the last known picture under the banner.
-    expect(await page.$$('.tile')).toHaveLength(5);
+    await settled(() => page.$$eval('.tile', (els) => els.length)).toBe(5);
     await page.screenshot({ path: join(shots, 'wall-stream-lost.png') });
   });
 });

@@ -275,7 +275,7 @@ export class PollScheduler {
         return;
       }
       const began = this.clock.ms();
-      for (const { job, due } of items) this.opts.metrics.started(kind, began - due);
+      for (const { due } of items) this.opts.metrics.started(kind, began - due);
       const devices = items.map((i) => i.job.device);
       // Async so that a poller throwing before it returns a promise is a failed poll, not a lost slot.
       const pollPromise: Promise<Map<string, PollResult>> = (async () => (items.length > 1 || 'pollMany' in poller

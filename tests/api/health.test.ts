@@ -56,6 +56,7 @@ describe('OpenAPI document and UI at /docs', () => {
       'POST /api/v1/config/reload', 'POST /api/v1/config/validate',
       'POST /api/v1/incidents/{id}/acknowledge', 'POST /api/v1/incidents/{id}/comment', 'POST /api/v1/incidents/{id}/resolve',
       'POST /api/v1/incidents/{id}/unacknowledge',
+      'GET /api/v1/incidents/{id}/pauses', 'POST /api/v1/incidents/{id}/pauses', 'POST /api/v1/incidents/{id}/pauses/{pid}/end',
       'POST /api/v1/maintenance', 'POST /api/v1/maintenance/{id}/end',
     ].sort());
     const create = doc.paths['/api/v1/maintenance'].post;

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFullConfig } from '../../src/config-check/load.js';
-import type { Device } from '../../src/config/inventory-schema.js';
 import { createLogger } from '../../src/core/log.js';
 import { waitFor } from '../../src/lab/ports.js';
 import { startRedis, type RedisInstance } from '../../src/lab/redis.js';

@@ -11,7 +11,6 @@ import type { Markup } from '../escalation/templates.js';
 /** Line breaks and other control characters become one space; bidi overrides (which can reorder what a reader sees) go. */
 export function oneLine(value: string): string {
   return value
-    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
     .replace(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g, '');
 }

@@ -5,7 +5,6 @@
  */
 
 const TWO_32 = 2n ** 32n;
-const TWO_64 = 2n ** 64n;
 /** sysUpTime is TimeTicks, a 32-bit count of centiseconds: it wraps every 497.1 days. */
 export const UPTIME_WRAP_TICKS = 2 ** 32;
 

@@ -56,8 +56,8 @@ describe('SLA clocks and escalation in service time (P2 under 5x8, 2026 National
     await startService();
     const inc = incident('inc-p2', 'P2', new Date(sh('2026-10-09 17:00')), { site: 'hq' });
     const other = incident('inc-7x24', 'P2', new Date(sh('2026-10-09 17:00')), { site: 'dc', key: 'device:other' });
-    svc.onIncidentEvent(event('opened', inc, new Date(sh('2026-10-09 17:00'))));
-    svc.onIncidentEvent(event('opened', other, new Date(sh('2026-10-09 17:00'))));
+    await svc.onIncidentEvent(event('opened', inc, new Date(sh('2026-10-09 17:00'))));
+    await svc.onIncidentEvent(event('opened', other, new Date(sh('2026-10-09 17:00'))));
     // Paging the engineer is not an SLA clock: it happens at once, also after hours.
     expect(await at('2026-10-09 17:00')).toEqual(['/engineer opened', '/engineer opened']);
 
@@ -67,7 +67,7 @@ describe('SLA clocks and escalation in service time (P2 under 5x8, 2026 National
     expect(r0).toMatchObject({ calendar: 'office-5x8', respondBy: new Date(sh('2026-10-10 09:00')), resolveBy: new Date(sh('2026-10-10 12:00')), pausedMs: 0, pauses: [] });
     // The 7x24 incident keeps today's wall-clock deadlines: 18:00 and 21:00 on Friday.
     expect(svc.slaRecord('inc-7x24')).toMatchObject({ calendar: '7x24', respondBy: new Date(sh('2026-10-09 18:00')), resolveBy: new Date(sh('2026-10-09 21:00')) });
-    svc.onIncidentEvent(event('resolved', { ...other, state: 'resolved', resolvedAt: new Date(sh('2026-10-09 17:05')) }, new Date(sh('2026-10-09 17:05'))));
+    await svc.onIncidentEvent(event('resolved', { ...other, state: 'resolved', resolvedAt: new Date(sh('2026-10-09 17:05')) }, new Date(sh('2026-10-09 17:05'))));
     expect(await at('2026-10-09 17:05')).toEqual(['/engineer resolved']);
 
     // Nothing happens overnight: the 5x8 clock stands still from Friday 17:30 to Saturday 08:30.
@@ -76,7 +76,7 @@ describe('SLA clocks and escalation in service time (P2 under 5x8, 2026 National
     // Response reminder 10 min before 09:00 (service time), the team lead at the response deadline.
     expect(await at('2026-10-10 08:50')).toEqual(['/engineer sla-reminder']);
     expect(await at('2026-10-10 09:00')).toEqual(['/lead escalated']);
-    svc.onIncidentEvent(event('acknowledged', { ...inc, state: 'acknowledged', acknowledgedAt: new Date(sh('2026-10-10 09:10')), acknowledgedBy: 'bob' }, new Date(sh('2026-10-10 09:10')), 'bob'));
+    await svc.onIncidentEvent(event('acknowledged', { ...inc, state: 'acknowledged', acknowledgedAt: new Date(sh('2026-10-10 09:10')), acknowledgedBy: 'bob' }, new Date(sh('2026-10-10 09:10')), 'bob'));
     expect(await at('2026-10-10 09:10')).toEqual(['/engineer acknowledged', '/lead acknowledged']);
     // Response: Fri 17:00-17:30 (30 min) + Sat 08:30-09:10 (40 min) = 70 min in service time: missed.
     expect(svc.slaRecord('inc-p2')).toMatchObject({ responseMs: 70 * MIN, responseMet: false });
@@ -106,7 +106,7 @@ describe('SLA clocks and escalation in service time (P2 under 5x8, 2026 National
     expect(await at('2026-10-10 13:50')).toEqual(['/engineer sla-reminder', '/lead sla-reminder']);
     expect(await at('2026-10-10 14:00')).toEqual(['/mgr escalated']);
 
-    svc.onIncidentEvent(event('resolved', { ...inc, state: 'resolved', acknowledgedAt: new Date(sh('2026-10-10 09:10')), resolvedAt: new Date(sh('2026-10-10 14:30')) }, new Date(sh('2026-10-10 14:30'))));
+    await svc.onIncidentEvent(event('resolved', { ...inc, state: 'resolved', acknowledgedAt: new Date(sh('2026-10-10 09:10')), resolvedAt: new Date(sh('2026-10-10 14:30')) }, new Date(sh('2026-10-10 14:30'))));
     await at('2026-10-10 14:30');
     // Resolution: 30 min + Sat 08:30-14:30 (6 h) - 2 h paused = 4 h 30 > 4 h: missed; the pause is listed.
     expect(svc.slaRecord('inc-p2')).toMatchObject({ resolutionMs: 4.5 * H, resolutionMet: false, pausedMs: 2 * H, calendar: 'office-5x8' });

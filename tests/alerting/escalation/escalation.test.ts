@@ -54,7 +54,7 @@ describe('escalation of a P1 incident by the default policy', () => {
     const { svc } = service(clock);
     await svc.start();
     const inc = incident('inc-1', 'P1', new Date(T0));
-    svc.onIncidentEvent(event('opened', inc, new Date(T0)));
+    await svc.onIncidentEvent(event('opened', inc, new Date(T0)));
     expect(await at(clock, svc, 0)).toEqual(['/eng-a opened']);
     // Response reminder 10 minutes before the 30-minute target, to everyone paged so far.
     expect(await at(clock, svc, 20)).toEqual(['/eng-a sla-reminder']);
@@ -77,11 +77,11 @@ describe('escalation of a P1 incident by the default policy', () => {
     const { svc } = service(clock);
     await svc.start();
     let inc = incident('inc-2', 'P1', new Date(T0));
-    svc.onIncidentEvent(event('opened', inc, new Date(T0)));
+    await svc.onIncidentEvent(event('opened', inc, new Date(T0)));
     expect(await at(clock, svc, 0)).toEqual(['/eng-a opened']);
     await at(clock, svc, 8);
     inc = { ...inc, state: 'acknowledged', acknowledgedAt: new Date(T0 + 8 * MIN), acknowledgedBy: 'alice' };
-    svc.onIncidentEvent(event('acknowledged', inc, inc.acknowledgedAt!, 'alice'));
+    await svc.onIncidentEvent(event('acknowledged', inc, inc.acknowledgedAt!, 'alice'));
     expect(await at(clock, svc, 8)).toEqual(['/eng-a acknowledged']);
     // No response reminder at 20 min and no team lead at 30 min: someone has it.
     expect(await at(clock, svc, 60)).toEqual([]);
@@ -90,7 +90,7 @@ describe('escalation of a P1 incident by the default policy', () => {
     expect(await at(clock, svc, 120)).toEqual(['/mgr escalated']);
     await at(clock, svc, 135);
     inc = { ...inc, state: 'resolved', resolvedAt: new Date(T0 + 135 * MIN), alerts: inc.alerts.map((a) => ({ ...a, state: 'resolved' as const, endsAt: new Date(T0 + 135 * MIN) })) };
-    svc.onIncidentEvent(event('resolved', inc, inc.resolvedAt!));
+    await svc.onIncidentEvent(event('resolved', inc, inc.resolvedAt!));
     expect(await at(clock, svc, 135)).toEqual(['/eng-a resolved', '/mgr resolved']);
     const recovery = receiver.requests.at(-1)!.json as { outageMs: number; text: { title: string; body: string } };
     expect(recovery.outageMs).toBe(135 * MIN);
@@ -105,7 +105,7 @@ describe('escalation of a P1 incident by the default policy', () => {
     const first = service(clock, { dbName: 'restart.db' });
     await first.svc.start();
     const inc = incident('inc-3', 'P1', new Date(T0));
-    first.svc.onIncidentEvent(event('opened', inc, new Date(T0)));
+    await first.svc.onIncidentEvent(event('opened', inc, new Date(T0)));
     expect(await at(clock, first.svc, 0)).toEqual(['/eng-a opened']);
     await first.svc.stop();
     first.db.close();
@@ -119,7 +119,7 @@ describe('escalation of a P1 incident by the default policy', () => {
     expect(await at(clock, second.svc, 110)).toEqual(['/eng-a sla-reminder', '/lead sla-reminder']);
     expect(await at(clock, second.svc, 120)).toEqual(['/mgr escalated']);
     // A redelivered event (same seq) changes nothing.
-    second.svc.onIncidentEvent({ ...event('opened', inc, new Date(T0)), seq: 1 });
+    await second.svc.onIncidentEvent({ ...event('opened', inc, new Date(T0)), seq: 1 });
     expect(await at(clock, second.svc, 121)).toEqual([]);
   });
 
@@ -129,9 +129,9 @@ describe('escalation of a P1 incident by the default policy', () => {
     const { svc } = service(clock);
     await svc.start();
     const muted = incident('inc-4', 'P2', new Date(T0), { muted: true, mutedReason: 'maintenance: core upgrade' });
-    svc.onIncidentEvent(event('opened', muted, new Date(T0)));
+    await svc.onIncidentEvent(event('opened', muted, new Date(T0)));
     expect(await at(clock, svc, 90)).toEqual([]);
-    svc.onIncidentEvent(event('unmuted', { ...muted, muted: false, mutedReason: undefined }, new Date(T0 + 90 * MIN)));
+    await svc.onIncidentEvent(event('unmuted', { ...muted, muted: false, mutedReason: undefined }, new Date(T0 + 90 * MIN)));
     // P2: engineer at once, lead at 60 min, both overdue when the window ends.
     expect(await at(clock, svc, 90)).toEqual(['/eng-a opened', '/lead escalated']);
   });
@@ -142,10 +142,10 @@ describe('escalation of a P1 incident by the default policy', () => {
     const { svc } = service(clock);
     await svc.start();
     const p3 = incident('inc-8', 'P3', new Date(T0));
-    svc.onIncidentEvent(event('opened', p3, new Date(T0)));
+    await svc.onIncidentEvent(event('opened', p3, new Date(T0)));
     expect(await at(clock, svc, 0)).toEqual(['/eng-a opened']);
     expect(await at(clock, svc, 40)).toEqual([]);
-    svc.onIncidentEvent(event('updated', { ...p3, severity: 'P1' }, new Date(T0 + 40 * MIN)));
+    await svc.onIncidentEvent(event('updated', { ...p3, severity: 'P1' }, new Date(T0 + 40 * MIN)));
     // P1's team-lead step (30 min) is already overdue at 40 min.
     expect(await at(clock, svc, 40)).toEqual(['/lead escalated']);
     expect(svc.slaRecord('inc-8')).toMatchObject({ severity: 'P1', respondTargetMs: 30 * MIN, responseMet: false });
@@ -157,12 +157,12 @@ describe('escalation of a P1 incident by the default policy', () => {
     const { svc } = service(clock);
     await svc.start();
     const inc = incident('inc-9', 'P1', new Date(T0));
-    svc.onIncidentEvent(event('opened', inc, new Date(T0)));
+    await svc.onIncidentEvent(event('opened', inc, new Date(T0)));
     await at(clock, svc, 5);
     const acked = { ...inc, state: 'acknowledged' as const, acknowledgedAt: new Date(T0 + 5 * MIN), acknowledgedBy: 'alice' };
-    svc.onIncidentEvent(event('acknowledged', acked, acked.acknowledgedAt, 'alice'));
+    await svc.onIncidentEvent(event('acknowledged', acked, acked.acknowledgedAt, 'alice'));
     expect(await at(clock, svc, 45)).toEqual(['/eng-a acknowledged']);
-    svc.onIncidentEvent(event('unacknowledged', inc, new Date(T0 + 45 * MIN), 'alice'));
+    await svc.onIncidentEvent(event('unacknowledged', inc, new Date(T0 + 45 * MIN), 'alice'));
     expect(await at(clock, svc, 45)).toEqual(['/lead escalated']);
   });
 
@@ -172,10 +172,10 @@ describe('escalation of a P1 incident by the default policy', () => {
     const clock = new FakeClock(Date.UTC(2026, 0, 6, 0, 59, 0));
     const { svc } = service(clock);
     await svc.start();
-    svc.onIncidentEvent(event('opened', incident('inc-5', 'P3', clock.now()), clock.now()));
+    await svc.onIncidentEvent(event('opened', incident('inc-5', 'P3', clock.now()), clock.now()));
     await svc.flush();
     await clock.advance(MIN);
-    svc.onIncidentEvent(event('opened', incident('inc-6', 'P3', clock.now()), clock.now()));
+    await svc.onIncidentEvent(event('opened', incident('inc-6', 'P3', clock.now()), clock.now()));
     await svc.flush();
     expect(fresh()).toEqual(['/eng-a opened', '/eng-b opened']);
     expect(svc.onCall('engineers')?.person).toBe('bob');
@@ -191,7 +191,7 @@ describe('escalation of a P1 incident by the default policy', () => {
     };
     const { svc } = service(clock, { actions });
     await svc.start();
-    svc.onIncidentEvent(event('opened', incident('inc-7', 'P1', new Date(T0)), new Date(T0)));
+    await svc.onIncidentEvent(event('opened', incident('inc-7', 'P1', new Date(T0)), new Date(T0)));
     await svc.flush();
     const notice = receiver.requests.at(-1)!.json as { links: { ack: string; dashboard: string } };
     expect(notice.links.dashboard).toBe('https://noc.example.com/wall?incident=inc-7');

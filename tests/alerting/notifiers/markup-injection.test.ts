@@ -155,7 +155,7 @@ tiers:
     const huge = 'x'.repeat(65_536);
     const base0 = incident('inc-big', 'P1', new Date(T0));
     const alerts = Array.from({ length: 200 }, (_, i) => ({ ...base0.alerts[0]!, fingerprint: `fp${i}`, instance: `${huge}${i}`, summary: { en: huge, 'zh-CN': huge }, labels: { ifAlias: huge, [huge]: 'k' } }));
-    svc.onIncidentEvent(event('opened', { ...base0, title: huge, device: huge, alerts }, new Date(T0)));
+    await svc.onIncidentEvent(event('opened', { ...base0, title: huge, device: huge, alerts }, new Date(T0)));
     await svc.flush();
     const got = await receiver.waitFor((rs) => ['hook', 'am', 'pd'].every((p) => rs.some((r) => r.path === `/bounded/${p}`)));
     const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.entries(v).flatMap(([k, x]) => [k, ...strings(x)]) : []);

@@ -58,7 +58,7 @@ describe('one incident\'s notices reach a channel in the order they were written
     const first = make();
     await first.svc.start();
     let inc: IncidentView = incident('inc-order', 'P1', new Date(T0));
-    first.svc.onIncidentEvent(event('opened', inc, new Date(T0)));
+    await first.svc.onIncidentEvent(event('opened', inc, new Date(T0)));
     await first.svc.flush();
     // Refused four times: the fault notice now backs off for 6 s (8 s cap, jitter at its midpoint).
     for (const wait of [750, 1500, 3000]) { await clock.advance(wait); await first.svc.flush(); }
@@ -68,7 +68,7 @@ describe('one incident\'s notices reach a channel in the order they were written
     refusing = false;
     await clock.advance(100);
     inc = { ...inc, state: 'resolved', resolvedAt: clock.now(), alerts: inc.alerts.map((a) => ({ ...a, state: 'resolved' as const, endsAt: clock.now() })) };
-    first.svc.onIncidentEvent(event('resolved', inc, clock.now()));
+    await first.svc.onIncidentEvent(event('resolved', inc, clock.now()));
     await first.svc.flush();
     expect(accepted('/order')).toEqual([]); // the recovery waits behind the fault notice
     expect(first.svc.outboxStats()).toMatchObject({ pending: 2, sent: 0 });

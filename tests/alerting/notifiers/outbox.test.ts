@@ -174,7 +174,7 @@ describe('durable outbox and its retry stage', () => {
     };
     const first = make();
     await first.svc.start();
-    first.svc.onIncidentEvent(event('opened', incident('inc-r', 'P1', new Date(T0)), new Date(T0)));
+    await first.svc.onIncidentEvent(event('opened', incident('inc-r', 'P1', new Date(T0)), new Date(T0)));
     await first.svc.flush();
     expect(first.svc.outboxStats()).toMatchObject({ pending: 1, sent: 0 });
     await first.svc.stop();

@@ -24,11 +24,7 @@ import { pausesRoutes } from './routes/pauses.js';
 import { reportsRoutes } from './routes/reports.js';
 
 /** What {@link buildApp} needs: the `api:` settings, the services onto the running Noctua, and a logger. */
-export type BuildAppOptions = CommonAppOptions & (
-  | { services: ApiServices; ports?: undefined }
-  /** @deprecated the old name of `services` (src/main.ts and tests/web still pass `ports`). */
-  | { ports: ApiServices; services?: undefined }
-);
+export type BuildAppOptions = CommonAppOptions & { services: ApiServices };
 
 interface CommonAppOptions {
   settings: ApiSection;
@@ -53,7 +49,7 @@ export const API_PREFIX = '/api/v1';
  */
 export function buildApp(opts: BuildAppOptions): FastifyInstance {
   const { settings, log } = opts;
-  const services = opts.services ?? opts.ports;
+  const { services } = opts;
   const ctx: ApiContext = { settings, services, now: opts.now ?? (() => new Date()), locale: opts.locale ?? 'en', limits: opts.limits };
   const app = Fastify({
     loggerInstance: log,

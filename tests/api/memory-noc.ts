@@ -138,8 +138,6 @@ export class MemoryNoc {
     return next;
   }
 
-  /** The old name of {@link services} (tests/web still call it). */
-  ports(): ApiServices { return this.services(); }
 
   /** A window's state now, as the engine's maintenance book reports it. */
   private withStatus(w: MaintenanceWindow) {

@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { LatestSamples } from '../../src/api/latest-samples.js';
-import { runtimePorts } from '../../src/api/runtime-ports.js';
+import { runtimeServices } from '../../src/api/runtime-services.js';
 import { startApiServer, type ApiServer } from '../../src/api/server.js';
 import { createAlertEngine, type AlertEngine } from '../../src/alerting/engine.js';
 import { parseAlertRules } from '../../src/alerting/rules.js';
@@ -29,7 +29,7 @@ describe('NOC wall over the real alert engine and device registry', () => {
   const latest = new LatestSamples();
   let db: Db;
   let engine: AlertEngine;
-  let ports: ReturnType<typeof runtimePorts>;
+  let services: ReturnType<typeof runtimeServices>;
   let server: ApiServer;
   let browser: Browser;
 
@@ -50,21 +50,21 @@ describe('NOC wall over the real alert engine and device registry', () => {
     engine = createAlertEngine({ db, rules: parseAlertRules(RULES), devices, log: pino({ level: 'silent' }) });
     states.sync(devices);
     for (const d of devices) await poll(d.name, true);
-    ports = runtimePorts({
+    services = runtimeServices({
       inventory: () => devices, states, latest, engine,
       reader: { series: async () => [] },
       influx: { readiness: () => ({ ready: true, influx: 'reachable', spooling: false, detail: '' }) },
       schedulerRunning: () => true, metrics: new Registry(),
       config: { validate: async () => ({ ok: true, devices: 3, sites: 2, disabled: 0 }), reload: async () => ({ ok: true, devices: 3, sites: 2, disabled: 0 }) },
     });
-    server = await startApiServer({ settings: apiSettings({ port: 0, wall: { heartbeat: 500 } }), ports, log: pino({ level: 'silent' }) });
+    server = await startApiServer({ settings: apiSettings({ port: 0, wall: { heartbeat: 500 } }), services, log: pino({ level: 'silent' }) });
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    ports?.close();
+    services?.close();
     await engine?.stop();
     db?.close();
     tmp.cleanup();

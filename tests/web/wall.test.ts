@@ -31,7 +31,7 @@ describe('NOC wall in Chromium', () => {
     noc.readiness = { ...noc.readiness, lastCycleAt: new Date() };
     server = await startApiServer({
       settings: apiSettings({ host: '127.0.0.1', port: 0, wall: { heartbeat: 250, staleAfter: 5000 } }),
-      ports: noc.ports(), log: pino({ level: 'silent' }),
+      services: noc.services(), log: pino({ level: 'silent' }),
     });
     browser = await launchChromium();
   });
@@ -85,7 +85,7 @@ describe('NOC wall in Chromium', () => {
 
     // Recovery: the tile turns green again and the resolved incident leaves the wall.
     noc.setDeviceState('branch-rt-01', 'up');
-    noc.ports().incidents.resolve('inc-42', 'alert-engine');
+    noc.services().incidents.resolve('inc-42', 'alert-engine');
     await page.waitForSelector('.tile[data-device="branch-rt-01"][data-state="up"]', { timeout: 5000 });
     await page.waitForSelector('.incident[data-incident="inc-42"]', { state: 'detached', timeout: 5000 });
     await settled(() => page.textContent('#c-p1')).toBe('0');

@@ -80,6 +80,9 @@ export function startTrapReceiver(opts: TrapReceiverOptions): Promise<TrapReceiv
     if (!socket) { reject(new Error('trap receiver: net-snmp created no socket')); return; }
     socket.once('listening', () => {
       bound = true;
+      // Bursts (a chassis rebooting, a flapping port) arrive faster than one event-loop turn: a larger kernel
+      // buffer turns drops into latency. The kernel caps it at net.core.rmem_max.
+      try { socket.setRecvBufferSize(4 * 1024 * 1024); } catch { /* keep the default */ }
       const a = socket.address() as AddressInfo;
       resolve({
         address: { host: a.address, port: a.port },

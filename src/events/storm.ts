@@ -37,7 +37,7 @@ export class StormControl {
   offer(e: NoctuaEvent, now: number): void {
     const key = StormControl.key(e);
     let w = this.windows.get(key);
-    if (w && now - w.start >= this.settings.windowMs) { this.close(w, now); w = undefined; }
+    if (w && now - w.start >= this.settings.windowMs) w = this.next(key, w, now);
     if (!w) {
       if (this.windows.size >= MAX_KEYS) this.flush(now, true);
       w = { start: now, count: 0, held: 0, byType: {} };
@@ -51,14 +51,25 @@ export class StormControl {
     w.last = e;
   }
 
-  /** Emits summaries of windows that ended (all of them with `all`) and forgets them. */
+  /** Emits summaries of windows that ended (all of them with `all`); quiet windows are forgotten. */
   flush(now: number, all = false): void {
     for (const [key, w] of this.windows) {
-      if (all || now - w.start >= this.settings.windowMs) {
-        this.close(w, now);
-        this.windows.delete(key);
-      }
+      if (all) { this.close(w, now); this.windows.delete(key); }
+      else if (now - w.start >= this.settings.windowMs) this.next(key, w, now);
     }
+  }
+
+  /**
+   * Closes a window. A storm still going on continues in a window that holds from its first event, so a
+   * port flapping for an hour gives one summary a minute, not `threshold` events plus a summary each minute.
+   */
+  private next(key: string, w: Window, now: number): Window | undefined {
+    const stormy = w.held > 0;
+    this.close(w, now);
+    if (!stormy) { this.windows.delete(key); return undefined; }
+    const cont: Window = { start: now, count: this.settings.threshold, held: 0, byType: {} };
+    this.windows.set(key, cont);
+    return cont;
   }
 
   private close(w: Window, now: number): void {

@@ -87,3 +87,14 @@ describe('syslog receiver with logger', () => {
     expect(eventsOf(samples, 'link-down', 'lab-sw').length).toBeGreaterThanOrEqual(16);
   });
 });
+
+describe('listening errors', () => {
+  it('a port in use is a clear error at start, and nothing is left listening', async () => {
+    const port = rx.addresses.syslogTcp!.port;
+    await expect(startTestReceivers({ syslog: { enabled: true, udp: '127.0.0.1:0', tcp: `127.0.0.1:${port}` } }, []))
+      .rejects.toThrow(`syslog tcp: 127.0.0.1:${port} is in use by another process`);
+    const trapPort = rx.addresses.syslogUdp!.port;
+    await expect(startTestReceivers({ traps: { enabled: true, listen: `127.0.0.1:${trapPort}` } }, []))
+      .rejects.toThrow(`trap receiver: 127.0.0.1:${trapPort} is in use`);
+  });
+});

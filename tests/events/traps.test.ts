@@ -116,13 +116,19 @@ describe('trap receiver with snmptrap', () => {
     }
     sender.close();
     await waitFor('all 1,000 traps counted', () => rx.stats().received.trap >= base + 1000, 10_000);
-    const summary = await waitFor('the storm summary', () => samples.find((s) => s.tags.device === 'sw-flap' && s.fields.storm === true), 8000);
-    const flap = samples.filter((s) => s.tags.device === 'sw-flap');
-    expect(flap.length).toBeLessThanOrEqual(4);
-    expect(flap.filter((s) => s.fields.storm === false)).toHaveLength(3);
-    expect(summary.fields.count).toBe(997n);
-    expect(summary.tags.ifName).toBe('GE0/0/9');
-    expect(String(summary.fields.message)).toMatch(/^event storm on GE0\/0\/9: 997 events held back \(\d+ link-(down|up), \d+ link-(down|up)\)/);
+    // Every trap is accounted for: emitted one by one, or counted in a summary (one, or two if the sending
+    // straddled a window boundary on a busy machine).
+    const flap = () => samples.filter((s) => s.tags.device === 'sw-flap');
+    const accounted = () => flap().reduce((n, s) => n + Number(s.fields.count), 0);
+    await waitFor('1,000 traps accounted for', () => accounted() === 1000, 8000);
+    const single = flap().filter((s) => s.fields.storm === false);
+    const summaries = flap().filter((s) => s.fields.storm === true);
+    expect(single).toHaveLength(3);
+    expect(summaries.length).toBeGreaterThanOrEqual(1);
+    expect(summaries.length).toBeLessThanOrEqual(2);
+    expect(summaries.reduce((n, s) => n + Number(s.fields.count), 0)).toBe(997);
+    expect(summaries[0]!.tags.ifName).toBe('GE0/0/9');
+    expect(String(summaries[0]!.fields.message)).toMatch(/^event storm on GE0\/0\/9: \d+ events held back \(\d+ link-(down|up)(, \d+ link-(down|up))?\)/);
     expect(rx.stats().heldBack).toBeGreaterThanOrEqual(997);
   });
 });

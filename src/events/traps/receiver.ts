@@ -62,7 +62,11 @@ export function startTrapReceiver(opts: TrapReceiverOptions): Promise<TrapReceiv
       disableAuthorization: false, ...(opts.engineID ? { engineID: opts.engineID } : {}),
     }, (error: (Error & { rinfo?: { address?: string }; code?: number }) | null, data: { pdu: Parameters<typeof decodeNotification>[0]; rinfo: { address: string } } | null) => {
       if (error) {
-        if (!bound && (error as NodeJS.ErrnoException).syscall === 'bind') { reject(bindError(error, opts.listen)); return; }
+        if (!bound && (error as NodeJS.ErrnoException).syscall === 'bind') {
+          try { receiver.close(); } catch { /* the socket never ran */ }
+          reject(bindError(error, opts.listen));
+          return;
+        }
         opts.onRefused(refusalReason(error), error.rinfo?.address ?? 'unknown', error.message.slice(0, 300));
         return;
       }

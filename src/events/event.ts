@@ -1,3 +1,4 @@
+import { capUtf8, deviceText } from '../core/device-text.js';
 import type { Sample } from '../core/sample.js';
 
 /** How bad an event is, in the words of X.733 alarms; syslog levels map onto it (see {@link severityFromSyslog}). */
@@ -53,23 +54,27 @@ export function severityFromSyslog(level: number): EventSeverity {
   return 'info';
 }
 
+/** Bytes of an event's text for people; the message as received is kept in `raw` (up to the receive limit). */
+const MAX_MESSAGE_BYTES = 1024;
+
 /** Turns an event into the `event` sample of docs/SCHEMA.md; `storm` is set on summaries. */
 export function eventToSample(e: NoctuaEvent, storm?: StormSummary): Sample {
   const tags: Record<string, string> = { device: e.device, source: e.source, type: e.type, severity: e.severity, vendor: e.vendor };
   if (e.site) tags.site = e.site;
   if (e.class) tags.class = e.class;
-  if (e.ifIndex) tags.ifIndex = e.ifIndex;
-  if (e.ifName) tags.ifName = e.ifName;
+  // Device text (docs/SCHEMA.md): at most 255 bytes in a tag or a naming field, whatever the message carried.
+  if (e.ifIndex) tags.ifIndex = deviceText(e.ifIndex);
+  if (e.ifName) tags.ifName = deviceText(e.ifName);
   const fields: Sample['fields'] = {
-    message: storm ? stormMessage(e, storm) : e.message,
+    message: capUtf8(storm ? stormMessage(e, storm) : e.message, MAX_MESSAGE_BYTES),
     count: BigInt(storm?.count ?? 1),
     storm: storm !== undefined,
     from: e.from,
     raw: e.raw,
   };
-  if (e.messageZh) fields.message_zh = e.messageZh;
-  if (e.key) fields.key = e.key;
-  if (e.entity) fields.entity = e.entity;
+  if (e.messageZh) fields.message_zh = capUtf8(e.messageZh, MAX_MESSAGE_BYTES);
+  if (e.key) fields.key = deviceText(e.key);
+  if (e.entity) fields.entity = deviceText(e.entity);
   if (e.clears) fields.clears = e.clears;
   if (e.parseError) fields.parse_error = e.parseError;
   if (e.truncated) fields.truncated = true;

@@ -60,7 +60,7 @@ describe('hostile input is kept raw, bounded and parsed in linear time', () => {
     expect(performance.now() - t0).toBeLessThan(2000);
     const e = classify(garbage);
     expect(e.parseError).toMatch(/no <PRI> header/);
-    expect(e.raw.length).toBeGreaterThan(60_000);
+    expect(e.raw.length).toBeGreaterThan(40_000); // control runs collapse to one space
     expect(e.raw).not.toMatch(/[\n\r\x00]/);
   });
 

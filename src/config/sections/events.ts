@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { durationSchema } from '../duration.js';
 import { AUTH_PROTOCOLS, PRIV_PROTOCOLS } from '../inventory-schema.js';
+import { secret } from '../secret.js';
 
 /** `host:port` (IPv6 as `[::1]:port`); port 0 asks the system for a free port (tests). */
 export const listenSchema = z.string().transform((v, ctx) => {
@@ -22,9 +23,9 @@ export const trapUserSchema = z.strictObject({
   name: z.string().min(1),
   level: z.enum(['authNoPriv', 'authPriv']),
   authProtocol: z.enum(AUTH_PROTOCOLS),
-  authKey: z.string().min(8, 'expected at least 8 characters (RFC 3414)'),
+  authKey: secret(z.string().min(8, 'expected at least 8 characters (RFC 3414)')),
   privProtocol: z.enum(PRIV_PROTOCOLS).optional(),
-  privKey: z.string().min(8, 'expected at least 8 characters (RFC 3414)').optional(),
+  privKey: secret(z.string().min(8, 'expected at least 8 characters (RFC 3414)')).optional(),
 }).superRefine((u, ctx) => {
   if (u.level !== 'authPriv') return;
   if (!u.privProtocol) ctx.addIssue({ code: 'custom', path: ['privProtocol'], message: `required for level authPriv (expected ${PRIV_PROTOCOLS.join(', ')})` });
@@ -39,7 +40,7 @@ export const eventsSectionSchema = z.strictObject({
     /** Port 162 needs root or CAP_NET_BIND_SERVICE; the default stays unprivileged. */
     listen: listenSchema.default({ host: '127.0.0.1', port: 10162 }),
     /** v1/v2c communities accepted; a trap with another community is refused and counted. */
-    communities: z.array(z.string().min(1)).default(['public']),
+    communities: z.array(secret(z.string().min(1))).default(['public']),
     users: z.array(trapUserSchema).default([]),
     /** SNMPv3 engine ID of the receiver (hex), which informs are sent to; generated at each start when absent. */
     engineID: z.string().regex(/^(0x)?[0-9A-Fa-f]{10,64}$/, 'expected 5 to 32 bytes as hex digits').optional(),

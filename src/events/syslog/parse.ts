@@ -1,8 +1,11 @@
 /**
- * RFC 5424 and RFC 3164 (with the vendor variants seen in the field) parsed by a cursor over the text:
- * no regular expression ever runs over the untrusted line, so 64 KiB of garbage costs linear time.
+ * RFC 5424 and RFC 3164 (with the vendor variants seen in the field) parsed by a cursor over the text: the
+ * only regular expression that sees the line is one character class (control runs), so 64 KiB of garbage
+ * costs linear time.
  * A line that does not parse is still returned, with `parseError` and the raw text.
  */
+
+import { CONTROL_RUN } from '../../core/device-text.js';
 
 /** Wall-clock time as the device wrote it, without a zone: resolved later with the device's site time zone. */
 export interface LocalTime { year?: number; month: number; day: number; hour: number; minute: number; second: number; ms: number }
@@ -42,18 +45,13 @@ export function decodeText(bytes: Uint8Array): { text: string; invalid: boolean 
   }
 }
 
-/** Replaces control characters (a newline would split an InfluxDB line, an escape code would paint a terminal). */
+/**
+ * Replaces runs of control and line-breaking/reordering characters with one space (the device-text rule of
+ * docs/SCHEMA.md): a newline would split an InfluxDB line, an escape code or a bidi override would paint a screen.
+ * Unlike device text the length is not cut to 255 bytes here: a message keeps up to its own limit.
+ */
 export function cleanText(s: string): string {
-  let out = '';
-  let from = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 32 || c === 127) {
-      out += s.slice(from, i) + (c === 9 ? '\t' : ' ');
-      from = i + 1;
-    }
-  }
-  return from === 0 ? s : out + s.slice(from);
+  return s.replace(CONTROL_RUN, ' ');
 }
 
 /** A cursor over the line; every method moves forward only. */

@@ -1,4 +1,5 @@
-import { decodeText, cleanText } from '../syslog/parse.js';
+import { deviceText } from '../../core/device-text.js';
+import { decodeText } from '../syslog/parse.js';
 
 /** A notification after decoding, whatever SNMP version carried it. */
 export interface DecodedTrap {
@@ -19,7 +20,7 @@ const SNMP_TRAP_OID_0 = '1.3.6.1.6.3.1.1.4.1.0';
 const SNMP_TRAP_ADDRESS_0 = '1.3.6.1.6.3.18.1.3.0';
 const SNMP_TRAP_ENTERPRISE_0 = '1.3.6.1.6.3.1.1.4.3.0';
 const GENERIC_TRAPS = '1.3.6.1.6.3.1.1.5';
-/** Bytes of one OctetString value kept: a trap is not a file transfer. */
+/** Bytes of one OctetString value looked at: device text is cut to 255 bytes anyway (docs/SCHEMA.md). */
 const MAX_VALUE_BYTES = 1024;
 const PDU_TRAP_V1 = 164;
 const PDU_INFORM = 166;
@@ -38,7 +39,7 @@ export function valueText(value: unknown): string {
     return bytesText(Buffer.from((value as { data: number[] }).data));
   }
   if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return cleanText(String(value)).slice(0, MAX_VALUE_BYTES);
+  return deviceText(String(value));
 }
 
 function bytesText(b: Buffer): string {
@@ -47,10 +48,10 @@ function bytesText(b: Buffer): string {
   for (const byte of cut) if ((byte < 32 && byte !== 9 && byte !== 10 && byte !== 13) || byte === 127) { printable = false; break; }
   if (printable) {
     const { text, invalid } = decodeText(cut);
-    if (!invalid) return cleanText(text);
+    if (!invalid) return deviceText(text);
   }
   // MAC addresses, binary states: hex is what people compare with the device's CLI.
-  return [...cut].map((x) => x.toString(16).padStart(2, '0')).join(':');
+  return deviceText([...cut.subarray(0, 85)].map((x) => x.toString(16).padStart(2, '0')).join(':'));
 }
 
 interface RawVarbind { oid?: unknown; value?: unknown }

@@ -3,6 +3,7 @@ import type { Socket } from 'node:dgram';
 import snmp from 'net-snmp';
 import type { Listen, TrapUser } from '../../config/sections/events.js';
 import { AUTH, PRIV } from '../../pollers/snmp/session.js';
+import { deviceText } from '../../core/device-text.js';
 import { decodeNotification, type DecodedTrap } from './decode.js';
 
 /** Why a notification was refused: the operator's words, used as the `reason` in stats and logs. */
@@ -67,7 +68,8 @@ export function startTrapReceiver(opts: TrapReceiverOptions): Promise<TrapReceiv
           reject(bindError(error, opts.listen));
           return;
         }
-        opts.onRefused(refusalReason(error), error.rinfo?.address ?? 'unknown', error.message.slice(0, 300));
+        const reason = refusalReason(error);
+        opts.onRefused(reason, error.rinfo?.address ?? 'unknown', refusalDetail(reason, error));
         return;
       }
       if (!data) return;
@@ -94,6 +96,21 @@ export function startTrapReceiver(opts: TrapReceiverOptions): Promise<TrapReceiv
       });
     });
   });
+}
+
+/**
+ * What the log says about a refusal. net-snmp's own text is withheld for community and USM refusals: it names
+ * the community the sender used (often a near-miss of ours) or quotes a digest computed with our key, which is
+ * enough for an offline guess of the key. Other texts are bounded.
+ */
+export function refusalDetail(reason: RefusalReason, err: { message?: string; code?: number }): string {
+  if (reason === 'community') return 'community not accepted (not in events.traps.communities)';
+  if (reason === 'usm') {
+    if (err.code === snmp.ResponseInvalidCode.EAuthFailure) return 'v3 authentication failed (user known, key or protocol wrong)';
+    if (err.code === snmp.ResponseInvalidCode.ECouldNotDecrypt) return 'v3 decryption failed (privacy key or protocol wrong)';
+    return 'v3 user not accepted (not in events.traps.users, or without the configured security level)';
+  }
+  return deviceText(err.message ?? 'unknown error');
 }
 
 function bindError(err: Error, listen: Listen): Error {

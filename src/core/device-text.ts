@@ -12,7 +12,7 @@ export const DEVICE_TEXT_MAX_BYTES = 255;
  * (bidirectional embeddings, overrides and isolates, line and paragraph separators). A run becomes one space,
  * so the lines of a multi-line sysDescr stay separate words. One character class: no backtracking.
  */
-const CONTROL_RUN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
+export const CONTROL_RUN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
 
 /** Bytes read from an OCTET STRING at most: enough for 255 bytes of text after control runs shrink. */
 const MAX_DECODED_BYTES = DEVICE_TEXT_MAX_BYTES * 4;

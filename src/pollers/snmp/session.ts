@@ -85,11 +85,12 @@ export function compareOids(a: string, b: string): number {
   return (i < la ? 1 : 0) - (j < lb ? 1 : 0);
 }
 
-const AUTH: Record<NonNullable<SnmpSettings['authProtocol']>, number> = {
+/** Config protocol names to net-snmp's constants (the trap receiver's v3 users use the same names). */
+export const AUTH: Record<NonNullable<SnmpSettings['authProtocol']>, number> = {
   md5: snmp.AuthProtocols.md5, sha: snmp.AuthProtocols.sha, sha224: snmp.AuthProtocols.sha224,
   sha256: snmp.AuthProtocols.sha256, sha384: snmp.AuthProtocols.sha384, sha512: snmp.AuthProtocols.sha512,
 };
-const PRIV: Record<NonNullable<SnmpSettings['privProtocol']>, number> = {
+export const PRIV: Record<NonNullable<SnmpSettings['privProtocol']>, number> = {
   des: snmp.PrivProtocols.des, aes: snmp.PrivProtocols.aes, aes256b: snmp.PrivProtocols.aes256b, aes256r: snmp.PrivProtocols.aes256r,
 };
 

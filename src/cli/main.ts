@@ -7,6 +7,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   cluster: () => import('./cluster.js'),
   'check-config': () => import('./check-config.js'),
   dashboards: () => import('./dashboards.js'),
+  events: () => import('./events.js'),
   lab: () => import('./lab.js'),
   report: () => import('./report.js'),
   start: () => import('./start.js'),

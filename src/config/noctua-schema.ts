@@ -3,6 +3,7 @@ import { influxSectionSchema } from './sections/influx.js';
 import { apiSectionSchema } from './sections/api.js';
 import { schedulerSectionSchema } from './sections/scheduler.js';
 import { clusterSectionSchema } from './sections/cluster.js';
+import { eventsSectionSchema } from './sections/events.js';
 import { REPORT_LANGS, reportScheduleSchema } from './sections/reports.js';
 
 function validTimeZone(tz: string): boolean {
@@ -23,5 +24,7 @@ export const noctuaFileSchema = z.strictObject({
   reports: reportScheduleSchema.prefault({}),
   /** Several pollers and a core sharing one inventory through Redis (docs/SCALE.md); standalone by default. */
   cluster: clusterSectionSchema.prefault({}),
+  /** SNMP traps and syslog heard by Noctua (docs/EVENTS.md); both receivers are off by default. */
+  events: eventsSectionSchema.prefault({}),
 });
 export type NoctuaSettings = z.output<typeof noctuaFileSchema>;

@@ -1,6 +1,8 @@
+import { join, resolve } from 'node:path';
 import { LatestSamples } from '../api/latest-samples.js';
 import type { LoadedConfig } from '../config-check/load.js';
 import { openStateDb } from '../core/database.js';
+import { eventStatsToSamples, startEventReceivers } from '../events/receivers.js';
 import type { DeviceSetChange } from '../scheduler/scheduler.js';
 import { startApiAndReports } from './api-and-reports.js';
 import { consumerSelfSamples, startConsumers } from './consumers.js';
@@ -33,6 +35,16 @@ export async function startStandalone(cfg: LoadedConfig, s: RuntimeServices, opt
     startScheduler(s, scheduler, () => current.settings.scheduler.drainTimeout);
     const latest = new LatestSamples();
     bus.add(latest);
+    const ev = cfg.settings.events;
+    if (ev.traps.enabled || ev.syslog.enabled) {
+      const events = await startEventReceivers({
+        config: ev,
+        userCatalogDirs: [join(cfg.dir, 'events'), ...ev.catalogDirs.map((d) => resolve(cfg.dir, d))],
+        devices: () => current.devices, defaultTimeZone: cfg.settings.timezone, publish: (x) => bus.publish(x), log: log.child({ component: 'events' }),
+      });
+      closers.add('event receivers', () => events.stop());
+      every(s, 'event self samples', cfg.settings.scheduler.selfInterval, () => { void bus.publish(eventStatsToSamples(events.stats(), s.instance, clock.now())); });
+    }
 
     const reload = (next: LoadedConfig): DeviceSetChange => {
       warnRestartOnly(current, next, log, true);

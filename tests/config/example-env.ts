@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 /** Every ${NAME} the shipped example files use, with a value that passes their checks. */
 export const EXAMPLE_ENV = {
-  NOCTUA_SNMP_COMMUNITY: 'example-community', NOCTUA_V3_AUTH: 'auth-pass-1', NOCTUA_V3_PRIV: 'priv-pass-1',
+  NOCTUA_SNMP_COMMUNITY: 'example-community', NOCTUA_TRAP_COMMUNITY: 'trap-community', NOCTUA_V3_AUTH: 'auth-pass-1', NOCTUA_V3_PRIV: 'priv-pass-1',
   NOCTUA_ACK_SECRET: 'ack-secret-0123456789', NOCTUA_WEBHOOK_SECRET: 'webhook-secret-0123456789',
   NOCTUA_DINGTALK_TOKEN: 'token', NOCTUA_DINGTALK_SECRET: 'SEC0123456789', NOCTUA_WECOM_KEY: 'key',
   NOCTUA_FEISHU_HOOK: 'hook', NOCTUA_FEISHU_SECRET: 'feishu-secret', NOCTUA_SLACK_PATH: 'T000/B000/xyz',

@@ -37,7 +37,7 @@ describe('config loader', () => {
     mkdirSync(dir);
     copyFileSync(join(repoRoot, 'config', 'noctua.example.yaml'), join(dir, 'noctua.yaml'));
     copyFileSync(join(repoRoot, 'config', 'devices.example.yaml'), join(dir, 'devices.yaml'));
-    const cfg = loadConfig(dir, { NOCTUA_SNMP_COMMUNITY: 'c0mmunity', NOCTUA_V3_AUTH: 'authpass1', NOCTUA_V3_PRIV: 'privpass1' });
+    const cfg = loadConfig(dir, { NOCTUA_SNMP_COMMUNITY: 'c0mmunity', NOCTUA_V3_AUTH: 'authpass1', NOCTUA_V3_PRIV: 'privpass1', NOCTUA_TRAP_COMMUNITY: 'trapc0mm' });
     expect(cfg.devices.map((d) => d.name)).toEqual(['core-rtr-01', 'core-sw-01', 'fw-01', 'ups-01', 'sh-access-01', 'sh-printer']);
     const fw = cfg.devices.find((d) => d.name === 'fw-01')!;
     expect(fw.snmp).toMatchObject({ version: '3', user: 'noctua', authProtocol: 'sha256', authKey: 'authpass1', privProtocol: 'aes', privKey: 'privpass1', community: 'c0mmunity' });

@@ -53,6 +53,8 @@ describe('NOC wall in Chromium', () => {
     expect(await page.textContent('#oncall')).toContain('Wang Lei');
     expect(await page.$$eval('.link', (els) => els.map((e) => e.getAttribute('data-link')))).toEqual(['branch-rt-01', 'edge-rt-01']);
     expect(await page.$$eval('.link polyline.rtt', (els) => els.map((e) => (e.getAttribute('points') ?? '').split(' ').length))).toEqual([60, 60]);
+    // The Smokeping band: min–max shaded behind the median, one edge point per bucket and side.
+    expect(await page.$$eval('.link polygon.rtt-band', (els) => els.map((e) => (e.getAttribute('points') ?? '').split(' ').length))).toEqual([120, 120]);
     expect(await page.isHidden('#banner')).toBe(true);
     // The token is taken out of the address bar once read.
     expect(page.url()).toBe(`${server.url}/wall`);

@@ -53,6 +53,7 @@ describe.skipIf(whyNot !== undefined)('Smokeping-grade statistics over a delayed
       expect(med).toBeLessThanOrEqual(p90!);
       expect(p90).toBeLessThanOrEqual(max!);
       expect(f.jitter_ms as number).toBeGreaterThan(0);
+      expect(f.loss_pct as number).toBeCloseTo((100 * Number((f.sent as bigint) - (f.received as bigint))) / 20, 2);
       cycles.push(f);
       sent += Number(f.sent);
       received += Number(f.received);

@@ -44,11 +44,22 @@ async function sweepWith(poller: IcmpPoller, devices: Device[]): Promise<RunFigu
     }
     return { answered, replies };
   });
+  f.extra = { cycleS: f.wallS, ...f.extra };
   return perTarget(f, devices.length);
 }
 
+/**
+ * Wall seconds measureCommand adds to any command (its python3 wait4 wrapper's start-up), measured on `true`:
+ * subtracted from fping's wall for the `cycle s` figure, so the wall ratio is fping's own time, not the wrapper's.
+ */
+async function wrapperWallS(): Promise<number> {
+  const runs: number[] = [];
+  for (let i = 0; i < 3; i++) runs.push((await measureCommand('true', [])).wallS);
+  return runs.sort((a, b) => a - b)[1]!;
+}
+
 /** `fping` on its own doing the same job: the same arguments as Noctua's fping backend, targets from a file. */
-async function fpingSweep(list: string, n: number, gapMs: string): Promise<RunFigures> {
+async function fpingSweep(list: string, n: number, gapMs: string, wrapperS: number): Promise<RunFigures> {
   const args = fpingArgs(JOB);
   args[args.indexOf('-i') + 1] = gapMs;
   const r = await measureCommand('fping', [...args, '-f', list], { timeoutMs: 600_000 });
@@ -61,7 +72,7 @@ async function fpingSweep(list: string, n: number, gapMs: string): Promise<RunFi
     if (got > 0) answered++;
     replies += got;
   }
-  return perTarget({ wallS: r.wallS, cpuS: r.cpuS, peakRssMiB: r.peakRssMiB, extra: { answered, replies } }, n);
+  return perTarget({ wallS: r.wallS, cpuS: r.cpuS, peakRssMiB: r.peakRssMiB, extra: { cycleS: Math.max(0, r.wallS - wrapperS), answered, replies } }, n);
 }
 
 function perTarget(f: RunFigures, n: number): RunFigures {
@@ -87,14 +98,17 @@ export async function icmpSection(ctx: BenchContext): Promise<void> {
     writeFileSync(list, targets.join('\n') + '\n');
     const label = `${n.toLocaleString('en-US')} targets × ${JOB.count} probes`;
     ctx.say(`icmp: ${label}`);
+    const wrapperS = await wrapperWallS();
+    ctx.facts[`icmp ${n} targets: measureCommand wrapper start-up s`] = Number(wrapperS.toFixed(3));
     const contenders = [
       { name: 'noctua (fping backend)', run: () => sweepWith(fpingPoller, devices) },
-      { name: peer, run: () => fpingSweep(list, n, '0') },
-      { name: `fping -C${JOB.count} -i1`, run: () => fpingSweep(list, n, '1') },
+      { name: peer, run: () => fpingSweep(list, n, '0', wrapperS) },
+      { name: `fping -C${JOB.count} -i1`, run: () => fpingSweep(list, n, '1', wrapperS) },
       ...(n <= pingPackageMax ? [{ name: 'noctua (ping backend, 32 parallel)', run: () => sweepWith(pingPoller, devices) }] : []),
     ];
     const res = await repeatInterleaved(ctx.repeats, contenders);
     const show = [
+      { key: 'cycleS', label: 'cycle s (fping: wall less the wrapper)', digits: 3 },
       { key: 'cpuMsPerTarget', label: 'CPU ms/target', digits: 4 },
       { key: 'answered', label: 'answered', digits: 0 },
       { key: 'replies', label: 'replies', digits: 0 },

@@ -140,6 +140,34 @@ export function timeSeriesPanel(title: string, unit: string, size: { w: number; 
     .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
 }
 
+/** Loss colours of the Smokeping panel: green without loss, orange from 5 %, red from 20 % (a link that drops one echo in five). */
+export const LOSS_THRESHOLDS = { warning: 5, critical: 20 } as const;
+
+/**
+ * The Smokeping view of one device's `icmp` points (`where` selects the device): the median RTT as a line over
+ * two shaded bands, min–max (light) and median–p90 (darker), and the loss of each bucket as bars on a right
+ * axis coloured by {@link LOSS_THRESHOLDS}. Within a bucket: lowest min, highest max, mean p90, median of the
+ * medians, mean loss. Series are named median, p90, min, max and loss; the bands fill between them by name.
+ */
+export function smokepingPanel(title: string, where: string, size: { w: number; h: number }): timeseries.PanelBuilder {
+  const bucket = `WHERE ${where} AND $timeFilter GROUP BY time($__interval) fill(null)`;
+  const band = (fill: string) => ({ id: 'color', value: { mode: 'fixed', fixedColor: fill } });
+  return timeSeriesPanel(title, UNITS.milliseconds, size)
+    .description('Smokeping-style latency: median RTT line over the min–max band (light) and the median–p90 band (dark); bars: loss per bucket, green 0, orange from 5 %, red from 20 %.')
+    .withTarget(influx(`SELECT median("rtt_median_ms") AS "median", mean("rtt_p90_ms") AS "p90", min("rtt_min_ms") AS "min", max("rtt_max_ms") AS "max" FROM "icmp" ${bucket}`).alias('$col'))
+    .withTarget(influx(`SELECT mean("loss_pct") AS "loss" FROM "icmp" ${bucket}`, 'B').alias('loss'))
+    .min(0)
+    .overrideByName('median', [{ id: 'custom.lineWidth', value: 2 }, { id: 'custom.fillOpacity', value: 0 }, { id: 'color', value: { mode: 'fixed', fixedColor: COLORS.info } }])
+    .overrideByName('max', [{ id: 'custom.fillBelowTo', value: 'min' }, { id: 'custom.lineWidth', value: 0 }, { id: 'custom.fillOpacity', value: 20 }, band('#8e8e8e')])
+    .overrideByName('min', [{ id: 'custom.lineWidth', value: 0 }, { id: 'custom.fillOpacity', value: 0 }, band('#8e8e8e')])
+    .overrideByName('p90', [{ id: 'custom.fillBelowTo', value: 'median' }, { id: 'custom.lineWidth', value: 0 }, { id: 'custom.fillOpacity', value: 45 }, band('#5a5a5a')])
+    .overrideByName('loss', [
+      { id: 'unit', value: UNITS.percent }, { id: 'custom.axisPlacement', value: 'right' }, { id: 'min', value: 0 }, { id: 'max', value: 100 },
+      { id: 'custom.drawStyle', value: 'bars' }, { id: 'custom.fillOpacity', value: 80 }, { id: 'custom.gradientMode', value: 'scheme' },
+      { id: 'color', value: { mode: 'thresholds' } }, { id: 'thresholds', value: highIsBad(LOSS_THRESHOLDS.warning, LOSS_THRESHOLDS.critical).build() },
+    ]);
+}
+
 /** A stat panel showing the last value of each series, coloured by its thresholds. */
 export function statPanel(title: string, unit: string, size: { w: number; h: number }): stat.PanelBuilder {
   return new stat.PanelBuilder()

@@ -2,7 +2,7 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import {
   COLORS, UNITS, UP_DOWN, alertAnnotations, barGaugePanel, booleanMapping, deviceVariable, finishDashboard, highIsBad,
-  influx, lowIsBad, matches, noctuaDashboard, rebootAnnotation, siteVariable, STATUS_COLORS, statPanel, tablePanel, textMapping,
+  influx, lowIsBad, matches, noctuaDashboard, rebootAnnotation, siteVariable, smokepingPanel, STATUS_COLORS, statPanel, tablePanel, textMapping,
   timeSeriesPanel, type DashboardJson,
 } from './common.js';
 
@@ -37,14 +37,7 @@ export function buildDevice(): DashboardJson {
       ).table())
       .overrideByName('Time', [{ id: 'custom.hidden', value: true }]))
     // Reachability and CPU (h 8).
-    .withPanel(timeSeriesPanel('Round-trip time and loss', UNITS.milliseconds, { w: 12, h: 8 })
-      .withTarget(influx(`SELECT mean("rtt_min_ms") AS "min", mean("rtt_avg_ms") AS "avg", mean("rtt_max_ms") AS "max" FROM "icmp" WHERE ${DEVICE} AND $timeFilter GROUP BY time($__interval) fill(null)`).alias('rtt $col'))
-      .withTarget(influx(`SELECT mean("loss_pct") FROM "icmp" WHERE ${DEVICE} AND $timeFilter GROUP BY time($__interval) fill(null)`, 'B').alias('loss'))
-      .overrideByName('loss', [
-        { id: 'unit', value: UNITS.percent }, { id: 'custom.axisPlacement', value: 'right' }, { id: 'min', value: 0 }, { id: 'max', value: 100 },
-        { id: 'color', value: { mode: 'fixed', fixedColor: COLORS.critical } }, { id: 'custom.drawStyle', value: 'bars' },
-      ])
-      .min(0))
+    .withPanel(smokepingPanel('Latency (Smokeping): median, p90, min–max and loss', DEVICE, { w: 12, h: 8 }))
     .withPanel(timeSeriesPanel('CPU load', UNITS.percent, { w: 12, h: 8 })
       .withTarget(influx(`SELECT mean("load_pct") FROM "cpu" WHERE ${DEVICE} AND $timeFilter GROUP BY time($__interval), "cpu" fill(null)`).alias('CPU $tag_cpu'))
       .thresholds(highIsBad(80, 90)).thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed))

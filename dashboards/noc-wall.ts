@@ -2,7 +2,7 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import {
   COLORS, UNITS, UP_DOWN, alertAnnotations, anyIsBad, barGaugePanel, booleanMapping, deviceLink, finishDashboard,
-  highIsBad, influx, lowIsBad, matches, neutral, noctuaDashboard, stateTimelinePanel, statPanel, tablePanel,
+  highIsBad, influx, lowIsBad, matches, neutral, noctuaDashboard, smokepingPanel, stateTimelinePanel, statPanel, tablePanel,
   tagVariable, timeSeriesPanel, type DashboardJson,
 } from './common.js';
 
@@ -20,8 +20,11 @@ const OPEN_FILTER = `WHERE "state" = 'firing' OR "state" = 'acknowledged'`;
 export function buildNocWall(): DashboardJson {
   const wanSite = tagVariable('wan_site', 'WAN sites', 'SHOW TAG VALUES FROM "icmp" WITH KEY = "site"', true)
     .current({ text: ['wan'], value: ['wan'], selected: true });
+  // Single-valued: the Smokeping panel draws one link's bands; an engineer switches links on the wall.
+  const wanDevice = tagVariable('wan_device', 'WAN link', `SHOW TAG VALUES FROM "icmp" WITH KEY = "device" WHERE ${matches('site', 'wan_site')}`, false);
   const builder = noctuaDashboard({ uid: 'noctua-noc-wall', title: 'Noctua · NOC wall', tags: ['wall'], refresh: '30s', from: 'now-3h' })
     .withVariable(wanSite)
+    .withVariable(wanDevice)
     .annotations(alertAnnotations())
     // Top band (h 4): the counts a NOC reads from across the room.
     .withPanel(statPanel('Devices up by site', UNITS.count, { w: 8, h: 4 })
@@ -57,9 +60,9 @@ export function buildNocWall(): DashboardJson {
         { id: 'custom.cellOptions', value: { type: 'color-background' } },
       ]))
     // Third band (h 7): WAN and the busiest links.
-    .withPanel(timeSeriesPanel('WAN latency', UNITS.milliseconds, { w: 8, h: 7 })
-      .withTarget(influx(`SELECT mean("rtt_avg_ms") FROM "icmp" WHERE ${matches('site', 'wan_site')} AND $timeFilter GROUP BY time($__interval), "device" fill(null)`).alias('$tag_device'))
-      .thresholds(highIsBad(50, 150)).min(0))
+    // One WAN link's Smokeping at a time (bands of several links would hide each other); the loss panel beside it shows them all.
+    .withPanel(smokepingPanel('WAN latency · $wan_device (Smokeping)', matches('device', 'wan_device'), { w: 8, h: 7 })
+      .thresholds(highIsBad(50, 150)))
     .withPanel(timeSeriesPanel('WAN packet loss', UNITS.percent, { w: 8, h: 7 })
       .withTarget(influx(`SELECT mean("loss_pct") FROM "icmp" WHERE ${matches('site', 'wan_site')} AND $timeFilter GROUP BY time($__interval), "device" fill(null)`).alias('$tag_device'))
       .thresholds(highIsBad(1, 5)).min(0).max(100))

@@ -36,8 +36,14 @@ export const snmpPartialSchema = z.strictObject({
   context: z.string().optional(),
 });
 
+/** Most echo requests one ICMP cycle may send to a device (Smokeping's WAN default is 20). */
+export const ICMP_MAX_COUNT = 100;
+
+/** ICMP settings as written in a file: `count` echo requests per cycle, `intervalMs` apart, each waited for `timeoutMs`. */
 export const icmpPartialSchema = z.strictObject({
-  count: z.number().int().min(1).max(100).optional(),
+  count: z.number().int(`expected a whole number of echo requests per cycle (1 to ${ICMP_MAX_COUNT}; e.g. 20 for a WAN link)`)
+    .min(1, `expected at least 1 echo request per cycle (1 to ${ICMP_MAX_COUNT})`)
+    .max(ICMP_MAX_COUNT, `expected at most ${ICMP_MAX_COUNT} echo requests per cycle (Smokeping uses 20 for WAN links)`).optional(),
   intervalMs: z.number().int().min(10).max(10_000).optional(),
   timeoutMs: z.number().int().min(50).max(60_000).optional(),
 });

@@ -115,9 +115,7 @@ async function loadSnapshot() {
   state.devices = new Map(snap.devices.map((d) => [d.name, d]));
   state.incidents = new Map(snap.incidents.map((i) => [i.id, i]));
   state.onCall = snap.onCall;
-  state.wan = new Map(snap.wan.map((w) => [w.device, {
-    rtt: w.rtt.map((p) => p.value), loss: w.loss.map((p) => p.value),
-  }]));
+  state.wan = new Map(snap.wan.map((w) => [w.device, wanLine(w)]));
   state.status = snap.status;
   state.lastMessageAt = Date.now();
   state.loaded = true;
@@ -126,7 +124,13 @@ async function loadSnapshot() {
 
 function applyDevice(d) {
   state.devices.set(d.name, d);
-  if (d.tags.includes('wan') && !state.wan.has(d.name)) state.wan.set(d.name, { rtt: [], loss: [] });
+  if (d.tags.includes('wan') && !state.wan.has(d.name)) state.wan.set(d.name, { rtt: [], rttMin: [], rttMax: [], loss: [] });
+}
+
+/** One WAN link of /api/v1/wall as the sparklines draw it: the median line, its min–max band, loss. */
+function wanLine(w) {
+  const values = (points) => (points ?? []).map((p) => p.value);
+  return { rtt: values(w.rtt), rttMin: values(w.rttMin), rttMax: values(w.rttMax), loss: values(w.loss) };
 }
 
 function applyIncident(ev) {
@@ -190,7 +194,7 @@ async function refreshSlowParts() {
     if (!res.ok) return;
     const snap = await res.json();
     state.onCall = snap.onCall;
-    state.wan = new Map(snap.wan.map((w) => [w.device, { rtt: w.rtt.map((p) => p.value), loss: w.loss.map((p) => p.value) }]));
+    state.wan = new Map(snap.wan.map((w) => [w.device, wanLine(w)]));
     // The stream sends a device only when its state changes; its latency and loss move every cycle.
     for (const d of snap.devices) {
       const cur = state.devices.get(d.name);
@@ -335,16 +339,34 @@ function renderIncidents(now) {
   }));
 }
 
-function sparkline(values, cls, max) {
+/**
+ * A sparkline of `values`; with `band` ({ lo, hi }, same length), the Smokeping look: the lo–hi range shaded
+ * behind the line (buckets where either edge is missing are left out of the shape).
+ */
+function sparkline(values, cls, max, band) {
   const svgNs = 'http://www.w3.org/2000/svg';
   const svg = document.createElementNS(svgNs, 'svg');
   svg.setAttribute('viewBox', '0 0 100 20');
   svg.setAttribute('preserveAspectRatio', 'none');
-  const nums = values.filter((v) => typeof v === 'number');
+  const nums = [...values, ...(band ? band.hi : [])].filter((v) => typeof v === 'number');
   const top = max ?? Math.max(1, ...nums) * 1.1;
   const step = values.length > 1 ? 100 / (values.length - 1) : 100;
+  const xy = (v, i) => `${(i * step).toFixed(1)},${(20 - (v / top) * 20).toFixed(1)}`;
+  if (band) {
+    const both = values.map((_, i) => i).filter((i) => typeof band.lo[i] === 'number' && typeof band.hi[i] === 'number');
+    if (both.length > 0) {
+      const shape = document.createElementNS(svgNs, 'polygon');
+      shape.setAttribute('class', `${cls}-band`);
+      shape.setAttribute('points', [...both.map((i) => xy(band.hi[i], i)), ...both.reverse().map((i) => xy(band.lo[i], i))].join(' '));
+      // Drawn here rather than in wall.css: the band belongs to the line it surrounds.
+      shape.setAttribute('fill', '#7fd1ff');
+      shape.setAttribute('fill-opacity', '0.25');
+      shape.setAttribute('stroke', 'none');
+      svg.append(shape);
+    }
+  }
   const pts = [];
-  values.forEach((v, i) => { if (typeof v === 'number') pts.push(`${(i * step).toFixed(1)},${(20 - (v / top) * 20).toFixed(1)}`); });
+  values.forEach((v, i) => { if (typeof v === 'number') pts.push(xy(v, i)); });
   const line = document.createElementNS(svgNs, 'polyline');
   line.setAttribute('class', cls);
   line.setAttribute('points', pts.join(' '));
@@ -359,7 +381,7 @@ function renderWan() {
     const row = el('div', 'link');
     row.dataset.link = name;
     const charts = el('div', 'charts');
-    charts.append(sparkline(s.rtt, 'rtt'), sparkline(s.loss, 'loss', 100));
+    charts.append(sparkline(s.rtt, 'rtt', undefined, { lo: s.rttMin, hi: s.rttMax }), sparkline(s.loss, 'loss', 100));
     // The figures come from the live device state: a link that stopped answering has no latency, not its last good one.
     const d = state.devices.get(name);
     const lastRtt = d && d.state !== 'unreachable' && typeof d.rttMs === 'number' ? d.rttMs : undefined;

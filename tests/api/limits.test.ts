@@ -121,17 +121,17 @@ describe('wall snapshot', () => {
     const noc = new MemoryNoc();
     const { app } = appOver({}, noc, undefined, { wallSparklineCacheMs: 300 });
     const wall = () => app.inject({ url: '/api/v1/wall', headers: bearer('viewer') });
-    // Two WAN devices, two queries each.
+    // Two WAN devices, four queries each (median, min, max, loss).
     const [first, second] = await Promise.all([wall(), wall()]);
-    expect(noc.seriesQueries).toHaveLength(4);
+    expect(noc.seriesQueries).toHaveLength(8);
     expect(second.json().wan).toEqual(first.json().wan);
     noc.setDeviceState('branch-rt-01', 'down');
     const third = (await wall()).json();
-    expect(noc.seriesQueries).toHaveLength(4);
+    expect(noc.seriesQueries).toHaveLength(8);
     expect(third.devices.find((d: { name: string }) => d.name === 'branch-rt-01').state).toBe('down');
     await until(() => false, 350);
     await wall();
-    expect(noc.seriesQueries).toHaveLength(8);
+    expect(noc.seriesQueries).toHaveLength(16);
     await app.close();
   });
 });

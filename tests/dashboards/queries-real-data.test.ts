@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARDS } from '../../dashboards/build.js';
 import { dashboardQueries, type DashboardJson } from '../../dashboards/common.js';
 import { tempDir } from '../helpers/tmp.js';
-import { formatVariable, interpolate, runDashboard, runQuery, type QueryOutcome, type TimeRange } from './grafana-queries.js';
+import { formatVariable, interpolate, regexEscape, runDashboard, runQuery, type QueryOutcome, type TimeRange } from './grafana-queries.js';
 import { SILENT_SNMP_DEVICE, pollLab, type PolledLab } from './lab-polls.js';
 
 /**
@@ -68,6 +68,33 @@ describe('dashboard queries against InfluxDB filled by real polls of the lab', (
     for (const f of polled.lab.fixtures.filter((x) => x.sysName)) expect(byDevice[f.community], f.community).toBe(f.sysName);
     const failed = await runQuery(polled.lab.influx.url, polled.database, `SELECT last("error_kind") FROM "snmp_poll" WHERE "device" = '${SILENT_SNMP_DEVICE.name}'`);
     expect(failed[0]?.values[0]?.[1]).toBe('timeout');
+  });
+
+  it('draws the Smokeping band from real polls: min <= median <= p90 <= max in every bucket, and loss beside it', async () => {
+    const device = DASHBOARDS.find((d) => d.file === 'noctua-device.json')!.build();
+    const wall = DASHBOARDS.find((d) => d.file === 'noctua-noc-wall.json')!.build();
+    const byPanel = (d: DashboardJson, title: RegExp, refId: string) => dashboardQueries(d).find((q) => title.test(q.where) && q.where.endsWith(` ${refId}`))!.query;
+    const answering = await runQuery(polled.lab.influx.url, polled.database, 'SELECT last("rtt_median_ms") FROM "icmp" WHERE "up" = true GROUP BY "device"');
+    const name = answering[0]!.tags!.device!;
+    const cases = [
+      { band: byPanel(device, /Smokeping/, 'A'), loss: byPanel(device, /Smokeping/, 'B'), vars: new Map([['device', regexEscape(name)]]) },
+      { band: byPanel(wall, /Smokeping/, 'A'), loss: byPanel(wall, /Smokeping/, 'B'), vars: new Map([['wan_device', name]]) },
+    ];
+    for (const c of cases) {
+      const [band] = await runQuery(polled.lab.influx.url, polled.database, interpolate(c.band, c.vars, range, INTERVAL));
+      expect(band!.columns).toEqual(['time', 'median', 'p90', 'min', 'max']);
+      const rows = band!.values.filter((r) => r[1] !== null) as number[][];
+      expect(rows.length).toBeGreaterThan(0);
+      for (const [, median, p90, min, max] of rows) {
+        expect(min).toBeGreaterThan(0);
+        expect(min).toBeLessThanOrEqual(median!);
+        expect(median).toBeLessThanOrEqual(p90!);
+        expect(p90).toBeLessThanOrEqual(max!);
+      }
+      const [loss] = await runQuery(polled.lab.influx.url, polled.database, interpolate(c.loss, c.vars, range, INTERVAL));
+      expect(loss!.columns).toEqual(['time', 'loss']);
+      expect(loss!.values.some((r) => r[1] === 0)).toBe(true);
+    }
   });
 
   it('selects an interface whose name holds slashes when Grafana escapes it as a multi-value variable', async () => {

@@ -10,7 +10,8 @@ import type { Sample } from '../../src/core/sample.js';
 import { freeUdpPort, waitFor } from '../../src/lab/ports.js';
 import { startNoctua, type NoctuaRuntime } from '../../src/main.js';
 import { FakeBatchPinger, FakePoller } from '../scheduler/fake-fleet.js';
-import { systemClock } from '../../src/core/clock.js';
+import { FakeClock } from '../../src/core/clock.js';
+import { clockTicker } from '../../src/scheduler/ticker.js';
 import { tempDir } from '../helpers/tmp.js';
 
 // The trap receiver as `noctua start` runs it: enabled in noctua.yaml, fed by Net-SNMP's real snmptrap,
@@ -39,8 +40,10 @@ beforeAll(async () => {
     devices: [{ name: 'core-sw', address: '127.0.0.2', class: 'switch' }],
   }));
   const sink: Sink = { name: 'memory', async write(b) { got.push(...b); }, async close() {} };
-  const pollers = { icmp: new FakeBatchPinger('icmp', systemClock), snmp: new FakePoller('snmp', systemClock) };
-  rt = await startNoctua(loadFullConfig(dir), pino({ level: 'silent' }), { sinks: [sink], pollers, noStorage: true, noApi: true });
+  // Polls stand still on a fake clock: only the receiver, on real time and a real socket, feeds the bus here.
+  const clock = new FakeClock(Date.now());
+  const pollers = { icmp: new FakeBatchPinger('icmp', clock), snmp: new FakePoller('snmp', clock) };
+  rt = await startNoctua(loadFullConfig(dir), pino({ level: 'silent' }), { sinks: [sink], pollers, clock, ticker: clockTicker(clock), noStorage: true, noApi: true });
 });
 afterAll(async () => { await rt?.stop(); tmp.cleanup(); });
 

@@ -51,6 +51,8 @@ describe('NOC wall in Chromium', () => {
     await settled(() => page.textContent('#oncall')).toContain('Wang Lei');
     await settled(() => page.$$eval('.link', (els) => els.map((e) => e.getAttribute('data-link')))).toEqual(['branch-rt-01', 'edge-rt-01']);
     await settled(() => page.$$eval('.link polyline.rtt', (els) => els.map((e) => (e.getAttribute('points') ?? '').split(' ').length))).toEqual([60, 60]);
+    // The Smokeping band: min–max shaded behind the median, one edge point per bucket and side.
+    await settled(() => page.$$eval('.link polygon.rtt-band', (els) => els.map((e) => (e.getAttribute('points') ?? '').split(' ').length))).toEqual([120, 120]);
     await settled(() => page.isHidden('#banner')).toBe(true);
     // The token is taken out of the address bar once read.
     await settled(() => page.url()).toBe(`${server.url}/wall`);

@@ -26,7 +26,8 @@ const wallJson = z.object({
     devicesUp: z.number().int(), devicesTotal: z.number().int(),
     openP1: z.number().int(), openP2: z.number().int(), inMaintenance: z.number().int(),
   }),
-  wan: z.array(z.object({ device: z.string(), site: z.string(), rtt: z.array(point), loss: z.array(point) })),
+  // rtt is the median RTT per bucket; rttMin/rttMax (same buckets) are the band the wall shades behind it.
+  wan: z.array(z.object({ device: z.string(), site: z.string(), rtt: z.array(point), rttMin: z.array(point), rttMax: z.array(point), loss: z.array(point) })),
   status: streamStatusJson,
 });
 
@@ -64,7 +65,7 @@ type WanLine = z.infer<typeof wallJson>['wan'][number];
 /**
  * /api/v1/wall: the wall's first picture; the stream keeps it current afterwards. Devices, incidents and
  * status come from memory on every call (the wall re-reads them when its stream opens, so they must be
- * current); only the WAN sparklines, two InfluxDB queries per WAN device, are shared for a few seconds
+ * current); only the WAN sparklines, four InfluxDB queries per WAN device (median, min, max, loss), are shared for a few seconds
  * between callers, and concurrent callers wait for the same queries.
  */
 export const wallDataRoutes = apiPlugin('noctua-wall-data', ['@fastify/swagger'], async (app, ctx) => {
@@ -79,12 +80,12 @@ export const wallDataRoutes = apiPlugin('noctua-wall-data', ['@fastify/swagger']
     const from = new Date(t.getTime() - ctx.settings.wall.sparklineWindow);
     const lines = Promise.all(wan.map(async (d) => {
       try {
-        const [rtt, loss] = await Promise.all([sparkline(ctx, d, 'rtt_avg_ms', from, t), sparkline(ctx, d, 'loss_pct', from, t)]);
-        return { device: d.name, site: d.site, rtt, loss };
+        const [rtt, rttMin, rttMax, loss] = await Promise.all(['rtt_median_ms', 'rtt_min_ms', 'rtt_max_ms', 'loss_pct'].map((f) => sparkline(ctx, d, f, from, t)));
+        return { device: d.name, site: d.site, rtt: rtt!, rttMin: rttMin!, rttMax: rttMax!, loss: loss! };
       } catch (err) {
         // InfluxDB trouble must not blank the whole wall: the tiles and incidents still come from memory.
         log.warn({ err, device: d.name }, 'wall sparkline query failed');
-        return { device: d.name, site: d.site, rtt: [], loss: [] };
+        return { device: d.name, site: d.site, rtt: [], rttMin: [], rttMax: [], loss: [] };
       }
     }));
     cached = { at: performance.now(), key, lines };

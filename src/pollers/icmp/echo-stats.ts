@@ -4,8 +4,9 @@ import type { EchoOutcome } from './pinger.js';
 /**
  * The `icmp` fields of docs/SCHEMA.md from raw replies: sent/received as integers, loss and RTT
  * statistics as floats. RTT fields are absent when nothing came back (a 0 ms RTT would be a lie
- * that drags averages down on dashboards). Jitter is the mean absolute difference of consecutive
- * RTTs (RFC 3550's idea without its smoothing), 0 with a single reply.
+ * that drags averages down on dashboards). Median and p90 use one quantile rule (interpolated
+ * between the nearest ranks), so min ≤ median ≤ p90 ≤ max always holds. Jitter is the mean absolute
+ * difference of consecutive RTTs (RFC 3550's idea without its smoothing), 0 with a single reply.
  */
 export function echoFields(outcome: EchoOutcome): Record<string, FieldValue> {
   const sent = Math.max(outcome.sent, 0);
@@ -19,14 +20,28 @@ export function echoFields(outcome: EchoOutcome): Record<string, FieldValue> {
     up: received > 0,
   };
   if (received > 0) {
-    fields.rtt_min_ms = round3(Math.min(...rtts));
-    fields.rtt_max_ms = round3(Math.max(...rtts));
+    const sorted = [...rtts].sort((a, b) => a - b);
+    fields.rtt_min_ms = round3(sorted[0]!);
+    fields.rtt_max_ms = round3(sorted[received - 1]!);
+    fields.rtt_median_ms = round3(quantile(sorted, 0.5));
+    fields.rtt_p90_ms = round3(quantile(sorted, 0.9));
     fields.rtt_avg_ms = round3(rtts.reduce((a, b) => a + b, 0) / received);
     let jitter = 0;
     for (let i = 1; i < received; i++) jitter += Math.abs(rtts[i]! - rtts[i - 1]!);
     fields.jitter_ms = round3(received > 1 ? jitter / (received - 1) : 0);
   }
   return fields;
+}
+
+/**
+ * The q-quantile (0..1) of an ascending, non-empty list, interpolated between the two nearest ranks
+ * (Hyndman & Fan type 7, the spreadsheet and numpy default): q = 0.5 is the usual median.
+ */
+export function quantile(sorted: readonly number[], q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
 /** Microsecond resolution is all ping and fping print; more digits would be noise. */

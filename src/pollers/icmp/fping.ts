@@ -27,8 +27,12 @@ export function fpingInstalled(binary = 'fping'): boolean {
 
 /**
  * The batch backend: one `fping` process for every address of a batch, targets on stdin (no
- * command-line limit at 10k targets), `-i 1` (as root) so a large batch is sent in about a millisecond
- * per target instead of fping's default 10 ms.
+ * command-line limit at 10k targets), `-i 0`: fping sends as fast as its loop goes instead of waiting
+ * between any two packets. Measured at 10,000 loopback targets × 3 probes on the 2-core box (load ~15):
+ * `-i 1` 40 s (over a 30 s cycle), `-i 0.5` 28 s, `-i 0.1` 14 s (fping's timers are coarser than the
+ * gap), `-i 0` 2.1 s with no loss, two `-i 0` processes over halves 2.9 s. Each target still gets its
+ * probes `-p intervalMs` apart, so no single host sees more than one echo per interval; fping 5.1 with
+ * cap_net_raw (Debian's) accepts `-i 0` without root.
  */
 export function createFpingPinger(opts: { binary?: string } = {}): Pinger {
   const binary = opts.binary ?? 'fping';
@@ -40,12 +44,15 @@ export function createFpingPinger(opts: { binary?: string } = {}): Pinger {
   };
 }
 
+/** fping's arguments for one batch: `-C` per-probe report, no gap between packets, `-p` between one target's probes. */
+export function fpingArgs(s: EchoSettings): string[] {
+  return ['-C', String(s.count), '-q', '-p', String(Math.max(s.intervalMs, 10)), '-t', String(s.timeoutMs), '-i', '0', '-r', '0'];
+}
+
 function runFping(binary: string, addresses: readonly string[], s: EchoSettings, signal: AbortSignal): Promise<Map<string, EchoOutcome>> {
   if (addresses.length === 0) return Promise.resolve(new Map());
   if (signal.aborted) return Promise.reject(signal.reason as Error);
-  // fping lets only root go below its 10 ms default gap between targets (measured: -i 1 is the practical floor).
-  const gap = process.getuid?.() === 0 ? '1' : '10';
-  const args = ['-C', String(s.count), '-q', '-p', String(Math.max(s.intervalMs, 10)), '-t', String(s.timeoutMs), '-i', gap, '-r', '0'];
+  const args = fpingArgs(s);
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';

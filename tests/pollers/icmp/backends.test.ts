@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { PingResponse } from 'ping';
 import { afterAll, describe, expect, it } from 'vitest';
 import { choosePinger } from '../../../src/pollers/icmp/index.js';
-import { createFpingPinger, parseFpingReport } from '../../../src/pollers/icmp/fping.js';
+import { createFpingPinger, fpingArgs, parseFpingReport } from '../../../src/pollers/icmp/fping.js';
 import { createPingPackagePinger } from '../../../src/pollers/icmp/ping-package.js';
 import { createIcmpPoller } from '../../../src/pollers/icmp/poller.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -47,11 +47,17 @@ describe('both backends give identical samples for the same replies', () => {
     const fromF = (await createIcmpPoller({ pinger: fping }).poll(d, never)).samples[0]!;
     const fromP = (await createIcmpPoller({ pinger: pingPkg }).poll(d, never)).samples[0]!;
     expect({ ...fromF, time: 0 }).toEqual({ ...fromP, time: 0 });
-    expect(fromF.fields).toMatchObject({ sent: 3n, received: 2n, loss_pct: 33.333, rtt_min_ms: 0.412, rtt_max_ms: 0.53, up: true });
+    expect(fromF.fields).toMatchObject({ sent: 3n, received: 2n, loss_pct: 33.333, rtt_min_ms: 0.412, rtt_max_ms: 0.53, rtt_median_ms: 0.471, rtt_p90_ms: 0.518, up: true });
   });
 });
 
 describe('fping backend', () => {
+  it('sends without a gap between targets (-i 0) and spaces each target\'s probes by intervalMs (-p)', () => {
+    const args = fpingArgs({ count: 20, intervalMs: 250, timeoutMs: 800 });
+    const opt = (flag: string) => args[args.indexOf(flag) + 1];
+    expect([opt('-C'), opt('-i'), opt('-p'), opt('-t'), opt('-r')]).toEqual(['20', '0', '250', '800', '0']);
+  });
+
   it('reports an address fping said nothing about as not sent, with what fping did say', async () => {
     const fping = createFpingPinger({ binary: fakeFping('127.0.0.1 : 0.1 0.1 0.1\n127.0.0.8: error while sending ping: No buffer space', 1) });
     const out = await fping.ping(['127.0.0.1', '127.0.0.8'], settings, never);

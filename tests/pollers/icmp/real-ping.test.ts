@@ -25,12 +25,15 @@ describe.each(backends)('ICMP through $backend against real loopback targets', (
       const f = r.samples[0]!.fields;
       expect(f).toMatchObject({ sent: 3n, received: 3n, loss_pct: 0, up: true });
       // Loopback answers in microseconds; anything over 50 ms would be a parsing error, not the network.
-      for (const k of ['rtt_min_ms', 'rtt_avg_ms', 'rtt_max_ms']) {
+      for (const k of ['rtt_min_ms', 'rtt_median_ms', 'rtt_p90_ms', 'rtt_avg_ms', 'rtt_max_ms']) {
         expect(f[k] as number).toBeGreaterThan(0);
         expect(f[k] as number).toBeLessThan(50);
       }
       expect(f.rtt_min_ms as number).toBeLessThanOrEqual(f.rtt_avg_ms as number);
       expect(f.rtt_avg_ms as number).toBeLessThanOrEqual(f.rtt_max_ms as number);
+      expect(f.rtt_min_ms as number).toBeLessThanOrEqual(f.rtt_median_ms as number);
+      expect(f.rtt_median_ms as number).toBeLessThanOrEqual(f.rtt_p90_ms as number);
+      expect(f.rtt_p90_ms as number).toBeLessThanOrEqual(f.rtt_max_ms as number);
       expect(f.jitter_ms as number).toBeGreaterThanOrEqual(0);
     }
   });

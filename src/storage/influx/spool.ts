@@ -50,8 +50,9 @@ function segmentName(id: number): string {
   return `${String(id).padStart(12, '0')}.seg`;
 }
 
-function encodeRecord(payload: string, points: number, precision: WritePrecision): Buffer {
-  const body = Buffer.from(payload, 'utf8');
+function encodeRecord(payload: string | Uint8Array, points: number, precision: WritePrecision): Buffer {
+  // The writer hands over the UTF-8 body it sent; only text callers are encoded here.
+  const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
   const head = Buffer.alloc(HEADER);
   MAGIC.copy(head, 0);
   head.writeUInt8(precision === 'ms' ? 1 : 0, 4);
@@ -137,7 +138,7 @@ export class Spool {
   }
 
   /** Appends one batch durably (written and fsync'd before the promise resolves), then applies the size cap. */
-  append(payload: string, points: number, precision: WritePrecision): Promise<void> {
+  append(payload: string | Uint8Array, points: number, precision: WritePrecision): Promise<void> {
     if (this.closed) return Promise.reject(new Error('spool is closed'));
     this.unacked++;
     this.unackedPoints += points;

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { influxSectionSchema } from '../../src/config/sections/influx.js';
 import type { Sample } from '../../src/core/sample.js';
 import { startInfluxd } from '../../src/lab/influxd.js';
@@ -72,6 +73,24 @@ async function noctuaWrite(writers: InfluxSink[], samples: readonly Sample[]): P
   }));
 }
 
+/**
+ * Seconds the process spent in GC pauses from now until `stop()` (perf_hooks 'gc' entries): wall time of the main
+ * thread's pauses, so on a loaded machine it also holds time the paused thread waited for a core.
+ */
+function gcPauses(): { stop(): Promise<number> } {
+  let ms = 0;
+  const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) ms += e.duration; });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    async stop() {
+      // Entries are delivered asynchronously: let the last ones arrive.
+      await new Promise((r) => setImmediate(r));
+      observer.disconnect();
+      return ms / 1000;
+    },
+  };
+}
+
 /** Section 4: points/s and client CPU per 100k points, Noctua's writer against raw line-protocol fetch POSTs, to the same influxd. */
 export async function influxSection(ctx: BenchContext): Promise<void> {
   // A multiple of 4 × the batch size, so every writer of the 4-writer case sends full batches (a partial one waits flushInterval).
@@ -100,12 +119,23 @@ export async function influxSection(ctx: BenchContext): Promise<void> {
   const measure = async (prepare: () => Promise<(s: Sample[]) => Promise<void>>): Promise<RunFigures> => {
     const samples = fresh();
     const write = await prepare();
+    const gc = gcPauses();
     const s0 = treeCpuSeconds([influx.process.pid]);
     const f = await measureInProcess(() => write(samples), { children: false });
     const server = treeCpuSeconds([influx.process.pid]) - s0;
-    return { ...f, extra: { pointsPerS: points / f.wallS, clientCpuSPer100k: (f.cpuS * 100_000) / points, influxdCpuSPer100k: (server * 100_000) / points } };
+    const gcS = await gc.stop();
+    return {
+      ...f,
+      extra: {
+        pointsPerS: points / f.wallS, clientCpuSPer100k: (f.cpuS * 100_000) / points, influxdCpuSPer100k: (server * 100_000) / points,
+        gcPauseSPer100k: (gcS * 100_000) / points,
+      },
+    };
   };
-  const show = [{ key: 'pointsPerS', label: 'points/s', digits: 0 }, { key: 'clientCpuSPer100k', label: 'client CPU s/100k', digits: 3 }, { key: 'influxdCpuSPer100k', label: 'influxd CPU s/100k', digits: 3 }];
+  const show = [
+    { key: 'pointsPerS', label: 'points/s', digits: 0 }, { key: 'clientCpuSPer100k', label: 'client CPU s/100k', digits: 3 },
+    { key: 'gcPauseSPer100k', label: 'GC pause s/100k', digits: 3 }, { key: 'influxdCpuSPer100k', label: 'influxd CPU s/100k', digits: 3 },
+  ];
   for (const concurrency of [1, 4]) {
     const label = `${points.toLocaleString('en-US')} interface points (${SERIES.toLocaleString('en-US')} series, 20 fields), batch ${BATCH.toLocaleString('en-US')}, ${concurrency} concurrent`;
     ctx.say(`influx: ${label}`);

@@ -101,7 +101,9 @@ export async function influxSection(ctx: BenchContext): Promise<void> {
   const influx = await startInfluxd({ dir: join(dir, 'influxdb') });
   ctx.onCleanup(() => influx.stop());
   const db = 'noctua_bench';
-  const settings = influxSectionSchema.parse({ url: influx.url, database: db, batchSize: BATCH, maxQueue: Math.max(200_000, points) });
+  // A write timeout as generous as the raw client's (fetch has none of its own): on a loaded machine a slow influxd must
+  // not send the writer into spooling, which this section does not measure.
+  const settings = influxSectionSchema.parse({ url: influx.url, database: db, batchSize: BATCH, maxQueue: Math.max(200_000, points), timeout: 300_000 });
   // Fresh writers for every run (set up before the clock starts), each with a spool directory of its own.
   let made = 0;
   const writers = async (n: number) => {

@@ -70,7 +70,7 @@ interface Batch { body: Buffer; points: number; moved: boolean }
 
 type Item =
   | { source: 'memory'; batch: Batch; body: Uint8Array; lines: () => string[]; points: number; precision: WritePrecision }
-  | { source: 'spool'; record: SpoolRecord; body: string; lines: () => string[]; points: number; precision: WritePrecision };
+  | { source: 'spool'; record: SpoolRecord; body: Uint8Array; lines: () => string[]; points: number; precision: WritePrecision };
 
 const FIRST_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 5000;
@@ -221,7 +221,7 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
       await Promise.all([...spoolWrites]);
       const record = await spool.head();
       if (!record) return undefined;
-      return { source: 'spool', record, body: record.payload, lines: () => splitLines(record.payload), points: record.points, precision: record.precision };
+      return { source: 'spool', record, body: record.bytes, lines: () => splitLines(record.payload), points: record.points, precision: record.precision };
     }
     const batch = queue[0];
     if (!batch) return undefined;

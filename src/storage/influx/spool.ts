@@ -20,7 +20,10 @@ const SEGMENT_RE = /^(\d{12})\.seg$/;
 export interface SpoolRecord {
   segment: number;
   offset: number;
-  payload: string;
+  /** The batch as stored: UTF-8 line protocol, sent as it is. */
+  bytes: Buffer;
+  /** The same batch as text (decoded on first use). */
+  readonly payload: string;
   points: number;
   precision: WritePrecision;
 }
@@ -212,10 +215,14 @@ export class Spool {
       try {
         const buf = Buffer.alloc(entry.size);
         await fh.read(buf, 0, entry.size, entry.offset);
+        const bytes = buf.subarray(HEADER);
+        let text: string | undefined;
         return {
           segment: seg.id, offset: entry.offset, points: entry.points,
           precision: buf.readUInt8(4) === 1 ? 'ms' : 's',
-          payload: buf.subarray(HEADER).toString('utf8'),
+          bytes,
+          // Replay sends the bytes; only a refused batch (or a text caller) needs them decoded.
+          get payload() { return (text ??= bytes.toString('utf8')); },
         } satisfies SpoolRecord;
       } finally {
         if (fh !== this.active?.fh) await fh.close();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../src/core/sample.js';
-import { encodeSample, splitLines, type EncodeIssue } from '../../src/storage/influx/line-protocol.js';
+import { LineEncoder, encodeSample, splitLines, type EncodeIssue } from '../../src/storage/influx/line-protocol.js';
 
 const at = new Date('2026-11-23T08:00:00.123Z');
 const sample = (over: Partial<Sample>): Sample => ({ measurement: 'icmp', tags: { device: 'sw1' }, fields: { up: true }, time: at, ...over });
@@ -79,6 +79,50 @@ describe('line protocol encoding', () => {
 
   it('keeps unicode as it is', () => {
     expect(encodeSample(sample({ tags: { device: '核心交换机' } }), 's')).toBe('icmp,device=核心交换机 up=true 1795420800');
+  });
+});
+
+describe('one encoder for many samples (what it works out once must not leak between samples)', () => {
+  it('gives every sample the line a fresh encoder gives it, whatever came before', () => {
+    const samples: Sample[] = [
+      sample({ tags: { site: 'hq', device: 'sw1' } }),
+      sample({ tags: { device: 'sw1', site: 'hq' } }), // same keys, other order
+      sample({ tags: { device: 'sw2', site: '' } }), // empty value left out, same shape
+      sample({ tags: { device: 'a b', site: 'x,y=z' } }), // escaping per value, not per shape
+      sample({ tags: { device: 'sw1', site: 'hq', extra: 'e' } }), // a superset of keys
+      sample({ tags: { device: 'sw1' } }), // a subset
+      sample({ measurement: 'interface', tags: { ifAlias: 'up "1"', device: 'sw1', ifDescr: 'Gi1' }, fields: { oper_up: true } }),
+      sample({ measurement: 'interface', tags: { device: 'sw1', ifDescr: 'Gi1' }, fields: { oper_up: true, ifAlias: 'given' } }),
+      sample({ measurement: 'icmp', tags: { device: 'sw1', ifAlias: 'tag here' } }),
+      sample({ fields: { 'a b': 1, c: 2n, d: 'x', e: false } }),
+      sample({ fields: { c: 3n, 'a b': 1.5 } }),
+      sample({ time: new Date(at.getTime() + 1500) }), // another second
+      sample({ time: new Date(at.getTime() + 1999) }), // same second, other ms
+    ];
+    const shared = new LineEncoder('s');
+    for (const s of [...samples, ...samples.reverse()]) expect(shared.encode(s)).toBe(encodeSample(s, 's'));
+    const sharedMs = new LineEncoder('ms');
+    for (const s of samples) expect(sharedMs.encode(s)).toBe(encodeSample(s, 'ms'));
+  });
+
+  it('stays correct and bounded under churn of tag keys and field keys', () => {
+    const e = new LineEncoder('s');
+    for (let i = 0; i < 6000; i++) {
+      const s = sample({ tags: { [`k${i % 40}`]: `v${i}`, device: 'sw1' }, fields: { [`f${i}`]: i } });
+      expect(e.encode(s)).toBe(encodeSample(s, 's'));
+    }
+    // The caches are private; their bounds are the constants in line-protocol.ts. Reaching past them keeps the output right.
+    const internals = e as unknown as { fieldKeys: Map<string, string>; shapes: Map<string, { shapes: unknown[] }> };
+    expect(internals.fieldKeys.size).toBeLessThanOrEqual(4096);
+    expect(internals.shapes.get('icmp')!.shapes.length).toBeLessThanOrEqual(16);
+  });
+
+  it('reports a problem in a cached name the first time and a problem in a value every time', () => {
+    const issues: EncodeIssue[] = [];
+    const e = new LineEncoder('s', (i) => issues.push(i));
+    for (let i = 0; i < 3; i++) e.encode(sample({ tags: { device: 'x\\' }, fields: { v: Number.NaN, ok: 1 } }));
+    expect(issues.filter((i) => i.kind === 'unrepresentable-backslash')).toHaveLength(3);
+    expect(issues.filter((i) => i.kind === 'non-finite-field')).toHaveLength(3);
   });
 });
 

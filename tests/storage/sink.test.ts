@@ -17,11 +17,12 @@ class FakeInflux implements InfluxTransport {
   stored: string[] = [];
   requests = 0;
   gate: Promise<void> | undefined;
-  async write(body: string): Promise<WriteOutcome> {
+  async write(body: string | Uint8Array): Promise<WriteOutcome> {
     this.requests++;
     if (this.gate) await this.gate;
     if (!this.up) return { kind: 'retry', message: 'InfluxDB unreachable: ECONNREFUSED' };
-    const lines = splitLines(body);
+    // The writer sends its batches as UTF-8 bytes, the reject bisection as text.
+    const lines = splitLines(typeof body === 'string' ? body : Buffer.from(body).toString('utf8'));
     const bad = lines.filter((l) => l.includes('BAD'));
     this.stored.push(...lines.filter((l) => !l.includes('BAD')));
     if (bad.length === 0) return { kind: 'ok' };

@@ -7,7 +7,8 @@ import { ensurePrivateDir } from '../../core/private-files.js';
 import type { Sample } from '../../core/sample.js';
 import type { InfluxSection } from '../../config/sections/influx.js';
 import { DeadLetterFile } from './dead-letter.js';
-import { encodeSample, splitLines, type EncodeIssue, type WritePrecision } from './line-protocol.js';
+import { BatchBody } from './batch-body.js';
+import { LineEncoder, splitLines, type EncodeIssue, type WritePrecision } from './line-protocol.js';
 import { isolateRejected, type RejectedLine } from './rejects.js';
 import { setUpDatabase } from './setup.js';
 import { Spool, type SpoolRecord } from './spool.js';
@@ -64,11 +65,12 @@ export interface InfluxSinkOptions {
   setUp?: () => Promise<unknown>;
 }
 
-interface Batch { lines: string[]; moved: boolean }
+/** A batch in memory: its line-protocol body (UTF-8, as sent and as spooled) and how many points it holds. */
+interface Batch { body: Buffer; points: number; moved: boolean }
 
 type Item =
-  | { source: 'memory'; batch: Batch; body: string; lines: () => string[]; points: number; precision: WritePrecision }
-  | { source: 'spool'; record: SpoolRecord; body: string; lines: () => string[]; points: number; precision: WritePrecision };
+  | { source: 'memory'; batch: Batch; body: Uint8Array; lines: () => string[]; points: number; precision: WritePrecision }
+  | { source: 'spool'; record: SpoolRecord; body: Uint8Array; lines: () => string[]; points: number; precision: WritePrecision };
 
 const FIRST_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 5000;
@@ -92,7 +94,7 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
   if (settings.v2) log.info({ bucket: settings.v2.bucket }, 'influx: writing through the v2 API; retention and downsampling belong to the bucket and its tasks');
 
   let setUpDone = setUp === undefined;
-  let pending: string[] = [];
+  let pending = new BatchBody();
   let flushTimer: { cancel(): void } | undefined;
   const queue: Batch[] = [];
   let queuedPoints = 0;
@@ -130,17 +132,20 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
     log.warn({ measurement: issue.measurement, key: issue.key }, `influx: ${what[issue.kind]}`);
   };
 
+  // One encoder for the writer's life: escaped names and tag-key orders are worked out once (bounded).
+  const encoder = new LineEncoder(settings.precision, onIssue);
+
   const remember = (message: string): void => { lastError = { at: clock.now().toISOString(), message }; };
 
-  const toSpool = (lines: string[]): void => {
-    const write = spool.append(lines.join('\n'), lines.length, settings.precision).then(
+  const toSpool = (body: Buffer, points: number): void => {
+    const write = spool.append(body, points, settings.precision).then(
       () => { spoolFailing = false; },
       (err: unknown) => {
         // The disk refused the batch: nothing else can keep it. Counted as lost and said loudly.
         spoolFailing = true;
-        lostToSpoolErrors += lines.length;
+        lostToSpoolErrors += points;
         remember(`spool write failed: ${String(err)}`);
-        log.error({ err, points: lines.length, dir: spoolDir }, 'influx: SPOOL WRITE FAILED, these points are lost');
+        log.error({ err, points, dir: spoolDir }, 'influx: SPOOL WRITE FAILED, these points are lost');
       },
     );
     spoolWrites.add(write);
@@ -149,31 +154,30 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
 
   /** Memory batches go to disk, oldest first, behind whatever the spool already holds. */
   const moveQueueToSpool = (): void => {
-    for (const b of queue) { b.moved = true; toSpool(b.lines); }
+    for (const b of queue) { b.moved = true; toSpool(b.body, b.points); }
     queue.length = 0;
     queuedPoints = 0;
   };
 
-  const enqueue = (lines: string[]): void => {
+  const enqueue = (body: Buffer, points: number): void => {
     // While the spool holds anything, or InfluxDB is failing, new batches queue up behind it on disk: order is kept.
-    if (down === true || !spool.isEmpty()) { toSpool(lines); return; }
-    if (queuedPoints + lines.length > settings.maxQueue) {
+    if (down === true || !spool.isEmpty()) { toSpool(body, points); return; }
+    if (queuedPoints + points > settings.maxQueue) {
       log.warn({ queuedPoints, maxQueue: settings.maxQueue }, 'influx: memory queue full (InfluxDB slower than the pollers), batches go to the disk spool');
       moveQueueToSpool();
-      toSpool(lines);
+      toSpool(body, points);
       return;
     }
-    queue.push({ lines, moved: false });
-    queuedPoints += lines.length;
+    queue.push({ body, points, moved: false });
+    queuedPoints += points;
   };
 
   const cutPending = (): void => {
     flushTimer?.cancel();
     flushTimer = undefined;
-    while (pending.length > 0) {
-      enqueue(pending.length <= settings.batchSize ? pending : pending.slice(0, settings.batchSize));
-      pending = pending.length <= settings.batchSize ? [] : pending.slice(settings.batchSize);
-    }
+    if (pending.points === 0) return;
+    const points = pending.points;
+    enqueue(pending.finish(), points);
   };
 
   const failed = (message: string, status?: number): void => {
@@ -217,11 +221,11 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
       await Promise.all([...spoolWrites]);
       const record = await spool.head();
       if (!record) return undefined;
-      return { source: 'spool', record, body: record.payload, lines: () => splitLines(record.payload), points: record.points, precision: record.precision };
+      return { source: 'spool', record, body: record.bytes, lines: () => splitLines(record.payload), points: record.points, precision: record.precision };
     }
     const batch = queue[0];
     if (!batch) return undefined;
-    return { source: 'memory', batch, body: batch.lines.join('\n'), lines: () => batch.lines, points: batch.lines.length, precision: settings.precision };
+    return { source: 'memory', batch, body: batch.body, lines: () => splitLines(batch.body.toString('utf8')), points: batch.points, precision: settings.precision };
   };
 
   const done = async (item: Item, written: number): Promise<void> => {
@@ -288,7 +292,7 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
   const stats = (): InfluxSinkStats => {
     const s = spool.stats();
     return {
-      queuedPoints: queuedPoints + pending.length,
+      queuedPoints: queuedPoints + pending.points,
       spoolBytes: s.bytes, spoolSegments: s.segments, spoolPoints: s.points,
       droppedPoints: s.droppedPoints + lostToSpoolErrors,
       writtenPoints, deadLetteredPoints: deadLettered, skippedSamples, droppedFields,
@@ -305,18 +309,13 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
     async write(batch) {
       if (closed) throw new Error('influx sink is closed');
       for (const sample of batch) {
-        const line = encodeSample(sample, settings.precision, onIssue);
-        if (line !== undefined) pending.push(line);
-      }
-      if (pending.length >= settings.batchSize) {
+        const line = encoder.encode(sample);
+        if (line === undefined) continue;
+        pending.add(line);
         // Full batches go now; a remainder waits for more samples or the batch age.
-        const full = pending.length - (pending.length % settings.batchSize);
-        const rest = pending.slice(full);
-        pending = pending.slice(0, full);
-        cutPending();
-        pending = rest;
+        if (pending.points >= settings.batchSize) cutPending();
       }
-      if (pending.length > 0 && !flushTimer) flushTimer = clock.setTimeout(() => { flushTimer = undefined; cutPending(); kick(); }, settings.flushInterval);
+      if (pending.points > 0 && !flushTimer) flushTimer = clock.setTimeout(() => { flushTimer = undefined; cutPending(); kick(); }, settings.flushInterval);
       kick();
       // Batches that went to disk are durable before the bus hears back: the natural back-pressure while spooling.
       if (spoolWrites.size > 0) await Promise.all([...spoolWrites]);

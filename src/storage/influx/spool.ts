@@ -20,7 +20,10 @@ const SEGMENT_RE = /^(\d{12})\.seg$/;
 export interface SpoolRecord {
   segment: number;
   offset: number;
-  payload: string;
+  /** The batch as stored: UTF-8 line protocol, sent as it is. */
+  bytes: Buffer;
+  /** The same batch as text (decoded on first use). */
+  readonly payload: string;
   points: number;
   precision: WritePrecision;
 }
@@ -50,8 +53,9 @@ function segmentName(id: number): string {
   return `${String(id).padStart(12, '0')}.seg`;
 }
 
-function encodeRecord(payload: string, points: number, precision: WritePrecision): Buffer {
-  const body = Buffer.from(payload, 'utf8');
+function encodeRecord(payload: string | Uint8Array, points: number, precision: WritePrecision): Buffer {
+  // The writer hands over the UTF-8 body it sent; only text callers are encoded here.
+  const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
   const head = Buffer.alloc(HEADER);
   MAGIC.copy(head, 0);
   head.writeUInt8(precision === 'ms' ? 1 : 0, 4);
@@ -137,7 +141,7 @@ export class Spool {
   }
 
   /** Appends one batch durably (written and fsync'd before the promise resolves), then applies the size cap. */
-  append(payload: string, points: number, precision: WritePrecision): Promise<void> {
+  append(payload: string | Uint8Array, points: number, precision: WritePrecision): Promise<void> {
     if (this.closed) return Promise.reject(new Error('spool is closed'));
     this.unacked++;
     this.unackedPoints += points;
@@ -211,10 +215,14 @@ export class Spool {
       try {
         const buf = Buffer.alloc(entry.size);
         await fh.read(buf, 0, entry.size, entry.offset);
+        const bytes = buf.subarray(HEADER);
+        let text: string | undefined;
         return {
           segment: seg.id, offset: entry.offset, points: entry.points,
           precision: buf.readUInt8(4) === 1 ? 'ms' : 's',
-          payload: buf.subarray(HEADER).toString('utf8'),
+          bytes,
+          // Replay sends the bytes; only a refused batch (or a text caller) needs them decoded.
+          get payload() { return (text ??= bytes.toString('utf8')); },
         } satisfies SpoolRecord;
       } finally {
         if (fh !== this.active?.fh) await fh.close();

@@ -14,8 +14,8 @@ export type WriteOutcome =
 
 /** Sends line-protocol bodies to InfluxDB, over the 1.x `/write` or the 2.x `/api/v2/write` API. */
 export interface InfluxTransport {
-  /** Writes a body whose timestamps are in `precision` (spooled batches keep the precision they were encoded with). */
-  write(body: string, precision: WritePrecision): Promise<WriteOutcome>;
+  /** Writes a body (text, or its UTF-8 bytes as the writer builds it) whose timestamps are in `precision` (spooled batches keep the precision they were encoded with). */
+  write(body: string | Uint8Array, precision: WritePrecision): Promise<WriteOutcome>;
   /** True when InfluxDB answers its ping endpoint within the timeout. */
   ping(): Promise<boolean>;
   /** Where writes go, without credentials, for logs. */
@@ -64,7 +64,8 @@ export function createHttpTransport(settings: InfluxSection): InfluxTransport {
       const url = urls[precision];
       let res: Response;
       try {
-        res = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(timeout) });
+        // A Buffer is sent as it is (fetch takes any ArrayBufferView; the DOM typing only names ArrayBuffer-backed ones).
+        res = await fetch(url, { method: 'POST', body: body as string | Uint8Array<ArrayBuffer>, headers, signal: AbortSignal.timeout(timeout) });
       } catch (err) {
         return { kind: 'retry', message: `InfluxDB unreachable: ${describe(err)}` };
       }

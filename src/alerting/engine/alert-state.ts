@@ -44,10 +44,11 @@ export class AlertStateMachine {
         tr.consecutive = 1;
         tr.severity = rule.severityFor(this.ctx.devices.of(tr.device, tr.tags));
         if (!this.ready(tr, rule, t)) this.recordPending(pass, tr, t);
-      } else {
-        tr.consecutive++;
+        pass.mark(tr);
+      } else if (++tr.consecutive <= rule.spec.consecutive) {
+        // Past the count the rule asks for, counting on changes nothing that must survive a restart.
+        pass.mark(tr);
       }
-      pass.mark(tr);
       if (this.ready(tr, rule, t)) this.fire(pass, tr, t);
     } else if (tr.state === 'pending') {
       this.cancelPending(pass, tr);

@@ -49,31 +49,42 @@ export class Evaluator {
     if (!rules || !devName) return;
     const device = this.ctx.devices.of(devName, s.tags);
     const t = s.time.getTime();
-    const poll = this.latest.series(devName, s.measurement).poll;
+    const series = this.latest.series(devName, s.measurement);
     for (const rule of rules) {
       if (!rule.selectsSample(s, device)) continue;
-      const tr = this.tracker(rule, device, rule.instanceOf(s), s.measurement, s.tags);
+      const instance = rule.instanceOf(s);
+      const tr = this.tracker(rule, device, instance, s.measurement, s.tags);
       tr.tags = s.tags;
       tr.lastSampleAt = t;
-      tr.seen = poll;
+      tr.seen = series.poll;
       const e = rule.condition.onSample(s, tr.series, this.latest.lookup);
       const ce = rule.clear?.onSample(s, tr.clearSeries, this.latest.lookup);
-      if (tr.state !== 'inactive' || rule.condition.kind !== 'threshold' || rule.clear) this.onMemory(tr);
+      // Thresholds keep no memory: an inactive tracker of one changed nothing worth saving.
+      if (tr.state !== 'inactive' || rule.condition.kind !== 'threshold' || (rule.clear && rule.clear.kind !== 'threshold')) this.onMemory(tr);
       this.machine.step(pass, tr, rule, e, ce, t);
     }
   }
 
+  /** The tracker of a rule on an instance, made when new. */
   private tracker(rule: CompiledRule, device: DeviceInfo, instance: string, measurement: string, tags: Record<string, string>): Tracker {
-    let tr = this.trackers.find(rule.name, device.name, instance);
-    if (!tr) {
+    // The series index first: no hashing per sample.
+    const known = this.latest.series(device.name, measurement).trackers.get(rule.name)?.get(instance);
+    if (known) return known;
+    const fingerprint = alertFingerprint(rule.name, device.name, instance);
+    let tr = this.trackers.get(fingerprint);
+    if (tr && tr.measurement !== measurement) {
+      // Its rule now selects another measurement (a reload): file it under that one.
+      this.latest.forget(tr);
+      tr.measurement = measurement;
+    } else if (!tr) {
       tr = {
-        fingerprint: alertFingerprint(rule.name, device.name, instance), rule: rule.name, device: device.name, instance, measurement, tags,
+        fingerprint, rule: rule.name, device: device.name, instance, measurement, tags,
         state: 'inactive', series: {}, clearSeries: {}, consecutive: 0, lastActive: false,
         severity: rule.severityFor(device), changes: [], flapping: false, seen: 0, seq: 0, hotSeq: 0, stored: false,
       };
       this.trackers.add(tr);
-      this.latest.add(tr);
     }
+    this.latest.add(tr);
     return tr;
   }
 
@@ -81,11 +92,13 @@ export class Evaluator {
   private forgetUnseen(pass: Pass, series: Series): void {
     const limit = series.poll - 1 - this.forgetAfterPolls();
     if (limit < 0) return;
-    for (const tr of series.trackers) {
-      if (tr.seen > limit || tr.state === 'firing' || tr.incidentId !== undefined || tr.flapping) continue;
-      const rule = this.ctx.rules.get(tr.rule);
+    for (const [name, byInstance] of series.trackers) {
+      const rule = this.ctx.rules.get(name);
       if (!rule || outlivesSilence(rule)) continue;
-      this.machine.forget(pass, tr);
+      for (const tr of [...byInstance.values()]) {
+        if (tr.seen > limit || tr.state === 'firing' || tr.incidentId !== undefined || tr.flapping) continue;
+        this.machine.forget(pass, tr);
+      }
     }
   }
 

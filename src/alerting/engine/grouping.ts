@@ -1,5 +1,5 @@
 import { groupKey } from '../incidents.js';
-import type { MaintenanceBook } from '../maintenance.js';
+import type { CompiledWindow, MaintenanceBook } from '../maintenance.js';
 import { flappingMuter } from '../mute/flapping.js';
 import { maintenanceMuter } from '../mute/maintenance.js';
 import { firstMute, type Muter, type MuteReason } from '../mute/muter.js';
@@ -27,6 +27,7 @@ export class Grouping {
   /** Alerts held out of any incident while their parent is only pending. */
   private readonly held = new Set<Tracker>();
   private maintenanceSig = '';
+  private readonly windowStatus = new WeakMap<CompiledWindow, { from: number; until: number; sig: string }>();
 
   constructor(
     private readonly ctx: EngineContext,
@@ -52,8 +53,15 @@ export class Grouping {
   private maintenanceNow(now: number): string {
     let sig = '';
     for (const w of this.book.all()) {
-      const st = w.status(now);
-      if (st.active) sig += `${w.window.id}@${st.end?.getTime() ?? ''};`;
+      // A window's status holds until its next start or end: no cron arithmetic on every batch.
+      let known = this.windowStatus.get(w);
+      if (!known || now < known.from || now >= known.until) {
+        const st = w.status(now);
+        const edge = st.active ? st.end?.getTime() : st.start && st.start.getTime() > now ? st.start.getTime() : undefined;
+        known = { from: now, until: edge ?? now + 1, sig: st.active ? `${w.window.id}@${st.end?.getTime() ?? ''};` : '' };
+        this.windowStatus.set(w, known);
+      }
+      sig += known.sig;
     }
     return sig;
   }

@@ -10,7 +10,8 @@ export interface Series {
   poll: number;
   /** The batch that last counted a poll: a batch is at most one poll of a series, whatever times its samples carry. */
   batch: number;
-  trackers: Set<Tracker>;
+  /** Its trackers by rule and instance. */
+  trackers: Map<string, Map<string, Tracker>>;
 }
 
 /**
@@ -34,7 +35,7 @@ export class LatestTable {
     let m = this.byDevice.get(device);
     if (!m) { m = new Map(); this.byDevice.set(device, m); }
     let s = m.get(measurement);
-    if (!s) { s = { time: Number.NaN, poll: 0, batch: 0, trackers: new Set() }; m.set(measurement, s); }
+    if (!s) { s = { time: Number.NaN, poll: 0, batch: 0, trackers: new Map() }; m.set(measurement, s); }
     return s;
   }
 
@@ -57,12 +58,15 @@ export class LatestTable {
   /** Files a tracker under its series, seen in the current poll. */
   add(tr: Tracker): void {
     const series = this.series(tr.device, tr.measurement);
-    series.trackers.add(tr);
+    let byInstance = series.trackers.get(tr.rule);
+    if (!byInstance) { byInstance = new Map(); series.trackers.set(tr.rule, byInstance); }
+    byInstance.set(tr.instance, tr);
     tr.seen = series.poll;
   }
 
   forget(tr: Tracker): void {
-    this.byDevice.get(tr.device)?.get(tr.measurement)?.trackers.delete(tr);
+    const byInstance = this.byDevice.get(tr.device)?.get(tr.measurement)?.trackers.get(tr.rule);
+    if (byInstance?.get(tr.instance) === tr) byInstance.delete(tr.instance);
   }
 
   /** Drops the series of devices that left the inventory. */

@@ -59,6 +59,11 @@ export class AlertReadModel {
     };
   }
 
+  /** How much the engine holds: trackers (one per rule and instance), hot ones (pending, firing, in an incident), open incidents. */
+  stats(): { trackers: number; hot: number; openIncidents: number } {
+    return { trackers: this.trackers.size, hot: this.trackers.hot.size, openIncidents: this.incidents.all().length };
+  }
+
   /** Pending and firing alerts now. */
   activeAlerts(): AlertView[] {
     return [...this.trackers.hot].filter((t) => t.state !== 'inactive').map((t) => this.views.alertView(t));

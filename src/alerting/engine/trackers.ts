@@ -71,18 +71,13 @@ export function parseTracker(data: string): Tracker {
   return { ...(JSON.parse(data) as Omit<Tracker, TrackerBookkeeping>), seen: 0, seq: 0, hotSeq: 0, stored: true };
 }
 
-function key(rule: string, device: string, instance: string): string {
-  return `${rule}\u0000${device}\u0000${instance}`;
-}
-
 /**
- * Every tracker, with the indexes the stages read: by rule/device/instance (no hashing per sample), the hot ones
+ * Every tracker by fingerprint (LatestTable files them by series, rule and instance), with the indexes the stages read: the hot ones
  * (taking part in incidents), the hot ones of `deviceDown` rules (parent suppression), the ones of timed rules, and
  * the members of each incident.
  */
 export class TrackerTable {
   private readonly byFp = new Map<string, Tracker>();
-  private readonly byKey = new Map<string, Tracker>();
   private readonly byIncident = new Map<string, Set<Tracker>>();
   /** Not inactive, in an incident, or flapping; in the order they became so. */
   readonly hot = new Set<Tracker>();
@@ -97,20 +92,17 @@ export class TrackerTable {
 
   get size(): number { return this.byFp.size; }
   get(fp: string): Tracker | undefined { return this.byFp.get(fp); }
-  find(rule: string, device: string, instance: string): Tracker | undefined { return this.byKey.get(key(rule, device, instance)); }
   values(): IterableIterator<Tracker> { return this.byFp.values(); }
 
   add(tr: Tracker): void {
     tr.seq = ++this.seq;
     this.byFp.set(tr.fingerprint, tr);
-    this.byKey.set(key(tr.rule, tr.device, tr.instance), tr);
     if (tr.incidentId !== undefined) this.members(tr.incidentId, true).add(tr);
     this.updateHot(tr);
   }
 
   delete(tr: Tracker): void {
     this.byFp.delete(tr.fingerprint);
-    this.byKey.delete(key(tr.rule, tr.device, tr.instance));
     if (tr.incidentId !== undefined) this.byIncident.get(tr.incidentId)?.delete(tr);
     this.hot.delete(tr);
     this.down.delete(tr);

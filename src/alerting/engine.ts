@@ -152,7 +152,7 @@ class Engine implements AlertEngine {
   tick(): void {
     this.run(new Pass(true, true), (pass, now) => {
       this.evaluator.evaluateTimers(pass, now);
-      this.writer.checkpoint(now);
+      this.writer.checkpoint(now, this.ctx.rules.rules.evaluationInterval);
     });
   }
 

@@ -4,8 +4,8 @@ import { trackerJson, type Tracker, type TrackerTable } from './trackers.js';
 
 /** Condition memory (rate windows, last values) is saved in rounds this far apart, not with every sample. */
 export const CHECKPOINT_MS = 10 * 60_000;
-/** At most this many trackers' memory per tick, so a round never stalls the event loop. */
-export const CHECKPOINT_SLICE = 2_000;
+/** The smallest slice of a round written on one tick. */
+const MIN_SLICE = 200;
 
 /**
  * The persistence stage for trackers. A state change is written at the end of its pass (in the pass's one
@@ -18,6 +18,7 @@ export class TrackerWriter {
   private readonly memory = new Set<Tracker>();
   private round: Tracker[] = [];
   private roundStart = Number.NEGATIVE_INFINITY;
+  private slice = MIN_SLICE;
 
   constructor(private readonly store: AlertStore, private readonly trackers: TrackerTable) {}
 
@@ -33,13 +34,17 @@ export class TrackerWriter {
     for (const tr of pass.changed) if (this.live(tr)) this.save(tr, now);
   }
 
-  /** A tick: the next slice of the current checkpoint round, and a new round every {@link CHECKPOINT_MS}. */
-  checkpoint(now: number): void {
+  /**
+   * A tick: the next slice of the current checkpoint round, and a new round every {@link CHECKPOINT_MS}. A round is
+   * spread over most of the interval (ticks `tickMs` apart), so no tick stalls the event loop for long.
+   */
+  checkpoint(now: number, tickMs: number): void {
     if (this.round.length === 0 && now - this.roundStart >= CHECKPOINT_MS) {
       this.round = [...this.memory];
       this.roundStart = now;
+      this.slice = Math.max(MIN_SLICE, Math.ceil(this.round.length / Math.max(1, (0.8 * CHECKPOINT_MS) / tickMs)));
     }
-    let budget = CHECKPOINT_SLICE;
+    let budget = this.slice;
     while (budget > 0 && this.round.length > 0) {
       const tr = this.round.pop()!;
       if (!this.memory.has(tr) || !this.live(tr)) continue;

@@ -11,6 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { createAlertEngine } from '../src/alerting/engine.js';
 import { loadAlertRules } from '../src/alerting/rules.js';
@@ -69,10 +70,29 @@ function cpuMs(): number {
   return (c.user + c.system) / 1000;
 }
 
-async function main(): Promise<void> {
-  const n = Number(arg('devices', '5000'));
-  const cycles = Number(arg('cycles', '12'));
-  const rules = loadAlertRules(arg('rules', 'config/alerts.example.yaml'));
+/** What one measurement found: CPU per batch and per sample of the steady cycles, the ticks, and the totals. */
+export interface EngineCpuResult {
+  devices: number;
+  cycles: number;
+  steadyCycles: number;
+  samplesPerBatch: number;
+  cpuMsPerBatch: number;
+  cpuUsPerSample: number;
+  tickCpuMsPerCycle: number;
+  ticks: number;
+  /** Engine CPU (batches + ticks) per 60 s cycle divided by 60 s: the cores this fleet costs the engine at real time. */
+  engineCoresAtRealTime: number;
+  stopMs: number;
+  activeAlerts: number;
+  incidentEvents: number;
+  openIncidents: number;
+}
+
+/** Feeds `devices` devices' polls for `cycles` simulated minutes through a real engine on a real SQLite file. */
+export async function measureEngineCpu(o: { devices: number; cycles: number; rules: string; say?: (msg: string) => void }): Promise<EngineCpuResult> {
+  const n = o.devices;
+  const cycles = o.cycles;
+  const rules = loadAlertRules(o.rules);
   const dir = mkdtempSync(join(tmpdir(), 'noctua-engine-cpu-'));
   const db = openStateDb(dir);
   const clock = new FakeClock(Date.UTC(2026, 11, 1, 0, 0, 0));
@@ -107,7 +127,7 @@ async function main(): Promise<void> {
       }
       perCycle.push({ writeMs, tickMs: tickMs - tick0, batches: n, samples, wallMs: performance.now() - w0 });
       const p = perCycle.at(-1)!;
-      process.stderr.write(`cycle ${c + 1}/${cycles}: write ${p.writeMs.toFixed(0)} ms CPU, ticks ${p.tickMs.toFixed(0)} ms CPU, wall ${p.wallMs.toFixed(0)} ms, active alerts ${engine.activeAlerts().length}\n`);
+      o.say?.(`cycle ${c + 1}/${cycles}: write ${p.writeMs.toFixed(0)} ms CPU, ticks ${p.tickMs.toFixed(0)} ms CPU, wall ${p.wallMs.toFixed(0)} ms, active alerts ${engine.activeAlerts().length}`);
     }
     const s0 = cpuMs();
     await engine.stop();
@@ -115,7 +135,7 @@ async function main(): Promise<void> {
     const steady = perCycle.slice(1);
     const sum = (k: 'writeMs' | 'tickMs' | 'batches' | 'samples') => steady.reduce((a, p) => a + p[k], 0);
     const writeMs = sum('writeMs'); const tickSum = sum('tickMs'); const batches = sum('batches'); const samples = sum('samples');
-    const result = {
+    return {
       devices: n, cycles, steadyCycles: steady.length, samplesPerBatch: samples / batches,
       cpuMsPerBatch: +(writeMs / batches).toFixed(4), cpuUsPerSample: +((writeMs * 1000) / samples).toFixed(3),
       tickCpuMsPerCycle: +(tickSum / steady.length).toFixed(1), ticks,
@@ -123,14 +143,22 @@ async function main(): Promise<void> {
       stopMs: +stopMs.toFixed(0), activeAlerts: engine.activeAlerts().length, incidentEvents: events,
       openIncidents: engine.listIncidents({ state: ['open', 'acknowledged'], limit: 1 }).total,
     };
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-    process.stdout.write(`engine CPU, ${n} devices × ${result.samplesPerBatch} samples per 60 s, steady cycles 2–${cycles}: ` +
-      `${result.cpuMsPerBatch} ms per batch, ${result.cpuUsPerSample} µs per sample, ticks ${result.tickCpuMsPerCycle} ms per cycle; ` +
-      `${result.engineCoresAtRealTime} cores at real time\n`);
   } finally {
     db.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-await main();
+/** The command line: prints the figures as JSON and as a sentence. */
+async function main(): Promise<void> {
+  const r = await measureEngineCpu({
+    devices: Number(arg('devices', '5000')), cycles: Number(arg('cycles', '12')), rules: arg('rules', 'config/alerts.example.yaml'),
+    say: (msg) => process.stderr.write(`${msg}\n`),
+  });
+  process.stdout.write(`${JSON.stringify(r)}\n`);
+  process.stdout.write(`engine CPU, ${r.devices} devices × ${r.samplesPerBatch} samples per 60 s, steady cycles 2–${r.cycles}: ` +
+    `${r.cpuMsPerBatch} ms per batch, ${r.cpuUsPerSample} µs per sample, ticks ${r.tickCpuMsPerCycle} ms per cycle; ` +
+    `${r.engineCoresAtRealTime} cores at real time\n`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

@@ -132,7 +132,9 @@ class Engine implements AlertEngine {
   setRules(rules: AlertRules): void {
     this.ctx.rules.set(rules);
     this.book.setConfig(rules.maintenance);
+    this.trackers.reindex();
     this.evaluator.rulesChanged();
+    this.grouping.rulesChanged();
   }
 
   setDevices(devices: Device[]): void {

@@ -108,7 +108,6 @@ export class Evaluator {
     let list: Tracker[];
     if (this.sweepAll) {
       this.sweepAll = false;
-      this.trackers.reindex();
       list = [...this.trackers.values()];
     } else {
       // Inactive trackers of other rules wait for samples: only hot and timed ones can move, in the order of a full pass.

@@ -27,6 +27,8 @@ export class Grouping {
   /** Alerts held out of any incident while their parent is only pending. */
   private readonly held = new Set<Tracker>();
   private maintenanceSig = '';
+  /** The rules changed: the next pass regroups every alert, whatever it is. */
+  private stale = false;
   private readonly windowStatus = new WeakMap<CompiledWindow, { from: number; until: number; sig: string }>();
 
   constructor(
@@ -43,6 +45,9 @@ export class Grouping {
       flappingMuter(() => `more than ${flapping().changes} changes in ${Math.round(flapping().window / 60_000)} min`),
     ];
   }
+
+  /** After a reload of the rules (grouping labels, muting, deviceDown may have changed). */
+  rulesChanged(): void { this.stale = true; }
 
   private published(tr: Tracker): boolean {
     if (tr.closed) return false;
@@ -71,7 +76,8 @@ export class Grouping {
     const down = new Map<string, DownState>();
     for (const tr of this.trackers.down) if (down.get(tr.device) !== 'firing') down.set(tr.device, tr.state as DownState);
     const maintenance = this.maintenanceNow(now);
-    const all = pass.allTrackers || !sameDown(down, this.downState) || maintenance !== this.maintenanceSig;
+    const all = pass.allTrackers || this.stale || !sameDown(down, this.downState) || maintenance !== this.maintenanceSig;
+    this.stale = false;
     this.downState = down;
     this.maintenanceSig = maintenance;
     if (all) this.held.clear();

@@ -84,6 +84,8 @@ class Engine implements AlertEngine {
   private readonly grouping: Grouping;
   private readonly writer: TrackerWriter;
   readonly read: AlertReadModel;
+  private readonly views: AlertViews;
+  private readonly onAlertEvents?: (samples: Sample[]) => void;
   private readonly listeners: IncidentListener[];
   private queue: Promise<void> = Promise.resolve();
   private timer?: { cancel(): void };
@@ -94,12 +96,11 @@ class Engine implements AlertEngine {
     const ctx: EngineContext = { store: new AlertStore(opts.db), clock, log: opts.log, locale: opts.locale ?? 'en', rules, devices: new DeviceIndex() };
     this.ctx = ctx;
     this.listeners = [...(opts.listeners ?? [])];
-    this.trackers = new TrackerTable((name) => {
-      const r = rules.get(name);
-      return r && { deviceDown: r.spec.deviceDown, timed: r.condition.onTick !== undefined || r.spec.noData.action === 'fire' };
-    });
+    this.trackers = new TrackerTable((name) => rules.traits(name));
     const latest = new LatestTable();
     const views = new AlertViews(ctx);
+    this.views = views;
+    this.onAlertEvents = opts.onAlertEvents;
     this.book = new MaintenanceBook(ctx.store, () => clock.ms());
     this.writer = new TrackerWriter(ctx.store, this.trackers);
     const machine = new AlertStateMachine(ctx, this.trackers, latest, views);
@@ -118,14 +119,7 @@ class Engine implements AlertEngine {
     this.incidents.load();
     // Events persisted but not yet handed over when the process stopped are delivered now, and only those.
     this.deliver(ctx.store.undeliveredEvents());
-    this.emitAlerts = (pass) => {
-      if (pass.alerts.length === 0 || !opts.onAlertEvents) return;
-      const samples = pass.alerts.map((a) => views.alertEventSample(a.state, a.at, a.view, a.incident ?? this.trackers.get(a.fp)?.incidentId ?? ''));
-      try { opts.onAlertEvents(samples); } catch (err) { ctx.log.error({ err }, 'alert event callback failed'); }
-    };
   }
-
-  private readonly emitAlerts: (pass: Pass) => void;
 
   // ---- configuration -------------------------------------------------------------------------
 
@@ -168,6 +162,13 @@ class Engine implements AlertEngine {
     });
     this.emitAlerts(pass);
     this.deliver(pass.events);
+  }
+
+  /** The pass's alert transitions as `alert_event` samples, for InfluxDB. */
+  private emitAlerts(pass: Pass): void {
+    if (pass.alerts.length === 0 || !this.onAlertEvents) return;
+    const samples = pass.alerts.map((a) => this.views.alertEventSample(a.state, a.at, a.view, a.incident ?? this.trackers.get(a.fp)?.incidentId ?? ''));
+    try { this.onAlertEvents(samples); } catch (err) { this.ctx.log.error({ err }, 'alert event callback failed'); }
   }
 
   private deliver(events: readonly IncidentEvent[]): void {

@@ -5,19 +5,23 @@ import type { Device } from '../../config/inventory-schema.js';
 import type { Locale } from '../incidents.js';
 import type { AlertRules, CompiledRule, DeviceInfo } from '../rules.js';
 import type { AlertStore } from '../store.js';
-import type { Tracker } from './trackers.js';
+import type { RuleTraits, Tracker } from './trackers.js';
 
 /** The rules, indexed by name and by measurement. */
 export class RuleIndex {
   rules!: AlertRules;
   private byName = new Map<string, CompiledRule>();
   private byMeasurement = new Map<string, CompiledRule[]>();
+  private traitsByName = new Map<string, RuleTraits>();
 
   constructor(rules: AlertRules) { this.set(rules); }
 
   set(rules: AlertRules): void {
     this.rules = rules;
     this.byName = new Map(rules.rules.map((r) => [r.name, r]));
+    this.traitsByName = new Map(rules.rules.map((r) => [r.name, {
+      deviceDown: r.spec.deviceDown, timed: r.condition.onTick !== undefined || r.spec.noData.action === 'fire',
+    }]));
     this.byMeasurement = new Map();
     for (const r of rules.rules) {
       const list = this.byMeasurement.get(r.spec.select.measurement) ?? [];
@@ -28,6 +32,8 @@ export class RuleIndex {
 
   get(name: string): CompiledRule | undefined { return this.byName.get(name); }
   forMeasurement(m: string): readonly CompiledRule[] | undefined { return this.byMeasurement.get(m); }
+  /** What the tracker table files a rule's trackers by; undefined for a rule that is gone. */
+  traits(name: string): RuleTraits | undefined { return this.traitsByName.get(name); }
 }
 
 function deviceInfo(d: Device): DeviceInfo {

@@ -31,7 +31,10 @@ export class Evaluator {
     private readonly forgetAfterPolls: () => number,
   ) {}
 
-  rulesChanged(): void { this.sweepAll = true; }
+  rulesChanged(): void {
+    this.sweepAll = true;
+    this.latest.sweepAgain();
+  }
 
   /** One batch in one pass: every sample is taken in first (guards read other measurements' latest samples). */
   evaluateBatch(pass: Pass, batch: readonly Sample[]): void {
@@ -91,15 +94,17 @@ export class Evaluator {
   /** A new poll of a series: trackers its last `forgetAfterPolls` polls did not select are forgotten, unless they matter. */
   private forgetUnseen(pass: Pass, series: Series): void {
     const limit = series.poll - 1 - this.forgetAfterPolls();
-    if (limit < 0) return;
+    if (limit < series.oldest) return;
+    let oldest = Number.POSITIVE_INFINITY;
     for (const [name, byInstance] of series.trackers) {
       const rule = this.ctx.rules.get(name);
       if (!rule || outlivesSilence(rule)) continue;
       for (const tr of [...byInstance.values()]) {
-        if (tr.seen > limit || tr.state === 'firing' || tr.incidentId !== undefined || tr.flapping) continue;
-        this.machine.forget(pass, tr);
+        if (tr.seen > limit || tr.state === 'firing' || tr.incidentId !== undefined || tr.flapping) oldest = Math.min(oldest, tr.seen);
+        else this.machine.forget(pass, tr);
       }
     }
+    series.oldest = oldest;
   }
 
   /** The timers: every tracker that time alone can change. */

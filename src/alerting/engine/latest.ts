@@ -12,6 +12,8 @@ export interface Series {
   batch: number;
   /** Its trackers by rule and instance. */
   trackers: Map<string, Map<string, Tracker>>;
+  /** No tracker here was last seen in an earlier poll than this (a lower bound): sweeps before it find nothing. */
+  oldest: number;
 }
 
 /**
@@ -35,7 +37,7 @@ export class LatestTable {
     let m = this.byDevice.get(device);
     if (!m) { m = new Map(); this.byDevice.set(device, m); }
     let s = m.get(measurement);
-    if (!s) { s = { time: Number.NaN, poll: 0, batch: 0, trackers: new Map() }; m.set(measurement, s); }
+    if (!s) { s = { time: Number.NaN, poll: 0, batch: 0, trackers: new Map(), oldest: Number.POSITIVE_INFINITY }; m.set(measurement, s); }
     return s;
   }
 
@@ -62,11 +64,17 @@ export class LatestTable {
     if (!byInstance) { byInstance = new Map(); series.trackers.set(tr.rule, byInstance); }
     byInstance.set(tr.instance, tr);
     tr.seen = series.poll;
+    series.oldest = Math.min(series.oldest, tr.seen);
   }
 
   forget(tr: Tracker): void {
     const byInstance = this.byDevice.get(tr.device)?.get(tr.measurement)?.trackers.get(tr.rule);
     if (byInstance?.get(tr.instance) === tr) byInstance.delete(tr.instance);
+  }
+
+  /** After a reload of the rules (which rules outlive silence may have changed): the next poll of each series sweeps. */
+  sweepAgain(): void {
+    for (const m of this.byDevice.values()) for (const s of m.values()) s.oldest = 0;
   }
 
   /** Drops the series of devices that left the inventory. */

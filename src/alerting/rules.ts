@@ -41,7 +41,7 @@ export interface AlertRules {
   groupBy: string[];
   flapping: AlertsFile['flapping'];
   evaluationInterval: number;
-  /** Polls of a device in a row without an instance before its (not firing) alert tracker is forgotten; 3 when unset. */
+  /** Polls of a device in a row without an instance before its (not firing) alert tracker is forgotten; 5 when unset. */
   forgetAfterPolls?: number;
   maintenance: MaintenanceSpec[];
 }

@@ -6,7 +6,7 @@ import type { LatestTable, Series } from './latest.js';
 import { alertFingerprint, type Tracker, type TrackerTable } from './trackers.js';
 
 /** Polls of a device in a row without an instance before its tracker is forgotten (unless it fires). */
-export const DEFAULT_FORGET_AFTER_POLLS = 3;
+export const DEFAULT_FORGET_AFTER_POLLS = 5;
 
 /** Absence and no-data-fire rules alarm on silence itself: their trackers must outlive it. */
 function outlivesSilence(rule: CompiledRule): boolean {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseAlertRules } from '../../../src/alerting/rules.js';
 import type { Sample } from '../../../src/core/sample.js';
 import { startHarness } from './harness.js';
 
@@ -7,6 +8,7 @@ const MIN = 60_000;
 /** The shipped interface rules' shapes: a threshold with a clear condition, a counter rate, a port change, and a count. */
 const INTERFACE_RULES = `
 evaluationInterval: 5s
+forgetAfterPolls: 3
 rules:
   - name: util-in
     severity: P3
@@ -100,7 +102,7 @@ describe('alert trackers of instances that went away', () => {
   });
 
   it('forgets after forgetAfterPolls polls when set, and a port that comes back starts afresh', async () => {
-    const h = startHarness(`forgetAfterPolls: 1\n${INTERFACE_RULES}`);
+    const h = startHarness(INTERFACE_RULES.replace('forgetAfterPolls: 3', 'forgetAfterPolls: 1'));
     const uplink = (up: boolean) => ({ name: 'Gi0/1', alias: 'uplink to core', fields: { in_util_pct: 10, in_errors: 0n, oper_up: up } });
     const other = { name: 'Gi0/2', fields: { in_util_pct: 10, in_errors: 0n, oper_up: true } };
     await poll(h, [uplink(true), other]);
@@ -114,8 +116,10 @@ describe('alert trackers of instances that went away', () => {
     expect(h.transitions().filter((t) => t.includes('uplink'))).toEqual([]);
   });
 
-  it('rejects a forgetAfterPolls that is not a whole number of at least 1', () => {
-    expect(() => startHarness(`forgetAfterPolls: 0\n${INTERFACE_RULES}`)).toThrow(/forgetAfterPolls/);
+  it('forgets after five polls unless told otherwise, and rejects a forgetAfterPolls that is not a whole number of at least 1', () => {
+    expect(parseAlertRules(INTERFACE_RULES.replace('forgetAfterPolls: 3\n', '')).forgetAfterPolls).toBe(5);
+    expect(() => parseAlertRules(INTERFACE_RULES.replace('forgetAfterPolls: 3', 'forgetAfterPolls: 0'))).toThrow(/forgetAfterPolls/);
+    expect(() => parseAlertRules(INTERFACE_RULES.replace('forgetAfterPolls: 3', 'forgetAfterPolls: 2.5'))).toThrow(/forgetAfterPolls/);
   });
 });
 

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { createAlertEngine } from '../../src/alerting/engine.js';
 import { createEscalationService, loadNotifyConfig } from '../../src/alerting/escalation/index.js';
@@ -11,7 +12,8 @@ import { createNetnsHost, netnsUnavailableReason } from '../../src/lab/netns.js'
 import { startNoctua } from '../../src/main.js';
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../tests/helpers/webhook-receiver.js';
 import type { BenchContext } from '../context.js';
-import { measureInProcess, percentile, summarize, type RunFigures } from '../measure.js';
+import { measureEngineCpu } from '../engine-cpu.js';
+import { measureInProcess, measureSelf, percentile, summarize, type RunFigures } from '../measure.js';
 
 /** notify.yaml paging every severity at once through one webhook channel on the local receiver. */
 function notifyYaml(receiver: string): string {
@@ -99,9 +101,33 @@ export async function alertsSection(ctx: BenchContext): Promise<void> {
     show: [{ key: 'p50Ms', label: 'p50 ms', digits: 1 }, { key: 'p99Ms', label: 'p99 ms', digits: 1 }, { key: 'maxMs', label: 'max ms', digits: 0 }, { key: 'notices', label: 'notices', digits: 0 }],
   });
 
+  await engineCpu(ctx);
+
   const whyNot = netnsUnavailableReason();
   if (whyNot) { ctx.facts['alerts down-to-notice'] = `not measured: ${whyNot}`; return; }
   await downToNotice(ctx, receiver);
+}
+
+/** The engine's own CPU at fleet size (bench/engine-cpu.ts): polls of every device through the shipped rules, fake time, real SQLite. */
+export async function engineCpu(ctx: BenchContext): Promise<void> {
+  const devices = ctx.quick ? 300 : 5000;
+  const cycles = ctx.quick ? 3 : 8;
+  const rules = fileURLToPath(new URL('../../config/alerts.example.yaml', import.meta.url));
+  ctx.say(`alerts: engine CPU, ${devices} devices × 20 samples a minute for ${cycles} simulated minutes`);
+  const runs: RunFigures[] = [];
+  // One run at full size takes a minute or two: the spread comes from its steady cycles, not from repeats.
+  for (let r = 0; r < (ctx.quick ? ctx.repeats : 1); r++) {
+    const f = await measureSelf(async () => {
+      const res = await measureEngineCpu({ devices, cycles, rules });
+      runs.push({ wallS: 0, cpuS: 0, peakRssMiB: 0, extra: { msPerBatch: res.cpuMsPerBatch, usPerSample: res.cpuUsPerSample, tickMsPerMin: res.tickCpuMsPerCycle, cores: res.engineCoresAtRealTime } });
+    });
+    Object.assign(runs.at(-1)!, { wallS: f.wallS, cpuS: f.cpuS, peakRssMiB: f.peakRssMiB });
+  }
+  ctx.rows.push({
+    section: 'alerts', case: `engine CPU, ${devices.toLocaleString('en-US')} devices × 20 samples a minute, shipped rules, ${cycles} simulated minutes`, contender: 'noctua engine (real SQLite, fake time)', summary: summarize(runs),
+    show: [{ key: 'msPerBatch', label: 'CPU ms/batch', digits: 3 }, { key: 'usPerSample', label: 'CPU µs/sample', digits: 2 }, { key: 'tickMsPerMin', label: 'ticks CPU ms/min', digits: 0 }, { key: 'cores', label: 'cores at real time', digits: 4 }],
+    note: 'steady cycles after the first; some devices keep alerts firing, some flap a port (bench/engine-cpu.ts)',
+  });
 }
 
 /** A netns host pinged by `noctua`'s runtime; its link is taken down at a random point of the ICMP cycle. */

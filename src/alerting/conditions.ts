@@ -140,7 +140,10 @@ const KINDS: { [K in 'threshold' | 'absence' | 'change' | 'event' | 'rate']: Bui
         if (s.counter && last && v < last[1]) points = [];
         if (last && t <= last[0]) return undefined;
         points.push([t, v]);
-        points = points.filter(([pt]) => pt >= t - s.window);
+        // Times only grow: the points out of the window are a prefix (dropped in place, no new array per sample).
+        let old = 0;
+        while (old < points.length && points[old]![0] < t - s.window) old++;
+        if (old > 0) points.splice(0, old);
         // Bounded memory whatever the poll rate: thin the middle of the window.
         if (points.length > 200) points = points.filter((_p, i) => i % 2 === 0 || i === points.length - 1);
         state.points = points;

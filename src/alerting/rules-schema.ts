@@ -184,6 +184,12 @@ export const alertsFileSchema = z.strictObject({
   }).prefault({}),
   /** How often timers (for, clearFor, absence, no data, maintenance) are checked. */
   evaluationInterval: durationSchema.default(5000),
+  /**
+   * An instance (interface, mount, sensor) missing from this many polls of its device in a row is forgotten, unless
+   * its alert fires: device-supplied names that change must not grow memory. Absence and no-data-fire rules keep theirs.
+   * Five polls let a port that vanishes for a line-card reset come back with its memory (an uplink seen up, then down).
+   */
+  forgetAfterPolls: z.number().int().min(1).max(1000).default(5),
   rules: z.array(ruleSchema).default([]),
   maintenance: z.array(maintenanceSchema).default([]),
 });

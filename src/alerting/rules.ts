@@ -41,6 +41,8 @@ export interface AlertRules {
   groupBy: string[];
   flapping: AlertsFile['flapping'];
   evaluationInterval: number;
+  /** Polls of a device in a row without an instance before its (not firing) alert tracker is forgotten; 5 when unset. */
+  forgetAfterPolls?: number;
   maintenance: MaintenanceSpec[];
 }
 
@@ -122,6 +124,7 @@ export function compileAlertRules(src: YamlSource, file: AlertsFile): { rules?: 
       groupBy: file.incidents.groupBy,
       flapping: file.flapping,
       evaluationInterval: file.evaluationInterval,
+      forgetAfterPolls: file.forgetAfterPolls,
       maintenance: file.maintenance,
     },
   };

@@ -75,35 +75,86 @@ function where(filter: ListFilter<string>, cols: { state: string; time: string; 
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', args };
 }
 
-/** Typed access to the alerting tables; every write runs inside the caller's transaction. */
+/** The statements the engine runs on every pass, prepared once (better-sqlite3's prepare costs more than most runs). */
+function prepareAll(db: Db) {
+  return {
+    begin: db.prepare('BEGIN'),
+    commit: db.prepare('COMMIT'),
+    rollback: db.prepare('ROLLBACK'),
+    saveTracker: db.prepare('INSERT INTO alert_trackers (fingerprint, rule, device, instance, data, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(fingerprint) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at'),
+    deleteTracker: db.prepare('DELETE FROM alert_trackers WHERE fingerprint = ?'),
+    insertAlertLog: db.prepare('INSERT INTO alert_log (fingerprint, rule, device, site, instance, severity, state, starts_at, ends_at, incident_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    updateAlertLog: db.prepare('UPDATE alert_log SET severity = ?, state = ?, starts_at = ?, ends_at = ?, incident_id = ?, data = ? WHERE id = ?'),
+    deleteAlertLog: db.prepare('DELETE FROM alert_log WHERE id = ?'),
+    maxIncident: db.prepare('SELECT MAX(n) AS n FROM alert_incidents'),
+    saveIncident: db.prepare(`INSERT INTO alert_incidents (id, n, key, state, severity, site, device, opened_at, resolved_at, updated_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT(id) DO UPDATE SET state = excluded.state, severity = excluded.severity, site = excluded.site, device = excluded.device,
+        resolved_at = excluded.resolved_at, updated_at = excluded.updated_at, data = excluded.data`),
+    deleteIncident: db.prepare('DELETE FROM alert_incidents WHERE id = ?'),
+    getIncident: db.prepare('SELECT data FROM alert_incidents WHERE id = ?'),
+    appendEvent: db.prepare('INSERT INTO alert_incident_events (incident_id, kind, at, by, note, data) VALUES (?, ?, ?, ?, ?, ?)'),
+    markDelivered: db.prepare('UPDATE alert_incident_events SET delivered = 1 WHERE seq = ?'),
+  };
+}
+
+/**
+ * Typed access to the alerting tables. Writes made inside {@link AlertStore.unit} share one transaction, opened by
+ * the first write: a pass that changes nothing costs no transaction and no fsync.
+ */
 export class AlertStore {
+  private readonly st: ReturnType<typeof prepareAll>;
+  private inUnit = false;
+  private began = false;
+
   constructor(readonly db: Db) {
     migrate(db, 'alerting', MIGRATIONS);
+    this.st = prepareAll(db);
   }
 
-  transaction<T>(fn: () => T): T { return this.db.transaction(fn)(); }
+  /** Runs `fn` as one unit of work: every write in it commits together, or none does when it throws. */
+  unit<T>(fn: () => T): T {
+    if (this.inUnit || this.db.inTransaction) return fn();
+    this.inUnit = true;
+    try {
+      const out = fn();
+      if (this.began) this.st.commit.run();
+      return out;
+    } catch (err) {
+      if (this.began && this.db.inTransaction) this.st.rollback.run();
+      throw err;
+    } finally {
+      this.inUnit = false;
+      this.began = false;
+    }
+  }
+
+  private write(): void {
+    if (this.inUnit && !this.began) { this.st.begin.run(); this.began = true; }
+  }
 
   loadTrackers(): { fingerprint: string; data: string }[] {
     return this.db.prepare('SELECT fingerprint, data FROM alert_trackers').all() as { fingerprint: string; data: string }[];
   }
   saveTracker(t: { fingerprint: string; rule: string; device: string; instance: string }, data: string, now: number): void {
-    this.db.prepare('INSERT INTO alert_trackers (fingerprint, rule, device, instance, data, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(fingerprint) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at')
-      .run(t.fingerprint, t.rule, t.device, t.instance, data, now);
+    this.write();
+    this.st.saveTracker.run(t.fingerprint, t.rule, t.device, t.instance, data, now);
   }
   deleteTracker(fingerprint: string): void {
-    this.db.prepare('DELETE FROM alert_trackers WHERE fingerprint = ?').run(fingerprint);
+    this.write();
+    this.st.deleteTracker.run(fingerprint);
   }
 
   insertAlertLog(r: Omit<AlertLogRow, 'id'>): number {
-    return Number(this.db.prepare('INSERT INTO alert_log (fingerprint, rule, device, site, instance, severity, state, starts_at, ends_at, incident_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(r.fingerprint, r.rule, r.device, r.site, r.instance, r.severity, r.state, r.startsAt, r.endsAt ?? null, r.incidentId ?? null, r.data).lastInsertRowid);
+    this.write();
+    return Number(this.st.insertAlertLog.run(r.fingerprint, r.rule, r.device, r.site, r.instance, r.severity, r.state, r.startsAt, r.endsAt ?? null, r.incidentId ?? null, r.data).lastInsertRowid);
   }
   updateAlertLog(id: number, r: { severity: Severity; state: AlertState; startsAt: number; endsAt?: number; incidentId?: string; data: string }): void {
-    this.db.prepare('UPDATE alert_log SET severity = ?, state = ?, starts_at = ?, ends_at = ?, incident_id = ?, data = ? WHERE id = ?')
-      .run(r.severity, r.state, r.startsAt, r.endsAt ?? null, r.incidentId ?? null, r.data, id);
+    this.write();
+    this.st.updateAlertLog.run(r.severity, r.state, r.startsAt, r.endsAt ?? null, r.incidentId ?? null, r.data, id);
   }
   deleteAlertLog(id: number): void {
-    this.db.prepare('DELETE FROM alert_log WHERE id = ?').run(id);
+    this.write();
+    this.st.deleteAlertLog.run(id);
   }
   listAlertLog(filter: ListFilter<AlertState>): { total: number; rows: AlertLogRow[] } {
     const w = where(filter, { state: 'state', time: 'starts_at', rule: 'rule' });
@@ -114,24 +165,23 @@ export class AlertStore {
   }
 
   nextIncidentNumber(): number {
-    return ((this.db.prepare('SELECT MAX(n) AS n FROM alert_incidents').get() as { n: number | null }).n ?? 0) + 1;
+    return ((this.st.maxIncident.get() as { n: number | null }).n ?? 0) + 1;
   }
   saveIncident(n: number, view: IncidentView, now: number): void {
-    this.db.prepare(`INSERT INTO alert_incidents (id, n, key, state, severity, site, device, opened_at, resolved_at, updated_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT(id) DO UPDATE SET state = excluded.state, severity = excluded.severity, site = excluded.site, device = excluded.device,
-        resolved_at = excluded.resolved_at, updated_at = excluded.updated_at, data = excluded.data`)
-      .run(view.id, n, view.key, view.state, view.severity, view.site ?? null, view.device ?? null, view.openedAt.getTime(), view.resolvedAt?.getTime() ?? null, now, JSON.stringify(view));
+    this.write();
+    this.st.saveIncident.run(view.id, n, view.key, view.state, view.severity, view.site ?? null, view.device ?? null, view.openedAt.getTime(), view.resolvedAt?.getTime() ?? null, now, JSON.stringify(view));
   }
   /** Drops a number reserved for an incident that was never announced. */
   deleteIncident(id: string): void {
-    this.db.prepare('DELETE FROM alert_incidents WHERE id = ?').run(id);
+    this.write();
+    this.st.deleteIncident.run(id);
   }
   loadOpenIncidents(): { n: number; view: IncidentView }[] {
     return (this.db.prepare("SELECT n, data FROM alert_incidents WHERE state != 'resolved' ORDER BY n").all() as { n: number; data: string }[])
       .map((r) => ({ n: r.n, view: reviveJson<IncidentView>(r.data) }));
   }
   getIncident(id: string): IncidentView | undefined {
-    const row = this.db.prepare('SELECT data FROM alert_incidents WHERE id = ?').get(id) as { data: string } | undefined;
+    const row = this.st.getIncident.get(id) as { data: string } | undefined;
     return row && reviveJson<IncidentView>(row.data);
   }
   listIncidents(filter: ListFilter<IncidentState>): { total: number; items: IncidentView[] } {
@@ -144,12 +194,12 @@ export class AlertStore {
 
   /** Appends an event and returns it with its sequence number. */
   appendEvent(kind: IncidentEventKind, at: number, incident: IncidentView, by?: string, note?: string): IncidentEvent {
-    const seq = Number(this.db.prepare('INSERT INTO alert_incident_events (incident_id, kind, at, by, note, data) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(incident.id, kind, at, by ?? null, note ?? null, JSON.stringify(incident)).lastInsertRowid);
+    this.write();
+    const seq = Number(this.st.appendEvent.run(incident.id, kind, at, by ?? null, note ?? null, JSON.stringify(incident)).lastInsertRowid);
     return { seq, kind, at: new Date(at), incident, ...(by !== undefined ? { by } : {}), ...(note !== undefined ? { note } : {}) };
   }
   markDelivered(seq: number): void {
-    this.db.prepare('UPDATE alert_incident_events SET delivered = 1 WHERE seq = ?').run(seq);
+    this.st.markDelivered.run(seq);
   }
   undeliveredEvents(): IncidentEvent[] {
     return this.eventsWhere('WHERE delivered = 0', []);

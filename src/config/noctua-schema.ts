@@ -4,6 +4,7 @@ import { apiSectionSchema } from './sections/api.js';
 import { schedulerSectionSchema } from './sections/scheduler.js';
 import { clusterSectionSchema } from './sections/cluster.js';
 import { REPORT_LANGS, reportScheduleSchema } from './sections/reports.js';
+import { configBackupSectionSchema } from './sections/config-backup.js';
 
 function validTimeZone(tz: string): boolean {
   try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; }
@@ -23,5 +24,7 @@ export const noctuaFileSchema = z.strictObject({
   reports: reportScheduleSchema.prefault({}),
   /** Several pollers and a core sharing one inventory through Redis (docs/SCALE.md); standalone by default. */
   cluster: clusterSectionSchema.prefault({}),
+  /** Running configurations collected over SSH into a git repository (docs/CONFIG-BACKUP.md). */
+  configBackup: configBackupSectionSchema.prefault({}),
 });
 export type NoctuaSettings = z.output<typeof noctuaFileSchema>;

@@ -26,14 +26,14 @@ const LEGACY: ConnectConfig['algorithms'] = {
 };
 
 /** Matches a vendor pattern against the line where a prompt waits. */
-const matches = (pattern: string, line: string) => new RegExp(pattern).test(line.trimStart());
+const matches = (pattern: string, line: string) => new RegExp(pattern).test(line.trim());
 
 /** The CLI of one device over an interactive shell: send a line, read until a prompt, answer pagers. */
 class Cli {
   private raw = '';
   private wake: (() => void) | undefined;
   private closed = false;
-  private pagerAnsweredAt = -1;
+  private pagerAnsweredAt = 0;
 
   constructor(private readonly stream: ClientChannel, private readonly vendor: Vendor, private readonly idleTimeout: number, private readonly device: string) {
     stream.on('data', (d: Buffer) => { this.raw += d.toString('utf8'); this.onData(); });
@@ -43,7 +43,9 @@ class Cli {
 
   private onData(): void {
     const tail = lastLine(this.raw);
-    if (this.vendor.pagers.some((p) => tail.includes(p.trim())) && this.pagerAnsweredAt !== this.raw.length) {
+    // A pager is answered once: its erase sequence may come in a later chunk and leave the same text in view.
+    const pager = this.vendor.pagers.find((p) => tail.includes(p.trim()));
+    if (pager && this.raw.lastIndexOf(pager.trim()) >= this.pagerAnsweredAt) {
       this.pagerAnsweredAt = this.raw.length;
       this.stream.write(' ');
     }
@@ -52,7 +54,7 @@ class Cli {
 
   send(line: string): void {
     this.raw = '';
-    this.pagerAnsweredAt = -1;
+    this.pagerAnsweredAt = 0;
     this.stream.write(`${line}\n`);
   }
 

@@ -25,8 +25,8 @@ export type SshPartial = z.output<typeof sshPartialSchema>;
 export const sshSettingsSchema = z.strictObject({
   platform: platformName,
   port: z.number().int(),
-  user: z.string().min(1, 'required for configuration backup (expected the SSH user name)'),
-  password: secret(z.string().min(1, 'required for configuration backup (write it as ${ENV_NAME})')),
+  user: z.string({ error: 'required for configuration backup (expected the SSH user name)' }).min(1),
+  password: secret(z.string({ error: 'required for configuration backup (write it as ${ENV_NAME})' }).min(1)),
   enableSecret: secret(z.string()).optional(),
 });
 export type SshSettings = z.output<typeof sshSettingsSchema>;

@@ -46,7 +46,12 @@ export const command: CliCommand = {
       process.stdout.write(values.masked ? maskSecretsInDiff(diff) : diff);
       return 0;
     } catch (err) {
-      if (/^(--from|--to|version): /.test((err as Error).message)) throw new UsageError((err as Error).message);
+      const msg = (err as Error).message;
+      if (/^(--from|--to|version): /.test(msg)) throw new UsageError(msg);
+      if (/unknown revision|bad revision|invalid object name|not in '|does not exist/i.test(msg)) {
+        console.error(`config-diff: no such version of device "${device}" (see \`noctua config-diff ${device} --list\`): ${msg.split('\n').pop()}`);
+        return 1;
+      }
       throw err;
     }
   },

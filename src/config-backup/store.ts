@@ -77,6 +77,8 @@ export class ConfigStore {
   /** The versions of a device, newest first. */
   async versions(device: string): Promise<ConfigVersion[]> {
     if (!existsSync(join(this.dir, '.git'))) return [];
+    // A repository made by a run whose backups all failed has no commit yet.
+    if ((await this.git(['rev-parse', '--verify', '-q', 'HEAD'], [0, 1])).code !== 0) return [];
     const { stdout } = await this.git(['log', '--format=%H%x09%aI%x09%s', '--', deviceFileName(device)]);
     return stdout.split('\n').filter(Boolean).map((l) => {
       const [commit, time, subject] = l.split('\t');

@@ -126,6 +126,11 @@ describe('configuration backup through a real sshd and the vendor CLI emulator',
     const again = await cli(diffCommand, ['cisco', '--from', ids[1]!, '--to', ids[0]!, '--config', cfgDir]);
     expect(again.out).toBe(d.out);
     await expect(cli(diffCommand, ['cisco', '--from=--output=/tmp/x', '--config', cfgDir])).rejects.toThrow(/--from: expected a version id/);
+    const missing = await cli(diffCommand, ['cisco', '--from', 'deadbeef', '--config', cfgDir]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('config-diff: no such version of device "cisco" (see `noctua config-diff cisco --list`)');
+    const none = await cli(diffCommand, ['nosuch', '--config', cfgDir]);
+    expect(none).toMatchObject({ code: 1, err: expect.stringContaining('no stored configuration for device "nosuch"') });
   }, 60_000);
 
   it('fails a wrong password, a wrong enable secret and a silent device each on their own, without holding the others', async () => {

@@ -25,6 +25,9 @@ const LEGACY: ConnectConfig['algorithms'] = {
   serverHostKey: { append: ['ssh-rsa', 'ssh-dss'], prepend: [], remove: [] },
 };
 
+/** More output than any running configuration has: a device that keeps talking is cut off here. */
+const MAX_OUTPUT = 32 * 1024 * 1024;
+
 /** Matches a vendor pattern against the line where a prompt waits. */
 const matches = (pattern: string, line: string) => new RegExp(pattern).test(line.trim());
 
@@ -34,6 +37,7 @@ class Cli {
   private wake: (() => void) | undefined;
   private closed = false;
   private pagerAnsweredAt = 0;
+  private tooMuch = false;
 
   constructor(private readonly stream: ClientChannel, private readonly vendor: Vendor, private readonly idleTimeout: number, private readonly device: string) {
     stream.on('data', (d: Buffer) => { this.raw += d.toString('utf8'); this.onData(); });
@@ -42,6 +46,7 @@ class Cli {
   }
 
   private onData(): void {
+    if (this.raw.length > MAX_OUTPUT) { this.closed = true; this.tooMuch = true; this.stream.close(); this.wake?.(); return; }
     const tail = lastLine(this.raw);
     // A pager is answered once: its erase sequence may come in a later chunk and leave the same text in view.
     const pager = this.vendor.pagers.find((p) => tail.includes(p.trim()));
@@ -67,6 +72,7 @@ class Cli {
         const text = cleanTerminalText(this.raw, this.vendor.pagers);
         return { index, text: text.slice(0, text.lastIndexOf('\n') + 1), prompt: tail.trim() };
       }
+      if (this.tooMuch) throw new BackupError('command', `${this.device}: more than ${MAX_OUTPUT / 1024 / 1024} MiB of output while waiting for ${what}; session cut`);
       if (this.closed) throw new BackupError('closed', `${this.device}: the device closed the session while Noctua waited for ${what}${tail.trim() ? ` (last line: ${JSON.stringify(tail.trim().slice(0, 80))})` : ''}`);
       const before = this.raw.length;
       await new Promise<void>((resolve) => {

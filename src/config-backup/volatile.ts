@@ -28,7 +28,7 @@ function applyRules(line: string, rules: readonly LineRule[]): string | undefine
  * device give the same text, so they make no new version.
  */
 export function normaliseConfig(raw: string, vendor: Pick<Vendor, 'volatile' | 'dropLeading'>): string {
-  const lines = raw.split('\n').map((l) => l.replace(/\s+$/, ''));
+  const lines = raw.split('\n').map((l) => l.trimEnd());
   let start = 0;
   while (start < lines.length && lines[start]!.length <= MAX_RULE_LINE && vendor.dropLeading.some((p) => re(p).test(lines[start]!))) start++;
   const kept: string[] = [];

@@ -6,6 +6,8 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   alerts: () => import('./alerts.js'),
   cluster: () => import('./cluster.js'),
   'check-config': () => import('./check-config.js'),
+  'config-backup': () => import('./config-backup.js'),
+  'config-diff': () => import('./config-diff.js'),
   dashboards: () => import('./dashboards.js'),
   events: () => import('./events.js'),
   lab: () => import('./lab.js'),

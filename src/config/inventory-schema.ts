@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { secret } from './secret.js';
 import { durationSchema } from './duration.js';
+import { sshPartialSchema } from './sections/config-backup.js';
 
 /** Device classes a NOC sorts its fleet into. */
 export const DEVICE_CLASSES = ['switch', 'router', 'firewall', 'server', 'storage', 'wireless', 'ups', 'pdu', 'other'] as const;
@@ -59,6 +60,8 @@ export const deviceDefaultsSchema = z.strictObject({
   snmp: z.union([snmpPartialSchema, z.literal(false)]).optional(),
   icmp: z.union([icmpPartialSchema, z.literal(false)]).optional(),
   intervals: intervalsPartialSchema.optional(),
+  /** SSH access for configuration backup (docs/CONFIG-BACKUP.md). */
+  ssh: z.union([sshPartialSchema, z.literal(false)]).optional(),
   tags: z.array(name).optional(),
   enabled: z.boolean().optional(),
 });
@@ -85,6 +88,7 @@ export const deviceEntrySchema = z.strictObject({
   snmp: z.union([snmpPartialSchema, z.literal(false)]).optional(),
   icmp: z.union([icmpPartialSchema, z.literal(false)]).optional(),
   intervals: intervalsPartialSchema.optional(),
+  ssh: z.union([sshPartialSchema, z.literal(false)]).optional(),
   enabled: z.boolean().optional(),
   description: z.string().optional(),
 });

@@ -5,6 +5,7 @@ import { schedulerSectionSchema } from './sections/scheduler.js';
 import { clusterSectionSchema } from './sections/cluster.js';
 import { eventsSectionSchema } from './sections/events.js';
 import { REPORT_LANGS, reportScheduleSchema } from './sections/reports.js';
+import { configBackupSectionSchema } from './sections/config-backup.js';
 
 function validTimeZone(tz: string): boolean {
   try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; }
@@ -26,5 +27,7 @@ export const noctuaFileSchema = z.strictObject({
   cluster: clusterSectionSchema.prefault({}),
   /** SNMP traps and syslog heard by Noctua (docs/EVENTS.md); both receivers are off by default. */
   events: eventsSectionSchema.prefault({}),
+  /** Running configurations collected over SSH into a git repository (docs/CONFIG-BACKUP.md). */
+  configBackup: configBackupSectionSchema.prefault({}),
 });
 export type NoctuaSettings = z.output<typeof noctuaFileSchema>;

@@ -62,6 +62,6 @@ devices:
     icmp: { count: 20, intervalMs: 2000 }
 `);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/devices\.yaml:5:\d+ .*20 echo requests 2000 ms apart plus a 1000 ms timeout take 39000 ms, not less than the ICMP interval of 30000 ms \(lower icmp\.count/);
+    expect(errors[0]).toMatch(/devices\.yaml:5:\d+ .*20 echo requests 2000 ms apart take 38000 ms to send, not less than the ICMP interval of 30000 ms \(lower icmp\.count/);
   });
 });

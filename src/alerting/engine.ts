@@ -15,11 +15,11 @@ import { TrackerWriter } from './engine/persist.js';
 import { AlertReadModel, type IncidentDetail } from './engine/read-model.js';
 import { parseTracker, TrackerTable } from './engine/trackers.js';
 import { AlertViews } from './engine/views.js';
-import type { Locale } from './incidents.js';
 import { MaintenanceBook, type MaintenanceWindow, type WindowStatus } from './maintenance.js';
 import type { MaintenanceInput } from './rules-schema.js';
 import type { AlertRules } from './rules.js';
 import { AlertStore, type ListFilter } from './store.js';
+import { type Lang } from '../config/lang.js';
 
 export { alertFingerprint } from './engine/trackers.js';
 export type { IncidentDetail } from './engine/read-model.js';
@@ -34,7 +34,7 @@ export interface AlertEngineOptions {
   listeners?: IncidentListener[];
   /** Receives `alert_event` samples (docs/SCHEMA.md) to write to InfluxDB for Grafana annotations. */
   onAlertEvents?: (samples: Sample[]) => void;
-  locale?: Locale;
+  locale?: Lang;
 }
 
 /** The alert engine: a bus sink, the incident actions, the queries and the maintenance API. */

@@ -1,7 +1,7 @@
 import { SEVERITIES, type AlertView, type IncidentView, type Severity } from '../core/incident.js';
+import { type Lang } from '../config/lang.js';
 
 /** Locales of notices and titles. */
-export type Locale = 'zh-CN' | 'en';
 
 /** The incident an alert belongs in: the values of the grouping labels (`device=core-sw-01`). */
 export function groupKey(groupBy: readonly string[], labels: Record<string, string>): string {
@@ -35,7 +35,7 @@ export interface IncidentHead {
  * Computes the incident from its alerts: severity is the highest of the alerts still active, muted when
  * every alert is muted, and the children suppressed through it listed by name.
  */
-export function buildIncidentView(head: IncidentHead, alerts: AlertView[], locale: Locale, previous?: IncidentView): IncidentView {
+export function buildIncidentView(head: IncidentHead, alerts: AlertView[], locale: Lang, previous?: IncidentView): IncidentView {
   const sorted = [...alerts].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || byName(a.device, b.device) || byName(a.instance, b.instance) || a.rule.localeCompare(b.rule));
   const active = sorted.filter((a) => a.state !== 'resolved');
   const basis = active.length > 0 ? active : sorted;

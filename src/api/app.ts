@@ -22,6 +22,7 @@ import { ackRoutes } from './routes/ack.js';
 import { pagingRoutes } from './routes/paging.js';
 import { pausesRoutes } from './routes/pauses.js';
 import { reportsRoutes } from './routes/reports.js';
+import { type Lang } from '../config/lang.js';
 
 /** What {@link buildApp} needs: the `api:` settings, the services onto the running Noctua, and a logger. */
 export type BuildAppOptions = CommonAppOptions & { services: ApiServices };
@@ -31,8 +32,8 @@ interface CommonAppOptions {
   log: FastifyBaseLogger;
   /** The clock answers are computed against; tests pin it. */
   now?: () => Date;
-  /** Locale the wall starts in (noctua.yaml `locale`); `?lang=` on the page overrides it. */
-  locale?: 'en' | 'zh-CN';
+  /** Lang the wall starts in (noctua.yaml `locale`); `?lang=` on the page overrides it. */
+  locale?: Lang;
   /** Load limits (stream caps, wall cache); defaults when absent. */
   limits?: ApiLimits;
 }

@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiSection } from '../config/sections/api.js';
 import type { ApiServices } from './services/index.js';
+import { type Lang } from '../config/lang.js';
 
 /** What every API plugin is given: the `api:` settings, the services it reads and acts through, and the clock answers are stamped with. */
 export interface ApiContext {
   settings: ApiSection;
   services: ApiServices;
   now: () => Date;
-  /** Locale the wall starts in when the page does not ask for one. */
-  locale: 'en' | 'zh-CN';
+  /** Lang the wall starts in when the page does not ask for one. */
+  locale: Lang;
   /** Load limits; the defaults suit production, tests shrink them. */
   limits?: ApiLimits;
 }

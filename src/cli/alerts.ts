@@ -11,6 +11,7 @@ import { ConfigInvalidError, displayPath, type ConfigError } from '../config/yam
 import { createAlertEngine } from '../alerting/engine.js';
 import { loadAlertRules } from '../alerting/rules.js';
 import { parseFlags, UsageError, type CliCommand } from './command.js';
+import { type Lang } from '../config/lang.js';
 
 /** One line of `alerts test` output: an alert or an incident transition. */
 export type Transition =
@@ -61,7 +62,7 @@ function replayDevices(samples: readonly Sample[], inventory?: string): Device[]
  * Replays samples through the rules on a fake clock driven by the samples' times, and returns every
  * alert and incident transition in order (what `noctua alerts test` prints).
  */
-export async function replay(opts: { rules: string; samples: string; devices?: string; tail?: number; locale?: 'en' | 'zh-CN' }): Promise<Transition[]> {
+export async function replay(opts: { rules: string; samples: string; devices?: string; tail?: number; locale?: Lang }): Promise<Transition[]> {
   const rules = loadAlertRules(opts.rules);
   const samples = readSamples(opts.samples).map((s, i) => ({ s, i }))
     .sort((a, b) => a.s.time.getTime() - b.s.time.getTime() || a.i - b.i).map((x) => x.s);
@@ -153,7 +154,7 @@ export const command: CliCommand = {
     if (values.locale !== undefined && values.locale !== 'en' && values.locale !== 'zh-CN') throw new UsageError(`--locale: expected en or zh-CN, got ${JSON.stringify(values.locale)}`);
     const transitions = await replay({
       rules: values.rules, samples: values.samples, devices: values.devices, tail,
-      locale: values.locale as 'en' | 'zh-CN' | undefined,
+      locale: values.locale as Lang | undefined,
     });
     for (const t of transitions) console.log(values.json ? JSON.stringify(t) : formatTransition(t));
     return 0;

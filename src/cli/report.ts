@@ -4,12 +4,12 @@ import { z } from 'zod';
 import { openStateDb } from '../core/database.js';
 import { AlertStoreIncidentSource } from '../reports/alert-store-source.js';
 import { loadConfig } from '../config/loader.js';
-import { REPORT_LANGS } from '../reports/format.js';
 import { REPORT_FORMATS, reportPath, renderReport, writeReportFile } from '../reports/generate.js';
 import { InfluxMetricsSource } from '../reports/influx-source.js';
 import { buildReportModel } from '../reports/model.js';
 import { PeriodError, lastCompleteMonth, lastCompleteWeek, monthPeriod, rangePeriod, weekPeriod, type ReportPeriod } from '../reports/period.js';
 import { parseFlags, UsageError, type CliCommand } from './command.js';
+import { LANGS } from '../config/lang.js';
 
 /** The flags of `noctua report`, checked together so each mistake names its flag. */
 const reportFlagsSchema = z.object({
@@ -18,7 +18,7 @@ const reportFlagsSchema = z.object({
   from: z.string().optional(),
   to: z.string().optional(),
   month: z.string().optional(),
-  lang: z.enum(REPORT_LANGS, { error: (i) => `--lang: expected ${REPORT_LANGS.join(' or ')}, got ${JSON.stringify(i.input)}` }).optional(),
+  lang: z.enum(LANGS, { error: (i) => `--lang: expected ${LANGS.join(' or ')}, got ${JSON.stringify(i.input)}` }).optional(),
   format: z.enum(REPORT_FORMATS, { error: (i) => `--format: expected ${REPORT_FORMATS.join(', ')}, got ${JSON.stringify(i.input)}` }).default('html'),
   out: z.string().min(1).optional(),
   config: z.string().min(1).default('config'),

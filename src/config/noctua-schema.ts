@@ -4,8 +4,9 @@ import { apiSectionSchema } from './sections/api.js';
 import { schedulerSectionSchema } from './sections/scheduler.js';
 import { clusterSectionSchema } from './sections/cluster.js';
 import { eventsSectionSchema } from './sections/events.js';
-import { REPORT_LANGS, reportScheduleSchema } from './sections/reports.js';
+import { reportScheduleSchema } from './sections/reports.js';
 import { configBackupSectionSchema } from './sections/config-backup.js';
+import { LANGS } from './lang.js';
 
 function validTimeZone(tz: string): boolean {
   try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; }
@@ -16,7 +17,7 @@ export const noctuaFileSchema = z.strictObject({
   /** Where the spool, the alert database, reports and lab data live. Relative paths are relative to the config directory's parent. */
   stateDir: z.string().min(1).default('var/state'),
   timezone: z.string().refine(validTimeZone, { message: 'expected an IANA time zone such as Asia/Shanghai or UTC' }).default('UTC'),
-  locale: z.enum(REPORT_LANGS).default('en'),
+  locale: z.enum(LANGS).default('en'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   influx: influxSectionSchema.prefault({}),
   api: apiSectionSchema.prefault({}),

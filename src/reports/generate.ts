@@ -10,20 +10,20 @@ import { REPORT_FORMATS, type ReportFormatName } from '../config/sections/report
 import type { ReportPeriod } from './period.js';
 import { renderPdf } from './render-pdf.js';
 import { buildDocument } from './render/document.js';
-import type { ReportLang } from './render/format.js';
 import { renderHtml } from './render/html.js';
 import { renderMarkdown } from './render/markdown.js';
+import { type Lang } from '../config/lang.js';
 
 // Defined with the config that names them (noctua.yaml `reports.formats`).
 export { REPORT_FORMATS, type ReportFormatName };
 
 /** A rendered report. */
-export interface RenderedReport { format: ReportFormatName; lang: ReportLang; content: Buffer; mediaType: string }
+export interface RenderedReport { format: ReportFormatName; lang: Lang; content: Buffer; mediaType: string }
 
 const MEDIA: Record<ReportFormatName, string> = { html: 'text/html; charset=utf-8', pdf: 'application/pdf', md: 'text/markdown; charset=utf-8' };
 
 /** Renders one model in one language and format (the PDF is printed from the same HTML). */
-export async function renderReport(model: ReportModel, lang: ReportLang, format: ReportFormatName): Promise<RenderedReport> {
+export async function renderReport(model: ReportModel, lang: Lang, format: ReportFormatName): Promise<RenderedReport> {
   const doc = buildDocument(model, lang);
   let content: Buffer;
   if (format === 'md') content = Buffer.from(renderMarkdown(doc), 'utf8');
@@ -35,7 +35,7 @@ export async function renderReport(model: ReportModel, lang: ReportLang, format:
 }
 
 /** Where a stored report lives: `<stateDir>/reports/<kind>/<label>.<lang>.<ext>`. */
-export function reportPath(stateDir: string, period: ReportPeriod, lang: ReportLang, format: ReportFormatName): string {
+export function reportPath(stateDir: string, period: ReportPeriod, lang: Lang, format: ReportFormatName): string {
   return join(stateDir, 'reports', period.kind, `${period.label}.${lang}.${format}`);
 }
 
@@ -49,7 +49,7 @@ export function writeReportFile(path: string, content: Buffer): void {
 }
 
 /** Builds the model once and renders it in each requested language and format. */
-export async function generateReports(inputs: ModelInputs, outputs: { lang: ReportLang; format: ReportFormatName }[]): Promise<{ model: ReportModel; rendered: RenderedReport[] }> {
+export async function generateReports(inputs: ModelInputs, outputs: { lang: Lang; format: ReportFormatName }[]): Promise<{ model: ReportModel; rendered: RenderedReport[] }> {
   const model = await buildReportModel(inputs);
   const rendered: RenderedReport[] = [];
   for (const o of outputs) rendered.push(await renderReport(model, o.lang, o.format));

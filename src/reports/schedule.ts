@@ -1,22 +1,23 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import { reportScheduleSchema, type ReportFormatName, type ReportLang, type ReportScheduleInput } from '../config/sections/reports.js';
+import { reportScheduleSchema, type ReportFormatName, type ReportScheduleInput } from '../config/sections/reports.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { generateReports, reportPath, writeReportFile } from './generate.js';
 import { reportTitle } from './i18n.js';
 import type { ModelInputs } from './model.js';
 import { lastCompleteMonth, lastCompleteWeek, type ReportPeriod } from './period.js';
+import { type Lang } from '../config/lang.js';
 
 /** What the notification channels are told when a report is ready: a link (the API path) and the files. */
 export interface ReportAnnouncement {
   kind: 'weekly' | 'monthly';
   period: ReportPeriod;
   title: string;
-  lang: ReportLang;
+  lang: Lang;
   verdict: 'normal' | 'abnormal' | 'no-data';
   attentionCount: number;
   /** Absolute paths of the stored files, one per language and format (for channels that take attachments). */
-  files: { lang: ReportLang; format: ReportFormatName; path: string }[];
+  files: { lang: Lang; format: ReportFormatName; path: string }[];
   /** Path under the API, e.g. `/reports/weekly/2026-W47.zh-CN.pdf`, to be joined to api.publicUrl. */
   link: string;
 }
@@ -25,7 +26,7 @@ export interface ReportAnnouncement {
 export interface ReportSchedulerOptions {
   stateDir: string;
   timeZone: string;
-  locale: ReportLang;
+  locale: Lang;
   schedule?: ReportScheduleInput;
   /** Fresh sources for each run (the inventory may have been reloaded). */
   sources(): Omit<ModelInputs, 'period' | 'now'>;

@@ -22,6 +22,7 @@ import { createInfluxReader, createInfluxSink } from '../../src/storage/index.js
 import { realInfluxd } from '../helpers/real-parts.js';
 import { tempDir } from '../helpers/tmp.js';
 import { knownWeek, type KnownWeek } from './known-week.js';
+import { type Lang } from '../../src/config/lang.js';
 
 const TZ = 'Asia/Shanghai';
 const HOUR = 3_600_000;
@@ -33,7 +34,7 @@ let known: KnownWeek;
 let model: ReportModel;
 let metrics: InfluxMetricsSource;
 let incidents: MemoryIncidentSource;
-const html: Record<'zh-CN' | 'en', string> = { 'zh-CN': '', en: '' };
+const html: Record<Lang, string> = { 'zh-CN': '', en: '' };
 
 /** Text of the HTML with tags removed, so assertions read what a person reads. */
 function visibleText(page: string): string {

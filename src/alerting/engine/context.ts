@@ -2,10 +2,10 @@ import type { Clock } from '../../core/clock.js';
 import type { AlertView, IncidentEvent } from '../../core/incident.js';
 import type { Logger } from '../../core/log.js';
 import type { Device } from '../../config/inventory-schema.js';
-import type { Locale } from '../incidents.js';
 import type { AlertRules, CompiledRule, DeviceInfo } from '../rules.js';
 import type { AlertStore } from '../store.js';
 import type { RuleTraits, Tracker } from './trackers.js';
+import { type Lang } from '../../config/lang.js';
 
 /** The rules, indexed by name and by measurement. */
 export class RuleIndex {
@@ -106,7 +106,7 @@ export interface EngineContext {
   store: AlertStore;
   clock: Clock;
   log: Logger;
-  locale: Locale;
+  locale: Lang;
   rules: RuleIndex;
   devices: DeviceIndex;
 }

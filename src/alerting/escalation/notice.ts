@@ -1,4 +1,5 @@
 import type { Severity } from '../../core/incident.js';
+import { type Lang } from '../../config/lang.js';
 
 /**
  * What a notice tells people: the incident opened, escalated, was acknowledged, resolved, or an SLA
@@ -22,7 +23,6 @@ export interface NoticeReport {
 }
 
 /** Languages notices are written in. */
-export type Locale = 'zh-CN' | 'en';
 
 /** A person a notice is addressed to, with what chat robots need to @mention them. */
 export interface NoticeRecipient {
@@ -119,7 +119,7 @@ export interface Notice {
   kind: NoticeKind;
   /** Name of the channel (from notify.yaml) this notice goes to. */
   channel: string;
-  locale: Locale;
+  locale: Lang;
   /** Time zone used to write local times in the text. */
   timezone: string;
   createdAt: string;

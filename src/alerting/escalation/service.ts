@@ -14,10 +14,11 @@ import { ALWAYS, calendarWarnings } from '../../service/calendar.js';
 import { calendarLookup, calendarNameFor } from './calendars.js';
 import { ESCALATION_MIGRATIONS } from './migrations.js';
 import type { PauseReason, SlaPause } from './pauses.js';
-import { boundIncident, type Locale, type Notice, type NoticeIncident, type NoticeKind, type NoticeRecipient, type NoticeReport } from './notice.js';
+import { boundIncident, type Notice, type NoticeIncident, type NoticeKind, type NoticeRecipient, type NoticeReport } from './notice.js';
 import type { TargetConfig } from './schema.js';
 import { onCallAt, type OnCall } from './rotation.js';
 import { SlaStore, type SlaClock, type SlaQuery, type SlaRecord, type SlaReport } from './sla.js';
+import { type Lang } from '../../config/lang.js';
 
 /** What the integrator, the API and self metrics use. */
 export interface EscalationService extends IncidentListener {
@@ -71,7 +72,7 @@ export interface EscalationOptions {
   clock?: Clock;
   log: Logger;
   actions?: IncidentActions;
-  locale: Locale;
+  locale: Lang;
   publicUrl?: string;
   timezone: string;
   /** Jitter source for retry backoff (tests). */
@@ -93,7 +94,7 @@ function noticeId(parts: (string | number)[]): string {
   return 'ntc-' + createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
 }
 
-function snapshot(inc: IncidentView, locale: Locale): NoticeIncident {
+function snapshot(inc: IncidentView, locale: Lang): NoticeIncident {
   return boundIncident({
     id: inc.id, key: inc.key, title: inc.title, severity: inc.severity, state: inc.state, device: inc.device, site: inc.site,
     openedAt: inc.openedAt.toISOString(), acknowledgedAt: inc.acknowledgedAt?.toISOString(), acknowledgedBy: inc.acknowledgedBy,

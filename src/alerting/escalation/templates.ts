@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Locale, Notice, NoticeKind } from './notice.js';
+import type { Notice, NoticeKind } from './notice.js';
+import { type Lang } from '../../config/lang.js';
 
 /**
  * How a channel writes text. Values from devices, config and people are escaped for it when they are
@@ -28,7 +29,7 @@ export type Mention = (r: Notice['recipients'][number]) => string | undefined;
 /** A user's template for one kind of notice in one language; either part may be left to the built-in text. */
 export interface TemplateText { title?: string; body?: string }
 /** Per-kind, per-locale template overrides of one channel. */
-export type TemplateOverrides = Partial<Record<NoticeKind, Partial<Record<Locale, TemplateText>>>>;
+export type TemplateOverrides = Partial<Record<NoticeKind, Partial<Record<Lang, TemplateText>>>>;
 
 /** Variables a template may use as `{{name}}`. */
 export const TEMPLATE_VARIABLES = [
@@ -38,12 +39,12 @@ export const TEMPLATE_VARIABLES = [
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
-const SEVERITY_NAMES: Record<Locale, Record<string, string>> = {
+const SEVERITY_NAMES: Record<Lang, Record<string, string>> = {
   en: { P1: 'urgent', P2: 'important', P3: 'general', P4: 'minor' },
   'zh-CN': { P1: '紧急', P2: '重要', P3: '一般', P4: '次要' },
 };
 
-const TITLES: Record<NoticeKind, Record<Locale, string>> = {
+const TITLES: Record<NoticeKind, Record<Lang, string>> = {
   opened: { en: '[{{severity}} FAULT] {{title}}', 'zh-CN': '【{{severity}} 故障】{{title}}' },
   escalated: { en: '[{{severity}} ESCALATED to {{tier}}] {{title}}', 'zh-CN': '【{{severity}} 升级至{{tier}}】{{title}}' },
   acknowledged: { en: '[{{severity}} ACKNOWLEDGED by {{acknowledgedBy}}] {{title}}', 'zh-CN': '【{{severity}} 已确认：{{acknowledgedBy}}】{{title}}' },
@@ -52,12 +53,12 @@ const TITLES: Record<NoticeKind, Record<Locale, string>> = {
   report: { en: '[REPORT] {{title}}', 'zh-CN': '【报告】{{title}}' },
 };
 
-const FACTS: Record<Locale, string> = {
+const FACTS: Record<Lang, string> = {
   en: 'Severity: {{severity}} ({{severityName}})\nDevice: {{device}}\nSite: {{site}}\nWhat is wrong: {{what}}\nSince: {{since}}',
   'zh-CN': '级别：{{severity}}（{{severityName}}）\n设备：{{device}}\n站点：{{site}}\n故障内容：{{what}}\n开始时间：{{since}}',
 };
 
-const BODIES: Record<NoticeKind, Record<Locale, string>> = {
+const BODIES: Record<NoticeKind, Record<Lang, string>> = {
   opened: {
     en: `${FACTS.en}\nNotified: {{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
     'zh-CN': `${FACTS['zh-CN']}\n通知：{{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
@@ -84,23 +85,23 @@ const BODIES: Record<NoticeKind, Record<Locale, string>> = {
   },
 };
 
-const VERDICTS: Record<Locale, Record<'normal' | 'abnormal' | 'no-data', (n: number) => string>> = {
+const VERDICTS: Record<Lang, Record<'normal' | 'abnormal' | 'no-data', (n: number) => string>> = {
   en: { normal: () => 'normal', abnormal: (n) => `abnormal, ${n} device${n === 1 ? '' : 's'} need${n === 1 ? 's' : ''} attention`, 'no-data': () => 'no data for the period' },
   'zh-CN': { normal: () => '正常', abnormal: (n) => `异常，${n} 台设备需关注`, 'no-data': () => '本期无数据' },
 };
 
-const LINK_TEXT: Record<Locale, { ack: string; dashboard: string; report: string }> = {
+const LINK_TEXT: Record<Lang, { ack: string; dashboard: string; report: string }> = {
   en: { ack: 'Acknowledge', dashboard: 'Dashboard', report: 'Open the report' },
   'zh-CN': { ack: '确认故障', dashboard: '查看面板', report: '查看报告' },
 };
 
-const DEADLINE_KIND: Record<Locale, Record<'response' | 'resolution', string>> = {
+const DEADLINE_KIND: Record<Lang, Record<'response' | 'resolution', string>> = {
   en: { response: 'response', resolution: 'resolution' },
   'zh-CN': { response: '响应', resolution: '解决' },
 };
 
 /** "1h 5m" / "1小时5分" for an outage length; seconds only under a minute. */
-export function formatOutage(ms: number, locale: Locale): string {
+export function formatOutage(ms: number, locale: Lang): string {
   const totalS = Math.max(0, Math.round(ms / 1000));
   const d = Math.floor(totalS / 86400), h = Math.floor((totalS % 86400) / 3600), m = Math.floor((totalS % 3600) / 60), s = totalS % 60;
   const units = locale === 'en' ? ['d', 'h', 'm', 's'] : ['天', '小时', '分', '秒'];

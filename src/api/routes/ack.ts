@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { IncidentView } from '../../core/incident.js';
-import { apiPlugin, type ApiContext } from '../plugin.js';
+import { apiPlugin } from '../plugin.js';
 import type { AckRefusal } from '../services/index.js';
+import { type Lang } from '../../config/lang.js';
 
-type Lang = ApiContext['locale'];
 
 const TEXT = {
   en: {

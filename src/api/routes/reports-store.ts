@@ -5,10 +5,10 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPORT_LANGS, type ReportLang } from '../../reports/format.js';
 import { REPORT_FORMATS, renderReport, reportPath, writeReportFile, type ReportFormatName } from '../../reports/generate.js';
 import { buildReportModel, type ModelInputs } from '../../reports/model.js';
 import { REPORT_KINDS, type ReportKindName, type ReportService, type StoredReport } from '../services/index.js';
+import { LANGS, type Lang } from '../../config/lang.js';
 
 /** A period label as reportPath writes it: `2026-W47`, `2026-11` or `2026-11-16_2026-11-22`. */
 export const PERIOD_LABEL = /^\d{4}-(W\d{2}|\d{2}|\d{2}-\d{2}_\d{4}-\d{2}-\d{2})$/;
@@ -17,18 +17,18 @@ export const PERIOD_LABEL = /^\d{4}-(W\d{2}|\d{2}|\d{2}-\d{2}_\d{4}-\d{2}-\d{2})
 export interface ReportStoreOptions {
   stateDir: string;
   timeZone: string;
-  locale: ReportLang;
+  locale: Lang;
   /** Fresh sources for each report (the inventory may have been reloaded). */
   sources(): Omit<ModelInputs, 'period' | 'now'>;
   now?: () => Date;
 }
 
 /** Splits `2026-W47.zh-CN.pdf` into its parts, or undefined for any name the store would not have written. */
-export function parseReportFileName(name: string): { period: string; lang: ReportLang; format: ReportFormatName } | undefined {
+export function parseReportFileName(name: string): { period: string; lang: Lang; format: ReportFormatName } | undefined {
   const m = /^(.+)\.(zh-CN|en)\.(html|pdf|md)$/.exec(name);
   if (!m || !PERIOD_LABEL.test(m[1]!)) return undefined;
-  if (!(REPORT_LANGS as readonly string[]).includes(m[2]!) || !(REPORT_FORMATS as readonly string[]).includes(m[3]!)) return undefined;
-  return { period: m[1]!, lang: m[2] as ReportLang, format: m[3] as ReportFormatName };
+  if (!(LANGS as readonly string[]).includes(m[2]!) || !(REPORT_FORMATS as readonly string[]).includes(m[3]!)) return undefined;
+  return { period: m[1]!, lang: m[2] as Lang, format: m[3] as ReportFormatName };
 }
 
 /** The ReportService over `<stateDir>/reports`. */

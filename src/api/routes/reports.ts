@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { REPORT_LANGS } from '../../reports/format.js';
 import { REPORT_FORMATS } from '../../reports/generate.js';
 import { PeriodError, lastCompleteMonth, lastCompleteWeek, monthPeriod, rangePeriod, weekPeriod, type ReportPeriod } from '../../reports/period.js';
 import { API_PREFIX } from '../app.js';
@@ -9,12 +8,13 @@ import { REPORT_KINDS, type ReportService, type StoredReport } from '../services
 import { badRequest, notFound, problemSchema, RequestProblem, type RequestIssue } from '../problems.js';
 import { pageJson, paginate, pagingQuery } from '../views.js';
 import { parseReportFileName } from './reports-store.js';
+import { LANGS } from '../../config/lang.js';
 
 const MEDIA = { html: 'text/html; charset=utf-8', pdf: 'application/pdf', md: 'text/markdown; charset=utf-8' } as const;
 
 const listQuery = z.strictObject({
   kind: z.array(z.enum(REPORT_KINDS)).optional(),
-  lang: z.array(z.enum(REPORT_LANGS)).optional(),
+  lang: z.array(z.enum(LANGS)).optional(),
   format: z.array(z.enum(REPORT_FORMATS)).optional(),
   period: z.array(z.string().min(1).max(40)).optional(),
   ...pagingQuery,
@@ -27,7 +27,7 @@ const generateBody = z.strictObject({
   from: z.string().max(20).optional().describe('weekly: first local day such as 2026-11-16, with "to" (like --from)'),
   to: z.string().max(20).optional().describe('weekly: last local day, included (like --to)'),
   month: z.string().max(20).optional().describe('monthly: a month such as 2026-11 (like --month)'),
-  lang: z.enum(REPORT_LANGS).optional().describe("default: noctua.yaml's locale"),
+  lang: z.enum(LANGS).optional().describe("default: noctua.yaml's locale"),
   format: z.enum(REPORT_FORMATS).default('html'),
 });
 type GenerateBody = z.infer<typeof generateBody>;
@@ -42,7 +42,7 @@ const downloadQuery = z.strictObject({ access_token: z.string().max(200).optiona
 const reportJson = z.object({
   kind: z.enum(REPORT_KINDS),
   period: z.string(),
-  lang: z.enum(REPORT_LANGS),
+  lang: z.enum(LANGS),
   format: z.enum(REPORT_FORMATS),
   bytes: z.number().int(),
   modifiedAt: z.string(),

@@ -1,7 +1,7 @@
-import type { ReportLang } from '../../reports/format.js';
 import type { ReportFormatName } from '../../reports/generate.js';
 import type { ReportPeriod } from '../../reports/period.js';
 import type { Awaitable } from './awaitable.js';
+import { type Lang } from '../../config/lang.js';
 
 /** Folders reports are stored in: the scheduled kinds, plus `custom` for a --from/--to range. */
 export const REPORT_KINDS = ['weekly', 'monthly', 'custom'] as const;
@@ -13,7 +13,7 @@ export interface StoredReport {
   kind: ReportKindName;
   /** The period label: `2026-W47`, `2026-11` or `2026-11-16_2026-11-22`. */
   period: string;
-  lang: ReportLang;
+  lang: Lang;
   format: ReportFormatName;
   bytes: number;
   modifiedAt: Date;
@@ -22,7 +22,7 @@ export interface StoredReport {
 /** A report asked for through the API; the period is already checked. */
 export interface ReportRequest {
   period: ReportPeriod;
-  lang: ReportLang;
+  lang: Lang;
   format: ReportFormatName;
 }
 
@@ -38,10 +38,10 @@ export interface GeneratedReport {
 export interface ReportService {
   /** Time zone periods are read in (noctua.yaml `timezone`). */
   readonly timeZone: string;
-  /** Locale a report is written in when the request names none. */
-  readonly locale: ReportLang;
+  /** Lang a report is written in when the request names none. */
+  readonly locale: Lang;
   list(): Awaitable<StoredReport[]>;
   generate(request: ReportRequest): Promise<GeneratedReport>;
   /** The stored file, or undefined when there is none; the name parts are already checked. */
-  read(kind: ReportKindName, period: string, lang: ReportLang, format: ReportFormatName): Awaitable<{ report: StoredReport; content: Buffer } | undefined>;
+  read(kind: ReportKindName, period: string, lang: Lang, format: ReportFormatName): Awaitable<{ report: StoredReport; content: Buffer } | undefined>;
 }

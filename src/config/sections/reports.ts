@@ -1,10 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
-
-/** The two languages reports (and notices) are written in; `locale` in noctua.yaml is one of them. */
-export const REPORT_LANGS = ['zh-CN', 'en'] as const;
-/** A report language. */
-export type ReportLang = (typeof REPORT_LANGS)[number];
+import { LANGS } from '../lang.js';
 
 /** Output formats of a report. */
 export const REPORT_FORMATS = ['html', 'pdf', 'md'] as const;
@@ -19,7 +15,7 @@ export const reportScheduleSchema = z.strictObject({
   /** The 1st of each month 08:00: the report of the month that just ended. */
   monthly: z.string().refine((e) => cron.validate(e), 'expected a cron expression such as "0 8 1 * *"').default('0 8 1 * *'),
   /** Languages to write; the first is the one announced. Default: the configured locale. */
-  langs: z.array(z.enum(REPORT_LANGS)).min(1).optional(),
+  langs: z.array(z.enum(LANGS)).min(1).optional(),
   formats: z.array(z.enum(REPORT_FORMATS)).min(1).default(['html', 'pdf']),
 });
 /** The schedule as written in config. */

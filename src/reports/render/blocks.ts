@@ -3,8 +3,9 @@
  * builder is handed: the model, the words and number formats of one language.
  */
 import type { ReportModel } from '../model/types.js';
-import { ReportFormat, type ReportLang } from './format.js';
+import { ReportFormat } from './format.js';
 import { strings, type Strings } from './i18n.js';
+import { type Lang } from '../../config/lang.js';
 
 /** A cell with an optional emphasis. */
 export type Cell = string | { text: string; tone?: 'good' | 'warn' | 'bad' | 'muted' };
@@ -32,7 +33,7 @@ export function paren(zh: boolean, text: string, note: string): string {
 /** The model in one language: what every section builder needs. */
 export interface SectionContext {
   model: ReportModel;
-  lang: ReportLang;
+  lang: Lang;
   zh: boolean;
   s: Strings;
   fmt: ReportFormat;
@@ -46,7 +47,7 @@ export interface SectionContext {
 }
 
 /** The context of one model in one language. */
-export function sectionContext(model: ReportModel, lang: ReportLang): SectionContext {
+export function sectionContext(model: ReportModel, lang: Lang): SectionContext {
   const s = strings(lang);
   const fmt = new ReportFormat(lang, model.period.timeZone);
   const opt = (v: number | undefined, f: (v: number) => string): string => (v === undefined ? DASH : f(v));

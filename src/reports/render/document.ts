@@ -5,7 +5,6 @@
  */
 import type { ReportModel } from '../model/types.js';
 import { paren, sectionContext, type Block, type Cell, type ReportSection, type SectionContext } from './blocks.js';
-import type { ReportLang } from './format.js';
 import { periodText, reportTitle, sectionTitle, verdictText } from './i18n.js';
 import { capacityBlocks } from './sections/capacity.js';
 import { changeBlocks } from './sections/changes.js';
@@ -15,12 +14,13 @@ import { linkBlocks } from './sections/links.js';
 import { powerBlocks } from './sections/power.js';
 import { recommendationBlocks } from './sections/recommendations.js';
 import { summaryBlocks } from './sections/summary.js';
+import { type Lang } from '../../config/lang.js';
 
 export type { Block, Cell, ReportSection };
 
 /** A whole report in one language. */
 export interface ReportDocument {
-  lang: ReportLang;
+  lang: Lang;
   title: string;
   /** Period line for headers: `2026-W47 · 2026年11月16日 至 2026年11月22日`. */
   periodLine: string;
@@ -36,7 +36,7 @@ const SECTIONS: readonly ((ctx: SectionContext) => Block[])[] = [
 ];
 
 /** Lays out the model in one language. */
-export function buildDocument(model: ReportModel, lang: ReportLang): ReportDocument {
+export function buildDocument(model: ReportModel, lang: Lang): ReportDocument {
   const ctx = sectionContext(model, lang);
   const { s, fmt, zh } = ctx;
   const period = model.period;

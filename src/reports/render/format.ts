@@ -1,13 +1,11 @@
-import { REPORT_LANGS, type ReportLang } from '../../config/sections/reports.js';
 import { zonedParts } from '../time-zone.js';
+import { type Lang } from '../../config/lang.js';
 
-// Defined with the config that names them (noctua.yaml `locale`, `reports.langs`).
-export { REPORT_LANGS, type ReportLang };
 
 /** Formats numbers, durations and times for one language and time zone. */
 export class ReportFormat {
   private readonly nf = new Map<number, Intl.NumberFormat>();
-  constructor(readonly lang: ReportLang, readonly timeZone: string) {}
+  constructor(readonly lang: Lang, readonly timeZone: string) {}
 
   /** A number with exactly `digits` decimals, grouped for the locale. */
   num(v: number, digits = 0): string {

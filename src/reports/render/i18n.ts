@@ -7,7 +7,8 @@ import { BAND_LIMITS_MIN, type SlaMeasure } from '../sources/sla-grade.js';
 import { THRESHOLDS } from '../model/thresholds.js';
 import type { Finding, Recommendation, ReportModel } from '../model/types.js';
 import type { ReportPeriod } from '../period.js';
-import type { ReportFormat, ReportLang } from './format.js';
+import type { ReportFormat } from './format.js';
+import { type Lang } from '../../config/lang.js';
 
 /** `≤ 5 min` … `> 15 min` / `≤5分钟` … `>15分钟`: the labels of escalation's grading bands. */
 function bandLabels(le: (min: number) => string, gt: (min: number) => string): Record<SlaMeasure, string[]> {
@@ -137,18 +138,18 @@ const zh: Strings = {
 };
 
 /** The words of one language. */
-export function strings(lang: ReportLang): Strings {
+export function strings(lang: Lang): Strings {
   return lang === 'zh-CN' ? zh : en;
 }
 
 /** Section heading with the numbering customary in each language (一、 / 1.). */
-export function sectionTitle(lang: ReportLang, index: number): string {
+export function sectionTitle(lang: Lang, index: number): string {
   const t = strings(lang).sections[index] ?? '';
   return lang === 'zh-CN' ? `${'一二三四五六七八九十'[index]}、${t}` : `${index + 1}. ${t}`;
 }
 
 /** The report title with its period, e.g. `网络巡检周报 2026-W47`. */
-export function reportTitle(lang: ReportLang, period: ReportPeriod): string {
+export function reportTitle(lang: Lang, period: ReportPeriod): string {
   return `${strings(lang).title[period.kind]} ${period.kind === 'custom' ? '' : period.label}`.trim();
 }
 
@@ -158,7 +159,7 @@ export function periodText(fmt: ReportFormat, period: ReportPeriod): string {
   return fmt.lang === 'zh-CN' ? `${fmt.longDate(period.start)} 至 ${fmt.longDate(last)}` : `${fmt.longDate(period.start)} – ${fmt.longDate(last)}`;
 }
 
-function list(lang: ReportLang, items: string[], max = 6): string {
+function list(lang: Lang, items: string[], max = 6): string {
   const shown = items.slice(0, max);
   const more = items.length - shown.length;
   const sep = lang === 'zh-CN' ? '、' : ', ';
@@ -219,7 +220,7 @@ export function recommendationText(fmt: ReportFormat, r: Recommendation): string
 }
 
 /** One line of the summary verdict: `异常（3 台设备需关注）`. */
-export function verdictText(lang: ReportLang, model: ReportModel): string {
+export function verdictText(lang: Lang, model: ReportModel): string {
   const s = strings(lang);
   const v = s.verdict[model.summary.verdict];
   if (model.summary.verdict !== 'abnormal') return v;

@@ -7,6 +7,7 @@ import type { Sample } from '../../../src/core/sample.js';
 import { BUILTIN_DEFAULTS, type Device } from '../../../src/config/inventory-schema.js';
 import { createAlertEngine, type AlertEngine } from '../../../src/alerting/engine.js';
 import { parseAlertRules } from '../../../src/alerting/rules.js';
+import { type Lang } from '../../../src/config/lang.js';
 
 /** A resolved inventory device for tests. */
 export function device(name: string, o: Partial<Device> = {}): Device {
@@ -19,7 +20,7 @@ export function device(name: string, o: Partial<Device> = {}): Device {
 export const T0 = Date.UTC(2026, 10, 23, 8, 0, 0);
 
 /** An engine on fake time and an in-memory (or given) database, recording every event and alert_event sample. */
-export function harness(rulesYaml: string, devices: Device[], o: { db?: Db; clock?: FakeClock; locale?: 'en' | 'zh-CN' } = {}) {
+export function harness(rulesYaml: string, devices: Device[], o: { db?: Db; clock?: FakeClock; locale?: Lang } = {}) {
   const clock = o.clock ?? new FakeClock(T0);
   const db = o.db ?? openStateDb('', ':memory:');
   const events: IncidentEvent[] = [];

@@ -9,6 +9,7 @@ import { openStateDb } from '../../../src/core/database.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver.js';
 import { event, incident, notifyConfig } from '../escalation/notify-fixture.js';
+import { type Lang } from '../../../src/config/lang.js';
 
 /** What a compromised device can put in sysName, ifAlias or a sensor name (issue 17, finding 1). */
 const SLACK_PING = '<!channel> <https://evil.example|Acknowledge>';
@@ -25,7 +26,7 @@ beforeAll(async () => { receiver = await startWebhookReceiver(); });
 afterAll(async () => { await receiver.close(); tmp.cleanup(); });
 
 /** A fault notice whose every device- or person-supplied string is hostile; `benign` gives the same shape with plain strings. */
-function notice(locale: 'zh-CN' | 'en', benign = false): Notice {
+function notice(locale: Lang, benign = false): Notice {
   const v = (s: string) => (benign ? s : `${s} ${HOSTILE}`);
   return {
     id: `ntc-mk-${locale}-${benign}`, kind: 'opened', channel: 'x', locale, timezone: 'Asia/Shanghai', createdAt: '2026-01-05T02:00:00.000Z',

@@ -98,6 +98,7 @@ function deviceDirectory(parts: RuntimeParts) {
 }
 
 /** Builds {@link ApiServices} over the running parts; `close` detaches the live feed from the registry. */
+// Long as a whole: a closure over the live feed's subscribers that returns one object of small services.
 export function runtimeServices(parts: RuntimeParts): ApiServices & { close(): void } {
   const now = parts.now ?? (() => new Date());
   const { engine, states } = parts;

@@ -48,6 +48,7 @@ const REPLAY_ROUND = 200;
  * Creates the forwarder. Order is kept like the InfluxDB writer keeps it: once one batch is spooled,
  * every later batch goes behind it until the spool has been replayed, oldest first.
  */
+// Long as a whole: a closure over the forwarder's queue and spool state; each returned method is short.
 export async function createSampleForwarder(opts: SampleForwarderOptions): Promise<SampleForwarder> {
   const { redis, stream, member, clock, log } = opts;
   const spool = await Spool.open({ dir: join(opts.stateDir, 'cluster-spool'), maxBytes: opts.spoolMaxBytes, segmentBytes: opts.spoolSegmentBytes, log });

@@ -73,6 +73,7 @@ const TICK_MS = 1000;
  * Starts the trap and syslog receivers that `events:` enables and turns every message into an `event`
  * sample: decode, find the device, classify with the catalogs, storm control, publish in small batches.
  */
+// Long as a whole: a closure over the receivers' counters, queue and storm state; each handler is short.
 export async function startEventReceivers(opts: EventReceiversOptions): Promise<EventReceivers> {
   const cfg = opts.config;
   const now = opts.now ?? Date.now;

@@ -59,6 +59,7 @@ function tierLabel(name: string, label: NotifyFile['tiers'][string]['label']): {
 }
 
 /** Checks every name that points elsewhere in the file, and fills the default policies. */
+// One pass over notify.yaml that collects every mistake with its position; each reference check is a few lines.
 export function resolveNotifyFile(src: YamlSource, file: NotifyFile, env: NodeJS.ProcessEnv = {}): { config?: NotifyConfig; errors: ConfigError[] } {
   const errors: ConfigError[] = [];
   const { calendars, errors: calendarErrors } = resolveCalendars(src, file, env);

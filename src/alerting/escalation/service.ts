@@ -49,6 +49,7 @@ function snapshot(inc: IncidentView, locale: Lang): NoticeIncident {
  * and writes every notice to the durable outbox. Clocks are derived from the persisted open time and
  * the persisted count of fired steps, so a restart resumes exactly where the last process stopped.
  */
+// Long as a whole: a closure over the outbox, SLA store and timers that returns the service; each method is short.
 export function createEscalationService(opts: EscalationOptions): EscalationService {
   const { db, config, log, locale, timezone } = opts;
   const clock = opts.clock ?? systemClock;

@@ -50,6 +50,7 @@ function byUrgency(a: IncidentView, b: IncidentView): number {
 }
 
 /** /api/v1/incidents and /api/v1/alerts: what is wrong, and what operators do about it. */
+// Long as a whole: one fastify plugin registering each incident and alert route; every handler in it is short.
 export const incidentsRoutes = apiPlugin('noctua-incidents', ['@fastify/swagger'], async (app, { services, now }) => {
   const sinceOf = (q: { since?: string }) => (q.since ? new Date(q.since) : new Date(now().getTime() - DEFAULT_LOOKBACK_MS));
 

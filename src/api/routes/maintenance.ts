@@ -43,6 +43,7 @@ async function listWindows(service: MaintenanceService): Promise<Listed[]> {
 }
 
 /** /api/v1/maintenance: planned windows that mute alerts and mark tiles as in maintenance. */
+// Long as a whole: one fastify plugin registering each maintenance route; every handler in it is short.
 export const maintenanceRoutes = apiPlugin('noctua-maintenance', ['@fastify/swagger'], async (app, { services, now }) => {
   app.get<{ Querystring: ListQuery }>('/maintenance', {
     config: { access: 'viewer' },

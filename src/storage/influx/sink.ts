@@ -81,6 +81,7 @@ const MAX_LOGGED_ISSUES = 1000;
  * left), sets the database up when `manageDatabase` is on, and returns the sink to add to the bus.
  * InfluxDB being down at start is not an error: samples are spooled until it answers.
  */
+// Long as a whole: a closure over the writer's queue, spool and retry state; each returned method is short.
 export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxSink> {
   const { settings, log } = opts;
   const clock = opts.clock ?? systemClock;

@@ -166,26 +166,7 @@ export class SnmpDevicePoller implements Poller {
       throw new SnmpError('garbage', 'the agent answered but has no MIB-2 system group (sysDescr, sysObjectID, sysUpTime are all missing)');
     }
 
-    // Identify on first contact and whenever the box says it is something else now (replaced, upgraded).
-    if (agent.profile === undefined || agent.identifiedAs?.sysObjectID !== sys.sysObjectID || agent.identifiedAs?.sysDescr !== sys.sysDescr || this.kind === 'inventory') {
-      const before = agent.profile;
-      agent.profile = (await identifyProfile(agent.session, this.profiles, sys, signal)) ?? null;
-      agent.identifiedAs = { sysObjectID: sys.sysObjectID, sysDescr: sys.sysDescr };
-      agent.vendor = identifyVendor(agent.profile ?? undefined, sys).vendor;
-      if (before !== agent.profile) {
-        agent.absent.clear();
-        if (before !== undefined) this.opts.log?.info({ device: device.name, from: before?.name ?? 'generic', to: agent.profile?.name ?? 'generic' }, 'device identifies differently now');
-      }
-      if (this.kind === 'snmp' && agent.profile && (metricScalars(agent.profile.metrics).length > 0 || identityOids(agent.profile).length > 0)) {
-        const extra = [...identityOids(agent.profile), ...metricScalars(agent.profile.metrics)].filter((o) => !scalars.has(o));
-        const vals = await agent.session.get(extra, signal);
-        extra.forEach((o, i) => scalars.set(o, vals[i]));
-      } else if (this.kind === 'inventory' && agent.profile) {
-        const extra = identityOids(agent.profile).filter((o) => !scalars.has(o));
-        const vals = await agent.session.get(extra, signal);
-        extra.forEach((o, i) => scalars.set(o, vals[i]));
-      }
-    }
+    await this.reidentify(device, agent, sys, scalars, signal);
     const finalProfile = agent.profile ?? undefined;
 
     const now = this.clock.ms();
@@ -215,20 +196,7 @@ export class SnmpDevicePoller implements Poller {
     const active = metricGroups.map((m, i) => ({ m, i })).filter(({ i }) => !((agent.absent.get(i) ?? 0) > 0));
     const columns = new Set<string>(interfaceColumns(agent.allRowsHaveHc));
     for (const { m } of active) for (const c of metricColumns([m])) columns.add(c);
-    let cols: ColumnValues;
-    try {
-      cols = await agent.session.walk([...columns], signal);
-    } catch (err) {
-      if (err instanceof SnmpError && err.kind === 'timeout') throw err;
-      // One table the agent chokes on must not cost the others: walk them one by one and report the culprit.
-      errors.push({ device: device.name, kind: err instanceof SnmpError ? err.kind : 'other', message: (err as Error).message, cause: err });
-      cols = new Map();
-      for (const c of columns) {
-        try { for (const [k, v] of await agent.session.walk([c], signal)) cols.set(k, v); } catch (e) {
-          if (e instanceof SnmpError && e.kind === 'timeout') throw e;
-        }
-      }
-    }
+    const cols = await this.walkColumns(device, agent, columns, signal, errors);
 
     const prevAt = agent.counters?.at;
     const seconds = prevAt !== undefined ? (now - prevAt) / 1000 : 0;
@@ -252,5 +220,47 @@ export class SnmpDevicePoller implements Poller {
       engineBoots: sys.engineBoots ?? agent.session.engine()?.boots, engineTime: sys.engineTime ?? agent.session.engine()?.time,
       counters: ifs.counters,
     };
+  }
+
+  /** Identifies the device on first contact and whenever it says it is something else now (replaced, upgraded). */
+  private async reidentify(device: Device, agent: AgentMemory, sys: ReturnType<typeof systemInfo>, scalars: Map<string, SnmpValue | undefined>, signal: AbortSignal): Promise<void> {
+    if (agent.profile === undefined || agent.identifiedAs?.sysObjectID !== sys.sysObjectID || agent.identifiedAs?.sysDescr !== sys.sysDescr || this.kind === 'inventory') {
+      const before = agent.profile;
+      agent.profile = (await identifyProfile(agent.session, this.profiles, sys, signal)) ?? null;
+      agent.identifiedAs = { sysObjectID: sys.sysObjectID, sysDescr: sys.sysDescr };
+      agent.vendor = identifyVendor(agent.profile ?? undefined, sys).vendor;
+      if (before !== agent.profile) {
+        agent.absent.clear();
+        if (before !== undefined) this.opts.log?.info({ device: device.name, from: before?.name ?? 'generic', to: agent.profile?.name ?? 'generic' }, 'device identifies differently now');
+      }
+      if (this.kind === 'snmp' && agent.profile && (metricScalars(agent.profile.metrics).length > 0 || identityOids(agent.profile).length > 0)) {
+        const extra = [...identityOids(agent.profile), ...metricScalars(agent.profile.metrics)].filter((o) => !scalars.has(o));
+        const vals = await agent.session.get(extra, signal);
+        extra.forEach((o, i) => scalars.set(o, vals[i]));
+      } else if (this.kind === 'inventory' && agent.profile) {
+        const extra = identityOids(agent.profile).filter((o) => !scalars.has(o));
+        const vals = await agent.session.get(extra, signal);
+        extra.forEach((o, i) => scalars.set(o, vals[i]));
+      }
+    }
+  }
+
+  /** One walk for every column; when the agent chokes on one table, the others are walked one by one so it costs only itself. */
+  private async walkColumns(device: Device, agent: AgentMemory, columns: Set<string>, signal: AbortSignal, errors: PollError[]): Promise<ColumnValues> {
+    let cols: ColumnValues;
+    try {
+      cols = await agent.session.walk([...columns], signal);
+    } catch (err) {
+      if (err instanceof SnmpError && err.kind === 'timeout') throw err;
+      // One table the agent chokes on must not cost the others: walk them one by one and report the culprit.
+      errors.push({ device: device.name, kind: err instanceof SnmpError ? err.kind : 'other', message: (err as Error).message, cause: err });
+      cols = new Map();
+      for (const c of columns) {
+        try { for (const [k, v] of await agent.session.walk([c], signal)) cols.set(k, v); } catch (e) {
+          if (e instanceof SnmpError && e.kind === 'timeout') throw e;
+        }
+      }
+    }
+    return cols;
   }
 }

@@ -1,9 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ConfigInvalidError, YamlSource, parseYamlWith, type ConfigError } from '../config/yaml-source.js';
 import { backtrackRisk } from '../pollers/snmp/patterns.js';
+import { readYamlDirs } from '../config/data-files.js';
 
 /** A regex written in a command set; refused when its shape can backtrack (it runs on what a device sends). */
 const pattern = z.string().min(1).max(255).superRefine((p, ctx) => {
@@ -53,17 +52,7 @@ export const BUILTIN_VENDOR_DIR = join(dirname(fileURLToPath(import.meta.url)), 
 
 /** Reads every *.yaml command set in the directories; a later directory adds to or replaces earlier ones by name. */
 export function loadVendors(dirs: readonly string[] = [BUILTIN_VENDOR_DIR]): Map<string, Vendor> {
-  const errors: ConfigError[] = [];
   const byName = new Map<string, Vendor>();
-  for (const dir of dirs) {
-    if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir).filter((x) => /\.ya?ml$/.test(x)).sort()) {
-      const file = join(dir, f);
-      const parsed = parseYamlWith(YamlSource.read(file), vendorSchema);
-      if (!parsed.value) { errors.push(...parsed.errors); continue; }
-      byName.set(parsed.value.name, { ...parsed.value, file });
-    }
-  }
-  if (errors.length > 0) throw new ConfigInvalidError(errors);
+  readYamlDirs(dirs, vendorSchema, (value, file) => { byName.set(value.name, { ...value, file }); });
   return byName;
 }

@@ -1,10 +1,10 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ConfigInvalidError, YamlSource, parseYamlWith, type ConfigError } from '../config/yaml-source.js';
+import { YamlSource, parseYamlWith, type ConfigError } from '../config/yaml-source.js';
 import { EVENT_SEVERITIES, type EventSeverity } from './event.js';
 import { compileTemplate, type CompiledTemplate } from './template.js';
+import { readYamlDirs } from '../config/data-files.js';
 
 const oid = z.string().regex(/^\d+(\.\d+)+$/, 'expected a numeric OID such as 1.3.6.1.6.3.1.1.5.3');
 const typeName = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lowercase name with dashes, such as link-down');
@@ -131,18 +131,7 @@ export function emptyCatalog(): Catalog {
  */
 export function loadCatalogs(dirs: readonly string[]): Catalog {
   const cat = emptyCatalog();
-  const errors: ConfigError[] = [];
-  for (const dir of dirs) {
-    if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir).filter((x) => /\.ya?ml$/.test(x)).sort()) {
-      const file = join(dir, f);
-      const src = YamlSource.read(file);
-      const parsed = parseYamlWith(src, catalogFileSchema);
-      if (!parsed.value) { errors.push(...parsed.errors); continue; }
-      addFile(cat, parsed.value, f);
-    }
-  }
-  if (errors.length > 0) throw new ConfigInvalidError(errors);
+  readYamlDirs(dirs, catalogFileSchema, (value, _file, name) => { addFile(cat, value, name); });
   return cat;
 }
 

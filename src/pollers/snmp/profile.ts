@@ -1,9 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ConfigInvalidError, YamlSource, parseYamlWith, type ConfigError } from '../../config/yaml-source.js';
 import { backtrackRisk, testPattern } from './patterns.js';
+import { readYamlDirs } from '../../config/data-files.js';
 
 /**
  * Device knowledge as data: a profile says how to recognise a vendor's devices and which OIDs
@@ -156,19 +155,8 @@ export const BUILTIN_PROFILE_DIR = join(dirname(fileURLToPath(import.meta.url)),
 
 /** Reads every *.yaml profile in the directories (later directories add to or replace earlier ones by name). */
 export function loadProfiles(dirs: readonly string[] = [BUILTIN_PROFILE_DIR]): Profile[] {
-  const errors: ConfigError[] = [];
   const byName = new Map<string, Profile>();
-  for (const dir of dirs) {
-    if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir).filter((x) => /\.ya?ml$/.test(x)).sort()) {
-      const file = join(dir, f);
-      const src = YamlSource.read(file);
-      const parsed = parseYamlWith(src, profileSchema);
-      if (!parsed.value) { errors.push(...parsed.errors); continue; }
-      byName.set(parsed.value.name, { ...parsed.value, file });
-    }
-  }
-  if (errors.length > 0) throw new ConfigInvalidError(errors);
+  readYamlDirs(dirs, profileSchema, (value, file) => { byName.set(value.name, { ...value, file }); });
   return [...byName.values()];
 }
 

@@ -35,6 +35,6 @@ describe('src/config imports', () => {
 
   it('are found by this scan (a scan that saw nothing would prove nothing)', () => {
     expect(specifiers(join(CONFIG, 'loader.ts'))).toContain('./yaml-source.js');
-    expect(specifiers(join(CONFIG, 'sections', 'reports.ts'))).toEqual(['node-cron', 'zod']);
+    expect(specifiers(join(CONFIG, 'sections', 'reports.ts'))).toEqual(['node-cron', 'zod', '../lang.js']);
   });
 });

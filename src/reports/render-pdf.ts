@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { xml } from './charts.js';
-import type { ReportDocument } from './document.js';
+import { xml } from './render/charts.js';
+import type { ReportDocument } from './render/document.js';
 
 /** Debian's chromium: reports never download a browser. */
 export const CHROMIUM_PATH = process.env.NOCTUA_CHROMIUM ?? '/usr/bin/chromium';

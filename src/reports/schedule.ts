@@ -3,8 +3,8 @@ import { reportScheduleSchema, type ReportFormatName, type ReportScheduleInput }
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { generateReports, reportPath, writeReportFile } from './generate.js';
-import { reportTitle } from './i18n.js';
-import type { ModelInputs } from './model.js';
+import { reportTitle } from './render/i18n.js';
+import type { ModelInputs } from './model/types.js';
 import { lastCompleteMonth, lastCompleteWeek, type ReportPeriod } from './period.js';
 import { type Lang } from '../config/lang.js';
 

@@ -6,7 +6,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPORT_FORMATS, renderReport, reportPath, writeReportFile, type ReportFormatName } from '../../reports/generate.js';
-import { buildReportModel, type ModelInputs } from '../../reports/model.js';
+import { buildReportModel } from '../../reports/model/build.js';
+import type { ModelInputs } from '../../reports/model/types.js';
 import { REPORT_KINDS, type ReportKindName, type ReportService, type StoredReport } from '../services/index.js';
 import { LANGS, type Lang } from '../../config/lang.js';
 

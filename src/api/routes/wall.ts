@@ -41,6 +41,7 @@ const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
 const ASSETS = {
   'wall.html': 'text/html; charset=utf-8',
   'wall.js': 'text/javascript; charset=utf-8',
+  'wall-text.js': 'text/javascript; charset=utf-8',
   'wall.css': 'text/css; charset=utf-8',
 } as const;
 
@@ -54,6 +55,7 @@ export const wallPageRoutes = apiPlugin('noctua-wall-page', [], async (app) => {
   };
   serve('/wall', 'wall.html');
   serve('/wall/wall.js', 'wall.js');
+  serve('/wall/wall-text.js', 'wall-text.js');
   serve('/wall/wall.css', 'wall.css');
 });
 

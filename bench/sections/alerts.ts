@@ -87,7 +87,7 @@ export async function alertsSection(ctx: BenchContext): Promise<void> {
   ctx.onCleanup(() => receiver.close());
   // A webhook channel sends at most 600 notices a minute (the notifier's flood guard, not configurable upwards): pace
   // under it, or the figure is the guard's queue. 1,000 alerts are three runs of 334, pooled for the percentiles.
-  const n = ctx.quick ? 30 : Math.ceil(1000 / ctx.repeats);
+  const n = ctx.quick ? 18 : Math.ceil(1000 / ctx.repeats);
   const perS = 9;
   ctx.say(`alerts: ${ctx.repeats} × ${n} alerts through engine, escalation and webhook, ${perS}/s`);
   // A warm-up run (JIT, SQLite statements, the HTTP connection) that is not counted.

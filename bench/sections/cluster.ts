@@ -15,7 +15,7 @@ import { procCpuSeconds, procPeakRssMiB, summarize, type RunFigures } from '../m
 /** How one mode runs: recordings polled, how long each setup runs on once its polls reach InfluxDB, and its measured windows. */
 interface Plan { recordings: number; pollers: number[]; warmS: number; windowS: number; windows: number }
 
-const QUICK: Plan = { recordings: 6, pollers: [0, 1], warmS: 1, windowS: 2, windows: 3 };
+const QUICK: Plan = { recordings: 6, pollers: [0, 1], warmS: 0.5, windowS: 1.5, windows: 3 };
 const FULL: Plan = { recordings: Infinity, pollers: [0, 1, 2, 3], warmS: 8, windowS: 8, windows: 3 };
 /** Every device's SNMP and ICMP interval: short, so a window holds many polls. */
 const INTERVAL = '2s';

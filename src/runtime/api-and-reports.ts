@@ -6,6 +6,7 @@ import { runtimeServices } from '../api/runtime-services.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
 import type { LoadedConfig } from '../config-check/load.js';
 import type { Db } from '../core/database.js';
+import { StateDbProblemSource } from '../reports/sources/problem-records.js';
 import { AlertStoreIncidentSource } from '../reports/sources/alert-store.js';
 import { InfluxMetricsSource } from '../reports/sources/influx-metrics.js';
 import { startReportScheduler, type ReportScheduler } from '../reports/schedule.js';
@@ -36,6 +37,7 @@ function reportSources(current: LoadedConfig, db: Db) {
   return {
     metrics: new InfluxMetricsSource({ url: influx.url, database: influx.database, username: influx.username, password: influx.password }),
     incidents: new AlertStoreIncidentSource(db),
+    problems: new StateDbProblemSource(db),
     inventory: current.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
   };
 }

@@ -50,6 +50,9 @@ export interface RuntimeParts {
   db?: Db;
   /** The report store over the state directory (src/api/routes/reports-store.ts). */
   reports?: ReportService;
+  /** Problem records and the knowledge base (src/service/management.ts). */
+  problemRecords?: ApiServices['problemRecords'];
+  knowledge?: ApiServices['knowledge'];
   now?: () => Date;
 }
 
@@ -180,6 +183,8 @@ export function runtimeServices(parts: RuntimeParts): ApiServices & { close(): v
     },
     registry: parts.metrics,
     reports: parts.reports,
+    problemRecords: parts.problemRecords,
+    knowledge: parts.knowledge,
     paging: parts.paging ? ackLinkService(parts.paging, engine, parts.db, now) : undefined,
     close() {
       detach();

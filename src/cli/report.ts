@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { openStateDb } from '../core/database.js';
+import { StateDbProblemSource } from '../reports/sources/problem-records.js';
 import { AlertStoreIncidentSource } from '../reports/sources/alert-store.js';
 import { loadConfig } from '../config/loader.js';
 import { REPORT_FORMATS, reportPath, renderReport, writeReportFile } from '../reports/generate.js';
@@ -85,6 +86,7 @@ export const command: CliCommand = {
         period,
         metrics: new InfluxMetricsSource({ url: influx.url, database: influx.database, username: influx.username, password: influx.password }),
         incidents: db ? new AlertStoreIncidentSource(db) : undefined,
+        problems: db ? new StateDbProblemSource(db) : undefined,
         inventory: cfg.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
       });
     } finally { db?.close(); }

@@ -6,6 +6,7 @@ import { clusterSectionSchema } from './sections/cluster.js';
 import { eventsSectionSchema } from './sections/events.js';
 import { reportScheduleSchema } from './sections/reports.js';
 import { configBackupSectionSchema } from './sections/config-backup.js';
+import { serviceSectionSchema } from './sections/service.js';
 import { LANGS } from './lang.js';
 
 function validTimeZone(tz: string): boolean {
@@ -30,5 +31,7 @@ export const noctuaFileSchema = z.strictObject({
   events: eventsSectionSchema.prefault({}),
   /** Running configurations collected over SSH into a git repository (docs/CONFIG-BACKUP.md). */
   configBackup: configBackupSectionSchema.prefault({}),
+  /** Problem records and the knowledge base (docs/SERVICE.md). */
+  service: serviceSectionSchema.prefault({}),
 });
 export type NoctuaSettings = z.output<typeof noctuaFileSchema>;

@@ -6,10 +6,12 @@ import { runtimeServices } from '../api/runtime-services.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
 import type { LoadedConfig } from '../config-check/load.js';
 import type { Db } from '../core/database.js';
+import { StateDbProblemSource } from '../reports/sources/problem-records.js';
 import { AlertStoreIncidentSource } from '../reports/sources/alert-store.js';
 import { InfluxMetricsSource } from '../reports/sources/influx-metrics.js';
 import { startReportScheduler, type ReportScheduler } from '../reports/schedule.js';
 import type { DeviceStateRegistry } from '../scheduler/device-state.js';
+import { createServiceManagement, type ServiceManagement } from '../service/management.js';
 import { createInfluxReader } from '../storage/index.js';
 import type { SampleConsumers } from './consumers.js';
 import type { RuntimeServices } from './services.js';
@@ -35,8 +37,33 @@ function reportSources(current: LoadedConfig, db: Db) {
   return {
     metrics: new InfluxMetricsSource({ url: influx.url, database: influx.database, username: influx.username, password: influx.password }),
     incidents: new AlertStoreIncidentSource(db),
+    problems: new StateDbProblemSource(db),
     inventory: current.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
   };
+}
+
+/** Vendor and model from the device's latest identification, class from the inventory in force. */
+function deviceFacts(p: ApiAndReportsParts) {
+  return (device: string) => {
+    const system = p.latest.one(device, 'system');
+    const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+    return {
+      vendor: text(system?.fields.vendor) ?? text(system?.tags.vendor), model: text(system?.fields.model),
+      class: p.current().devices.find((d) => d.name === device)?.class,
+    };
+  };
+}
+
+/** Problem records and the knowledge base, fed by the alert engine's incident events. */
+function startServiceManagement(s: RuntimeServices, p: ApiAndReportsParts): ServiceManagement {
+  const engine = p.consumers.alerts;
+  const service = createServiceManagement({
+    db: p.db, configDir: p.cfg.dir, settings: () => p.current().settings.service,
+    history: (device, since) => engine.listIncidents({ device, since, limit: 1000 }).items,
+    facts: deviceFacts(p), log: s.log,
+  });
+  for (const l of service.listeners) engine.addListener(l);
+  return service;
 }
 
 /**
@@ -46,6 +73,7 @@ function reportSources(current: LoadedConfig, db: Db) {
 export async function startApiAndReports(s: RuntimeServices, p: ApiAndReportsParts): Promise<{ api?: ApiServer; reports: ReportScheduler }> {
   const { cfg, consumers } = p;
   const log = s.log;
+  const service = startServiceManagement(s, p);
   const reports = startReportScheduler({
     stateDir: cfg.stateDir, timeZone: cfg.settings.timezone, locale: cfg.settings.locale, schedule: cfg.settings.reports,
     sources: () => reportSources(p.current(), p.db),
@@ -73,6 +101,11 @@ export async function startApiAndReports(s: RuntimeServices, p: ApiAndReportsPar
       stateDir: cfg.stateDir, timeZone: cfg.settings.timezone, locale: cfg.settings.locale,
       sources: () => reportSources(p.current(), p.db),
     }),
+    problemRecords: service.problems,
+    knowledge: {
+      entries: service.knowledge, runbook: (name, lang) => service.runbooks.get(name, lang), runbookNames: () => service.runbooks.names(),
+      deviceFacts: deviceFacts(p),
+    },
   });
   s.closers.add('API live feed', () => services.close());
   const api = await startApiServer({ settings: cfg.settings.api, services, log: log.child({ component: 'api' }), locale: cfg.settings.locale });

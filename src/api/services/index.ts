@@ -15,6 +15,7 @@ import type { MetricsReader } from './metrics.js';
 import type { OnCallView } from './on-call.js';
 import type { PagingService } from './paging.js';
 import type { ReportService } from './reports.js';
+import type { KnowledgeService, ProblemRecordService } from './service-records.js';
 
 export type { Awaitable } from './awaitable.js';
 export type { ConfigCheck, ConfigService } from './config.js';
@@ -26,6 +27,7 @@ export type { MaintenanceService } from './maintenance.js';
 export type { MetricsReader, Series, DeviceSeriesQuery } from './metrics.js';
 export type { OnCallEntry, OnCallView } from './on-call.js';
 export type { AckLinkCheck, AckOutcome, AckRefusal, PagingService } from './paging.js';
+export type { KnowledgeService, ProblemRecordService } from './service-records.js';
 export { REPORT_KINDS, type GeneratedReport, type ReportKindName, type ReportRequest, type ReportService, type StoredReport } from './reports.js';
 
 /** Everything the API reads and acts through, one service per real module. */
@@ -44,4 +46,8 @@ export interface ApiServices {
   reports?: ReportService;
   /** Escalation; absent without notify.yaml (then nothing is paged, and there is no outbox). */
   paging?: PagingService;
+  /** Problem records; absent where the process keeps no state database of its own. */
+  problemRecords?: ProblemRecordService;
+  /** The knowledge base and runbooks; absent like problemRecords. */
+  knowledge?: KnowledgeService;
 }

@@ -1,6 +1,6 @@
 import type {
   AvailabilityBucket, DeviceLoad, DeviceReachability, DeviceSeen, DeviceTemperature, HardwareUnit,
-  IdentityHistory, IncidentRecord, InterfaceStats, MetricsSource, RebootEvent, SiteLatency, StorageVolume, TimeRange, UpsState,
+  IdentityHistory, IncidentRecord, InterfaceStats, MetricsSource, RebootEvent, SiteLatency, StorageVolume, TimeRange, UpsState, ProblemRecordSummary,
 } from '../sources/types.js';
 import type { ModelInputs } from './types.js';
 
@@ -25,6 +25,7 @@ export interface Readings {
   identity: IdentityHistory[];
   /** Undefined when no incident store is connected. */
   incidents?: IncidentRecord[];
+  problems?: ProblemRecordSummary[];
 }
 
 /** About 168 points per series whatever the period: hourly for a week, 4-hourly for a month. */
@@ -37,14 +38,15 @@ export function trendBucketMs(p: TimeRange): number {
 export async function readAll(input: ModelInputs, range: TimeRange, previous: TimeRange): Promise<Readings> {
   const m: MetricsSource = input.metrics;
   const bucketMs = trendBucketMs(range);
-  const [seen, previousSeen, reachability, availabilityByDay, siteLatency, siteLatencyTrend, load, storage, temperatures, hardware, reboots, ups, interfaces, identity, incidents] = await Promise.all([
+  const [seen, previousSeen, reachability, availabilityByDay, siteLatency, siteLatencyTrend, load, storage, temperatures, hardware, reboots, ups, interfaces, identity, incidents, problems] = await Promise.all([
     m.devicesSeen(range), m.devicesSeen(previous), m.reachability(range),
     m.availabilityByDay(range, input.period.timeZone), m.siteLatency(range), m.siteLatencyTrend(range, bucketMs),
     m.load(range), m.storage(range, bucketMs), m.temperatures(range), m.hardware(range),
     m.reboots(range), m.ups(range), m.interfaces(range, bucketMs), m.identity(range),
     input.incidents ? input.incidents.incidents(range) : Promise.resolve(undefined),
+    input.problems ? input.problems.problems(range) : Promise.resolve(undefined),
   ]);
-  return { range, bucketMs, seen, previousSeen, reachability, availabilityByDay, siteLatency, siteLatencyTrend, load, storage, temperatures, hardware, reboots, ups, interfaces, identity, incidents };
+  return { range, bucketMs, seen, previousSeen, reachability, availabilityByDay, siteLatency, siteLatencyTrend, load, storage, temperatures, hardware, reboots, ups, interfaces, identity, incidents, problems };
 }
 
 /** Percentage of `up` in `all`, undefined when nothing was counted. */

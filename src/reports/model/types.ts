@@ -4,7 +4,7 @@
  */
 import type { Severity } from '../../core/incident.js';
 import type { ReportPeriod } from '../period.js';
-import type { DeviceSeen, IncidentRecord, IncidentSource, MetricsSource, RebootEvent, SlaGrade, UpsState } from '../sources/types.js';
+import type { DeviceSeen, IncidentRecord, IncidentSource, ProblemRecordSource, ProblemRecordSummary, MetricsSource, RebootEvent, SlaGrade, UpsState } from '../sources/types.js';
 
 /** One reason a device needs attention, in no language. */
 export type Finding =
@@ -120,6 +120,8 @@ export interface ReportModel {
   ups: (UpsState & { onBatteryTotalMs: number })[];
   /** Undefined when no incident store is connected. */
   incidents?: IncidentRow[];
+  /** Recurring problems: records open during the period or with an incident in it, most incidents in the period first. */
+  problems?: ProblemRow[];
   changes: {
     added: DeviceSeen[];
     removed: DeviceSeen[];
@@ -138,7 +140,14 @@ export interface ModelInputs {
   metrics: MetricsSource;
   /** The alert store; absent until it is connected, and the report then says incidents are not included. */
   incidents?: IncidentSource;
+  /** Problem records (问题管理); absent where none are kept, and the report then leaves the list out. */
+  problems?: ProblemRecordSource;
   /** Enabled inventory devices: a device in the inventory without a single sample is reported as "no data". */
   inventory?: { name: string; site: string; class: string }[];
   now?: Date;
+}
+
+/** One recurring problem in the report: the record and how often it struck in the period. */
+export interface ProblemRow extends ProblemRecordSummary {
+  incidentsInPeriod: number;
 }

@@ -144,3 +144,25 @@ export type IncidentRecord = z.output<typeof incidentRecordSchema>;
 export interface IncidentSource {
   incidents(range: TimeRange): Promise<IncidentRecord[]>;
 }
+
+/** A problem record as reports show it (问题管理): the recurring fault and what is known of it. */
+export interface ProblemRecordSummary {
+  id: string;
+  device: string;
+  site?: string;
+  rule?: string;
+  state: 'open' | 'closed';
+  openedAt: Date;
+  closedAt?: Date;
+  reopened: number;
+  rootCause?: string;
+  workaround?: string;
+  fixStatus: string;
+  /** Opening times of every linked incident. */
+  incidentTimes: Date[];
+}
+
+/** Reads the problem records that were open, or had an incident, during a range. */
+export interface ProblemRecordSource {
+  problems(range: TimeRange): Promise<ProblemRecordSummary[]>;
+}

@@ -1,5 +1,6 @@
 import type { IncidentRow } from '../../model/types.js';
 import type { Block, Cell, SectionContext } from '../blocks.js';
+import { recurringProblemBlocks } from './problems.js';
 
 /** One row of the incident table: times with their durations, and the SLA grade. */
 function incidentCells({ lang, s, fmt }: SectionContext, i: IncidentRow): Cell[] {
@@ -18,8 +19,12 @@ function incidentCells({ lang, s, fmt }: SectionContext, i: IncidentRow): Cell[]
   ];
 }
 
-/** 5. Incidents: every incident active in the period with its SLA grade. */
+/** 5. Incidents: every incident active in the period with its SLA grade, then the recurring problems. */
 export function incidentBlocks(ctx: SectionContext): Block[] {
+  return [...incidentTable(ctx), ...recurringProblemBlocks(ctx)];
+}
+
+function incidentTable(ctx: SectionContext): Block[] {
   const { model, s } = ctx;
   if (!model.incidents) return [{ type: 'p', text: s.notConnected, tone: 'note' }];
   if (model.incidents.length === 0) return [{ type: 'p', text: s.noIncidents }];

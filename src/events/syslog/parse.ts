@@ -6,6 +6,7 @@
  */
 
 import { CONTROL_RUN } from '../../core/device-text.js';
+import { zoneOffsetMs } from '../../reports/time-zone.js';
 
 /** Wall-clock time as the device wrote it, without a zone: resolved later with the device's site time zone. */
 export interface LocalTime { year?: number; month: number; day: number; hour: number; minute: number; second: number; ms: number }
@@ -264,14 +265,26 @@ function readTag(t: string): { program: string; pid?: string } | undefined {
   return { program: body };
 }
 
-/** Offset of `tz` from UTC at `utcMs`, in milliseconds. */
-function zoneOffsetMs(utcMs: number, tz: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
-  }).formatToParts(new Date(utcMs));
-  const get = (k: string) => Number(parts.find((p) => p.type === k)?.value ?? 0);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return asUtc - Math.floor(utcMs / 1000) * 1000;
+const QUARTER_HOUR_MS = 900_000;
+/** Zone offsets remembered at most (zones × quarter hours seen); cleared when full. */
+const MAX_CACHED_OFFSETS = 10_000;
+const offsets = new Map<string, number>();
+
+/**
+ * Offset of `tz` from UTC at `utcMs`, in milliseconds, remembered per zone and UTC quarter hour: asking Intl costs
+ * microseconds, and a syslog flood asks for every line. Zone offsets and the local times of their changes are whole
+ * quarter hours, so a change never falls inside one.
+ */
+function zoneOffsetAt(utcMs: number, tz: string): number {
+  const bucket = Math.floor(utcMs / QUARTER_HOUR_MS);
+  const key = `${bucket} ${tz}`;
+  let v = offsets.get(key);
+  if (v === undefined) {
+    if (offsets.size >= MAX_CACHED_OFFSETS) offsets.clear();
+    v = zoneOffsetMs(new Date(bucket * QUARTER_HOUR_MS), tz);
+    offsets.set(key, v);
+  }
+  return v;
 }
 
 /**
@@ -281,11 +294,11 @@ function zoneOffsetMs(utcMs: number, tz: string): number {
 export function resolveLocalTime(t: LocalTime, tz: string, now: Date): Date {
   const build = (year: number) => {
     const guess = Date.UTC(year, t.month - 1, t.day, t.hour, t.minute, t.second, t.ms);
-    const first = guess - zoneOffsetMs(guess, tz);
-    return new Date(guess - zoneOffsetMs(first, tz));
+    const first = guess - zoneOffsetAt(guess, tz);
+    return new Date(guess - zoneOffsetAt(first, tz));
   };
   if (t.year !== undefined) return build(t.year);
-  const year = Number(new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric' }).format(now));
+  const year = new Date(now.getTime() + zoneOffsetAt(now.getTime(), tz)).getUTCFullYear();
   const d = build(year);
   return d.getTime() > now.getTime() + 86_400_000 ? build(year - 1) : d;
 }

@@ -59,12 +59,14 @@ export async function startNoctua(o: { stateDir: string; influxUrl?: string; pro
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       peak();
-      // A clean stop flushes the writer (and writes the CPU profile); a stuck child is killed after 30 s.
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      try { await ask('stop', 'stopped', 30_000); } catch { /* killed below */ }
-      child.kill('SIGTERM');
+      // A clean stop flushes the writer and lets the child end by itself (which writes its CPU profile); one
+      // that does not end within 10 s more gets SIGTERM, and SIGKILL 30 s after the stop began.
+      const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      try { await ask('stop', 'stopped', 20_000); } catch { /* ended below */ }
+      const term = setTimeout(() => child.kill('SIGTERM'), 10_000);
       await exited;
-      clearTimeout(timer);
+      clearTimeout(term);
+      clearTimeout(kill);
     },
   };
 }

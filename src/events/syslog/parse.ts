@@ -327,9 +327,10 @@ function readTag(t: string, msg: SyslogMessage): boolean {
 }
 
 const QUARTER_HOUR_MS = 900_000;
-/** Zone offsets remembered at most (zones × quarter hours seen); cleared when full. */
+/** Zone offsets remembered at most per zone (quarter hours seen); a zone's list is cleared when full. */
 const MAX_CACHED_OFFSETS = 10_000;
-const offsets = new Map<string, number>();
+/** Offsets by zone, then by UTC quarter hour. Zones come from the site config, not from devices: few of them. */
+const offsets = new Map<string, Map<number, number>>();
 
 /**
  * Offset of `tz` from UTC at `utcMs`, in milliseconds, remembered per zone and UTC quarter hour: asking Intl costs
@@ -338,14 +339,21 @@ const offsets = new Map<string, number>();
  */
 function zoneOffsetAt(utcMs: number, tz: string): number {
   const bucket = Math.floor(utcMs / QUARTER_HOUR_MS);
-  const key = `${bucket} ${tz}`;
-  let v = offsets.get(key);
+  let zone = offsets.get(tz);
+  if (!zone) { zone = new Map(); offsets.set(tz, zone); }
+  let v = zone.get(bucket);
   if (v === undefined) {
-    if (offsets.size >= MAX_CACHED_OFFSETS) offsets.clear();
+    if (zone.size >= MAX_CACHED_OFFSETS) zone.clear();
     v = zoneOffsetMs(new Date(bucket * QUARTER_HOUR_MS), tz);
-    offsets.set(key, v);
+    zone.set(bucket, v);
   }
   return v;
+}
+
+/** The instant of a wall-clock time in `tz` (two passes settle the offset across a DST change). */
+function zonedInstant(t: LocalTime, year: number, tz: string): number {
+  const guess = Date.UTC(year, t.month - 1, t.day, t.hour, t.minute, t.second, t.ms);
+  return guess - zoneOffsetAt(guess - zoneOffsetAt(guess, tz), tz);
 }
 
 /**
@@ -353,13 +361,9 @@ function zoneOffsetAt(utcMs: number, tz: string): number {
  * the one that puts the time closest before `now` (a December line read in January is last year's).
  */
 export function resolveLocalTime(t: LocalTime, tz: string, now: Date): Date {
-  const build = (year: number) => {
-    const guess = Date.UTC(year, t.month - 1, t.day, t.hour, t.minute, t.second, t.ms);
-    const first = guess - zoneOffsetAt(guess, tz);
-    return new Date(guess - zoneOffsetAt(first, tz));
-  };
-  if (t.year !== undefined) return build(t.year);
-  const year = new Date(now.getTime() + zoneOffsetAt(now.getTime(), tz)).getUTCFullYear();
-  const d = build(year);
-  return d.getTime() > now.getTime() + 86_400_000 ? build(year - 1) : d;
+  if (t.year !== undefined) return new Date(zonedInstant(t, t.year, tz));
+  const nowMs = now.getTime();
+  const year = new Date(nowMs + zoneOffsetAt(nowMs, tz)).getUTCFullYear();
+  const ms = zonedInstant(t, year, tz);
+  return new Date(ms > nowMs + 86_400_000 ? zonedInstant(t, year - 1, tz) : ms);
 }

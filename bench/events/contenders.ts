@@ -32,7 +32,9 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 export async function startNoctua(o: { stateDir: string; influxUrl?: string; profileDir?: string; name?: string }): Promise<Contender & { stats(): Promise<NoctuaStats> }> {
   const execArgv = ['--import', 'tsx', ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [])];
   const args = [...(o.influxUrl ? ['--influx', o.influxUrl] : []), '--state', o.stateDir];
-  const child: ChildProcess = fork(join(HERE, 'noctua-receiver.ts'), args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Its own session, as the peers have (superviseProcess starts them detached): with the kernel's autogroup
+  // scheduling each session shares the CPU as one group, and the receiver must not share one with the sender.
+  const child: ChildProcess = fork(join(HERE, 'noctua-receiver.ts'), args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   type Addr = { host: string; port: number };
   const ready = await new Promise<{ traps: Addr; syslogUdp: Addr; syslogTcp: Addr }>((resolve, reject) => {

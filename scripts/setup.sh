@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBS=(influxdb snmpsim snmp snmpd fping iputils-ping iproute2 chromium poppler-utils redis-server prometheus-snmp-exporter build-essential python3 fonts-noto-cjk rsyslog openssh-server)
+DEBS=(influxdb snmpsim snmp snmpd fping iputils-ping iproute2 chromium poppler-utils redis-server prometheus-snmp-exporter build-essential python3 fonts-noto-cjk rsyslog snmptrapd openssh-server)
 
 missing=()
 for p in "${DEBS[@]}"; do
@@ -23,7 +23,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
   # The packages start system services on some machines; Noctua starts its own private instances.
-  for svc in influxdb snmpd redis-server prometheus-snmp-exporter; do
+  for svc in influxdb snmpd snmptrapd.socket snmptrapd redis-server prometheus-snmp-exporter; do
     $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || $SUDO service "$svc" stop >/dev/null 2>&1 || true
   done
 else

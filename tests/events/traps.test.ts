@@ -24,6 +24,8 @@ beforeAll(async () => {
   }, [device('sw-a', '127.0.0.2'), device('ups-1', '127.0.0.3', 'ups'), device('sw-b', '127.0.0.4'), device('sw-flap', '127.0.0.6')]);
   ({ rx, samples, warnings } = started);
   target = `127.0.0.1:${rx.addresses.traps!.port}`;
+  // Port 0 means a free port, not net-snmp's default 162 (two receivers at once must not collide).
+  if (rx.addresses.traps!.port === 162) throw new Error('the trap receiver bound 162 when asked for port 0');
 });
 afterAll(async () => { await rx?.stop(); });
 

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Socket } from 'node:dgram';
+import { createSocket, type Socket, type SocketType } from 'node:dgram';
 import snmp from 'net-snmp';
 import type { Listen, TrapUser } from '../../config/sections/events.js';
 import { AUTH, PRIV } from '../../pollers/snmp/session.js';
@@ -50,6 +50,22 @@ export function refusalReason(err: { name?: string; message?: string; code?: num
 }
 
 /**
+ * net-snmp reads a port of 0 as "not given" (`options.port || 162`, then 161 for the socket), so a receiver asked
+ * for port 0 would bind 162 (or fail next to another one). Its sockets are made through this stand-in for `dgram`,
+ * which binds the port the config asked for, 0 included (the kernel then picks a free one).
+ */
+function dgramBindingTo(port: number): { createSocket(type: SocketType): Socket } {
+  return {
+    createSocket(type) {
+      const socket = createSocket(type);
+      const bind = socket.bind.bind(socket) as (port: number, address?: string) => Socket;
+      (socket as unknown as { bind: (p: number, address?: string) => Socket }).bind = (_ignored, address) => bind(port, address);
+      return socket;
+    },
+  };
+}
+
+/**
  * Listens for SNMP notifications with net-snmp's receiver: v1/v2c with the configured communities only,
  * v3 with the configured USM users; informs are answered by net-snmp before `onTrap` runs.
  * Resolves once the socket is bound, rejects when it cannot bind (port in use, port 162 without privilege).
@@ -59,7 +75,7 @@ export function startTrapReceiver(opts: TrapReceiverOptions): Promise<TrapReceiv
     let bound = false;
     const transport = opts.listen.host.includes(':') ? 'udp6' : 'udp4';
     const receiver = snmp.createReceiver({
-      port: opts.listen.port, address: opts.listen.host, transport, includeAuthentication: true,
+      port: opts.listen.port, address: opts.listen.host, transport, includeAuthentication: true, dgramModule: dgramBindingTo(opts.listen.port),
       disableAuthorization: false, ...(opts.engineID ? { engineID: opts.engineID } : {}),
     }, (error: (Error & { rinfo?: { address?: string }; code?: number }) | null, data: { pdu: Parameters<typeof decodeNotification>[0]; rinfo: { address: string } } | null) => {
       if (error) {

@@ -23,6 +23,7 @@ const reportFlagsSchema = z.object({
   format: z.enum(REPORT_FORMATS, { error: (i) => `--format: expected ${REPORT_FORMATS.join(', ')}, got ${JSON.stringify(i.input)}` }).default('html'),
   out: z.string().min(1).optional(),
   config: z.string().min(1).default('config'),
+  customer: z.boolean().default(false),
 });
 type ReportFlags = z.output<typeof reportFlagsSchema>;
 
@@ -31,6 +32,7 @@ export function parseReportFlags(argv: string[]): ReportFlags {
   const { values, positionals } = parseFlags(argv, {
     week: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, month: { type: 'string' },
     lang: { type: 'string' }, format: { type: 'string' }, out: { type: 'string', short: 'o' }, config: { type: 'string', short: 'c' },
+    customer: { type: 'boolean' },
   }, true);
   if (positionals.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[1])}`);
   const r = reportFlagsSchema.safeParse({ ...values, help: undefined, kind: positionals[0] });
@@ -40,6 +42,8 @@ export function parseReportFlags(argv: string[]): ReportFlags {
   if (f.kind === 'weekly' && f.month !== undefined) throw new UsageError('--month belongs to "report monthly"; use --week 2026-W47 or --from/--to for a weekly report');
   if (f.week !== undefined && (f.from !== undefined || f.to !== undefined)) throw new UsageError('give either --week or --from/--to, not both');
   if ((f.from === undefined) !== (f.to === undefined)) throw new UsageError('--from and --to go together (both dates are included)');
+  // The stored report is the team's own; the customer version goes only where it is asked to.
+  if (f.customer && f.out === undefined) throw new UsageError('--customer needs --out FILE (the stored report is the team\'s version, with engineer figures)');
   return f;
 }
 
@@ -64,8 +68,9 @@ export const command: CliCommand = {
   name: 'report',
   summary: 'Write the weekly inspection report (巡检周报) or the monthly service report as HTML, PDF or Markdown.',
   usage: [
-    'noctua report weekly [--week 2026-W47 | --from 2026-11-16 --to 2026-11-22] [--lang zh-CN|en] [--format html|pdf|md] [--out FILE] [--config DIR]',
-    'noctua report monthly [--month 2026-11] [--lang zh-CN|en] [--format html|pdf|md] [--out FILE] [--config DIR]',
+    'noctua report weekly [--week 2026-W47 | --from 2026-11-16 --to 2026-11-22] [--lang zh-CN|en] [--format html|pdf|md] [--customer] [--out FILE] [--config DIR]',
+    'noctua report monthly [--month 2026-11] [--lang zh-CN|en] [--format html|pdf|md] [--customer] [--out FILE] [--config DIR]',
+    '--customer: the version handed to the customer, without the team\'s internal figures (engineer figures).',
     '',
     'Without a period: the last complete ISO week or month in the configured time zone. --from and --to are both included.',
     'Without --out: stored as <stateDir>/reports/<kind>/<period>.<lang>.<format>. --out - writes to standard output.',
@@ -87,6 +92,7 @@ export const command: CliCommand = {
         metrics: new InfluxMetricsSource({ url: influx.url, database: influx.database, username: influx.username, password: influx.password }),
         incidents: db ? new AlertStoreIncidentSource(db) : undefined,
         problems: db ? new StateDbProblemSource(db) : undefined,
+        audience: flags.customer ? 'customer' : 'internal',
         inventory: cfg.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
       });
     } finally { db?.close(); }

@@ -1,5 +1,8 @@
 import type { FieldValue } from '../../core/sample.js';
 import type { EchoOutcome } from './pinger.js';
+import { quantile } from '../../core/quantile.js';
+
+export { quantile };
 
 /**
  * The `icmp` fields of docs/SCHEMA.md from raw replies: sent/received as integers, loss and RTT
@@ -31,17 +34,6 @@ export function echoFields(outcome: EchoOutcome): Record<string, FieldValue> {
     fields.jitter_ms = round3(received > 1 ? jitter / (received - 1) : 0);
   }
   return fields;
-}
-
-/**
- * The q-quantile (0..1) of an ascending, non-empty list, interpolated between the two nearest ranks
- * (Hyndman & Fan type 7, the spreadsheet and numpy default): q = 0.5 is the usual median.
- */
-export function quantile(sorted: readonly number[], q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
 /** Microsecond resolution is all ping and fping print; more digits would be noise. */

@@ -11,6 +11,7 @@ import { deviceRows } from './devices.js';
 import { countBySeverity, incidentRows, slaSummary } from './incidents.js';
 import { availabilityByDay, latencyTrend, siteRows, topInterfaces } from './links.js';
 import { readAll } from './readings.js';
+import { engineerRows } from './engineers.js';
 import { problemRows } from './problems.js';
 import { recommend } from './recommendations.js';
 import type { ModelInputs, ReportModel } from './types.js';
@@ -47,7 +48,8 @@ export async function buildReportModel(input: ModelInputs): Promise<ReportModel>
       verdict, attentionCount: attention.length,
     },
     devices, availabilityByDay: availabilityByDay(readings, period), sites: siteRows(readings), latencyTrend: latencyTrend(readings),
-    ...topInterfaces(readings), ups, incidents, changes: changes(readings), problems: readings.problems ? problemRows(readings.problems, period) : undefined, capacity: capacityRows(readings, period.end), recommendations: [],
+    ...topInterfaces(readings), ups, incidents, changes: changes(readings), problems: readings.problems ? problemRows(readings.problems, period) : undefined,
+    engineers: incidents && input.audience !== 'customer' ? engineerRows(incidents) : undefined, capacity: capacityRows(readings, period.end), recommendations: [],
   };
   model.recommendations = recommend(model);
   return model;

@@ -4,6 +4,7 @@
  */
 import type { Severity } from '../../core/incident.js';
 import type { ReportPeriod } from '../period.js';
+import type { EngineerRow } from './engineers.js';
 import type { DeviceSeen, IncidentRecord, IncidentSource, ProblemRecordSource, ProblemRecordSummary, MetricsSource, RebootEvent, SlaGrade, UpsState } from '../sources/types.js';
 
 /** One reason a device needs attention, in no language. */
@@ -122,6 +123,8 @@ export interface ReportModel {
   incidents?: IncidentRow[];
   /** Recurring problems: records open during the period or with an incident in it, most incidents in the period first. */
   problems?: ProblemRow[];
+  /** Engineer figures (工程师评估); absent without incidents, and in the customer's version of the report. */
+  engineers?: EngineerRow[];
   changes: {
     added: DeviceSeen[];
     removed: DeviceSeen[];
@@ -142,6 +145,8 @@ export interface ModelInputs {
   incidents?: IncidentSource;
   /** Problem records (问题管理); absent where none are kept, and the report then leaves the list out. */
   problems?: ProblemRecordSource;
+  /** `customer`: the version handed to the customer, without the team's internal figures (engineer figures). */
+  audience?: 'internal' | 'customer';
   /** Enabled inventory devices: a device in the inventory without a single sample is reported as "no data". */
   inventory?: { name: string; site: string; class: string }[];
   now?: Date;

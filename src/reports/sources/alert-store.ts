@@ -2,6 +2,7 @@ import { AlertStore } from '../../alerting/store.js';
 import { SlaStore } from '../../alerting/escalation/sla.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { Db } from '../../core/database.js';
+import { EscalationFacts } from './escalation-facts.js';
 import { fromEscalationSla } from './sla-grade.js';
 import type { IncidentRecord, IncidentSource, TimeRange } from './types.js';
 
@@ -17,9 +18,11 @@ const PAGE = 500;
 export class AlertStoreIncidentSource implements IncidentSource {
   private readonly alerts: AlertStore;
   private readonly sla: SlaStore;
+  private readonly people: EscalationFacts;
   constructor(db: Db, private readonly clock: Clock = systemClock) {
     this.alerts = new AlertStore(db);
     this.sla = new SlaStore(db);
+    this.people = new EscalationFacts(db);
   }
 
   async incidents(range: TimeRange): Promise<IncidentRecord[]> {
@@ -37,7 +40,7 @@ export class AlertStoreIncidentSource implements IncidentSource {
           id: v.id, title: v.title, severity: v.severity, device: v.device, site: v.site,
           ...(only ? { titles: { en: only.summary.en, 'zh-CN': only.summary['zh-CN'] } } : {}),
           openedAt: v.openedAt, acknowledgedAt: v.acknowledgedAt ?? sla?.acknowledgedAt, acknowledgedBy: v.acknowledgedBy ?? sla?.acknowledgedBy,
-          resolvedAt: v.resolvedAt,
+          resolvedAt: v.resolvedAt, ...this.people.of(v.id),
           ...(sla ? { sla: fromEscalationSla(sla) } : {}),
         });
       }

@@ -135,6 +135,12 @@ export const incidentRecordSchema = z.object({
   acknowledgedAt: z.date().optional(),
   acknowledgedBy: z.string().optional(),
   resolvedAt: z.date().optional(),
+  /** Who resolved it by hand; absent when it cleared by itself. */
+  resolvedBy: z.string().optional(),
+  /** The people paged by the first escalation step (the engineers on watch when it opened). */
+  onWatch: z.array(z.string()).optional(),
+  /** The furthest tier paged after the first step (lead, manager), when escalation went beyond it. */
+  escalatedTo: z.string().optional(),
   /** Escalation's grading; when absent the report grades from the timestamps with escalation's default targets and bands. */
   sla: slaGradeSchema.optional(),
 });

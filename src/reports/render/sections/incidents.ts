@@ -1,5 +1,6 @@
 import type { IncidentRow } from '../../model/types.js';
 import type { Block, Cell, SectionContext } from '../blocks.js';
+import { engineerBlocks } from './engineers.js';
 import { recurringProblemBlocks } from './problems.js';
 
 /** One row of the incident table: times with their durations, and the SLA grade. */
@@ -19,9 +20,9 @@ function incidentCells({ lang, s, fmt }: SectionContext, i: IncidentRow): Cell[]
   ];
 }
 
-/** 5. Incidents: every incident active in the period with its SLA grade, then the recurring problems. */
+/** 5. Incidents: every incident active in the period with its SLA grade, then the recurring problems and the engineer figures. */
 export function incidentBlocks(ctx: SectionContext): Block[] {
-  return [...incidentTable(ctx), ...recurringProblemBlocks(ctx)];
+  return [...incidentTable(ctx), ...recurringProblemBlocks(ctx), ...engineerBlocks(ctx)];
 }
 
 function incidentTable(ctx: SectionContext): Block[] {

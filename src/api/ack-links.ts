@@ -11,6 +11,7 @@ import { formatOutage } from '../alerting/escalation/templates.js';
 import { openStateDb, type Db } from '../core/database.js';
 import type { IncidentView } from '../core/incident.js';
 import type { AckLinkCheck, AckOutcome, PagingService } from './services/index.js';
+import { CallbackReplayLedger } from './chat/replay.js';
 
 /** The escalation calls the paging service makes. */
 export type EscalationPaging = Pick<EscalationService, 'outboxStats' | 'failedNotices' | 'retryNotice' | 'slaRecord' | 'verifyAckToken' | 'acknowledge' | 'pauses' | 'pauseClock' | 'endPause' | 'muteNotices' | 'muteForMs' | 'chatSettings'>;
@@ -30,7 +31,9 @@ const LINK_NAME: Record<LinkAction, string> = { ack: 'acknowledge link', claim: 
 
 /** Builds the paging service; `db` is where used tokens are recorded (a database in memory without one). */
 export function ackLinkService(paging: EscalationPaging, engine: Engine, db: Db | undefined, now: () => Date): PagingService {
-  const ledger = new AckTokenLedger(db ?? openStateDb('', ':memory:'));
+  const store = db ?? openStateDb('', ':memory:');
+  const ledger = new AckTokenLedger(store);
+  const callbacks = new CallbackReplayLedger(store);
 
   /** The token's claim and its incident, or why the link does nothing; no side effects. */
   const inspect = (action: LinkAction, token: string): AckLinkCheck & { check?: Valid } => {
@@ -77,6 +80,7 @@ export function ackLinkService(paging: EscalationPaging, engine: Engine, db: Db 
     pauseClock: (id, pause) => paging.pauseClock(id, pause),
     endPause: (id, pauseId, by) => paging.endPause(id, pauseId, by),
     chatSettings: () => paging.chatSettings(),
+    firstCallback: (platform, id, windowMs) => callbacks.first(platform, id, now().getTime(), windowMs),
     inspectLink(action, token) {
       const { check: _check, ...result } = inspect(action, token);
       return result;

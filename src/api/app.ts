@@ -19,6 +19,7 @@ import { maintenanceRoutes } from './routes/maintenance.js';
 import { streamRoutes } from './routes/stream.js';
 import { wallDataRoutes, wallPageRoutes } from './routes/wall.js';
 import { ackRoutes } from './routes/ack.js';
+import { chatRoutes } from './routes/chat.js';
 import { pagingRoutes } from './routes/paging.js';
 import { pausesRoutes } from './routes/pauses.js';
 import { reportsRoutes } from './routes/reports.js';
@@ -113,6 +114,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
     v1.register(reportsRoutes, ctx);
     v1.register(pagingRoutes, ctx);
     v1.register(pausesRoutes, ctx);
+    v1.register(chatRoutes, ctx);
   }, { prefix: API_PREFIX });
   return app;
 }

@@ -41,6 +41,8 @@ export interface PagingService {
    * un-acknowledge. `actor`: who acted when it is not the link's recipient (a chat user pressing a button).
    */
   actWithLink(action: LinkAction, token: string, actor?: string): Awaitable<AckOutcome>;
+  /** Records a verified chat callback by its id; false when it was taken before (a replay is refused). */
+  firstCallback(platform: string, callbackId: string, windowMs: number): Awaitable<boolean>;
   /** notify.yaml `chat:`, undefined when chat callbacks are not configured. */
   chatSettings(): Awaitable<ChatSettings | undefined>;
   /** Clock pauses of an incident; undefined when escalation has no SLA record of it. */

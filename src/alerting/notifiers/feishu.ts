@@ -58,7 +58,7 @@ export const feishuChannel: ChannelType<typeof feishuSchema> = {
       limits: effectiveLimits({ perMinute: 100, perSecond: 5 }, cfg.perMinute),
       handles: () => true,
       async send(notice, signal) {
-        const buttons = cfg.buttons === 'none' ? [] : noticeButtons(notice);
+        const buttons = cfg.buttons === 'links' || cfg.buttons === 'callback' ? noticeButtons(notice) : [];
         const text = renderNotice(buttons.length > 0 ? withoutActionLinks(notice) : notice, chatMarkdown, cfg.templates, mention);
         // The card header is plain_text: nothing there is markup, so values only lose their line breaks.
         const title = renderNotice(notice, plainText, cfg.templates, mention).title;

@@ -36,7 +36,7 @@ export const slackChannel: ChannelType<typeof slackSchema> = {
       limits: effectiveLimits({ perMinute: 60, perSecond: 1 }, cfg.perMinute),
       handles: () => true,
       async send(notice, signal) {
-        const buttons = cfg.buttons === 'none' ? [] : noticeButtons(notice);
+        const buttons = cfg.buttons === 'links' || cfg.buttons === 'callback' ? noticeButtons(notice) : [];
         const text = renderNotice(buttons.length > 0 ? withoutActionLinks(notice) : notice, slackMrkdwn, cfg.templates);
         const message = `*${text.title}*\n${text.body}`;
         const body = JSON.stringify(buttons.length === 0 ? { text: fitBytes(message, SLACK_MAX_CHARS) } : {

@@ -2,6 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { LINK_ACTIONS, type LinkAction } from '../../alerting/escalation/ack-token.js';
 import type { Principal } from '../access.js';
+import { noteAudit } from '../../auth/audit-hook.js';
+import { incidentAuditState } from './incidents.js';
 import { apiPlugin } from '../plugin.js';
 import type { AckRefusal } from '../services/index.js';
 import { REFUSAL_STATUS, pickLang, renderLinkPage, type LinkPage } from '../link-page.js';
@@ -13,13 +15,14 @@ const params = z.strictObject({ token: z.string().min(1).max(MAX_ACK_TOKEN_LENGT
 
 /**
  * Who acted through a link or a chat button, for the audit trail: the person the link names (or the chat
- * user), with operator rights over that one incident and the path it came by. `via` is the field the audit
- * service reads (Principal gains it on the auth branch); spread from a variable so either shape compiles.
+ * user), with operator rights over that one incident, and the path it came by.
  */
 export function actingPrincipal(name: string, via: 'link' | 'chat'): Principal {
-  const p = { name, role: 'operator' as const, via };
-  return p;
+  return { name, role: 'operator', via };
 }
+
+/** The audit trail's name for each action from a notice (the console's routes use the same words). */
+export const LINK_AUDIT_ACTION: Record<LinkAction, string> = { ack: 'incident.acknowledge', claim: 'incident.claim', mute: 'incident.mute' };
 
 /**
  * True when a POST may act: a browser says where the form was (Sec-Fetch-Site, Origin) and it must be
@@ -77,7 +80,7 @@ export const ackRoutes = apiPlugin('noctua-ack', [], async (app, { services, loc
       return send(reply, 200, { ...base, kind: 'confirm' });
     });
 
-    app.post(`/${action}/:token`, { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
+    app.post(`/${action}/:token`, { config: { access: 'public', audit: LINK_AUDIT_ACTION[action] }, schema: { hide: true } }, async (request, reply) => {
       const { lang, token } = start(request, reply);
       if (!sameOrigin(request, settings.publicUrl)) {
         request.log.warn({ origin: request.headers.origin, site: request.headers['sec-fetch-site'], action }, 'cross-site link action refused');
@@ -85,9 +88,16 @@ export const ackRoutes = apiPlugin('noctua-ack', [], async (app, { services, loc
       }
       if (!token) return refuse(request, reply, lang, action, noToken);
       if (!services.paging) return refuse(request, reply, lang, action, noPaging);
+      // Read first (changes nothing) so the audit row names the link's recipient and the state before.
+      const seen = await services.paging.inspectLink(action, token);
+      noteAudit(request, { via: 'link', who: seen.ok ? seen.recipient : 'notice link', ...(seen.ok ? { target: `incident:${seen.incident.id}`, before: incidentAuditState(seen.incident) } : {}) });
       const result = await services.paging.actWithLink(action, token);
       if (!result.ok) return refuse(request, reply, lang, action, result);
       const inc = result.incident;
+      noteAudit(request, {
+        target: `incident:${inc.id}`, after: incidentAuditState(inc),
+        ...(result.mutedUntil ? { detail: `pages held until ${result.mutedUntil.toISOString()}` } : result.changed ? {} : { detail: 'nothing changed' }),
+      });
       const base = { lang, action, incident: inc, mutedUntil: result.mutedUntil };
       if (!result.changed && inc.state === 'resolved') return send(reply, 409, { ...base, kind: 'resolved' });
       if (result.changed) {

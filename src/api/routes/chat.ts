@@ -10,7 +10,9 @@ import { apiPlugin } from '../plugin.js';
 import { problem } from '../problems.js';
 import type { AckOutcome, ChatSettings } from '../services/index.js';
 import type { Lang } from '../../config/lang.js';
-import { actingPrincipal } from './ack.js';
+import { noteAudit } from '../../auth/audit-hook.js';
+import { LINK_AUDIT_ACTION, actingPrincipal } from './ack.js';
+import { incidentAuditState } from './incidents.js';
 
 /** Every platform whose buttons call back, one line each. */
 const PLATFORMS: readonly ChatPlatform<unknown>[] = [slackPlatform, feishuPlatform, dingtalkPlatform, wecomPlatform] as readonly ChatPlatform<never>[] as readonly ChatPlatform<unknown>[];
@@ -85,8 +87,14 @@ export const chatRoutes = apiPlugin('noctua-chat', [], async (app, { services, n
       return refuse(request, reply, platform.name, { kind: 'refused', status: 409, reason: 'this callback was already taken (a replay)' });
     }
     const by = chat.users[`${platform.name}:${parsed.userId}`] ?? `${platform.name}:${parsed.userId}`;
+    const seen = await services.paging.inspectLink(parsed.action, parsed.token);
+    noteAudit(request, {
+      action: LINK_AUDIT_ACTION[parsed.action], via: 'chat', who: by,
+      ...(seen.ok ? { target: `incident:${seen.incident.id}`, before: incidentAuditState(seen.incident) } : { detail: seen.reason }),
+    });
     const result = await services.paging.actWithLink(parsed.action, parsed.token, by);
-    if (result.ok && result.changed) request.principal = actingPrincipal(by, 'chat');
+    request.principal = actingPrincipal(by, 'chat');
+    if (result.ok) noteAudit(request, { after: incidentAuditState(result.incident), ...(result.mutedUntil ? { detail: `pages held until ${result.mutedUntil.toISOString()}` } : result.changed ? {} : { detail: 'nothing changed' }) });
     request.log.info({ platform: platform.name, action: parsed.action, ok: result.ok, changed: result.ok && result.changed }, 'chat button pressed');
     return sendReply(reply, platform.reply(s, outcomeOf(parsed.action, result), nowMs));
   });

@@ -16,6 +16,8 @@ import { DeviceStateRegistry } from '../../src/scheduler/device-state.js';
 import { notifyConfig } from '../alerting/escalation/notify-fixture.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { tempDir } from '../helpers/tmp.js';
+import { createAuth, type AuthRuntime } from '../../src/auth/runtime.js';
+import { authSectionSchema } from '../../src/config/sections/auth.js';
 import { apiSettings, TOKENS } from './memory-noc.js';
 
 const RULES = `
@@ -99,6 +101,9 @@ describe('acting from the notice: claim and mute links, chat buttons, over real 
   let services: ReturnType<typeof runtimeServices>;
   let server: ApiServer;
   let id: string;
+  let auth: AuthRuntime;
+  /** The audit rows written so far for an action, oldest first. */
+  const audit = (action: string) => auth.audit.list({ action, limit: 100, offset: 0 }).items.reverse();
   const notice = (path: string) => receiver.requests.find((r) => r.path === path)!;
   const links = () => (notice('/hook').json as { links: Record<string, string> }).links;
   const state = () => engine.getIncident(id)!.incident;
@@ -127,7 +132,8 @@ describe('acting from the notice: claim and mute links, chat buttons, over real 
       config: { validate: async () => ({ ok: true, devices: 1, sites: 1, disabled: 0 }), reload: async () => ({ ok: true, devices: 1, sites: 1, disabled: 0 }) },
       now: () => clock.now(),
     });
-    server = await startApiServer({ settings: apiSettings({ host: '127.0.0.1', port: 0, publicUrl: 'https://noc.example.com' }), services, log, now: () => clock.now(), locale: 'en' });
+    auth = createAuth({ settings: authSectionSchema.parse({}), db });
+    server = await startApiServer({ settings: apiSettings({ host: '127.0.0.1', port: 0, publicUrl: 'https://noc.example.com' }), services, log, now: () => clock.now(), locale: 'en', auth });
     for (let i = 0; i < 2; i++) {
       const s: Sample = { measurement: 'icmp', tags: { device: DEVICE, site: 'hq', class: 'router' }, fields: { up: false, loss_pct: 100, sent: 3n, received: 0n }, time: clock.now() };
       await engine.write([s]);
@@ -193,6 +199,10 @@ describe('acting from the notice: claim and mute links, chat buttons, over real 
     const again = await post(path);
     expect(again.status).toBe(409);
     expect(await again.text()).toContain('already been used');
+    const [done, refused] = audit('incident.mute');
+    expect(done).toMatchObject({ who: 'channel:hook', via: 'link', target: `incident:${id}`, status: 200, outcome: 'ok', before: { state: 'open' }, after: { state: 'open' } });
+    expect(done!.detail).toMatch(/^pages held until /);
+    expect(refused).toMatchObject({ via: 'link', status: 409, outcome: 'failed' });
   });
 
   it('claims once on POST: acknowledged in the recipient\'s name; a second POST is refused', async () => {
@@ -202,6 +212,7 @@ describe('acting from the notice: claim and mute links, chat buttons, over real 
     expect(await r.text()).toContain('已由你处理');
     expect(state()).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'channel:hook' });
     expect((await post(path)).status).toBe(409);
+    expect(audit('incident.claim')[0]).toMatchObject({ who: 'channel:hook', via: 'link', before: { state: 'open' }, after: { state: 'acknowledged', acknowledgedBy: 'channel:hook' } });
     await unack();
   });
 
@@ -242,6 +253,8 @@ describe('acting from the notice: claim and mute links, chat buttons, over real 
     expect(await r.json()).toMatchObject({ ok: true, text: 'Acknowledged by alice' });
     expect(state()).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'alice' });
     expect((await post('/api/v1/chat/slack/callback', body, headers)).status).toBe(409);
+    const rows = audit('incident.acknowledge').filter((r) => r.via === 'chat');
+    expect(rows.at(-1)).toMatchObject({ who: 'alice', via: 'chat', route: '/api/v1/chat/:platform/callback', before: { state: 'open' }, after: { state: 'acknowledged', acknowledgedBy: 'alice' }, status: 200 });
     await unack();
   });
 

@@ -155,7 +155,9 @@ export const notifyFileSchema = z.strictObject({
       corpId: z.string().min(1),
     }).optional(),
     /** Chat users who are Noctua users: "slack:U024BE7LH": alice. Anyone else is recorded as "<platform>:<user id>". */
-    users: z.record(z.string().regex(/^(slack|feishu|dingtalk|wecom):[A-Za-z0-9_@.-]{1,128}$/, 'expected "<platform>:<user id>" (slack, feishu, dingtalk or wecom)'), z.string().min(1).max(128)).default({}),
+    users: z.record(z.string().regex(/^(slack|feishu|dingtalk|wecom):[A-Za-z0-9_@.$-]{1,128}$/), z.string().min(1).max(128), {
+      error: (iss) => (iss.code === 'invalid_key' ? 'expected a key "<platform>:<user id>" (slack, feishu, dingtalk or wecom)' : undefined),
+    }).default({}),
     /** Oldest callback accepted (its platform timestamp); Slack documents 5 minutes. */
     maxAge: durationSchema.default(300_000),
   }).optional(),

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../src/api/server.js';
+import { redactUrl } from '../../src/api/request-log.js';
 import { LatestSamples } from '../../src/api/latest-samples.js';
 import { runtimeServices } from '../../src/api/runtime-services.js';
 import { createEscalationService, signAckToken, type EscalationService } from '../../src/alerting/escalation/index.js';
@@ -321,6 +322,12 @@ describe('acting from the notice: claim and mute links, chat buttons, over real 
     expect((await call(nowS())).status).toBe(200);
     expect(state()).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'wecom:zhangsan' });
     expect((await call(nowS())).status).toBe(409);
+  });
+
+  it('keeps link tokens and callback signatures out of the request log', () => {
+    expect(redactUrl(`${new URL(links().claim!).pathname}?lang=en`)).toBe('/claim/[redacted]?lang=en');
+    expect(redactUrl(new URL(links().mute!).pathname)).toBe('/mute/[redacted]');
+    expect(redactUrl('/api/v1/chat/wecom/callback?msg_signature=abc&timestamp=1&nonce=n')).toBe('/api/v1/chat/wecom/callback?msg_signature=[redacted]&timestamp=1&nonce=[redacted]');
   });
 
   it('refuses a callback for a platform that is not configured, and a used token pressed again in a new callback', async () => {

@@ -19,8 +19,9 @@ export type EscalationPaging = Pick<EscalationService, 'outboxStats' | 'failedNo
 /** What the incident's timeline says each action through a link or a chat button was. */
 const NOTES: Record<LinkAction, string> = {
   ack: 'acknowledged from the link in a notice',
-  claim: "claimed from a notice: I'm on it",
-  mute: 'pages held from a notice',
+  // The same words as the console's claim (both languages: notes are stored text the whole team reads).
+  claim: "claimed: I'm on it / 认领：我来处理 (from a notice)",
+  mute: 'pages held from a notice / 已从通知暂停通知',
 };
 
 type Valid = Extract<AckTokenCheck, { ok: true }>;

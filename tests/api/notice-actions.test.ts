@@ -197,6 +197,9 @@ describe('acting from the notice: claim and mute links, chat buttons, over real 
     expect(await r.text()).toContain('Pages held');
     expect(state().state).toBe('open');
     expect(escalation.noticeMute(id)!.until.getTime()).toBe(clock.ms() + 3_600_000);
+    const note = engine.getIncident(id)!.timeline.find((e) => e.kind === 'commented');
+    expect(note).toMatchObject({ by: 'channel:hook' });
+    expect(note!.note).toContain('no pages for 1h');
     const again = await post(path);
     expect(again.status).toBe(409);
     expect(await again.text()).toContain('already been used');

@@ -1,7 +1,7 @@
 /**
  * What the request log may say about a request. Credentials travel in URLs where headers cannot
- * (`?access_token=` for EventSource and report downloads, `/wall?token=`, the acknowledge link's
- * path), so every logged URL is redacted here, for every route, before pino writes it.
+ * (`?access_token=` for EventSource and report downloads, `/wall?token=`, the acknowledge, claim and
+ * mute links' paths), so every logged URL is redacted here, for every route, before pino writes it.
  */
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -9,7 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 /** Query parameter names that carry a credential (matched case-insensitively, anywhere in the name). */
 const SECRET_PARAM = /token|secret|password|passwd|api[-_]?key|signature|auth|session|nonce/i;
 /** Path segments after these prefixes are credentials themselves. */
-const SECRET_PATH = /^(\/ack\/)[^/?#]+/;
+const SECRET_PATH = /^(\/(?:ack|claim|mute)\/)[^/?#]+/;
 /** Headers never written to a log. */
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key']);
 

@@ -15,8 +15,7 @@ import { CompiledWindow, endWindowEarly } from '../alerting/maintenance.js';
 import type { DevicePollState, DeviceStateRegistry } from '../scheduler/device-state.js';
 import type { InfluxReader } from '../storage/queries.js';
 import type { InfluxReadiness } from '../storage/influx/sink.js';
-import type { EscalationService } from '../alerting/escalation/index.js';
-import { ackLinkService } from './ack-links.js';
+import { ackLinkService, type EscalationPaging } from './ack-links.js';
 import type { LatestSamples } from './latest-samples.js';
 import type { ApiServices, ConfigService, DeviceSummary, LiveEvent, OnCallEntry, Readiness, ReportService } from './services/index.js';
 
@@ -42,7 +41,7 @@ export interface RuntimeParts {
   metrics: Registry;
   config: ConfigService;
   /** Escalation's outbox, SLA records and acknowledge links (the same service as `escalation`, when there is one). */
-  paging?: Pick<EscalationService, 'outboxStats' | 'failedNotices' | 'retryNotice' | 'slaRecord' | 'verifyAckToken' | 'acknowledge' | 'pauses' | 'pauseClock' | 'endPause'>;
+  paging?: EscalationPaging;
   /**
    * The state database, where acknowledge tokens that acted are recorded so each acts once across restarts.
    * Without it they are recorded in a database in memory (once per process).

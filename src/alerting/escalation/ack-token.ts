@@ -1,6 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { migrate, type Db } from '../../core/database.js';
 
+/** What a link in a notice does: acknowledge, claim ("I'm on it": acknowledge and own), or hold the incident's notices for a while. */
+export type LinkAction = 'ack' | 'claim' | 'mute';
+/** Every link action, in the order notices show them. */
+export const LINK_ACTIONS: readonly LinkAction[] = ['ack', 'claim', 'mute'];
+
 /** What an acknowledge link carries: the incident, who the link was sent to, and when it stops working. */
 export interface AckClaim { incidentId: string; by: string; expiresAt: Date }
 
@@ -12,6 +17,12 @@ export type AckTokenCheck =
 // A purpose prefix keeps these MACs from being valid for anything else signed with the same secret.
 const PURPOSE_V1 = 'noctua-ack-v1.';
 const PURPOSE_V2 = 'noctua-ack-v2.';
+/**
+ * The action is part of what is signed (not of the token's text): a claim token shown at /mute/ or an ack
+ * token at /claim/ fails its signature, so a link does only what it was issued for. Ack keeps the v2 purpose,
+ * so links already in chats stay valid.
+ */
+const purposeOf = (action: LinkAction) => (action === 'ack' ? PURPOSE_V2 : `noctua-${action}-v2.`);
 /** 128 bits of HMAC-SHA256 are plenty against forgery and keep the link short (22 base64url characters). */
 const MAC_V2_CHARS = 22;
 /** v1 tokens (JSON payload) carried the whole 256-bit MAC (43 characters); such links may still sit in chats until they expire. */
@@ -26,10 +37,10 @@ function mac(secret: string, purpose: string, payload: string): string {
  * a 128-bit HMAC. About 80 characters for a typical incident and a channel recipient (the JSON form of
  * v1 passed fastify's 100-character parameter limit with a recipient like `channel:feishu`).
  */
-export function signAckToken(secret: string, claim: AckClaim): string {
+export function signAckToken(secret: string, claim: AckClaim, action: LinkAction = 'ack'): string {
   const body = `${Math.floor(claim.expiresAt.getTime() / 1000).toString(36)}\n${claim.incidentId}\n${claim.by}`;
   const payload = Buffer.from(body, 'utf8').toString('base64url');
-  return `${payload}.${mac(secret, PURPOSE_V2, payload).slice(0, MAC_V2_CHARS)}`;
+  return `${payload}.${mac(secret, purposeOf(action), payload).slice(0, MAC_V2_CHARS)}`;
 }
 
 function parseClaim(payload: string, v2: boolean): { i: string; b: string; e: number } | undefined {
@@ -47,16 +58,19 @@ function parseClaim(payload: string, v2: boolean): { i: string; b: string; e: nu
   }
 }
 
-/** Verifies a token from an acknowledge link: signature first (constant time), then expiry. Does not say whether it was used. */
-export function verifyAckToken(secret: string, token: string, nowMs: number): AckTokenCheck {
+/**
+ * Verifies a token from a link for `action`: signature first (constant time), then expiry. Does not say whether
+ * it was used. v1 tokens (whole-MAC, JSON) only ever acknowledged.
+ */
+export function verifyAckToken(secret: string, token: string, nowMs: number, action: LinkAction = 'ack'): AckTokenCheck {
   const m = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(token.trim());
   if (!m) return { ok: false, reason: 'malformed', message: 'the acknowledge token is not of the form PAYLOAD.SIGNATURE' };
   const [, payload, sig] = m as unknown as [string, string, string];
   const v2 = sig.length === MAC_V2_CHARS;
-  const want = Buffer.from(v2 ? mac(secret, PURPOSE_V2, payload).slice(0, MAC_V2_CHARS) : mac(secret, PURPOSE_V1, payload));
+  const want = Buffer.from(v2 ? mac(secret, purposeOf(action), payload).slice(0, MAC_V2_CHARS) : mac(secret, PURPOSE_V1, payload));
   const got = Buffer.from(sig);
-  if ((!v2 && sig.length !== MAC_V1_CHARS) || want.length !== got.length || !timingSafeEqual(want, got)) {
-    return { ok: false, reason: 'bad-signature', message: 'the acknowledge token signature does not match (altered, or signed with another secret)' };
+  if ((!v2 && (sig.length !== MAC_V1_CHARS || action !== 'ack')) || want.length !== got.length || !timingSafeEqual(want, got)) {
+    return { ok: false, reason: 'bad-signature', message: 'the link token signature does not match (altered, or signed with another secret)' };
   }
   const claim = parseClaim(payload, v2);
   if (!claim) return { ok: false, reason: 'malformed', message: 'the acknowledge token payload lacks incident, recipient or expiry' };

@@ -92,9 +92,14 @@ export function resolveNotifyFile(src: YamlSource, file: NotifyFile, env: NodeJS
   };
   placeholders(file.dashboardUrl, ['publicUrl', 'incident', 'device', 'site'], ['dashboardUrl']);
   if (file.ackLinks) {
-    placeholders(file.ackLinks.url, ['publicUrl', 'token', 'incident', 'device', 'site'], ['ackLinks', 'url']);
-    if (!file.ackLinks.url.includes('{token}')) errors.push(src.error(['ackLinks', 'url'], 'expected the link to contain {token}'));
+    for (const key of ['url', 'claimUrl', 'muteUrl'] as const) {
+      placeholders(file.ackLinks[key], ['publicUrl', 'token', 'incident', 'device', 'site'], ['ackLinks', key]);
+      if (!file.ackLinks[key].includes('{token}')) errors.push(src.error(['ackLinks', key], 'expected the link to contain {token}'));
+    }
   }
+  if (file.phoneFallback) checkTargets(file.phoneFallback.notify, ['phoneFallback', 'notify']);
+  // Chat buttons carry the same signed tokens as the links: without ackLinks there is nothing to sign them with.
+  if (file.chat && !file.ackLinks) errors.push(src.error(['chat'], 'expected ackLinks to be configured too: chat buttons carry signed link tokens'));
 
   const policies = {} as Record<Severity, ResolvedPolicy>;
   for (const sev of SEVERITIES) {

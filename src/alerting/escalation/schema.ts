@@ -3,6 +3,8 @@ import { durationSchema } from '../../config/duration.js';
 import { SEVERITIES, type Severity } from '../../core/incident.js';
 import { calendarSpecSchema, timeZoneSchema } from '../../service/schema.js';
 import { channelConfigSchema } from '../notifiers/registry.js';
+import { secret } from '../../config/secret.js';
+import { LINK_ACTIONS, type LinkAction } from './ack-token.js';
 
 const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" or "-"');
 const localizedText = z.union([z.string().min(1), z.strictObject({ en: z.string().min(1), 'zh-CN': z.string().min(1) })]);
@@ -114,6 +116,50 @@ export const notifyFileSchema = z.strictObject({
     ttl: durationSchema.default(86_400_000),
     /** Link template; {publicUrl} and {token} are filled in. */
     url: z.string().default('{publicUrl}/ack/{token}'),
+    /** The claim ("I'm on it") link's template. */
+    claimUrl: z.string().default('{publicUrl}/claim/{token}'),
+    /** The "mute for 1 h" link's template. */
+    muteUrl: z.string().default('{publicUrl}/mute/{token}'),
+    /** Which links notices carry, in this order. */
+    actions: z.array(z.enum(LINK_ACTIONS as [LinkAction, ...LinkAction[]])).min(1).default(['ack', 'claim', 'mute']),
+    /** How long a mute link holds the incident's pages. */
+    muteFor: durationSchema.default(3_600_000),
+  }).optional(),
+  /**
+   * A phone fallback: when an incident of these severities passes its response target unacknowledged, these
+   * targets (SMS or voice channels) are paged once, as well as whatever the policy's steps do then.
+   */
+  phoneFallback: z.strictObject({
+    severities: z.array(z.enum(SEVERITIES as [Severity, ...Severity[]])).min(1).default(['P1']),
+    notify: z.array(targetSchema).min(1, 'expected at least one target'),
+  }).optional(),
+  /** Buttons in chat messages that call back into Noctua (POST /api/v1/chat/<platform>/callback); each platform's own verification. */
+  chat: z.strictObject({
+    /** Slack app: the Signing Secret (Basic Information page); requests older than 5 minutes are refused. */
+    slack: z.strictObject({ signingSecret: secret(z.string().min(8, 'expected the Slack signing secret')) }).optional(),
+    /** Feishu/Lark app: Verification Token, and Encrypt Key when the app encrypts callbacks (then X-Lark-Signature is checked). */
+    feishu: z.strictObject({
+      verificationToken: secret(z.string().min(8, 'expected the Feishu verification token')),
+      encryptKey: secret(z.string().min(1)).optional(),
+    }).optional(),
+    /** DingTalk app's HTTP callback: token, aes_key (43 characters) and the owner key (corpId, or the app key). */
+    dingtalk: z.strictObject({
+      token: secret(z.string().min(1)),
+      aesKey: secret(z.string().regex(/^[A-Za-z0-9]{43}$/, 'expected an aes_key of 43 letters and digits')),
+      ownerKey: z.string().min(1),
+    }).optional(),
+    /** WeCom app's callback: Token, EncodingAESKey (43 characters) and the corp id (ReceiveId). */
+    wecom: z.strictObject({
+      token: secret(z.string().min(1)),
+      encodingAesKey: secret(z.string().regex(/^[A-Za-z0-9]{43}$/, 'expected an EncodingAESKey of 43 letters and digits')),
+      corpId: z.string().min(1),
+    }).optional(),
+    /** Chat users who are Noctua users: "slack:U024BE7LH": alice. Anyone else is recorded as "<platform>:<user id>". */
+    users: z.record(z.string().regex(/^(slack|feishu|dingtalk|wecom):[A-Za-z0-9_@.$-]{1,128}$/), z.string().min(1).max(128), {
+      error: (iss) => (iss.code === 'invalid_key' ? 'expected a key "<platform>:<user id>" (slack, feishu, dingtalk or wecom)' : undefined),
+    }).default({}),
+    /** Oldest callback accepted (its platform timestamp); Slack documents 5 minutes. */
+    maxAge: durationSchema.default(300_000),
   }).optional(),
   /** Dashboard link template in notices; {publicUrl}, {incident}, {device} and {site} are filled in. */
   dashboardUrl: z.string().default('{publicUrl}/wall?incident={incident}'),

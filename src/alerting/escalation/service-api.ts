@@ -4,7 +4,9 @@ import type { Db } from '../../core/database.js';
 import type { IncidentActions, IncidentListener, IncidentView } from '../../core/incident.js';
 import type { Logger } from '../../core/log.js';
 import { type FailedNotice, type OutboxStats } from '../outbox.js';
-import { type AckTokenCheck } from './ack-token.js';
+import { type AckTokenCheck, type LinkAction } from './ack-token.js';
+import type { NoticeMute } from './notice-mutes.js';
+import type { NotifyFile } from './schema.js';
 import type { NotifyConfig } from './config.js';
 import type { PauseReason, SlaPause } from './pauses.js';
 import { type NoticeReport } from './notice.js';
@@ -25,8 +27,16 @@ export interface EscalationService extends IncidentListener {
   slaRecord(incidentId: string): SlaRecord | undefined;
   /** SLA records and their summary, for reports and the API. */
   querySla(query: SlaQuery): SlaReport;
-  /** Checks an acknowledge-link token without acting on it. */
-  verifyAckToken(token: string): AckTokenCheck;
+  /** Checks a link token for an action (acknowledge by default) without acting on it. */
+  verifyAckToken(token: string, action?: LinkAction): AckTokenCheck;
+  /** Holds the incident's pages for notify.yaml `ackLinks.muteFor` (1 h); undefined when escalation has no open incident of that id. */
+  muteNotices(incidentId: string, by: string): NoticeMute | undefined;
+  /** How long a mute holds pages (notify.yaml `ackLinks.muteFor`). */
+  muteForMs(): number;
+  /** The hold on an incident's pages now, if any. */
+  noticeMute(incidentId: string): NoticeMute | undefined;
+  /** notify.yaml `chat:`: how chat callbacks are verified, and who chat users are. */
+  chatSettings(): NotifyFile['chat'];
   /** Acknowledges from the API through IncidentActions. */
   acknowledge(incidentId: string, by: string, note?: string): IncidentView | undefined;
   /** Who is on call for a schedule at a time (now by default). */

@@ -6,6 +6,7 @@ import { Outbox } from '../outbox.js';
 import type { Notifier } from '../notifiers/notifier.js';
 import { createNotifier } from '../notifiers/registry.js';
 import { signAckToken, verifyAckToken } from './ack-token.js';
+import { NoticeMutes } from './notice-mutes.js';
 import type { ResolvedPolicy, ResolvedStep } from './config.js';
 import { ALWAYS, calendarWarnings } from '../../service/calendar.js';
 import { calendarLookup, calendarNameFor } from './calendars.js';
@@ -23,6 +24,13 @@ interface IncidentRow {
   incident_id: string; last_seq: number; severity: Severity; state: 'open' | 'acknowledged' | 'resolved';
   opened_at: number; acknowledged_at: number | null; resolved_at: number | null; held: number; snapshot: string;
 }
+
+/** The phone fallback is recorded once per incident beside the SLA reminders, under this deadline name. */
+const PHONE_FALLBACK = 'phone-fallback';
+const PHONE_FALLBACK_TIER: Record<Lang, string> = { en: 'phone (response target missed)', 'zh-CN': '电话（响应超时）' };
+
+/** How long a mute holds pages when notify.yaml says nothing (ackLinks.muteFor's default). */
+const DEFAULT_MUTE_MS = 3_600_000;
 
 /** Longest the escalation timer sleeps; a safety net against clock jumps, not the mechanism. */
 const MAX_SLEEP = 3_600_000;
@@ -59,6 +67,7 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
   const notifiers = new Map<string, Notifier>(Object.entries(config.channels).map(([name, c]) => [name, createNotifier(name, c)]));
   const outbox = new Outbox({ db, clock, log, notifiers, settings: config.outbox, random: opts.random });
   const publicUrl = (opts.publicUrl ?? '').replace(/\/+$/, '');
+  const mutes = new NoticeMutes(db);
   let timer: { cancel(): void } | undefined;
   let started = false;
 
@@ -108,14 +117,21 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
     return out;
   }
 
-  function links(incidentId: string, inc: NoticeIncident, by: string, nowMs: number): Notice['links'] {
-    if (!publicUrl) return {};
+  function links(incidentId: string, inc: NoticeIncident, by: string, nowMs: number): Pick<Notice, 'links' | 'actionTokens' | 'muteForMs'> {
+    if (!publicUrl) return { links: {} };
     const fill = (t: string, vars: Record<string, string>) => t.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? vars[k]! : m));
     const vars = { publicUrl, incident: encodeURIComponent(incidentId), device: encodeURIComponent(inc.device ?? ''), site: encodeURIComponent(inc.site ?? '') };
-    const out: Notice['links'] = { dashboard: fill(config.dashboardUrl, vars) };
-    if (config.ackLinks) {
-      const token = signAckToken(config.ackLinks.secret, { incidentId, by, expiresAt: new Date(nowMs + config.ackLinks.ttl) });
-      out.ack = fill(config.ackLinks.url, { ...vars, token });
+    const out: Pick<Notice, 'links' | 'actionTokens' | 'muteForMs'> = { links: { dashboard: fill(config.dashboardUrl, vars) } };
+    const ack = config.ackLinks;
+    if (ack) {
+      out.actionTokens = {};
+      out.muteForMs = ack.muteFor;
+      const templates = { ack: ack.url, claim: ack.claimUrl, mute: ack.muteUrl };
+      for (const action of ack.actions) {
+        const token = signAckToken(ack.secret, { incidentId, by, expiresAt: new Date(nowMs + ack.ttl) }, action);
+        out.links[action] = fill(templates[action], { ...vars, token });
+        out.actionTokens[action] = token;
+      }
     }
     return out;
   }
@@ -130,7 +146,7 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
       const by = recipients.length === 1 ? recipients[0]!.name : `channel:${channel}`;
       const notice: Notice = {
         id: noticeId([row.incident_id, kind, ...idParts, channel]), kind, channel, locale, timezone,
-        createdAt: new Date(nowMs).toISOString(), incident: inc, recipients, links: links(row.incident_id, inc, by, nowMs), ...extra,
+        createdAt: new Date(nowMs).toISOString(), incident: inc, recipients, ...links(row.incident_id, inc, by, nowMs), ...extra,
       };
       if (outbox.enqueue(notice)) n++;
     }
@@ -172,6 +188,9 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
   function evaluate(row: IncidentRow, nowMs: number): number | undefined {
     if (row.state === 'resolved' || row.held === 1) return undefined;
     const policy = config.policies[row.severity];
+    // A "mute for 1 h" holds every page and reminder; what fell due meanwhile is considered when it ends.
+    const hold = mutes.active(row.incident_id, nowMs);
+    if (hold) return hold.until.getTime();
     const clock = clockOf(row);
     const fired = new Map((q.steps.all(row.incident_id) as { step: number; fired: number; last_fired_at: number }[]).map((s) => [s.step, s]));
     let next: number | undefined;
@@ -217,7 +236,19 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
         q.addReminder.run(row.incident_id, kind, nowMs);
       }
     }
+    phoneFallback(row, policy, clock, nowMs, consider);
     return next;
+  }
+
+  /** Pages the phone fallback once when an incident of its severities passes the response target unacknowledged. */
+  function phoneFallback(row: IncidentRow, policy: ResolvedPolicy, clock: SlaClock, nowMs: number, consider: (t: number) => void): void {
+    const fallback = config.phoneFallback;
+    if (!fallback || row.state !== 'open' || !fallback.severities.includes(row.severity)) return;
+    if (q.reminder.get(row.incident_id, PHONE_FALLBACK)) return;
+    const dueAt = clock.at(policy.respond);
+    if (nowMs < dueAt) { consider(dueAt); return; }
+    emit(row, 'escalated', resolveTargets({ targets: fallback.notify }, nowMs), [PHONE_FALLBACK], { tier: PHONE_FALLBACK_TIER[locale] }, nowMs);
+    q.addReminder.run(row.incident_id, PHONE_FALLBACK, nowMs);
   }
 
   /** Evaluates every active incident and sets the one timer for the next due instant. */
@@ -295,10 +326,21 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
     retryNotice: (id) => outbox.retry(id),
     slaRecord: (id) => sla.get(id, clock.ms()),
     querySla: (query) => sla.query(query, clock.ms()),
-    verifyAckToken(token) {
+    verifyAckToken(token, action = 'ack') {
       if (!config.ackLinks) return { ok: false, reason: 'malformed', message: 'acknowledge links are not configured (ackLinks in notify.yaml)' };
-      return verifyAckToken(config.ackLinks.secret, token, clock.ms());
+      return verifyAckToken(config.ackLinks.secret, token, clock.ms(), action);
     },
+    muteNotices(incidentId, by) {
+      const row = q.get.get(incidentId) as IncidentRow | undefined;
+      if (!row || row.state === 'resolved') return undefined;
+      const hold = db.transaction(() => mutes.mute(incidentId, by, clock.ms(), config.ackLinks?.muteFor ?? DEFAULT_MUTE_MS))();
+      log.info({ incident: incidentId, by, until: hold.until.toISOString() }, 'pages held');
+      if (started) tick();
+      return hold;
+    },
+    noticeMute: (incidentId) => mutes.active(incidentId, clock.ms()),
+    muteForMs: () => config.ackLinks?.muteFor ?? DEFAULT_MUTE_MS,
+    chatSettings: () => config.chat,
     acknowledge(incidentId, by, note) {
       return opts.actions?.acknowledge(incidentId, by, note);
     },

@@ -35,7 +35,7 @@ export type TemplateOverrides = Partial<Record<NoticeKind, Partial<Record<Lang, 
 export const TEMPLATE_VARIABLES = [
   'kind', 'severity', 'severityName', 'title', 'device', 'site', 'what', 'since', 'sinceUtc', 'tier', 'step', 'repeat',
   'recipients', 'mentions', 'acknowledgedBy', 'acknowledgedAt', 'resolvedAt', 'outage', 'deadlineKind', 'deadline',
-  'ackLink', 'ackUrl', 'dashboardLink', 'dashboardUrl', 'incident', 'alertCount', 'period', 'verdict', 'reportLink', 'reportUrl',
+  'ackLink', 'ackUrl', 'claimLink', 'claimUrl', 'muteLink', 'muteUrl', 'actionLinks', 'dashboardLink', 'dashboardUrl', 'incident', 'alertCount', 'period', 'verdict', 'reportLink', 'reportUrl',
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
@@ -60,12 +60,12 @@ const FACTS: Record<Lang, string> = {
 
 const BODIES: Record<NoticeKind, Record<Lang, string>> = {
   opened: {
-    en: `${FACTS.en}\nNotified: {{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
-    'zh-CN': `${FACTS['zh-CN']}\n通知：{{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
+    en: `${FACTS.en}\nNotified: {{mentions}}\n{{actionLinks}}  {{dashboardLink}}`,
+    'zh-CN': `${FACTS['zh-CN']}\n通知：{{mentions}}\n{{actionLinks}}  {{dashboardLink}}`,
   },
   escalated: {
-    en: `Not handled in time, escalated to {{tier}} (step {{step}}).\n${FACTS.en}\nNotified: {{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
-    'zh-CN': `未及时处理，已升级至{{tier}}（第 {{step}} 级）。\n${FACTS['zh-CN']}\n通知：{{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
+    en: `Not handled in time, escalated to {{tier}} (step {{step}}).\n${FACTS.en}\nNotified: {{mentions}}\n{{actionLinks}}  {{dashboardLink}}`,
+    'zh-CN': `未及时处理，已升级至{{tier}}（第 {{step}} 级）。\n${FACTS['zh-CN']}\n通知：{{mentions}}\n{{actionLinks}}  {{dashboardLink}}`,
   },
   acknowledged: {
     en: `Acknowledged by {{acknowledgedBy}} at {{acknowledgedAt}}.\n${FACTS.en}\n{{dashboardLink}}`,
@@ -76,8 +76,8 @@ const BODIES: Record<NoticeKind, Record<Lang, string>> = {
     'zh-CN': `已于 {{resolvedAt}} 恢复，故障时长 {{outage}}。\n${FACTS['zh-CN']}\n{{dashboardLink}}`,
   },
   'sla-reminder': {
-    en: `The {{deadlineKind}} deadline is at {{deadline}} and the incident is still not handled.\n${FACTS.en}\nNotified: {{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
-    'zh-CN': `{{deadlineKind}}时限为 {{deadline}}，故障仍未处理。\n${FACTS['zh-CN']}\n通知：{{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
+    en: `The {{deadlineKind}} deadline is at {{deadline}} and the incident is still not handled.\n${FACTS.en}\nNotified: {{mentions}}\n{{actionLinks}}  {{dashboardLink}}`,
+    'zh-CN': `{{deadlineKind}}时限为 {{deadline}}，故障仍未处理。\n${FACTS['zh-CN']}\n通知：{{mentions}}\n{{actionLinks}}  {{dashboardLink}}`,
   },
   report: {
     en: 'The report for {{period}} is ready.\nVerdict: {{verdict}}\n{{reportLink}}',
@@ -90,10 +90,16 @@ const VERDICTS: Record<Lang, Record<'normal' | 'abnormal' | 'no-data', (n: numbe
   'zh-CN': { normal: () => '正常', abnormal: (n) => `异常，${n} 台设备需关注`, 'no-data': () => '本期无数据' },
 };
 
-const LINK_TEXT: Record<Lang, { ack: string; dashboard: string; report: string }> = {
-  en: { ack: 'Acknowledge', dashboard: 'Dashboard', report: 'Open the report' },
-  'zh-CN': { ack: '确认故障', dashboard: '查看面板', report: '查看报告' },
+/** The words of Noctua's own links and buttons (`mute` is followed by how long). */
+export const LINK_TEXT: Record<Lang, { ack: string; claim: string; mute: string; dashboard: string; report: string }> = {
+  en: { ack: 'Acknowledge', claim: "I'm on it", mute: 'Mute', dashboard: 'Dashboard', report: 'Open the report' },
+  'zh-CN': { ack: '确认故障', claim: '我来处理', mute: '静默', dashboard: '查看面板', report: '查看报告' },
 };
+
+/** "Mute 1h" / "静默 1小时": the mute link's words with the hold's length. */
+export function muteText(locale: Lang, muteForMs: number | undefined): string {
+  return `${LINK_TEXT[locale].mute} ${formatOutage(muteForMs ?? 3_600_000, locale)}`;
+}
 
 const DEADLINE_KIND: Record<Lang, Record<'response' | 'resolution', string>> = {
   en: { response: 'response', resolution: 'resolution' },
@@ -134,6 +140,12 @@ export function templateValues(notice: Notice, markup: Markup, mention?: Mention
   const words = LINK_TEXT[locale];
   const link = (url: string | undefined, text: string) => own(url ? markup.link(url, text) : '');
   const names = notice.recipients.map((r) => markup.escape(r.displayName));
+  // Once acknowledged or resolved there is nothing left to act on from the notice.
+  const actionable = notice.kind !== 'resolved' && notice.kind !== 'acknowledged';
+  const actionLink = (url: string | undefined, text: string) => (actionable ? link(url, text) : own(''));
+  const actions = [
+    actionLink(notice.links.ack, words.ack), actionLink(notice.links.claim, words.claim), actionLink(notice.links.mute, muteText(locale, notice.muteForMs)),
+  ].map((f) => ('markup' in f ? f.markup : '')).filter((m) => m !== '');
   return {
     kind: own(notice.kind),
     severity: own(inc.severity),
@@ -155,8 +167,13 @@ export function templateValues(notice: Notice, markup: Markup, mention?: Mention
     outage: own(formatOutage(notice.outageMs ?? 0, locale)),
     deadlineKind: own(notice.deadline ? DEADLINE_KIND[locale][notice.deadline.kind] : ''),
     deadline: own(formatLocalTime(notice.deadline?.at, notice.timezone)),
-    ackLink: notice.kind === 'resolved' || notice.kind === 'acknowledged' ? own('') : link(notice.links.ack, words.ack),
+    ackLink: actionLink(notice.links.ack, words.ack),
     ackUrl: own(notice.links.ack ?? ''),
+    claimLink: actionLink(notice.links.claim, words.claim),
+    claimUrl: own(notice.links.claim ?? ''),
+    muteLink: actionLink(notice.links.mute, muteText(locale, notice.muteForMs)),
+    muteUrl: own(notice.links.mute ?? ''),
+    actionLinks: own(actions.join('  ')),
     dashboardLink: link(notice.links.dashboard, words.dashboard),
     dashboardUrl: own(notice.links.dashboard ?? ''),
     incident: value(inc.id),

@@ -6,6 +6,7 @@ import { classifyStatus, jsonAnswer, postBody } from './http.js';
 import { chatMarkdown } from './markup.js';
 import { channelBaseFields, effectiveLimits, type ChannelType, type Notifier, type SendResult } from './notifier.js';
 import { secret } from '../../config/secret.js';
+import { linkButtonsSchema, noticeButtons, withoutActionLinks } from './buttons.js';
 
 /** Keeps a markdown message well inside what the DingTalk robot accepts. */
 const DINGTALK_MAX_BYTES = 20_000;
@@ -21,6 +22,11 @@ export const dingtalkSchema = z.strictObject({
   secret: secret(z.string().min(1)).optional(),
   /** @all in the group for P1 incidents. */
   atAllForP1: z.boolean().default(false),
+  /**
+   * `links`: an ActionCard whose buttons open the acknowledge, claim and mute confirm pages (a custom robot's
+   * buttons can only open links; ActionCards carry no @mentions, so P1 @all and @mobile are lost); `none`: markdown.
+   */
+  buttons: linkButtonsSchema,
   ...channelBaseFields,
 });
 
@@ -59,9 +65,16 @@ export const dingtalkChannel: ChannelType<typeof dingtalkSchema> = {
       limits: effectiveLimits({ perMinute: 20 }, cfg.perMinute),
       handles: () => true,
       async send(notice, signal) {
-        const text = renderNotice(notice, chatMarkdown, cfg.templates, mention);
+        const buttons = cfg.buttons === 'links' ? noticeButtons(notice) : [];
+        const text = renderNotice(buttons.length > 0 ? withoutActionLinks(notice) : notice, chatMarkdown, cfg.templates, mention);
         const mobiles = notice.recipients.flatMap((r) => (r.mobile ? [r.mobile] : []));
-        const body = JSON.stringify({
+        const body = buttons.length > 0 ? JSON.stringify({
+          msgtype: 'actionCard',
+          actionCard: {
+            title: text.title, text: fitBytes(`### ${text.title}\n\n${text.body}`, DINGTALK_MAX_BYTES), btnOrientation: '1',
+            btns: buttons.map((b) => ({ title: b.text, actionURL: b.url })),
+          },
+        }) : JSON.stringify({
           msgtype: 'markdown',
           markdown: { title: text.title, text: fitBytes(`### ${text.title}\n\n${text.body}`, DINGTALK_MAX_BYTES) },
           at: { atMobiles: mobiles, isAtAll: cfg.atAllForP1 && notice.incident.severity === 'P1' && notice.kind !== 'resolved' },

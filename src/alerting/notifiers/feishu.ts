@@ -6,6 +6,7 @@ import { classifyStatus, jsonAnswer, postBody } from './http.js';
 import { chatMarkdown, plainText } from './markup.js';
 import { channelBaseFields, effectiveLimits, type ChannelType, type Notifier, type SendResult } from './notifier.js';
 import { secret } from '../../config/secret.js';
+import { callbackButtonsSchema, noticeButtons, withoutActionLinks } from './buttons.js';
 
 /** Feishu custom bots accept request bodies up to 20 KB; the text is cut to leave room for the card around it. */
 const FEISHU_MAX_TEXT_BYTES = 18_000;
@@ -19,6 +20,12 @@ export const feishuSchema = z.strictObject({
   url: secret(z.url({ protocol: /^https?$/ })),
   /** The bot's signature secret (签名校验); when set every body carries timestamp and sign. */
   secret: secret(z.string().min(1)).optional(),
+  /**
+   * Card buttons for acknowledge, claim and mute: `links` open the confirm pages; `callback` (a Feishu app's bot,
+   * with its card callback URL set to {publicUrl}/api/v1/chat/feishu/callback and notify.yaml chat.feishu)
+   * acts on the press; `none` keeps the links in the text.
+   */
+  buttons: callbackButtonsSchema,
   ...channelBaseFields,
 });
 
@@ -51,13 +58,23 @@ export const feishuChannel: ChannelType<typeof feishuSchema> = {
       limits: effectiveLimits({ perMinute: 100, perSecond: 5 }, cfg.perMinute),
       handles: () => true,
       async send(notice, signal) {
-        const text = renderNotice(notice, chatMarkdown, cfg.templates, mention);
+        const buttons = cfg.buttons === 'links' || cfg.buttons === 'callback' ? noticeButtons(notice) : [];
+        const text = renderNotice(buttons.length > 0 ? withoutActionLinks(notice) : notice, chatMarkdown, cfg.templates, mention);
         // The card header is plain_text: nothing there is markup, so values only lose their line breaks.
         const title = renderNotice(notice, plainText, cfg.templates, mention).title;
         const colour = notice.kind === 'resolved' ? 'green' : notice.kind === 'acknowledged' ? 'blue' : notice.incident.severity === 'P1' ? 'red' : notice.incident.severity === 'P2' ? 'orange' : 'yellow';
         const card = {
           header: { title: { tag: 'plain_text', content: title }, template: colour },
-          elements: [{ tag: 'div', text: { tag: 'lark_md', content: fitBytes(text.body, FEISHU_MAX_TEXT_BYTES) } }],
+          elements: [
+            { tag: 'div', text: { tag: 'lark_md', content: fitBytes(text.body, FEISHU_MAX_TEXT_BYTES) } },
+            ...(buttons.length === 0 ? [] : [{
+              tag: 'action',
+              actions: buttons.map((b) => ({
+                tag: 'button', text: { tag: 'plain_text', content: b.text }, type: b.action === 'ack' ? 'primary' : 'default',
+                ...(cfg.buttons === 'callback' && b.token ? { value: { action: b.action, token: b.token } } : { url: b.url }),
+              })),
+            }]),
+          ],
         };
         const signed: Record<string, string> = {};
         if (cfg.secret) {

@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { alertmanagerChannel } from './alertmanager.js';
+import { aliyunSmsChannel } from './aliyun-sms.js';
+import { aliyunVoiceChannel } from './aliyun-voice.js';
 import { dingtalkChannel } from './dingtalk.js';
 import { feishuChannel } from './feishu.js';
 import type { ChannelType, Notifier } from './notifier.js';
 import { pagerdutyChannel } from './pagerduty.js';
 import { slackChannel } from './slack.js';
+import { tencentSmsChannel } from './tencent-sms.js';
 import { webhookChannel } from './webhook.js';
 import { wecomChannel } from './wecom.js';
 
@@ -17,6 +20,9 @@ export const CHANNEL_TYPES = [
   wecomChannel,
   feishuChannel,
   pagerdutyChannel,
+  aliyunSmsChannel,
+  aliyunVoiceChannel,
+  tencentSmsChannel,
 ] as const;
 
 type SchemaOf<T> = T extends { schema: infer S extends z.ZodType } ? S : never;

@@ -26,7 +26,7 @@ export type { LiveEvent, LiveFeed } from './live.js';
 export type { MaintenanceService } from './maintenance.js';
 export type { MetricsReader, Series, DeviceSeriesQuery } from './metrics.js';
 export type { OnCallEntry, OnCallView } from './on-call.js';
-export type { AckLinkCheck, AckOutcome, AckRefusal, PagingService } from './paging.js';
+export type { AckLinkCheck, AckOutcome, AckRefusal, ChatSettings, PagingService } from './paging.js';
 export type { KnowledgeService, ProblemRecordService } from './service-records.js';
 export { REPORT_KINDS, type GeneratedReport, type ReportKindName, type ReportRequest, type ReportService, type StoredReport } from './reports.js';
 

@@ -24,9 +24,13 @@ const base = threeTierYaml('http://127.0.0.1:9');
 
 describe('notify.yaml', () => {
   it('accepts the shipped example with its environment variables set', () => {
-    const env = { NOCTUA_ACK_SECRET: 'a'.repeat(20), NOCTUA_WEBHOOK_SECRET: 'b'.repeat(20), NOCTUA_DINGTALK_TOKEN: 't', NOCTUA_DINGTALK_SECRET: 'SEC1', NOCTUA_WECOM_KEY: 'k', NOCTUA_FEISHU_HOOK: 'h', NOCTUA_FEISHU_SECRET: 'f', NOCTUA_SLACK_PATH: 'T/B/x', NOCTUA_PD_ROUTING_KEY: 'r' };
+    const env = { NOCTUA_ACK_SECRET: 'a'.repeat(20), NOCTUA_WEBHOOK_SECRET: 'b'.repeat(20), NOCTUA_DINGTALK_TOKEN: 't', NOCTUA_DINGTALK_SECRET: 'SEC1', NOCTUA_WECOM_KEY: 'k', NOCTUA_FEISHU_HOOK: 'h', NOCTUA_FEISHU_SECRET: 'f', NOCTUA_SLACK_PATH: 'T/B/x', NOCTUA_PD_ROUTING_KEY: 'r',
+      NOCTUA_SLACK_SIGNING_SECRET: 's'.repeat(32), NOCTUA_FEISHU_VERIFICATION_TOKEN: 'v'.repeat(32), NOCTUA_FEISHU_ENCRYPT_KEY: 'e', NOCTUA_ALIYUN_KEY_ID: 'LTAI', NOCTUA_ALIYUN_KEY_SECRET: 'x' };
     const cfg = notifyConfig(tmp.dir, readFileSync(join(repoRoot, 'config', 'notify.example.yaml'), 'utf8'), env);
-    expect(Object.keys(cfg.channels)).toEqual(['noc-webhook', 'am-bridge', 'noc-dingtalk', 'ops-wecom', 'leads-feishu', 'managers-slack', 'pagerduty']);
+    expect(Object.keys(cfg.channels)).toEqual(['noc-webhook', 'am-bridge', 'noc-dingtalk', 'ops-wecom', 'leads-feishu', 'managers-slack', 'oncall-sms', 'oncall-voice', 'pagerduty']);
+    expect(cfg.ackLinks).toMatchObject({ actions: ['ack', 'claim', 'mute'], muteFor: 3_600_000 });
+    expect(cfg.phoneFallback).toEqual({ severities: ['P1'], notify: [{ channel: 'oncall-sms' }, { channel: 'oncall-voice' }] });
+    expect(cfg.chat?.users['slack:U024BE7LH']).toBe('zhang.wei');
     expect(cfg.policies.P1.steps.map((s) => [s.after, s.until, s.repeat])).toEqual([[0, 'acknowledged', undefined], [1_800_000, 'acknowledged', undefined], [7_200_000, 'resolved', 1_800_000]]);
     expect(cfg.policies.P4.steps).toHaveLength(1);
   });
@@ -58,7 +62,7 @@ describe('notify.yaml', () => {
 
   it('reports an unknown channel type with its position and the types it knows', () => {
     expect(errorsFor(`channels:\n  x:\n    type: telegram\n    url: http://127.0.0.1/\n`)).toContain(
-      'notify.yaml:3:11 channels.x.type: expected type to be one of webhook, alertmanager, slack, dingtalk, wecom, feishu, pagerduty, got "telegram"');
+      'notify.yaml:3:11 channels.x.type: expected type to be one of webhook, alertmanager, slack, dingtalk, wecom, feishu, pagerduty, aliyun-sms, aliyun-voice, tencent-sms, got "telegram"');
   });
 
   it('reports names that point nowhere, each at its own line and column', () => {
@@ -140,6 +144,25 @@ tiers:
       'notify.yaml:3:8 ackLinks.url: unknown placeholder {tok} (expected {publicUrl}, {token}, {incident}, {device}, {site})',
       'notify.yaml:3:8 ackLinks.url: expected the link to contain {token}',
       'notify.yaml:4:15 dashboardUrl: unknown placeholder {grafana} (expected {publicUrl}, {incident}, {device}, {site})',
+    ]);
+  });
+});
+
+describe('notify.yaml: links, chat and phone fallback', () => {
+  it('names each mistake in the new sections with its position', () => {
+    const yaml = `ackLinks:\n  secret: 0123456789abcdef\n  claimUrl: "{publicUrl}/claim"\n  actions: [ack, snooze]\nphoneFallback:\n  notify: [{ channel: nowhere }]\nchat:\n  wecom: { token: t, encodingAesKey: short, corpId: c }\n  users: { "teams:U1": x }\n` + base.slice(base.indexOf('channels:'));
+    expect(errorsFor(yaml)).toEqual([
+      'notify.yaml:4:18 ackLinks.actions[1]: expected ack, claim or mute, got "snooze"',
+      'notify.yaml:8:38 chat.wecom.encodingAesKey: expected an EncodingAESKey of 43 letters and digits, got a value of 5 characters',
+      'notify.yaml:9:24 chat.users.teams:U1: expected a key "<platform>:<user id>" (slack, feishu, dingtalk or wecom), got "teams:U1"',
+    ]);
+    const refs = `ackLinks:\n  secret: 0123456789abcdef\n  claimUrl: "{publicUrl}/claim"\nphoneFallback:\n  notify: [{ channel: nowhere }]\n` + base.slice(base.indexOf('channels:'));
+    expect(errorsFor(refs)).toEqual([
+      'notify.yaml:3:13 ackLinks.claimUrl: expected the link to contain {token}',
+      'notify.yaml:5:23 phoneFallback.notify[0].channel: unknown channel "nowhere" (channels: eng-a, eng-b, lead, mgr)',
+    ]);
+    expect(errorsFor(`chat:\n  slack: { signingSecret: abcdef0123456789 }\n` + base.slice(base.indexOf('channels:')).replace(/ackLinks:[\s\S]*?channels:/, 'channels:'))).toEqual([
+      'notify.yaml:2:3 chat: expected ackLinks to be configured too: chat buttons carry signed link tokens',
     ]);
   });
 });

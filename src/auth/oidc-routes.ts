@@ -22,6 +22,11 @@ const callbackQuery = z.looseObject({
   error_description: z.string().max(2048).optional(),
 }).catchall(z.string().max(4096));
 
+/** The origin a request was made to, as the browser sees it (X-Forwarded-* only from a trusted proxy); '' when unreadable. */
+function originOf(request: FastifyRequest): string {
+  try { return new URL(`${request.protocol}://${request.host}`).origin; } catch { return ''; }
+}
+
 /**
  * Single sign-on routes (public: they are how one logs in): `GET /auth/oidc/login` sends the browser to the
  * provider, `GET /auth/oidc/callback` finishes the login, opens a console session and goes to `/console/`
@@ -32,7 +37,8 @@ export const oidcRoutes = apiPlugin('noctua-oidc', [], async (app, ctx) => {
   const settings = auth.settings.oidc!;
   const sso = new OidcLogin(settings, () => ctx.now().getTime());
   const limited = app.rateLimit({ max: auth.settings.loginRateLimitPerMinute, timeWindow: 60_000 });
-  const secure = (r: FastifyRequest) => r.protocol === 'https' || new URL(settings.redirectUrl).protocol === 'https:';
+  const home = new URL(settings.redirectUrl);
+  const secure = (r: FastifyRequest) => r.protocol === 'https' || home.protocol === 'https:';
 
   const audit = (request: FastifyRequest, status: number, who: string, ok: boolean, detail: string, after?: unknown) => {
     try {
@@ -53,6 +59,12 @@ export const oidcRoutes = apiPlugin('noctua-oidc', [], async (app, ctx) => {
     config: { access: 'public' }, onRequest: limited,
     schema: { hide: true, querystring: jsonSchema(loginQuery) },
   }, async (request, reply) => {
+    // The state cookie must come back to the callback: start the login on the callback's origin, not on the
+    // address this browser happened to use (http://10.0.0.5:8080 and https://noc.example.com share no cookies).
+    if (originOf(request) !== home.origin) {
+      const next = request.query.next === undefined ? '' : `?next=${encodeURIComponent(safeReturnTo(request.query.next))}`;
+      return reply.header('cache-control', 'no-store').redirect(`${home.origin}/auth/oidc/login${next}`, 302);
+    }
     const begun = await sso.begin(safeReturnTo(request.query.next));
     if (!begun.ok) {
       request.log.warn({ detail: begun.detail }, 'single sign-on: provider unavailable');

@@ -17,11 +17,13 @@ const oidcSettings = (issuer: string) => ({
   ],
 });
 const pw = (u: string) => IDP_ACCOUNTS.find((a) => a.username === u)!.password;
+/** Requests as the browser makes them to the public address in REDIRECT, behind a TLS-terminating proxy. */
+const AT_HOME = { host: 'noctua.example.test', 'x-forwarded-proto': 'https' };
 const cookieLine = (r: LightMyRequestResponse, name: string) => ([r.headers['set-cookie'] ?? []].flat() as string[]).find((l) => l.startsWith(`${name}=`));
 
 /** Starts a login at Noctua, signs in at the provider, and returns the callback path and the state cookie. */
 async function toCallback(user: string, next?: string): Promise<{ path: string; cookie: string; start: LightMyRequestResponse }> {
-  const start = await c.app.inject({ url: `/auth/oidc/login${next ? `?next=${encodeURIComponent(next)}` : ''}` });
+  const start = await c.app.inject({ url: `/auth/oidc/login${next ? `?next=${encodeURIComponent(next)}` : ''}`, headers: AT_HOME });
   expect(start.statusCode, start.body).toBe(302);
   const back = await new IdpBrowser(idp.issuer).signIn(new URL(start.headers.location as string), user, pw(user));
   return { path: `${back.pathname}${back.search}`, cookie: `noctua_oidc=${setCookies(start).noctua_oidc}`, start };
@@ -29,7 +31,7 @@ async function toCallback(user: string, next?: string): Promise<{ path: string; 
 
 beforeAll(async () => {
   idp = await startOidcProvider({ redirectUri: REDIRECT });
-  c = await consoleApp({ oidc: oidcSettings(idp.issuer) });
+  c = await consoleApp({ oidc: oidcSettings(idp.issuer) }, { trustProxy: true });
 });
 afterAll(async () => {
   await c?.app.close();
@@ -95,13 +97,22 @@ describe('single sign-on through the console routes and a real oidc-provider', (
   });
 
   it('what the provider says is shown as text, never as markup', async () => {
-    const start = await c.app.inject({ url: '/auth/oidc/login' });
+    const start = await c.app.inject({ url: '/auth/oidc/login', headers: AT_HOME });
     const state = setCookies(start).noctua_oidc!;
     const q = new URLSearchParams({ error: 'access_denied', error_description: '<script>alert(1)</script><img src=x onerror=alert(2)>', state, iss: idp.issuer });
     const r = await c.app.inject({ url: `/auth/oidc/callback?${q}`, headers: { cookie: `noctua_oidc=${state}` } });
     expect(r.statusCode).toBe(403);
     expect(r.body).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
     expect(r.body).not.toMatch(/<script|<img/);
+  });
+
+  it('a login started on another address of this server first moves to the callback\'s origin, keeping `next`', async () => {
+    for (const headers of [{ host: '10.0.0.5:8080' }, { host: 'noctua.example.test' }, { host: 'noctua.example.test', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' }]) {
+      const r = await c.app.inject({ url: '/auth/oidc/login?next=%2Fconsole%2Fdevices', headers });
+      expect(r.statusCode, JSON.stringify(headers)).toBe(302);
+      expect(r.headers.location, JSON.stringify(headers)).toBe('https://noctua.example.test/auth/oidc/login?next=%2Fconsole%2Fdevices');
+      expect(cookieLine(r, 'noctua_oidc'), JSON.stringify(headers)).toBeUndefined();
+    }
   });
 
   it('a `next` that points at another site falls back to the console', async () => {
@@ -119,12 +130,12 @@ describe('single sign-on through the console routes and a real oidc-provider', (
 describe('single sign-on with the provider down', () => {
   let down: ConsoleApp;
   beforeAll(async () => {
-    down = await consoleApp({ oidc: oidcSettings(`http://127.0.0.1:${await freeTcpPort()}`) });
+    down = await consoleApp({ oidc: oidcSettings(`http://127.0.0.1:${await freeTcpPort()}`) }, { trustProxy: true });
   });
   afterAll(() => down?.app.close());
 
   it('the login page says the provider cannot be reached (503), and local logins still work', async () => {
-    const r = await down.app.inject({ url: '/auth/oidc/login' });
+    const r = await down.app.inject({ url: '/auth/oidc/login', headers: AT_HOME });
     expect(r.statusCode).toBe(503);
     expect(r.body).toContain('无法连接身份提供方');
     expect(r.body).toContain('sign in with a local account');

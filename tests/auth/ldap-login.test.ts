@@ -47,6 +47,14 @@ describe('POST /api/v1/session with directory users (local users first, then LDA
     expect(audit.items[0]).toMatchObject({ detail: 'by ldap' });
   });
 
+  it('the branch group\'s session sees only its site\'s devices', async () => {
+    const r = await post(c, 'dave', pw('dave'));
+    const cookie = (r.headers['set-cookie'] as string[]).map((l) => l.split(';')[0]).join('; ');
+    const list = (await c.app.inject({ url: '/api/v1/devices', headers: { cookie } })).json();
+    expect(list.items.map((d: { name: string }) => d.name).sort()).toEqual(['branch-rt-01', 'branch-ups-01']);
+    expect((await c.app.inject({ url: '/api/v1/devices/fw-01', headers: { cookie } })).statusCode).toBe(404);
+  });
+
   it('a directory user in no mapped group is refused with 403 and the reason', async () => {
     const r = await post(c, 'carol', pw('carol'));
     expect(r.statusCode).toBe(403);

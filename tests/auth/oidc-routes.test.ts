@@ -63,6 +63,9 @@ describe('single sign-on through the console routes and a real oidc-provider', (
       expect(cb.headers.location).toBe('/console/');
       const me = await c.app.inject({ url: '/api/v1/session', headers: { cookie: `noctua_session=${setCookies(cb).noctua_session}` } });
       expect(me.json(), user).toEqual({ name: user, role, sites, via: 'session' });
+      const devices = (await c.app.inject({ url: '/api/v1/devices', headers: { cookie: `noctua_session=${setCookies(cb).noctua_session}` } })).json();
+      if (sites) expect(devices.items.map((d: { name: string }) => d.name).sort(), user).toEqual(['branch-rt-01', 'branch-ups-01']);
+      else expect(devices.total, user).toBeGreaterThan(2);
     }
   });
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
+import { isIP } from 'node:net';
+import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import { Client, DN, Filter, InvalidCredentialsError, SizeLimitExceededError, type Entry } from 'ldapts';
 import type { LdapSection } from '../config/sections/auth-directory.js';
 import type { AuthResult, Authenticator } from './authenticator.js';
@@ -53,9 +54,13 @@ export class LdapAuthenticator implements Authenticator {
   /** Reads the CA file now, so a wrong path is a start-up error rather than a failed login at 3 a.m. */
   constructor(private readonly cfg: LdapSection) {
     const host = /^ldaps?:\/\/(?:\[([^\]]+)\]|([^:/]+))/.exec(cfg.url);
+    const expected = cfg.tls.serverName ?? host?.[1] ?? host?.[2] ?? '';
     this.tls = {
       ca: cfg.tls.caFile ? readFileSync(cfg.tls.caFile) : undefined,
-      servername: cfg.tls.serverName ?? host?.[2],
+      // SNI carries host names only (RFC 6066), never an IP address ...
+      servername: cfg.tls.serverName ?? (host?.[2] && isIP(host[2]) === 0 ? host[2] : undefined),
+      // ... so the certificate is checked against the expected name here (StartTLS has only a socket to go by).
+      checkServerIdentity: (_name, cert) => checkServerIdentity(expected, cert),
       rejectUnauthorized: !cfg.tls.insecureSkipVerify,
       minVersion: 'TLSv1.2',
     };

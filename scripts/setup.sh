@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBS=(influxdb snmpsim snmp snmpd fping iputils-ping iproute2 chromium poppler-utils redis-server prometheus-snmp-exporter build-essential python3 fonts-noto-cjk rsyslog snmptrapd openssh-server)
+DEBS=(influxdb snmpsim snmp snmpd fping iputils-ping iproute2 chromium poppler-utils redis-server prometheus-snmp-exporter build-essential python3 fonts-noto-cjk rsyslog snmptrapd openssh-server slapd ldap-utils openssl)
 
 missing=()
 for p in "${DEBS[@]}"; do
@@ -20,10 +20,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
   else SUDO=; fi
   echo "setup: installing Debian packages: ${missing[*]}"
+  # slapd would otherwise ask for an admin password and build a directory for this host's domain; the tests
+  # start their own slapd with a private config, so it is installed without any configuration of its own.
+  echo 'slapd slapd/no_configuration boolean true' | $SUDO debconf-set-selections
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
   # The packages start system services on some machines; Noctua starts its own private instances.
-  for svc in influxdb snmpd snmptrapd.socket snmptrapd redis-server prometheus-snmp-exporter; do
+  for svc in influxdb snmpd snmptrapd.socket snmptrapd redis-server prometheus-snmp-exporter slapd; do
     $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || $SUDO service "$svc" stop >/dev/null 2>&1 || true
   done
 else

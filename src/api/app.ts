@@ -30,6 +30,7 @@ import { knowledgeRoutes } from './routes/knowledge.js';
 import { sessionRoutes } from './routes/session.js';
 import { auditRoutes } from './routes/audit.js';
 import { usersRoutes } from './routes/users.js';
+import { oidcRoutes } from '../auth/oidc-routes.js';
 import { type Lang } from '../config/lang.js';
 
 /** What {@link buildApp} needs: the `api:` settings, the services onto the running Noctua, and a logger. */
@@ -119,6 +120,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
   app.register(healthRoutes, ctx);
   app.register(wallPageRoutes, ctx);
   app.register(ackRoutes, ctx);
+  if (opts.auth?.settings.oidc) app.register(oidcRoutes, ctx);
   app.register(async (v1) => {
     v1.register(devicesRoutes, ctx);
     v1.register(incidentsRoutes, ctx);

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { AuthSection } from '../config/sections/auth.js';
 import type { Authenticator } from './authenticator.js';
 import { localAuthenticator } from './local.js';
+import { LdapAuthenticator } from './ldap.js';
 import type { UserDirectory } from './users.js';
 
 /** What an authenticator is built from. */
@@ -17,6 +18,7 @@ export type AuthenticatorFactory = (deps: AuthenticatorDeps) => Authenticator | 
 /** The password checkers, asked in this order at login: local users first. A new backend is one line here. */
 export const AUTHENTICATORS: readonly AuthenticatorFactory[] = [
   (d) => localAuthenticator(d.users),
+  (d) => (d.settings.ldap ? new LdapAuthenticator(d.settings.ldap) : undefined),
 ];
 
 /** The authenticators the settings turn on, in registry order. */

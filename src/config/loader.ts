@@ -164,6 +164,19 @@ function checkClusterGroups(settings: NoctuaSettings, source: YamlSource | undef
   return errors;
 }
 
+/** Every site a directory or single sign-on group grants must exist, or its members would see nothing. */
+function checkAuthSites(settings: NoctuaSettings, source: YamlSource | undefined, sites: readonly Site[], devices: readonly Device[]): ConfigError[] {
+  if (!source) return [];
+  const known = new Set([...sites.map((s) => s.name), ...devices.map((d) => d.site)]);
+  const errors: ConfigError[] = [];
+  for (const kind of ['ldap', 'oidc'] as const) {
+    settings.auth[kind]?.groups.forEach((line, i) => line.sites?.forEach((site, j) => {
+      if (!known.has(site)) errors.push(source.error(['auth', kind, 'groups', i, 'sites', j], `unknown site "${site}" (expected one of the sites in devices.yaml: ${[...known].join(', ') || 'none'})`));
+    }));
+  }
+  return errors;
+}
+
 /**
  * Loads and checks a config directory: noctua.yaml, devices.yaml and each optional file in `optional` that exists.
  * Throws {@link ConfigInvalidError} listing every error of every file.
@@ -190,6 +203,7 @@ export function loadConfig<L extends OptionalFileLoaders = Record<never, never>>
     collect(() => { if (existsSync(file)) files[name] = load(file, env); });
   }
   if (settings && errors.length === 0) errors.push(...checkClusterGroups(settings, settingsSource, inventory.sites, inventory.devices));
+  if (settings && errors.length === 0) errors.push(...checkAuthSites(settings, settingsSource, inventory.sites, inventory.devices));
   if (errors.length > 0 || !settings) throw new ConfigInvalidError(errors);
   const stateDir = isAbsolute(settings.stateDir) ? settings.stateDir : resolve(dirname(abs), settings.stateDir);
   return { dir: abs, settings, stateDir, ...inventory, ...(files as OptionalFiles<L>) };

@@ -14,12 +14,13 @@ import { descendantsOf, listProcesses, processKey, type ProcessInfo } from './pr
 export const RUN_MARK = 'NOCTUA_TEST_RUN';
 
 /** Programs the suite starts; any of them alive after the run, and started during it, is a leak. */
-const WATCHED = ['influxd', 'snmpsimd', 'snmpd', 'redis-server', 'chromium', 'chrome', 'headless_shell', 'prometheus-snmp-exporter', 'lldpd', 'sshd', 'postgres', 'fping'];
+const WATCHED = ['influxd', 'snmpsimd', 'snmpd', 'redis-server', 'chromium', 'chrome', 'headless_shell', 'prometheus-snmp-exporter', 'lldpd', 'sshd', 'postgres', 'fping', 'slapd'];
 
 /** Commands the suite needs, with the Debian package that brings each (scripts/setup.sh installs them all). */
 const REQUIRED: [command: string, pkg: string][] = [
   ['influxd', 'influxdb'], ['snmpsimd', 'snmpsim'], ['snmpd', 'snmpd'], ['redis-server', 'redis-server'], ['fping', 'fping'],
   ['ping', 'iputils-ping'], ['ip', 'iproute2'], ['pdftoppm', 'poppler-utils'], ['pdfinfo', 'poppler-utils'],
+  ['/usr/sbin/slapd', 'slapd'], ['/usr/sbin/slaptest', 'slapd'], ['/usr/sbin/slappasswd', 'slapd'], ['ldapadd', 'ldap-utils'], ['openssl', 'openssl'],
 ];
 
 /** What is missing for the suite to run, one line each. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { secret } from '../secret.js';
 import { durationSchema } from '../duration.js';
 import { API_ROLES } from './api.js';
+import { ldapSectionSchema, oidcSectionSchema } from './auth-directory.js';
 
 /** A person's login name: what acks, comments and the audit trail show. Bounded; no control characters. */
 export const userNameSchema = z.string().min(1).max(100)
@@ -46,6 +47,10 @@ export const authSectionSchema = z.strictObject({
   }).prefault({}),
   /** Login attempts per minute per client address (on top of api.rateLimitPerMinute). */
   loginRateLimitPerMinute: z.number().int().min(1).max(10_000).default(30),
+  /** Logins checked against an LDAP directory or Active Directory, after local users (docs/CONSOLE.md). */
+  ldap: ldapSectionSchema.optional(),
+  /** Single sign-on through an OpenID Connect provider: /auth/oidc/login (docs/CONSOLE.md). */
+  oidc: oidcSectionSchema.optional(),
   audit: z.strictObject({
     /** Audit rows older than this are deleted by the daily prune. */
     retention: durationSchema.default(365 * 86_400_000),

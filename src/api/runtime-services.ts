@@ -17,6 +17,7 @@ import type { InfluxReader } from '../storage/queries.js';
 import type { InfluxReadiness } from '../storage/influx/sink.js';
 import type { EscalationService } from '../alerting/escalation/index.js';
 import { ackLinkService } from './ack-links.js';
+import { eventServiceOverInflux } from './services/events.js';
 import type { LatestSamples } from './latest-samples.js';
 import type { ApiServices, ConfigService, DeviceSummary, LiveEvent, OnCallEntry, Readiness, ReportService } from './services/index.js';
 
@@ -35,7 +36,7 @@ export interface RuntimeParts {
   };
   /** The on-call schedules to show on the wall, in escalation order (tier 1 first). */
   onCallSchedules?: readonly string[];
-  reader: Pick<InfluxReader, 'series'>;
+  reader: Pick<InfluxReader, 'series'> & Partial<Pick<InfluxReader, 'query'>>;
   /** The InfluxDB writer's health; absent when nothing is written to InfluxDB. */
   influx?: { readiness(): InfluxReadiness };
   schedulerRunning: () => boolean;
@@ -122,8 +123,10 @@ export function runtimeServices(parts: RuntimeParts): ApiServices & { close(): v
     },
   });
 
+  const query = parts.reader.query;
   return {
     devices,
+    ...(query ? { events: eventServiceOverInflux({ query }) } : {}),
     metrics: {
       async series(q) {
         return parts.reader.series({

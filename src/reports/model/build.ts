@@ -8,6 +8,7 @@ import type { TimeRange } from '../sources/types.js';
 import { capacityRows } from './capacity.js';
 import { changes } from './changes.js';
 import { deviceRows } from './devices.js';
+import { eventsSummary } from './events.js';
 import { countBySeverity, incidentRows, slaSummary } from './incidents.js';
 import { availabilityByDay, latencyTrend, siteRows, topInterfaces } from './links.js';
 import { readAll } from './readings.js';
@@ -48,6 +49,7 @@ export async function buildReportModel(input: ModelInputs): Promise<ReportModel>
     devices, availabilityByDay: availabilityByDay(readings, period), sites: siteRows(readings), latencyTrend: latencyTrend(readings),
     ...topInterfaces(readings), ups, incidents, changes: changes(readings), capacity: capacityRows(readings, period.end), recommendations: [],
   };
+  model.events = await eventsSummary(input.metrics, range);
   model.recommendations = recommend(model);
   return model;
 }

@@ -4,6 +4,7 @@
  */
 import type { Severity } from '../../core/incident.js';
 import type { ReportPeriod } from '../period.js';
+import type { EventsSummary } from './events.js';
 import type { DeviceSeen, IncidentRecord, IncidentSource, MetricsSource, RebootEvent, SlaGrade, UpsState } from '../sources/types.js';
 
 /** One reason a device needs attention, in no language. */
@@ -118,6 +119,8 @@ export interface ReportModel {
   topUtilisation: InterfaceRow[];
   topErrors: InterfaceRow[];
   ups: (UpsState & { onBatteryTotalMs: number })[];
+  /** Trap, syslog and poll events (model/events.ts); undefined when the metrics source cannot count them. */
+  events?: EventsSummary;
   /** Undefined when no incident store is connected. */
   incidents?: IncidentRow[];
   changes: {

@@ -78,6 +78,25 @@ describe('alert rules on events', () => {
     expect(h.transitions().filter((t) => t.includes('ups-power-event'))).toEqual(['firing ups-power-event ups1', 'resolved ups-power-event ups1']);
   });
 
+  it('APC overload and lost contact are cleared by upsOverloadCleared and communicationEstablished', async () => {
+    const h = startHarness(EXAMPLE, [device('ups2', { class: 'ups' })]);
+    await trap(h, 'ups2', '1.3.6.1.4.1.318.0.2', [], 'ups');
+    await trap(h, 'ups2', '1.3.6.1.4.1.318.0.1', [], 'ups');
+    await trap(h, 'ups2', '1.3.6.1.4.1.318.0.33', [], 'ups');
+    await h.advance(10_000);
+    expect(h.transitions()).toEqual(['firing ups-power-event ups2']);
+    await trap(h, 'ups2', '1.3.6.1.4.1.318.0.8', [], 'ups');
+    await h.advance(10_000);
+    expect(h.transitions()).toEqual(['firing ups-power-event ups2', 'resolved ups-power-event ups2']);
+  });
+
+  it('a Cisco config event says where the change came from', () => {
+    const e = (source: string) => classifyTrap(catalog, { kind: 'trap', trapOid: '1.3.6.1.4.1.9.9.43.2.0.1', varbinds: [{ oid: '1.3.6.1.4.1.9.9.43.1.1.6.1.3.12', value: source }] },
+      '10.0.0.1', { device: 'r1', timeZone: 'UTC' }, new Date(0));
+    expect([e('1').message, e('2').message, e('9').message]).toEqual(['Configuration changed from the command line', 'Configuration changed by SNMP', 'Configuration changed']);
+    expect(e('1').type).toBe('config-change');
+  });
+
   it('an event without a clearing event resolves after resolveAfter', async () => {
     const h = startHarness(EXAMPLE, [device('r1', { class: 'router' })]);
     await trap(h, 'r1', '1.3.6.1.6.3.1.1.5.1', []);

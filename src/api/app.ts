@@ -31,6 +31,7 @@ import { sessionRoutes } from './routes/session.js';
 import { auditRoutes } from './routes/audit.js';
 import { usersRoutes } from './routes/users.js';
 import { oidcRoutes } from '../auth/oidc-routes.js';
+import { eventsRoutes } from './routes/events.js';
 import { type Lang } from '../config/lang.js';
 
 /** What {@link buildApp} needs: the `api:` settings, the services onto the running Noctua, and a logger. */
@@ -139,6 +140,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
       v1.register(usersRoutes, ctx);
       v1.register(auditRoutes, ctx);
     }
+    v1.register(eventsRoutes, ctx);
   }, { prefix: API_PREFIX });
   return app;
 }

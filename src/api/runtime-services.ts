@@ -16,6 +16,7 @@ import type { DevicePollState, DeviceStateRegistry } from '../scheduler/device-s
 import type { InfluxReader } from '../storage/queries.js';
 import type { InfluxReadiness } from '../storage/influx/sink.js';
 import { ackLinkService, type EscalationPaging } from './ack-links.js';
+import { eventServiceOverInflux } from './services/events.js';
 import type { LatestSamples } from './latest-samples.js';
 import type { ApiServices, ConfigService, DeviceSummary, LiveEvent, OnCallEntry, Readiness, ReportService } from './services/index.js';
 
@@ -34,7 +35,7 @@ export interface RuntimeParts {
   };
   /** The on-call schedules to show on the wall, in escalation order (tier 1 first). */
   onCallSchedules?: readonly string[];
-  reader: Pick<InfluxReader, 'series'>;
+  reader: Pick<InfluxReader, 'series'> & Partial<Pick<InfluxReader, 'query'>>;
   /** The InfluxDB writer's health; absent when nothing is written to InfluxDB. */
   influx?: { readiness(): InfluxReadiness };
   schedulerRunning: () => boolean;
@@ -124,8 +125,10 @@ export function runtimeServices(parts: RuntimeParts): ApiServices & { close(): v
     },
   });
 
+  const query = parts.reader.query;
   return {
     devices,
+    ...(query ? { events: eventServiceOverInflux({ query }) } : {}),
     metrics: {
       async series(q) {
         return parts.reader.series({

@@ -3,6 +3,8 @@ import { LatestSamples } from '../api/latest-samples.js';
 import type { LoadedConfig } from '../config-check/load.js';
 import { openStateDb } from '../core/database.js';
 import { eventStatsToSamples, startEventReceivers } from '../events/receivers.js';
+import { repollOnEvents } from '../events/repoll.js';
+import { RepollDebounce } from '../scheduler/repoll.js';
 import type { DeviceSetChange } from '../scheduler/scheduler.js';
 import { startApiAndReports } from './api-and-reports.js';
 import { consumerSelfSamples, startConsumers } from './consumers.js';
@@ -37,13 +39,20 @@ export async function startStandalone(cfg: LoadedConfig, s: RuntimeServices, opt
     bus.add(latest);
     const ev = cfg.settings.events;
     if (ev.traps.enabled || ev.syslog.enabled) {
+      // A linkDown trap polls the device's interfaces at once (debounced per device), so uplink-down reacts in seconds.
+      const repoll = new RepollDebounce((name) => scheduler.pollNow(name, 'snmp'), ev.repoll.minGap, clock);
+      closers.add('event re-polls', () => repoll.close());
+      if (ev.repoll.types.length > 0) bus.add(repollOnEvents(ev.repoll.types, (name) => repoll.request(name)));
       const events = await startEventReceivers({
         config: ev,
         userCatalogDirs: [join(cfg.dir, 'events'), ...ev.catalogDirs.map((d) => resolve(cfg.dir, d))],
         devices: () => current.devices, defaultTimeZone: cfg.settings.timezone, publish: (x) => bus.publish(x), log: log.child({ component: 'events' }),
+        interfaceName: (device, ifIndex) => latest.interfaceName(device, ifIndex),
       });
       closers.add('event receivers', () => events.stop());
-      every(s, 'event self samples', cfg.settings.scheduler.selfInterval, () => { void bus.publish(eventStatsToSamples(events.stats(), s.instance, clock.now())); });
+      every(s, 'event self samples', cfg.settings.scheduler.selfInterval, () => {
+        void bus.publish(eventStatsToSamples(events.stats(), s.instance, clock.now(), repoll.stats()));
+      });
     }
 
     const reload = (next: LoadedConfig): DeviceSetChange => {

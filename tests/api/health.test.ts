@@ -48,7 +48,7 @@ describe('OpenAPI document and UI at /docs', () => {
     const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
     expect(routes.sort()).toEqual([
       'DELETE /api/v1/maintenance/{id}',
-      'GET /api/v1/alerts', 'GET /api/v1/devices', 'GET /api/v1/devices/{name}', 'GET /api/v1/devices/{name}/series',
+      'GET /api/v1/alerts', 'GET /api/v1/devices', 'GET /api/v1/devices/{name}', 'GET /api/v1/devices/{name}/series', 'GET /api/v1/events',
       'GET /api/v1/incidents', 'GET /api/v1/incidents/{id}', 'GET /api/v1/maintenance', 'GET /api/v1/stream', 'GET /api/v1/wall',
       'GET /healthz', 'GET /metrics', 'GET /readyz',
       'GET /api/v1/reports', 'GET /api/v1/reports/{kind}/{file}', 'POST /api/v1/reports',

@@ -7,6 +7,7 @@
 import type { Registry } from 'prom-client';
 import type { ConfigService } from './config.js';
 import type { DeviceDirectory } from './devices.js';
+import type { EventService } from './events.js';
 import type { HealthProbe } from './health.js';
 import type { IncidentService } from './incidents.js';
 import type { LiveFeed } from './live.js';
@@ -19,6 +20,7 @@ import type { KnowledgeService, ProblemRecordService } from './service-records.j
 
 export type { Awaitable } from './awaitable.js';
 export type { ConfigCheck, ConfigService } from './config.js';
+export type { EventQuery, EventRecord, EventService } from './events.js';
 export { DEVICE_CONDITIONS, type DeviceCondition, type DeviceDirectory, type DeviceSummary } from './devices.js';
 export type { HealthProbe, Readiness } from './health.js';
 export type { AlertRecord, IncidentService } from './incidents.js';
@@ -44,6 +46,8 @@ export interface ApiServices {
   registry: Registry;
   /** Stored and on-demand reports; absent where no state directory is known. */
   reports?: ReportService;
+  /** The event log (traps, syslog) from InfluxDB; absent where there is no reader. */
+  events?: EventService;
   /** Escalation; absent without notify.yaml (then nothing is paged, and there is no outbox). */
   paging?: PagingService;
   /** Problem records; absent where the process keeps no state database of its own. */

@@ -8,6 +8,7 @@ import type { TimeRange } from '../sources/types.js';
 import { capacityRows } from './capacity.js';
 import { changes } from './changes.js';
 import { deviceRows } from './devices.js';
+import { eventsSummary } from './events.js';
 import { countBySeverity, incidentRows, slaSummary } from './incidents.js';
 import { availabilityByDay, latencyTrend, siteRows, topInterfaces } from './links.js';
 import { readAll } from './readings.js';
@@ -51,6 +52,7 @@ export async function buildReportModel(input: ModelInputs): Promise<ReportModel>
     ...topInterfaces(readings), ups, incidents, changes: changes(readings), problems: readings.problems ? problemRows(readings.problems, period) : undefined,
     engineers: incidents && input.audience !== 'customer' ? engineerRows(incidents) : undefined, capacity: capacityRows(readings, period.end), recommendations: [],
   };
+  model.events = await eventsSummary(input.metrics, range);
   model.recommendations = recommend(model);
   return model;
 }

@@ -5,6 +5,7 @@
 import type { Severity } from '../../core/incident.js';
 import type { ReportPeriod } from '../period.js';
 import type { EngineerRow } from './engineers.js';
+import type { EventsSummary } from './events.js';
 import type { DeviceSeen, IncidentRecord, IncidentSource, ProblemRecordSource, ProblemRecordSummary, MetricsSource, RebootEvent, SlaGrade, UpsState } from '../sources/types.js';
 
 /** One reason a device needs attention, in no language. */
@@ -119,6 +120,8 @@ export interface ReportModel {
   topUtilisation: InterfaceRow[];
   topErrors: InterfaceRow[];
   ups: (UpsState & { onBatteryTotalMs: number })[];
+  /** Trap, syslog and poll events (model/events.ts); undefined when the metrics source cannot count them. */
+  events?: EventsSummary;
   /** Undefined when no incident store is connected. */
   incidents?: IncidentRow[];
   /** Recurring problems: records open during the period or with an incident in it, most incidents in the period first. */

@@ -9,6 +9,7 @@ import { periodText, reportTitle, sectionTitle, verdictText } from './i18n.js';
 import { capacityBlocks } from './sections/capacity.js';
 import { changeBlocks } from './sections/changes.js';
 import { deviceBlocks } from './sections/devices.js';
+import { eventBlocks } from './sections/events.js';
 import { incidentBlocks } from './sections/incidents.js';
 import { linkBlocks } from './sections/links.js';
 import { powerBlocks } from './sections/power.js';
@@ -33,6 +34,7 @@ export interface ReportDocument {
 /** The sections in report order; the position is the section number (sectionTitle). */
 const SECTIONS: readonly ((ctx: SectionContext) => Block[])[] = [
   summaryBlocks, deviceBlocks, linkBlocks, powerBlocks, incidentBlocks, changeBlocks, capacityBlocks, recommendationBlocks,
+  eventBlocks,
 ];
 
 /** Lays out the model in one language. */

@@ -3,6 +3,7 @@
  * own words. The model never sees InfluxQL or SQL, so it can be fed by InfluxDB (influx-metrics.ts), by
  * the alert store (alert-store.ts), or by an in-memory source (memory-incidents.ts) in tests.
  */
+import type { EventCount } from './influx-events.js';
 import { z } from 'zod';
 
 /** A half-open time range [start, end). */
@@ -96,6 +97,8 @@ export interface MetricsSource {
   ups(range: TimeRange): Promise<UpsState[]>;
   interfaces(range: TimeRange, bucketMs: number): Promise<InterfaceStats[]>;
   identity(range: TimeRange): Promise<IdentityHistory[]>;
+  /** Trap, syslog and poll events per device, type and source (the events section); optional for other stores. */
+  events?(range: TimeRange): Promise<EventCount[]>;
 }
 
 const severity = z.enum(['P1', 'P2', 'P3', 'P4']);

@@ -164,14 +164,21 @@ function checkClusterGroups(settings: NoctuaSettings, source: YamlSource | undef
   return errors;
 }
 
-/** Every site a directory or single sign-on group grants must exist, or its members would see nothing. */
+/** Every local user must be named once, and every site a user or a directory/SSO group is limited to must exist, or that team would see nothing. */
 function checkAuthSites(settings: NoctuaSettings, source: YamlSource | undefined, sites: readonly Site[], devices: readonly Device[]): ConfigError[] {
   if (!source) return [];
   const known = new Set([...sites.map((s) => s.name), ...devices.map((d) => d.site)]);
+  const unknown = (site: string) => `unknown site "${site}" (expected one of the sites in devices.yaml: ${[...known].join(', ') || 'none'})`;
   const errors: ConfigError[] = [];
+  const seen = new Set<string>();
+  settings.auth.users.forEach((u, i) => {
+    if (seen.has(u.name)) errors.push(source.error(['auth', 'users', i, 'name'], `user "${u.name}" is listed twice (expected each name once)`));
+    seen.add(u.name);
+    u.sites?.forEach((site, j) => { if (!known.has(site)) errors.push(source.error(['auth', 'users', i, 'sites', j], unknown(site))); });
+  });
   for (const kind of ['ldap', 'oidc'] as const) {
     settings.auth[kind]?.groups.forEach((line, i) => line.sites?.forEach((site, j) => {
-      if (!known.has(site)) errors.push(source.error(['auth', kind, 'groups', i, 'sites', j], `unknown site "${site}" (expected one of the sites in devices.yaml: ${[...known].join(', ') || 'none'})`));
+      if (!known.has(site)) errors.push(source.error(['auth', kind, 'groups', i, 'sites', j], unknown(site)));
     }));
   }
   return errors;
@@ -202,8 +209,10 @@ export function loadConfig<L extends OptionalFileLoaders = Record<never, never>>
     files[name] = undefined;
     collect(() => { if (existsSync(file)) files[name] = load(file, env); });
   }
-  if (settings && errors.length === 0) errors.push(...checkClusterGroups(settings, settingsSource, inventory.sites, inventory.devices));
-  if (settings && errors.length === 0) errors.push(...checkAuthSites(settings, settingsSource, inventory.sites, inventory.devices));
+  if (settings && errors.length === 0) {
+    errors.push(...checkClusterGroups(settings, settingsSource, inventory.sites, inventory.devices));
+    errors.push(...checkAuthSites(settings, settingsSource, inventory.sites, inventory.devices));
+  }
   if (errors.length > 0 || !settings) throw new ConfigInvalidError(errors);
   const stateDir = isAbsolute(settings.stateDir) ? settings.stateDir : resolve(dirname(abs), settings.stateDir);
   return { dir: abs, settings, stateDir, ...inventory, ...(files as OptionalFiles<L>) };

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { backtrackRisk } from '../pollers/snmp/patterns.js';
 import { readYamlDirs } from '../config/data-files.js';
 
-/** A regex written in a command set; refused when its shape can backtrack (it runs on what a device sends). */
-const pattern = z.string().min(1).max(255).superRefine((p, ctx) => {
+/** A regex written in a command set or a compliance rule; refused when its shape can backtrack (it runs on what a device sends). */
+export const pattern = z.string().min(1).max(255).superRefine((p, ctx) => {
   try { new RegExp(p); } catch (err) { ctx.addIssue({ code: 'custom', message: `expected a regular expression: ${(err as Error).message}` }); return; }
   const risk = backtrackRisk(p);
   if (risk) ctx.addIssue({ code: 'custom', message: `refused: ${risk}` });

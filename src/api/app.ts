@@ -22,6 +22,7 @@ import { ackRoutes } from './routes/ack.js';
 import { pagingRoutes } from './routes/paging.js';
 import { pausesRoutes } from './routes/pauses.js';
 import { reportsRoutes } from './routes/reports.js';
+import { configBackupsRoutes } from './routes/config-backups.js';
 import { type Lang } from '../config/lang.js';
 
 /** What {@link buildApp} needs: the `api:` settings, the services onto the running Noctua, and a logger. */
@@ -113,6 +114,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
     v1.register(reportsRoutes, ctx);
     v1.register(pagingRoutes, ctx);
     v1.register(pausesRoutes, ctx);
+    v1.register(configBackupsRoutes, ctx);
   }, { prefix: API_PREFIX });
   return app;
 }

@@ -48,6 +48,8 @@ export interface RuntimeParts {
    * Without it they are recorded in a database in memory (once per process).
    */
   db?: Db;
+  /** Configuration backup, where the process runs it. */
+  configBackups?: ApiServices['configBackups'];
   /** The report store over the state directory (src/api/routes/reports-store.ts). */
   reports?: ReportService;
   now?: () => Date;
@@ -180,6 +182,7 @@ export function runtimeServices(parts: RuntimeParts): ApiServices & { close(): v
     },
     registry: parts.metrics,
     reports: parts.reports,
+    configBackups: parts.configBackups,
     paging: parts.paging ? ackLinkService(parts.paging, engine, parts.db, now) : undefined,
     close() {
       detach();

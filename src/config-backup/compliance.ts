@@ -55,7 +55,7 @@ function sectionsOf(lines: readonly Line[], header: RegExp): Line[][] {
 
 function hit(rule: ComplianceRule, text: string): boolean {
   const c = rule.check;
-  return c.kind === 'mustContain' || c.kind === 'mustNotContain' ? text.includes(c.text) : c.regex.test(text);
+  return 'text' in c ? text.includes(c.text) : c.regex.test(text);
 }
 
 /** Checks one rule against one configuration. */

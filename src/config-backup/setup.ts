@@ -1,8 +1,8 @@
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadConfig, type BaseConfig } from '../config/loader.js';
 import { createBackupRunner, type BackupRunner } from './runner.js';
 import { resolveBackupTargets, type BackupTarget } from './targets.js';
-import { BUILTIN_VENDOR_DIR, loadVendors } from './vendor.js';
+import { vendorsFor } from './service.js';
 
 /** Configuration backup as a config directory describes it: settings, devices with SSH access, and the runner. */
 export interface BackupSetup { config: BaseConfig; targets: BackupTarget[]; runner: BackupRunner }
@@ -11,9 +11,7 @@ export interface BackupSetup { config: BaseConfig; targets: BackupTarget[]; runn
 export function loadBackupSetup(configDir: string, env: NodeJS.ProcessEnv = process.env, warn?: (msg: string) => void): BackupSetup {
   const config = loadConfig(configDir, env);
   const section = config.settings.configBackup;
-  const dirs = [BUILTIN_VENDOR_DIR];
-  if (section.vendorsDir) dirs.push(isAbsolute(section.vendorsDir) ? section.vendorsDir : resolve(config.dir, section.vendorsDir));
-  const vendors = loadVendors(dirs);
+  const vendors = vendorsFor(config.dir, section);
   const targets = resolveBackupTargets(join(config.dir, 'devices.yaml'), vendors, env);
   const runner = createBackupRunner({
     stateDir: config.stateDir, concurrency: section.concurrency, warn,

@@ -3,6 +3,7 @@ import { configServiceFor } from '../api/config-service.js';
 import type { LatestSamples } from '../api/latest-samples.js';
 import { reportStoreFor } from '../api/routes/reports-store.js';
 import { runtimeServices } from '../api/runtime-services.js';
+import type { ConfigBackupService } from '../api/services/index.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
 import type { LoadedConfig } from '../config-check/load.js';
 import type { Db } from '../core/database.js';
@@ -27,6 +28,8 @@ export interface ApiAndReportsParts {
   running: () => boolean;
   reload: (next: LoadedConfig) => void;
   noApi?: boolean;
+  /** Configuration backup, where this process runs it. */
+  configBackups?: ConfigBackupService;
 }
 
 /** The sources a report is computed from, read afresh for each report (the inventory may have been reloaded). */
@@ -69,6 +72,7 @@ export async function startApiAndReports(s: RuntimeServices, p: ApiAndReportsPar
     metrics: s.metrics.registry,
     config: configServiceFor(cfg.dir, async (next) => { p.reload(next); }),
     paging: consumers.escalation,
+    configBackups: p.configBackups,
     reports: reportStoreFor({
       stateDir: cfg.stateDir, timeZone: cfg.settings.timezone, locale: cfg.settings.locale,
       sources: () => reportSources(p.current(), p.db),

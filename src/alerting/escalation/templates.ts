@@ -36,6 +36,7 @@ export const TEMPLATE_VARIABLES = [
   'kind', 'severity', 'severityName', 'title', 'device', 'site', 'what', 'since', 'sinceUtc', 'tier', 'step', 'repeat',
   'recipients', 'mentions', 'acknowledgedBy', 'acknowledgedAt', 'resolvedAt', 'outage', 'deadlineKind', 'deadline',
   'ackLink', 'ackUrl', 'dashboardLink', 'dashboardUrl', 'incident', 'alertCount', 'period', 'verdict', 'reportLink', 'reportUrl',
+  'configChange',
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
@@ -60,8 +61,8 @@ const FACTS: Record<Lang, string> = {
 
 const BODIES: Record<NoticeKind, Record<Lang, string>> = {
   opened: {
-    en: `${FACTS.en}\nNotified: {{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
-    'zh-CN': `${FACTS['zh-CN']}\n通知：{{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
+    en: `${FACTS.en}\n{{configChange}}\nNotified: {{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
+    'zh-CN': `${FACTS['zh-CN']}\n{{configChange}}\n通知：{{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
   },
   escalated: {
     en: `Not handled in time, escalated to {{tier}} (step {{step}}).\n${FACTS.en}\nNotified: {{mentions}}\n{{ackLink}}  {{dashboardLink}}`,
@@ -90,10 +91,22 @@ const VERDICTS: Record<Lang, Record<'normal' | 'abnormal' | 'no-data', (n: numbe
   'zh-CN': { normal: () => '正常', abnormal: (n) => `异常，${n} 台设备需关注`, 'no-data': () => '本期无数据' },
 };
 
-const LINK_TEXT: Record<Lang, { ack: string; dashboard: string; report: string }> = {
-  en: { ack: 'Acknowledge', dashboard: 'Dashboard', report: 'Open the report' },
-  'zh-CN': { ack: '确认故障', dashboard: '查看面板', report: '查看报告' },
+const LINK_TEXT: Record<Lang, { ack: string; dashboard: string; report: string; diff: string }> = {
+  en: { ack: 'Acknowledge', dashboard: 'Dashboard', report: 'Open the report', diff: 'diff' },
+  'zh-CN': { ack: '确认故障', dashboard: '查看面板', report: '查看报告', diff: '查看差异' },
 };
+
+/** "Configuration changed 5 min before on core-sw (+3 -1 lines) [diff]", one per change, in the notice's language. */
+function configChangeText(notice: Notice, markup: Markup): string {
+  const en = notice.locale === 'en';
+  return (notice.configChanges ?? []).map((c) => {
+    const link = c.link ? ` ${markup.link(c.link, LINK_TEXT[notice.locale].diff)}` : '';
+    const dev = markup.escape(c.device);
+    return en
+      ? `Configuration changed ${c.minutesBefore} min before on ${dev} (+${c.added} -${c.removed} lines, ${c.commit.slice(0, 10)})${link}`
+      : `故障前 ${c.minutesBefore} 分钟配置有变更：${dev}（+${c.added} -${c.removed} 行，${c.commit.slice(0, 10)}）${link}`;
+  }).join('\n');
+}
 
 const DEADLINE_KIND: Record<Lang, Record<'response' | 'resolution', string>> = {
   en: { response: 'response', resolution: 'resolution' },
@@ -165,6 +178,7 @@ export function templateValues(notice: Notice, markup: Markup, mention?: Mention
     verdict: own(notice.report ? VERDICTS[locale][notice.report.verdict](notice.report.attentionCount) : ''),
     reportLink: link(notice.links.report, words.report),
     reportUrl: own(notice.links.report ?? ''),
+    configChange: own(configChangeText(notice, markup)),
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Registry } from 'prom-client';
 import type { ConfigService } from './config.js';
+import type { ConfigBackupService } from './config-backups.js';
 import type { DeviceDirectory } from './devices.js';
 import type { HealthProbe } from './health.js';
 import type { IncidentService } from './incidents.js';
@@ -18,6 +19,7 @@ import type { ReportService } from './reports.js';
 
 export type { Awaitable } from './awaitable.js';
 export type { ConfigCheck, ConfigService } from './config.js';
+export type { ConfigBackupService } from './config-backups.js';
 export { DEVICE_CONDITIONS, type DeviceCondition, type DeviceDirectory, type DeviceSummary } from './devices.js';
 export type { HealthProbe, Readiness } from './health.js';
 export type { AlertRecord, IncidentService } from './incidents.js';
@@ -42,6 +44,8 @@ export interface ApiServices {
   registry: Registry;
   /** Stored and on-demand reports; absent where no state directory is known. */
   reports?: ReportService;
+  /** Configuration backup (versions, diffs, jobs, compliance); absent where the runtime has none. */
+  configBackups?: ConfigBackupService;
   /** Escalation; absent without notify.yaml (then nothing is paged, and there is no outbox). */
   paging?: PagingService;
 }

@@ -71,7 +71,7 @@ function jobToJson(j: BackupJob) {
 function versionToJson(device: string, v: VersionRecord) {
   const base = `/api/v1/devices/${encodeURIComponent(device)}/configs`;
   return {
-    commit: v.commit, time: v.time, subject: v.subject, added: v.added, removed: v.removed, first: v.first,
+    commit: v.commit, time: new Date(v.time).toISOString(), subject: v.subject, added: v.added, removed: v.removed, first: v.first,
     trigger: { kind: v.kind, reason: v.trigger, by: v.by },
     links: { text: `${base}/${v.commit}`, diff: `${base}/diff?to=${v.commit}` },
   };

@@ -1,5 +1,6 @@
 import type { Sink } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
+import type { Sample } from '../core/sample.js';
 
 /** The event catalog type (src/events/catalogs/*.yaml) of "the configuration changed": hwCfgChgNotify, ciscoConfigManEvent, %SYS-5-CONFIG_I, ... */
 export const CONFIG_CHANGE_EVENT_TYPE = 'config-change';
@@ -25,7 +26,7 @@ export class ConfigChangeTrigger implements Sink {
     fire: (device: string, reason: string, reports: number) => void;
   }) {}
 
-  async write(batch: readonly import('../core/sample.js').Sample[]): Promise<void> {
+  async write(batch: readonly Sample[]): Promise<void> {
     if (this.closed) return;
     for (const s of batch) {
       if (s.measurement !== 'event' || s.tags.type !== CONFIG_CHANGE_EVENT_TYPE) continue;

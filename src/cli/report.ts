@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { openStateDb } from '../core/database.js';
 import { AlertStoreIncidentSource } from '../reports/sources/alert-store.js';
+import { reportSourceFor } from '../config-backup/setup.js';
 import { loadConfig } from '../config/loader.js';
 import { REPORT_FORMATS, reportPath, renderReport, writeReportFile } from '../reports/generate.js';
 import { InfluxMetricsSource } from '../reports/sources/influx-metrics.js';
@@ -86,6 +87,7 @@ export const command: CliCommand = {
         metrics: new InfluxMetricsSource({ url: influx.url, database: influx.database, username: influx.username, password: influx.password }),
         incidents: db ? new AlertStoreIncidentSource(db) : undefined,
         inventory: cfg.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
+        configBackup: reportSourceFor(cfg.dir),
       });
     } finally { db?.close(); }
     const rendered = await renderReport(model, lang, flags.format);

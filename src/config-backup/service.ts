@@ -9,6 +9,8 @@ import { ChangeIndex, configChangeSample, type ConfigChangeRef } from './changes
 import { checkConfig, complianceSamples, type DeviceCompliance } from './compliance.js';
 import { loadComplianceRules, type ComplianceRule } from './compliance-rules.js';
 import { JobBook, type BackupJob } from './jobs.js';
+import { configBackupReportSource } from './report-source.js';
+import type { ConfigBackupSource } from '../reports/model/config-backup.js';
 import { createBackupRunner, type BackupOutcome, type BackupRunner } from './runner.js';
 import type { BackupTrigger, VersionRecord } from './store.js';
 import { resolveBackupTargets, type BackupTarget } from './targets.js';
@@ -50,6 +52,8 @@ export interface ConfigBackupRuntime {
   changesBefore(device: string, at: Date): ConfigChangeRef[];
   /** The last compliance result of every device checked since start. */
   compliance(): DeviceCompliance[];
+  /** The weekly report's view: the period's versions and compliance at a moment. */
+  reportSource: ConfigBackupSource;
   /** Resolves when every queued job has finished (tests, shutdown). */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -173,6 +177,7 @@ export async function startConfigBackup(opts: ConfigBackupOptions): Promise<Conf
 
   return {
     runner, rules, trigger,
+    reportSource: configBackupReportSource(runner.store, rules, () => new Map(currentTargets().map((t) => [t.device, t.ssh.platform]))),
     deviceNames: () => currentTargets().map((t) => t.device),
     startJob,
     job: (id) => jobs.get(id),

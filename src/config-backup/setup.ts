@@ -1,4 +1,8 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ConfigBackupSource } from '../reports/model/config-backup.js';
+import { loadComplianceRules } from './compliance-rules.js';
+import { configBackupReportSource } from './report-source.js';
 import { loadConfig, type BaseConfig } from '../config/loader.js';
 import { createBackupRunner, type BackupRunner } from './runner.js';
 import { resolveBackupTargets, type BackupTarget } from './targets.js';
@@ -18,4 +22,17 @@ export function loadBackupSetup(configDir: string, env: NodeJS.ProcessEnv = proc
     limits: { connectTimeout: section.connectTimeout, idleTimeout: section.idleTimeout, sessionTimeout: section.sessionTimeout },
   });
   return { config, targets, runner };
+}
+
+/**
+ * The weekly report's view of configuration backup for `noctua report`: undefined when no device has ssh settings
+ * or nothing was ever backed up (the sections then say so); the rules are the shipped ones plus configBackup.compliance.
+ */
+export function reportSourceFor(configDir: string, env: NodeJS.ProcessEnv = process.env): ConfigBackupSource | undefined {
+  const setup = loadBackupSetup(configDir, env);
+  if (setup.targets.length === 0 || !existsSync(join(setup.runner.store.dir, '.git'))) return undefined;
+  const section = setup.config.settings.configBackup;
+  const rules = loadComplianceRules({ userFile: section.compliance ? resolve(setup.config.dir, section.compliance) : undefined });
+  const platforms = new Map(setup.targets.map((t) => [t.device, t.ssh.platform]));
+  return configBackupReportSource(setup.runner.store, rules, () => platforms);
 }

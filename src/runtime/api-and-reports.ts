@@ -7,6 +7,7 @@ import type { ConfigBackupService } from '../api/services/index.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
 import type { LoadedConfig } from '../config-check/load.js';
 import type { Db } from '../core/database.js';
+import type { ConfigBackupSource } from '../reports/model/config-backup.js';
 import { AlertStoreIncidentSource } from '../reports/sources/alert-store.js';
 import { InfluxMetricsSource } from '../reports/sources/influx-metrics.js';
 import { startReportScheduler, type ReportScheduler } from '../reports/schedule.js';
@@ -30,15 +31,18 @@ export interface ApiAndReportsParts {
   noApi?: boolean;
   /** Configuration backup, where this process runs it. */
   configBackups?: ConfigBackupService;
+  /** Configuration backup's versions and compliance for the weekly report. */
+  configBackupReports?: ConfigBackupSource;
 }
 
 /** The sources a report is computed from, read afresh for each report (the inventory may have been reloaded). */
-function reportSources(current: LoadedConfig, db: Db) {
+function reportSources(current: LoadedConfig, db: Db, configBackup?: ConfigBackupSource) {
   const influx = current.settings.influx;
   return {
     metrics: new InfluxMetricsSource({ url: influx.url, database: influx.database, username: influx.username, password: influx.password }),
     incidents: new AlertStoreIncidentSource(db),
     inventory: current.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
+    configBackup,
   };
 }
 
@@ -51,7 +55,7 @@ export async function startApiAndReports(s: RuntimeServices, p: ApiAndReportsPar
   const log = s.log;
   const reports = startReportScheduler({
     stateDir: cfg.stateDir, timeZone: cfg.settings.timezone, locale: cfg.settings.locale, schedule: cfg.settings.reports,
-    sources: () => reportSources(p.current(), p.db),
+    sources: () => reportSources(p.current(), p.db, p.configBackupReports),
     announce: (a) => {
       // The scheduler's link is the path under the API; people open it at api.publicUrl.
       const base = cfg.settings.api.publicUrl?.replace(/\/+$/, '');
@@ -75,7 +79,7 @@ export async function startApiAndReports(s: RuntimeServices, p: ApiAndReportsPar
     configBackups: p.configBackups,
     reports: reportStoreFor({
       stateDir: cfg.stateDir, timeZone: cfg.settings.timezone, locale: cfg.settings.locale,
-      sources: () => reportSources(p.current(), p.db),
+      sources: () => reportSources(p.current(), p.db, p.configBackupReports),
     }),
   });
   s.closers.add('API live feed', () => services.close());

@@ -59,7 +59,7 @@ export async function startStandalone(cfg: LoadedConfig, s: RuntimeServices, opt
     };
     const { api, reports } = await startApiAndReports(s, {
       cfg, current: () => current, db, consumers, states: s.devices, latest, running: () => running, reload: (next) => { reload(next); }, noApi: opts.noApi,
-      configBackups: configBackupApi(backup),
+      configBackups: configBackupApi(backup), configBackupReports: backup.reportSource,
     });
     const sched = cfg.settings.scheduler;
     log.info({ devices: change.added.length, disabled: cfg.devices.filter((d) => !d.enabled).length, sites: cfg.sites.length, pollers: Object.keys(pollers).join(', '),

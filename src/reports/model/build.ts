@@ -7,6 +7,7 @@ import { previousPeriod } from '../period.js';
 import type { TimeRange } from '../sources/types.js';
 import { capacityRows } from './capacity.js';
 import { changes } from './changes.js';
+import { configBackupModel } from './config-backup.js';
 import { deviceRows } from './devices.js';
 import { countBySeverity, incidentRows, slaSummary } from './incidents.js';
 import { availabilityByDay, latencyTrend, siteRows, topInterfaces } from './links.js';
@@ -48,6 +49,7 @@ export async function buildReportModel(input: ModelInputs): Promise<ReportModel>
     devices, availabilityByDay: availabilityByDay(readings, period), sites: siteRows(readings), latencyTrend: latencyTrend(readings),
     ...topInterfaces(readings), ups, incidents, changes: changes(readings), capacity: capacityRows(readings, period.end), recommendations: [],
   };
+  if (input.configBackup) model.configBackup = await configBackupModel(input.configBackup, range, asOf);
   model.recommendations = recommend(model);
   return model;
 }

@@ -4,6 +4,7 @@
  */
 import type { Severity } from '../../core/incident.js';
 import type { ReportPeriod } from '../period.js';
+import type { ConfigBackupModel, ConfigBackupSource } from './config-backup.js';
 import type { DeviceSeen, IncidentRecord, IncidentSource, MetricsSource, RebootEvent, SlaGrade, UpsState } from '../sources/types.js';
 
 /** One reason a device needs attention, in no language. */
@@ -130,6 +131,8 @@ export interface ReportModel {
   };
   capacity: CapacityRow[];
   recommendations: Recommendation[];
+  /** Configuration changes and compliance; absent without configuration backup. */
+  configBackup?: ConfigBackupModel;
 }
 
 /** What a report is built from. */
@@ -140,5 +143,7 @@ export interface ModelInputs {
   incidents?: IncidentSource;
   /** Enabled inventory devices: a device in the inventory without a single sample is reported as "no data". */
   inventory?: { name: string; site: string; class: string }[];
+  /** Configuration backup's versions and compliance; without it the configuration sections say it is not set up. */
+  configBackup?: ConfigBackupSource;
   now?: Date;
 }

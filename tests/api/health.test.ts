@@ -58,6 +58,8 @@ describe('OpenAPI document and UI at /docs', () => {
       'POST /api/v1/incidents/{id}/unacknowledge',
       'GET /api/v1/incidents/{id}/pauses', 'POST /api/v1/incidents/{id}/pauses', 'POST /api/v1/incidents/{id}/pauses/{pid}/end',
       'POST /api/v1/maintenance', 'POST /api/v1/maintenance/{id}/end',
+      'POST /api/v1/config-backups', 'GET /api/v1/config-backups/jobs/{id}', 'GET /api/v1/devices/{name}/configs', 'GET /api/v1/devices/{name}/configs/diff',
+      'GET /api/v1/devices/{name}/configs/{commit}', 'GET /api/v1/compliance', 'GET /api/v1/devices/{name}/compliance',
     ].sort());
     const create = doc.paths['/api/v1/maintenance'].post;
     expect(create.requestBody.content['application/json'].schema.required).toEqual(['reason']);

@@ -13,8 +13,8 @@ const commitId = z.string().regex(/^[0-9a-f]{4,40}$/, 'expected a version id: 4 
 const startBody = z.strictObject({ devices: z.array(deviceName).max(10_000).optional().describe('default: every device with ssh settings') });
 type StartBody = z.infer<typeof startBody>;
 const jobParams = z.strictObject({ id: z.string().uuid() });
-const deviceParams = z.strictObject({ id: deviceName });
-const versionParams = z.strictObject({ id: deviceName, commit: commitId });
+const deviceParams = z.strictObject({ name: deviceName });
+const versionParams = z.strictObject({ name: deviceName, commit: commitId });
 const diffQuery = z.strictObject({ from: commitId.optional(), to: commitId.optional() });
 const complianceQuery = z.strictObject({ device: deviceName.optional(), failed: z.boolean().optional().describe('only devices with a failed rule') });
 
@@ -105,7 +105,7 @@ function findVersion(versions: readonly VersionRecord[], device: string, id: str
   throw notFound(`version ${id} of device "${device}" (${where})`);
 }
 
-/** /api/v1/config-backups, /api/v1/devices/:id/configs and /api/v1/compliance: stored configurations, diffs, backup jobs, compliance. */
+/** /api/v1/config-backups, /api/v1/devices/:name/configs and /api/v1/compliance: stored configurations, diffs, backup jobs, compliance. */
 // Long as a whole: one fastify plugin registering each route; every handler in it is short.
 export const configBackupsRoutes = apiPlugin('noctua-config-backups', ['@fastify/swagger'], async (app, { services }) => {
   app.post<{ Body: StartBody }>('/config-backups', {
@@ -133,21 +133,21 @@ export const configBackupsRoutes = apiPlugin('noctua-config-backups', ['@fastify
     return jobToJson(job);
   });
 
-  app.get<{ Params: z.infer<typeof deviceParams> }>('/devices/:id/configs', {
+  app.get<{ Params: z.infer<typeof deviceParams> }>('/devices/:name/configs', {
     config: { access: 'viewer' },
     schema: routeSchema({ summary: 'Stored configuration versions of a device, newest first, with what triggered each', tags: ['config-backups'], params: deviceParams, response: { 200: z.object({ device: z.string(), versions: z.array(versionJson) }) } }, problemSchema),
   }, async (request) => {
-    const device = request.params.id;
+    const device = request.params.name;
     const versions = await versionsOf(service(services.configBackups), device);
     return { device, versions: versions.map((v) => versionToJson(device, v)) };
   });
 
-  app.get<{ Params: z.infer<typeof deviceParams>; Querystring: z.infer<typeof diffQuery> }>('/devices/:id/configs/diff', {
+  app.get<{ Params: z.infer<typeof deviceParams>; Querystring: z.infer<typeof diffQuery> }>('/devices/:name/configs/diff', {
     config: { access: 'viewer' },
     schema: routeSchema({ summary: 'Unified diff between two versions (default: the newest and the one before it); secrets masked unless admin', tags: ['config-backups'], params: deviceParams, querystring: diffQuery, response: { 200: z.object({ device: z.string(), from: z.string().optional(), to: z.string(), diff: z.string(), masked: z.boolean() }) } }, problemSchema),
   }, async (request) => {
     const s = service(services.configBackups);
-    const device = request.params.id;
+    const device = request.params.name;
     const versions = await versionsOf(s, device);
     if (versions.length === 0) throw notFound(`a stored configuration of device "${device}" (not backed up yet)`);
     const to = request.query.to ? findVersion(versions, device, request.query.to, 'query.to') : versions[0]!;
@@ -157,12 +157,12 @@ export const configBackupsRoutes = apiPlugin('noctua-config-backups', ['@fastify
     return { device, from: from?.commit, to: to.commit, diff: masked ? maskSecretsInDiff(diff) : diff, masked };
   });
 
-  app.get<{ Params: z.infer<typeof versionParams> }>('/devices/:id/configs/:commit', {
+  app.get<{ Params: z.infer<typeof versionParams> }>('/devices/:name/configs/:commit', {
     config: { access: 'viewer' },
     schema: routeSchema({ summary: 'One stored version\'s text; secrets masked unless admin', tags: ['config-backups'], params: versionParams, response: { 200: versionJson.extend({ device: z.string(), text: z.string(), masked: z.boolean() }) } }, problemSchema),
   }, async (request) => {
     const s = service(services.configBackups);
-    const device = request.params.id;
+    const device = request.params.name;
     const v = findVersion(await versionsOf(s, device), device, request.params.commit, 'params.commit');
     const text = await s.read(device, v.commit);
     const masked = !seesSecrets(request);
@@ -180,13 +180,13 @@ export const configBackupsRoutes = apiPlugin('noctua-config-backups', ['@fastify
     return { devices: all.map(complianceToJson), rules: new Set(all.flatMap((c) => c.results.map((r) => r.rule))).size };
   });
 
-  app.get<{ Params: z.infer<typeof deviceParams> }>('/devices/:id/compliance', {
+  app.get<{ Params: z.infer<typeof deviceParams> }>('/devices/:name/compliance', {
     config: { access: 'viewer' },
     schema: routeSchema({ summary: 'Compliance of one device\'s latest configuration', tags: ['config-backups'], params: deviceParams, response: { 200: complianceJson } }, problemSchema),
   }, async (request) => {
     const s = service(services.configBackups);
-    const c = s.compliance().find((x) => x.device === request.params.id);
-    if (!c) throw notFound(`a compliance result for device "${request.params.id}" (no ssh settings, or not backed up yet)`);
+    const c = s.compliance().find((x) => x.device === request.params.name);
+    if (!c) throw notFound(`a compliance result for device "${request.params.name}" (no ssh settings, or not backed up yet)`);
     return complianceToJson(c);
   });
 });

@@ -36,3 +36,16 @@ export function reportSourceFor(configDir: string, env: NodeJS.ProcessEnv = proc
   const platforms = new Map(setup.targets.map((t) => [t.device, t.ssh.platform]));
   return configBackupReportSource(setup.runner.store, rules, () => platforms);
 }
+
+/**
+ * What `noctua check-config` says of configuration backup: devices with ssh settings and compliance rules, every
+ * mistake (an ssh setting, an unknown platform, a compliance file) thrown as ConfigInvalidError with file:line.
+ */
+export function checkBackupConfig(configDir: string, env: NodeJS.ProcessEnv = process.env): { devices: number; rules: number } {
+  const config = loadConfig(configDir, env);
+  const section = config.settings.configBackup;
+  const vendors = vendorsFor(config.dir, section);
+  const targets = resolveBackupTargets(join(config.dir, 'devices.yaml'), vendors, env);
+  const rules = loadComplianceRules({ userFile: section.compliance ? resolve(config.dir, section.compliance) : undefined, knownPlatforms: [...vendors.keys()] });
+  return { devices: targets.length, rules: rules.length };
+}

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkConfig, complianceSamples } from '../../src/config-backup/compliance.js';
 import { loadComplianceRules } from '../../src/config-backup/compliance-rules.js';
+import { checkBackupConfig } from '../../src/config-backup/setup.js';
 import { loadVendors } from '../../src/config-backup/vendor.js';
 import { normaliseConfig } from '../../src/config-backup/volatile.js';
 import { ConfigInvalidError } from '../../src/config/yaml-source.js';
@@ -114,6 +115,18 @@ describe('compliance rules files', () => {
       // Schema errors come first; the platform cross-check runs on a file whose shape is right.
       writeFileSync(file, 'rules:\n  - id: nowhere\n    platforms: [cisco-iox]\n    title: { en: a, zh-CN: b }\n    mustContain: x\n');
       expect(() => loadComplianceRules({ userFile: file, knownPlatforms: [...vendors.keys()] })).toThrow(/compliance\.yaml:3:\d+ rules\[0\]\.platforms\[0\]: unknown platform "cisco-iox"/);
+    } finally { tmp.cleanup(); }
+  });
+
+  it('are checked by check-config through configBackup.compliance, with the file and line of a mistake', () => {
+    const tmp = tempDir('noctua-compliance-');
+    try {
+      writeFileSync(join(tmp.dir, 'noctua.yaml'), `stateDir: ${tmp.dir}/state\nconfigBackup: { compliance: rules.yaml }\n`);
+      writeFileSync(join(tmp.dir, 'devices.yaml'), 'devices:\n  - { name: r1, address: 192.0.2.1, class: router, ssh: { platform: cisco-ios, user: u, password: p } }\n');
+      writeFileSync(join(tmp.dir, 'rules.yaml'), 'rules:\n  - id: banner\n    platforms: [cisco-ios]\n    title: { en: Banner, zh-CN: 横幅 }\n    mustMatch: "^banner "\n');
+      expect(checkBackupConfig(tmp.dir, {})).toEqual({ devices: 1, rules: rules.length + 1 });
+      writeFileSync(join(tmp.dir, 'rules.yaml'), 'rules:\n  - id: banner\n    platforms: [cisco-ios]\n    title: { en: Banner }\n    mustMatch: "^banner "\n');
+      expect(() => checkBackupConfig(tmp.dir, {})).toThrow(/rules\.yaml:4:\d+ rules\[0\]\.title/);
     } finally { tmp.cleanup(); }
   });
 });

@@ -9,6 +9,9 @@ import type { Sink } from '../../src/core/bus.js';
 import type { Sample } from '../../src/core/sample.js';
 import { freeUdpPort, waitFor } from '../../src/lab/ports.js';
 import { startNoctua, type NoctuaRuntime } from '../../src/main.js';
+import { configBackupSectionSchema } from '../../src/config/sections/config-backup.js';
+import { systemClock } from '../../src/core/clock.js';
+import { startConfigBackup } from '../../src/config-backup/service.js';
 import { tempDir } from '../helpers/tmp.js';
 import { DEVICES, forceCommand, writeDeviceData } from './fixture.js';
 import { makeHostKey, startSshd, type SshdInstance } from './sshd.js';
@@ -110,5 +113,24 @@ describe('a configuration-change syslog line triggers a backup', () => {
     await new Promise((r) => setTimeout(r, DEBOUNCE_MS + 1500));
     expect(commits().length).toBe(n);
     expect(got.filter((s) => s.measurement === 'compliance' && s.tags.rule === '_all')).toHaveLength(backups);
+  });
+
+  it('backs every device up on the cron schedule and stops with the service', async () => {
+    const state = join(tmp.dir, 'scheduled-state');
+    const published: Sample[] = [];
+    const backup = await startConfigBackup({
+      configDir: join(tmp.dir, 'config'), stateDir: state, timeZone: 'Asia/Shanghai', clock: systemClock, log: { info() {}, warn() {}, error() {} },
+      settings: configBackupSectionSchema.parse({ schedule: '*/2 * * * * *', connectTimeout: '8s', idleTimeout: '3s' }),
+      devices: () => [], publish: (x) => { published.push(...x); },
+    });
+    try {
+      await waitFor('a scheduled backup', async () => published.some((s) => s.measurement === 'config_change' && s.tags.trigger === 'schedule'), 20_000, 50);
+      const body = execFileSync('git', ['log', '-1', '--format=%b'], { cwd: join(state, 'config-backup', 'repo'), env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } }).toString();
+      expect(body).toContain('Kind: schedule');
+      expect(body).toContain('By: schedule');
+    } finally { await backup.stop(); }
+    const after = published.length;
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(published.length).toBe(after);
   });
 });

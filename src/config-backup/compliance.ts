@@ -59,7 +59,7 @@ function hit(rule: ComplianceRule, text: string): boolean {
 }
 
 /** Checks one rule against one configuration. */
-export function checkRule(rule: ComplianceRule, config: string): RuleResult {
+export function checkRule(rule: ComplianceRule, config: string, secretKeywords: readonly string[] = []): RuleResult {
   const lines = linesOf(config);
   const scopes = rule.section ? sectionsOf(lines, rule.section) : [lines];
   const must = rule.check.kind === 'mustContain' || rule.check.kind === 'mustMatch';
@@ -70,13 +70,13 @@ export function checkRule(rule: ComplianceRule, config: string): RuleResult {
       if (!scope.some((l) => hit(rule, l.text))) {
         violations++;
         // The section header (or nothing, for the whole configuration) shows where the text is missing.
-        if (rule.section && evidence.length < MAX_EVIDENCE) evidence.push({ line: scope[0]!.n, text: maskSecrets(scope[0]!.text) });
+        if (rule.section && evidence.length < MAX_EVIDENCE) evidence.push({ line: scope[0]!.n, text: maskSecrets(scope[0]!.text, secretKeywords) });
       }
     } else {
       for (const l of scope) {
         if (!hit(rule, l.text)) continue;
         violations++;
-        if (evidence.length < MAX_EVIDENCE) evidence.push({ line: l.n, text: maskSecrets(l.text) });
+        if (evidence.length < MAX_EVIDENCE) evidence.push({ line: l.n, text: maskSecrets(l.text, secretKeywords) });
       }
     }
   }
@@ -87,8 +87,8 @@ export function checkRule(rule: ComplianceRule, config: string): RuleResult {
 }
 
 /** The rules of a platform checked against a configuration. */
-export function checkConfig(rules: readonly ComplianceRule[], platform: string, config: string): RuleResult[] {
-  return rules.filter((r) => r.platforms.includes(platform)).map((r) => checkRule(r, config));
+export function checkConfig(rules: readonly ComplianceRule[], platform: string, config: string, secretKeywords: readonly string[] = []): RuleResult[] {
+  return rules.filter((r) => r.platforms.includes(platform)).map((r) => checkRule(r, config, secretKeywords));
 }
 
 /**

@@ -43,6 +43,8 @@ export interface ConfigBackupRuntime {
   trigger: Sink & { pending(): string[] };
   /** Devices with ssh settings, in devices.yaml order. */
   deviceNames(): string[];
+  /** The device's vendor secret keywords (its command set's `secretKeywords`), for masking what non-admins see. */
+  secretKeywords(device: string): readonly string[];
   /** Starts a job over the devices (all when none are named); unknown names are returned and nothing starts. */
   startJob(devices: readonly string[] | undefined, trigger: BackupTrigger): { job: BackupJob } | { unknown: string[] };
   job(id: string): BackupJob | undefined;
@@ -109,7 +111,7 @@ export async function startConfigBackup(opts: ConfigBackupOptions): Promise<Conf
     return { site: d?.site, class: d?.class };
   };
   const assess = (target: BackupTarget, commit: string, config: string): Sample[] => {
-    const c: DeviceCompliance = { device: target.device, platform: target.ssh.platform, commit, checkedAt: clock.now(), results: checkConfig(rules, target.ssh.platform, config) };
+    const c: DeviceCompliance = { device: target.device, platform: target.ssh.platform, commit, checkedAt: clock.now(), results: checkConfig(rules, target.ssh.platform, config, target.vendor.secretKeywords) };
     results.set(target.device, c);
     return complianceSamples(c, labels(target.device));
   };
@@ -154,7 +156,7 @@ export async function startConfigBackup(opts: ConfigBackupOptions): Promise<Conf
   for (const t of targets) {
     try {
       const v = (await runner.store.versions(t.device))[0];
-      if (v) results.set(t.device, { device: t.device, platform: t.ssh.platform, commit: v.commit, checkedAt: clock.now(), results: checkConfig(rules, t.ssh.platform, await runner.store.read(t.device, v.commit)) });
+      if (v) results.set(t.device, { device: t.device, platform: t.ssh.platform, commit: v.commit, checkedAt: clock.now(), results: checkConfig(rules, t.ssh.platform, await runner.store.read(t.device, v.commit), t.vendor.secretKeywords) });
     } catch (err) { log.warn({ err, device: t.device }, 'config backup: stored configuration not readable for compliance'); }
   }
 
@@ -179,6 +181,7 @@ export async function startConfigBackup(opts: ConfigBackupOptions): Promise<Conf
     runner, rules, trigger,
     reportSource: configBackupReportSource(runner.store, rules, () => new Map(currentTargets().map((t) => [t.device, t.ssh.platform]))),
     deviceNames: () => currentTargets().map((t) => t.device),
+    secretKeywords: (device) => currentTargets().find((t) => t.device === device)?.vendor.secretKeywords ?? [],
     startJob,
     job: (id) => jobs.get(id),
     versions: (device) => runner.store.history(device),

@@ -42,6 +42,8 @@ export const vendorSchema = z.strictObject({
   volatile: z.array(lineRuleSchema).default([]),
   /** Leading output lines that are not configuration (e.g. "Building configuration..."). */
   dropLeading: z.array(pattern).default([]),
+  /** Keywords of this vendor after which (and their mode words) the next token is a secret, added to the common ones (secrets.ts). */
+  secretKeywords: z.array(z.string().regex(/^[A-Za-z0-9][\w-]{0,63}$/, 'expected one configuration keyword such as ppk-secret')).default([]),
   /** Sent at the end to log out politely. */
   exit: z.string().default('exit'),
 });

@@ -22,6 +22,7 @@ export async function startConfigBackupPart(s: RuntimeServices, cfg: LoadedConfi
 export function configBackupApi(b: ConfigBackupRuntime): ConfigBackupService {
   return {
     deviceNames: () => b.deviceNames(),
+    secretKeywords: (device) => b.secretKeywords(device),
     startJob: (devices, trigger) => b.startJob(devices, trigger),
     job: (id) => b.job(id),
     versions: (device) => b.versions(device),

@@ -154,7 +154,7 @@ export const configBackupsRoutes = apiPlugin('noctua-config-backups', ['@fastify
     const from = request.query.from ? findVersion(versions, device, request.query.from, 'query.from') : versions[versions.indexOf(to) + 1];
     const diff = from ? await s.diff(device, { from: from.commit, to: to.commit }) : '';
     const masked = !seesSecrets(request);
-    return { device, from: from?.commit, to: to.commit, diff: masked ? maskSecretsInDiff(diff) : diff, masked };
+    return { device, from: from?.commit, to: to.commit, diff: masked ? maskSecretsInDiff(diff, s.secretKeywords(device)) : diff, masked };
   });
 
   app.get<{ Params: z.infer<typeof versionParams> }>('/devices/:name/configs/:commit', {
@@ -166,7 +166,7 @@ export const configBackupsRoutes = apiPlugin('noctua-config-backups', ['@fastify
     const v = findVersion(await versionsOf(s, device), device, request.params.commit, 'params.commit');
     const text = await s.read(device, v.commit);
     const masked = !seesSecrets(request);
-    return { ...versionToJson(device, v), device, text: masked ? maskSecrets(text) : text, masked };
+    return { ...versionToJson(device, v), device, text: masked ? maskSecrets(text, s.secretKeywords(device)) : text, masked };
   });
 
   app.get<{ Querystring: z.infer<typeof complianceQuery> }>('/compliance', {

@@ -10,6 +10,8 @@ export type { BackupJob, ConfigChangeRef, DeviceCompliance, VersionRecord };
 export interface ConfigBackupService {
   /** Devices with ssh settings (the ones that can be backed up). */
   deviceNames(): string[];
+  /** The device's vendor secret keywords, masked in what non-admins see besides the common ones. */
+  secretKeywords(device: string): readonly string[];
   /** Queues a backup of the devices (all when none are named); unknown names come back and nothing is queued. */
   startJob(devices: readonly string[] | undefined, trigger: BackupTrigger): { job: BackupJob } | { unknown: string[] };
   job(id: string): BackupJob | undefined;

@@ -55,6 +55,9 @@ export const VOCABULARY: Record<string, MeasurementVocabulary> = {
     fields: ['message', 'uptime_s', 'message_zh', 'count', 'storm', 'from', 'raw', 'key', 'clears', 'parse_error', 'truncated'],
     instance: ['ifName', 'ifIndex', 'entity'], instanceOf: eventInstance, matchFields: ['key', 'message', 'message_zh', 'from', 'clears'],
   },
+  // Configuration backup (src/config-backup): a new version, and each rule's verdict on the newest one.
+  config_change: { tags: ['trigger'], fields: ['added', 'removed', 'first', 'commit', 'by', 'reason'] },
+  compliance: { tags: ['rule', 'platform', 'severity'], fields: ['violations', 'passed', 'rules', 'commit'], instance: ['rule'] },
   icmp: { tags: [], fields: ['sent', 'received', 'loss_pct', 'rtt_min_ms', 'rtt_median_ms', 'rtt_p90_ms', 'rtt_avg_ms', 'rtt_max_ms', 'jitter_ms', 'up'] },
   // Noctua about itself. Only samples that carry a `device` tag can raise alerts: the cluster's per-poller
   // `cluster_member` samples do (the member is the device), so "a poller is down" is one incident.

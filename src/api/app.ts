@@ -32,6 +32,7 @@ import { auditRoutes } from './routes/audit.js';
 import { usersRoutes } from './routes/users.js';
 import { oidcRoutes } from '../auth/oidc-routes.js';
 import { eventsRoutes } from './routes/events.js';
+import { configBackupsRoutes } from './routes/config-backups.js';
 import { type Lang } from '../config/lang.js';
 
 /** What {@link buildApp} needs: the `api:` settings, the services onto the running Noctua, and a logger. */
@@ -141,6 +142,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
       v1.register(auditRoutes, ctx);
     }
     v1.register(eventsRoutes, ctx);
+    v1.register(configBackupsRoutes, ctx);
   }, { prefix: API_PREFIX });
   return app;
 }

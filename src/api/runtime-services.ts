@@ -48,6 +48,8 @@ export interface RuntimeParts {
    * Without it they are recorded in a database in memory (once per process).
    */
   db?: Db;
+  /** Configuration backup, where the process runs it. */
+  configBackups?: ApiServices['configBackups'];
   /** The report store over the state directory (src/api/routes/reports-store.ts). */
   reports?: ReportService;
   /** Problem records and the knowledge base (src/service/management.ts). */
@@ -187,6 +189,7 @@ export function runtimeServices(parts: RuntimeParts): ApiServices & { close(): v
     reports: parts.reports,
     problemRecords: parts.problemRecords,
     knowledge: parts.knowledge,
+    configBackups: parts.configBackups,
     paging: parts.paging ? ackLinkService(parts.paging, engine, parts.db, now) : undefined,
     close() {
       detach();

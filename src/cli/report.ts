@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { openStateDb } from '../core/database.js';
 import { StateDbProblemSource } from '../reports/sources/problem-records.js';
 import { AlertStoreIncidentSource } from '../reports/sources/alert-store.js';
+import { reportSourceFor } from '../config-backup/setup.js';
 import { loadConfig } from '../config/loader.js';
 import { REPORT_FORMATS, reportPath, renderReport, writeReportFile } from '../reports/generate.js';
 import { InfluxMetricsSource } from '../reports/sources/influx-metrics.js';
@@ -94,6 +95,7 @@ export const command: CliCommand = {
         problems: db ? new StateDbProblemSource(db) : undefined,
         audience: flags.customer ? 'customer' : 'internal',
         inventory: cfg.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
+        configBackup: reportSourceFor(cfg.dir),
       });
     } finally { db?.close(); }
     const rendered = await renderReport(model, lang, flags.format);

@@ -7,6 +7,7 @@ import { repollOnEvents } from '../events/repoll.js';
 import { RepollDebounce } from '../scheduler/repoll.js';
 import type { DeviceSetChange } from '../scheduler/scheduler.js';
 import { startApiAndReports } from './api-and-reports.js';
+import { configBackupApi, startConfigBackupPart } from './config-backup.js';
 import { consumerSelfSamples, startConsumers } from './consumers.js';
 import { warnRestartOnly, reloadAlerts } from './reload.js';
 import { addExtraSinks, buildPollers, closePollersLast, createScheduler, every, startScheduler, stopRuntime, type RuntimeServices } from './services.js';
@@ -25,8 +26,9 @@ export async function startStandalone(cfg: LoadedConfig, s: RuntimeServices, opt
     const db = openStateDb(cfg.stateDir);
     closers.add('state database', () => db.close());
     addExtraSinks(s, opts);
+    const backup = await startConfigBackupPart(s, cfg, () => current);
     const consumers = await startConsumers(cfg, log, db, clock, closers, {
-      noStorage: opts.noStorage, lastSelfSamples: { instance: s.instance, publish: (x) => bus.publish(x) },
+      noStorage: opts.noStorage, configChanges: (d, at) => backup.changesBefore(d, at), lastSelfSamples: { instance: s.instance, publish: (x) => bus.publish(x) },
     });
     for (const sink of consumers.sinks) bus.add(sink);
     every(s, 'self samples', cfg.settings.scheduler.selfInterval, () => { void bus.publish(consumerSelfSamples(consumers, s.instance, clock.now())); });
@@ -66,6 +68,7 @@ export async function startStandalone(cfg: LoadedConfig, s: RuntimeServices, opt
     };
     const { api, reports } = await startApiAndReports(s, {
       cfg, current: () => current, db, consumers, states: s.devices, latest, running: () => running, reload: (next) => { reload(next); }, noApi: opts.noApi,
+      configBackups: configBackupApi(backup), configBackupReports: backup.reportSource,
     });
     const sched = cfg.settings.scheduler;
     log.info({ devices: change.added.length, disabled: cfg.devices.filter((d) => !d.enabled).length, sites: cfg.sites.length, pollers: Object.keys(pollers).join(', '),

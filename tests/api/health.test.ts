@@ -61,6 +61,8 @@ describe('OpenAPI document and UI at /docs', () => {
       'GET /api/v1/problems', 'GET /api/v1/problems/{id}', 'PATCH /api/v1/problems/{id}', 'POST /api/v1/problems/{id}/close',
       'GET /api/v1/knowledge', 'GET /api/v1/knowledge/{id}', 'POST /api/v1/knowledge', 'GET /api/v1/incidents/{id}/similar',
       'GET /api/v1/runbooks', 'GET /api/v1/runbooks/{name}',
+      'POST /api/v1/config-backups', 'GET /api/v1/config-backups/jobs/{id}', 'GET /api/v1/devices/{name}/configs', 'GET /api/v1/devices/{name}/configs/diff',
+      'GET /api/v1/devices/{name}/configs/{commit}', 'GET /api/v1/compliance', 'GET /api/v1/devices/{name}/compliance',
     ].sort());
     const create = doc.paths['/api/v1/maintenance'].post;
     expect(create.requestBody.content['application/json'].schema.required).toEqual(['reason']);

@@ -78,6 +78,11 @@ export interface EscalationOptions {
   timezone: string;
   /** Jitter source for retry backoff (tests). */
   random?: () => number;
+  /**
+   * Configuration changes of a device (or its parent) within the correlation window before a time, newest first
+   * (configuration backup's change index); shown in `opened` notices.
+   */
+  configChanges?: (device: string, openedAt: Date) => readonly { device: string; commit: string; time: Date; added: number; removed: number }[];
   /** Device tags from devices.yaml, for `calendarFor` rules with `tags`; without it such rules match nothing. */
   deviceTags?: (device: string) => readonly string[];
 }

@@ -8,6 +8,7 @@ import { routeSchema } from '../json-schema.js';
 import { apiPlugin } from '../plugin.js';
 import { badRequest, conflict, notFound, problemSchema } from '../problems.js';
 import { slaJson, slaToJson } from './paging.js';
+import { configChangesFor, configChangesJson } from './config-backups.js';
 import {
   alertJson, alertToJson, incidentJson, incidentToJson, pageJson, paginate, pagingQuery, timelineEntryJson, timelineEntryToJson,
 } from '../views.js';
@@ -87,14 +88,14 @@ export const incidentsRoutes = apiPlugin('noctua-incidents', ['@fastify/swagger'
     schema: routeSchema({
       summary: 'One incident with its alerts and timeline',
       tags: ['incidents'], params: idParams,
-      response: { 200: z.object({ incident: incidentJson, timeline: z.array(timelineEntryJson), sla: slaJson.optional().describe('absent without escalation') }) },
+      response: { 200: z.object({ incident: incidentJson, timeline: z.array(timelineEntryJson), sla: slaJson.optional().describe('absent without escalation'), configChanges: configChangesJson }) },
     }, problemSchema),
   }, async (request) => {
     const services = servicesFor(request, all);
     const incident = await services.incidents.get(request.params.id);
     if (!incident) throw notFound(`incident "${request.params.id}"`);
     const [timeline, sla] = await Promise.all([services.incidents.timeline(incident.id), services.paging?.slaRecord(incident.id)]);
-    return { incident: incidentToJson(incident), timeline: timeline.map(timelineEntryToJson), sla: sla ? slaToJson(sla) : undefined };
+    return { incident: incidentToJson(incident), timeline: timeline.map(timelineEntryToJson), sla: sla ? slaToJson(sla) : undefined, configChanges: configChangesFor(services, incident) };
   });
 
   /** One action route: checks the incident exists and is in a state the action applies to, then acts. */

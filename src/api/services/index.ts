@@ -6,6 +6,7 @@
  */
 import type { Registry } from 'prom-client';
 import type { ConfigService } from './config.js';
+import type { ConfigBackupService } from './config-backups.js';
 import type { DeviceDirectory } from './devices.js';
 import type { EventService } from './events.js';
 import type { HealthProbe } from './health.js';
@@ -21,6 +22,7 @@ import type { KnowledgeService, ProblemRecordService } from './service-records.j
 export type { Awaitable } from './awaitable.js';
 export type { ConfigCheck, ConfigService } from './config.js';
 export type { EventQuery, EventRecord, EventService } from './events.js';
+export type { ConfigBackupService } from './config-backups.js';
 export { DEVICE_CONDITIONS, type DeviceCondition, type DeviceDirectory, type DeviceSummary } from './devices.js';
 export type { HealthProbe, Readiness } from './health.js';
 export type { AlertRecord, IncidentService } from './incidents.js';
@@ -48,6 +50,8 @@ export interface ApiServices {
   reports?: ReportService;
   /** The event log (traps, syslog) from InfluxDB; absent where there is no reader. */
   events?: EventService;
+  /** Configuration backup (versions, diffs, jobs, compliance); absent where the runtime has none. */
+  configBackups?: ConfigBackupService;
   /** Escalation; absent without notify.yaml (then nothing is paged, and there is no outbox). */
   paging?: PagingService;
   /** Problem records; absent where the process keeps no state database of its own. */

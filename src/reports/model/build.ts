@@ -7,6 +7,7 @@ import { previousPeriod } from '../period.js';
 import type { TimeRange } from '../sources/types.js';
 import { capacityRows } from './capacity.js';
 import { changes } from './changes.js';
+import { configBackupModel } from './config-backup.js';
 import { deviceRows } from './devices.js';
 import { eventsSummary } from './events.js';
 import { countBySeverity, incidentRows, slaSummary } from './incidents.js';
@@ -53,6 +54,7 @@ export async function buildReportModel(input: ModelInputs): Promise<ReportModel>
     engineers: incidents && input.audience !== 'customer' ? engineerRows(incidents) : undefined, capacity: capacityRows(readings, period.end), recommendations: [],
   };
   model.events = await eventsSummary(input.metrics, range);
+  if (input.configBackup) model.configBackup = await configBackupModel(input.configBackup, range, asOf);
   model.recommendations = recommend(model);
   return model;
 }

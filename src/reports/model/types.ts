@@ -4,6 +4,7 @@
  */
 import type { Severity } from '../../core/incident.js';
 import type { ReportPeriod } from '../period.js';
+import type { ConfigBackupModel, ConfigBackupSource } from './config-backup.js';
 import type { EngineerRow } from './engineers.js';
 import type { EventsSummary } from './events.js';
 import type { DeviceSeen, IncidentRecord, IncidentSource, ProblemRecordSource, ProblemRecordSummary, MetricsSource, RebootEvent, SlaGrade, UpsState } from '../sources/types.js';
@@ -138,6 +139,8 @@ export interface ReportModel {
   };
   capacity: CapacityRow[];
   recommendations: Recommendation[];
+  /** Configuration changes and compliance; absent without configuration backup. */
+  configBackup?: ConfigBackupModel;
 }
 
 /** What a report is built from. */
@@ -152,6 +155,8 @@ export interface ModelInputs {
   audience?: 'internal' | 'customer';
   /** Enabled inventory devices: a device in the inventory without a single sample is reported as "no data". */
   inventory?: { name: string; site: string; class: string }[];
+  /** Configuration backup's versions and compliance; without it the configuration sections say it is not set up. */
+  configBackup?: ConfigBackupSource;
   now?: Date;
 }
 

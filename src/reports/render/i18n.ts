@@ -143,9 +143,17 @@ export function strings(lang: Lang): Strings {
 }
 
 /** Section heading with the numbering customary in each language (一、 / 1.). */
-export function sectionTitle(lang: Lang, index: number): string {
-  const t = strings(lang).sections[index] ?? '';
-  return lang === 'zh-CN' ? `${'一二三四五六七八九十'[index]}、${t}` : `${index + 1}. ${t}`;
+export function sectionTitle(lang: Lang, index: number, own?: string): string {
+  const t = own ?? strings(lang).sections[index] ?? '';
+  return lang === 'zh-CN' ? `${zhNumeral(index + 1)}、${t}` : `${index + 1}. ${t}`;
+}
+
+/** 1..99 as Chinese numerals (一 … 十, 十一, 二十三), for section numbers past ten. */
+function zhNumeral(n: number): string {
+  const d = '零一二三四五六七八九';
+  if (n <= 10) return n === 10 ? '十' : d[n]!;
+  const tens = Math.floor(n / 10);
+  return `${tens === 1 ? '' : d[tens]}十${n % 10 === 0 ? '' : d[n % 10]}`;
 }
 
 /** The report title with its period, e.g. `网络巡检周报 2026-W47`. */

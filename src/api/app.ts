@@ -24,6 +24,7 @@ import { pausesRoutes } from './routes/pauses.js';
 import { reportsRoutes } from './routes/reports.js';
 import { problemRecordsRoutes } from './routes/problem-records.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
+import { assetsRoutes } from './routes/assets.js';
 import { type Lang } from '../config/lang.js';
 
 /** What {@link buildApp} needs: the `api:` settings, the services onto the running Noctua, and a logger. */
@@ -117,6 +118,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
     v1.register(pausesRoutes, ctx);
     v1.register(problemRecordsRoutes, ctx);
     v1.register(knowledgeRoutes, ctx);
+    v1.register(assetsRoutes, ctx);
   }, { prefix: API_PREFIX });
   return app;
 }

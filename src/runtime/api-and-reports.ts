@@ -11,6 +11,7 @@ import { AlertStoreIncidentSource } from '../reports/sources/alert-store.js';
 import { InfluxMetricsSource } from '../reports/sources/influx-metrics.js';
 import { startReportScheduler, type ReportScheduler } from '../reports/schedule.js';
 import type { DeviceStateRegistry } from '../scheduler/device-state.js';
+import { assetService } from '../service/assets/service.js';
 import { createServiceManagement, type ServiceManagement } from '../service/management.js';
 import { createInfluxReader } from '../storage/index.js';
 import type { SampleConsumers } from './consumers.js';
@@ -106,6 +107,7 @@ export async function startApiAndReports(s: RuntimeServices, p: ApiAndReportsPar
       entries: service.knowledge, runbook: (name, lang) => service.runbooks.get(name, lang), runbookNames: () => service.runbooks.names(),
       deviceFacts: deviceFacts(p),
     },
+    assets: assetService(p.db, () => p.current().devices),
   });
   s.closers.add('API live feed', () => services.close());
   const api = await startApiServer({ settings: cfg.settings.api, services, log: log.child({ component: 'api' }), locale: cfg.settings.locale });

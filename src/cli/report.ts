@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { openStateDb } from '../core/database.js';
+import { StateDbAssetSource } from '../reports/sources/assets.js';
 import { StateDbProblemSource } from '../reports/sources/problem-records.js';
 import { AlertStoreIncidentSource } from '../reports/sources/alert-store.js';
 import { loadConfig } from '../config/loader.js';
@@ -87,6 +88,7 @@ export const command: CliCommand = {
         metrics: new InfluxMetricsSource({ url: influx.url, database: influx.database, username: influx.username, password: influx.password }),
         incidents: db ? new AlertStoreIncidentSource(db) : undefined,
         problems: db ? new StateDbProblemSource(db) : undefined,
+        assets: db ? new StateDbAssetSource(db, cfg.devices) : undefined,
         inventory: cfg.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
       });
     } finally { db?.close(); }

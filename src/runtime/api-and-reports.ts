@@ -6,6 +6,7 @@ import { runtimeServices } from '../api/runtime-services.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
 import type { LoadedConfig } from '../config-check/load.js';
 import type { Db } from '../core/database.js';
+import { StateDbAssetSource } from '../reports/sources/assets.js';
 import { StateDbProblemSource } from '../reports/sources/problem-records.js';
 import { AlertStoreIncidentSource } from '../reports/sources/alert-store.js';
 import { InfluxMetricsSource } from '../reports/sources/influx-metrics.js';
@@ -39,6 +40,7 @@ function reportSources(current: LoadedConfig, db: Db) {
     metrics: new InfluxMetricsSource({ url: influx.url, database: influx.database, username: influx.username, password: influx.password }),
     incidents: new AlertStoreIncidentSource(db),
     problems: new StateDbProblemSource(db),
+    assets: new StateDbAssetSource(db, current.devices),
     inventory: current.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
   };
 }

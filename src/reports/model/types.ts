@@ -2,6 +2,8 @@
  * The report model's shapes: everything a renderer prints, in no language. Built by build.ts from the
  * sources; see docs/REPORTS.md for each definition.
  */
+import type { AssetSource } from '../sources/assets.js';
+import type { AssetSummary } from './assets.js';
 import type { Severity } from '../../core/incident.js';
 import type { ReportPeriod } from '../period.js';
 import type { DeviceSeen, IncidentRecord, IncidentSource, ProblemRecordSource, ProblemRecordSummary, MetricsSource, RebootEvent, SlaGrade, UpsState } from '../sources/types.js';
@@ -122,6 +124,8 @@ export interface ReportModel {
   incidents?: IncidentRow[];
   /** Recurring problems: records open during the period or with an incident in it, most incidents in the period first. */
   problems?: ProblemRow[];
+  /** The asset register (monthly reports, where a register is kept). */
+  assets?: AssetSummary;
   changes: {
     added: DeviceSeen[];
     removed: DeviceSeen[];
@@ -142,6 +146,8 @@ export interface ModelInputs {
   incidents?: IncidentSource;
   /** Problem records (问题管理); absent where none are kept, and the report then leaves the list out. */
   problems?: ProblemRecordSource;
+  /** The asset register (资产统计); absent where none is kept, and the report then leaves the asset lists out. */
+  assets?: AssetSource;
   /** Enabled inventory devices: a device in the inventory without a single sample is reported as "no data". */
   inventory?: { name: string; site: string; class: string }[];
   now?: Date;

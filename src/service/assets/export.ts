@@ -52,7 +52,6 @@ function line(v: Record<Column, string>): string[] {
 
 /** XML 1.0 (inside xlsx) cannot hold C0 control characters other than tab and newline; device text should have none, but operator text might. */
 function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
 }
 

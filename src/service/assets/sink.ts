@@ -15,25 +15,31 @@ const text = (v: unknown): string => (typeof v === 'string' ? v : '');
  * (`snmp_poll` kind inventory, ok=false) says nothing about the hardware and is skipped: it must not read
  * as "every part removed".
  */
-export function inventorySnapshots(batch: readonly Sample[]): DeviceSnapshot[] {
-  const ok = new Set(batch.filter((s) => s.measurement === 'snmp_poll' && s.tags.kind === 'inventory' && s.fields.ok === true).map((s) => s.tags.device!));
+export function inventorySnapshots(batch: readonly Sample[]): { at: Date; snapshot: DeviceSnapshot }[] {
+  // One poll's samples share the device and the time: batches merged downstream (cluster stream) may hold two polls.
+  const key = (s: Sample) => `${s.tags.device ?? ''}\u0000${s.time.getTime()}`;
+  const ok = new Set(batch.filter((s) => s.measurement === 'snmp_poll' && s.tags.kind === 'inventory' && s.fields.ok === true).map(key));
   if (ok.size === 0) return [];
-  const out: DeviceSnapshot[] = [];
-  for (const device of ok) {
-    const system = batch.find((s) => s.measurement === 'system' && s.tags.device === device);
-    if (!system) continue;
+  const out: { at: Date; snapshot: DeviceSnapshot }[] = [];
+  for (const system of batch) {
+    if (system.measurement !== 'system' || !ok.has(key(system))) continue;
+    const k = key(system);
+    const device = system.tags.device!;
     const f = system.fields;
-    const parts: PartSnapshot[] = batch.filter((s) => s.measurement === 'entity' && s.tags.device === device).map((s) => ({
+    const parts: PartSnapshot[] = batch.filter((s) => s.measurement === 'entity' && key(s) === k).map((s) => ({
       entity: s.tags.entity ?? '', part: s.tags.part ?? 'unknown', name: text(s.fields.name), descr: text(s.fields.descr), model: text(s.fields.model),
       serial: text(s.fields.serial), firmware: text(s.fields.firmware), hardware: text(s.fields.hardware), manufacturer: text(s.fields.manufacturer),
     }));
     out.push({
-      device, site: system.tags.site ?? '', class: system.tags.class ?? '', vendor: text(f.vendor) || (system.tags.vendor ?? ''),
-      model: text(f.model), serial: text(f.serial), firmware: text(f.firmware) || text(f.version), hardware: text(f.hardware),
-      sysDescr: text(f.sysDescr), parts: byPosition(parts),
+      at: system.time,
+      snapshot: {
+        device, site: system.tags.site ?? '', class: system.tags.class ?? '', vendor: text(f.vendor) || (system.tags.vendor ?? ''),
+        model: text(f.model), serial: text(f.serial), firmware: text(f.firmware) || text(f.version), hardware: text(f.hardware),
+        sysDescr: text(f.sysDescr), parts: byPosition(parts),
+      },
     });
   }
-  return out;
+  return out.sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 
 /**
@@ -56,11 +62,10 @@ export class AssetSink implements Sink {
       this.reconciledWith = inventory;
       this.logEvents(this.store.reconcile(new Set(inventory.map((d) => d.name)), this.clock.now()));
     }
-    for (const snap of inventorySnapshots(batch)) {
+    for (const { at, snapshot } of inventorySnapshots(batch)) {
       // A poll that finished after its device left the inventory must not add it back.
-      if (!inventory.some((d) => d.name === snap.device)) continue;
-      const time = batch.find((s) => s.measurement === 'system' && s.tags.device === snap.device)?.time ?? this.clock.now();
-      this.logEvents(this.store.observe(snap, time));
+      if (!inventory.some((d) => d.name === snapshot.device)) continue;
+      this.logEvents(this.store.observe(snapshot, at));
     }
   }
 
@@ -71,7 +76,7 @@ export class AssetSink implements Sink {
   }
 }
 
-/** The sink the runtime adds to the bus (one line in src/runtime/standalone.ts). */
+/** The sink the runtime adds to the bus (src/runtime/standalone.ts) or feeds from the cluster stream (cluster-member.ts). */
 export function createAssetSink(db: Db, devices: () => readonly Device[], clock: Clock, log?: Logger): AssetSink {
   return new AssetSink(db, devices, clock, log?.child({ component: 'assets' }));
 }

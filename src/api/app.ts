@@ -33,6 +33,7 @@ import { usersRoutes } from './routes/users.js';
 import { oidcRoutes } from '../auth/oidc-routes.js';
 import { eventsRoutes } from './routes/events.js';
 import { configBackupsRoutes } from './routes/config-backups.js';
+import { assetsRoutes } from './routes/assets.js';
 import { type Lang } from '../config/lang.js';
 
 /** What {@link buildApp} needs: the `api:` settings, the services onto the running Noctua, and a logger. */
@@ -143,6 +144,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
     }
     v1.register(eventsRoutes, ctx);
     v1.register(configBackupsRoutes, ctx);
+    v1.register(assetsRoutes, ctx);
   }, { prefix: API_PREFIX });
   return app;
 }

@@ -55,6 +55,8 @@ export interface RuntimeParts {
   /** Problem records and the knowledge base (src/service/management.ts). */
   problemRecords?: ApiServices['problemRecords'];
   knowledge?: ApiServices['knowledge'];
+  /** The asset register (src/service/assets). */
+  assets?: ApiServices['assets'];
   now?: () => Date;
 }
 
@@ -190,6 +192,7 @@ export function runtimeServices(parts: RuntimeParts): ApiServices & { close(): v
     problemRecords: parts.problemRecords,
     knowledge: parts.knowledge,
     configBackups: parts.configBackups,
+    assets: parts.assets,
     paging: parts.paging ? ackLinkService(parts.paging, engine, parts.db, now) : undefined,
     close() {
       detach();

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { openStateDb } from '../core/database.js';
+import { StateDbAssetSource } from '../reports/sources/assets.js';
 import { StateDbProblemSource } from '../reports/sources/problem-records.js';
 import { AlertStoreIncidentSource } from '../reports/sources/alert-store.js';
 import { reportSourceFor } from '../config-backup/setup.js';
@@ -94,6 +95,7 @@ export const command: CliCommand = {
         incidents: db ? new AlertStoreIncidentSource(db) : undefined,
         problems: db ? new StateDbProblemSource(db) : undefined,
         audience: flags.customer ? 'customer' : 'internal',
+        assets: db ? new StateDbAssetSource(db, cfg.devices) : undefined,
         inventory: cfg.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
         configBackup: reportSourceFor(cfg.dir),
       });

@@ -4,6 +4,7 @@ import {
   BUILTIN_DEFAULTS, inventoryFileSchema, snmpSettingsSchema,
   type Device, type InventoryFile, type Site, type SnmpSettings,
 } from './inventory-schema.js';
+import { mergeAssetFields } from './asset-schema.js';
 import { noctuaFileSchema, type NoctuaSettings } from './noctua-schema.js';
 import { ConfigInvalidError, YamlSource, parseYamlWith, type ConfigError } from './yaml-source.js';
 
@@ -100,6 +101,7 @@ export function resolveInventory(src: YamlSource, file: InventoryFile): { sites:
       name: d.name, address: d.address, class: d.class, site: siteName, tags,
       parent: d.parent, description: d.description, snmp, icmp, intervals,
       enabled: d.enabled ?? site?.defaults?.enabled ?? defaults?.enabled ?? true,
+      asset: mergeAssetFields([defaults?.asset, site?.defaults?.asset, d.asset]),
     });
   });
 

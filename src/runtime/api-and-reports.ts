@@ -7,6 +7,7 @@ import type { ConfigBackupService } from '../api/services/index.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
 import type { LoadedConfig } from '../config-check/load.js';
 import type { Db } from '../core/database.js';
+import { StateDbAssetSource } from '../reports/sources/assets.js';
 import { StateDbProblemSource } from '../reports/sources/problem-records.js';
 import { createAuth } from '../auth/runtime.js';
 import type { ConfigBackupSource } from '../reports/model/config-backup.js';
@@ -14,6 +15,7 @@ import { AlertStoreIncidentSource } from '../reports/sources/alert-store.js';
 import { InfluxMetricsSource } from '../reports/sources/influx-metrics.js';
 import { startReportScheduler, type ReportScheduler } from '../reports/schedule.js';
 import type { DeviceStateRegistry } from '../scheduler/device-state.js';
+import { assetService } from '../service/assets/service.js';
 import { createServiceManagement, type ServiceManagement } from '../service/management.js';
 import { createInfluxReader } from '../storage/index.js';
 import type { SampleConsumers } from './consumers.js';
@@ -45,6 +47,7 @@ function reportSources(current: LoadedConfig, db: Db, configBackup?: ConfigBacku
     metrics: new InfluxMetricsSource({ url: influx.url, database: influx.database, username: influx.username, password: influx.password }),
     incidents: new AlertStoreIncidentSource(db),
     problems: new StateDbProblemSource(db),
+    assets: new StateDbAssetSource(db, current.devices),
     inventory: current.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
     configBackup,
   };
@@ -116,6 +119,7 @@ export async function startApiAndReports(s: RuntimeServices, p: ApiAndReportsPar
       entries: service.knowledge, runbook: (name, lang) => service.runbooks.get(name, lang), runbookNames: () => service.runbooks.names(),
       deviceFacts: deviceFacts(p),
     },
+    assets: assetService(p.db, () => p.current().devices),
   });
   s.closers.add('API live feed', () => services.close());
   const api = await startApiServer({ settings: cfg.settings.api, services, log: log.child({ component: 'api' }), locale: cfg.settings.locale, auth });

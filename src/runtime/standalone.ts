@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { LatestSamples } from '../api/latest-samples.js';
 import type { LoadedConfig } from '../config-check/load.js';
 import { openStateDb } from '../core/database.js';
+import { createAssetSink } from '../service/assets/sink.js';
 import { eventStatsToSamples, startEventReceivers } from '../events/receivers.js';
 import { repollOnEvents } from '../events/repoll.js';
 import { RepollDebounce } from '../scheduler/repoll.js';
@@ -31,6 +32,7 @@ export async function startStandalone(cfg: LoadedConfig, s: RuntimeServices, opt
       noStorage: opts.noStorage, configChanges: (d, at) => backup.changesBefore(d, at), lastSelfSamples: { instance: s.instance, publish: (x) => bus.publish(x) },
     });
     for (const sink of consumers.sinks) bus.add(sink);
+    bus.add(createAssetSink(db, () => current.devices, clock, log));
     every(s, 'self samples', cfg.settings.scheduler.selfInterval, () => { void bus.publish(consumerSelfSamples(consumers, s.instance, clock.now())); });
     const pollers = opts.pollers ?? buildPollers(cfg, log, clock);
     closePollersLast(s, pollers);

@@ -8,6 +8,7 @@ import { exportState, importState, judgeUptime, uptimeSeconds, type CounterState
 import {
   ENTITY, SYSTEM_OIDS, chassisIdentity, identifyProfile, identityOids, profileIdentity, systemFields, systemInfo,
 } from './identify.js';
+import { entityParts } from './entities.js';
 import { buildInterfaces, interfaceColumns } from './interfaces.js';
 import { evaluateMetrics, mergeSamples, metricColumns, metricScalars, type RawSample } from './metrics.js';
 import { BUILTIN_PROFILE_DIR, loadProfiles, type Profile } from './profile.js';
@@ -183,6 +184,7 @@ export class SnmpDevicePoller implements Poller {
       if (agent.chassis.model) identity.model = agent.chassis.model;
       if (agent.chassis.serial) identity.serial = agent.chassis.serial;
       out.push({ measurement: 'system', tags: {}, fields: systemFields(sys, agent.vendor, identity, uptimeS) });
+      out.push(...entityParts(cols));
       return;
     }
     identity = { ...agent.chassis, ...identity };

@@ -5,6 +5,7 @@
  */
 import { previousPeriod } from '../period.js';
 import type { TimeRange } from '../sources/types.js';
+import { assetSummary } from './assets.js';
 import { capacityRows } from './capacity.js';
 import { changes } from './changes.js';
 import { configBackupModel } from './config-backup.js';
@@ -40,6 +41,8 @@ export async function buildReportModel(input: ModelInputs): Promise<ReportModel>
   const openSevere = (incidents ?? []).filter((i) => i.ongoing && (i.severity === 'P1' || i.severity === 'P2')).length;
   const verdict: ReportModel['summary']['verdict'] = !hasData ? 'no-data' : attention.length > 0 || openSevere > 0 ? 'abnormal' : 'normal';
 
+  // The asset register is a monthly matter (service plans ask for it in the monthly report).
+  const assets = input.assets && period.kind === 'monthly' ? await assetSummary(input.assets, period) : undefined;
   const model: ReportModel = {
     period, previous: prev, generatedAt: now, hasData,
     summary: {
@@ -51,7 +54,7 @@ export async function buildReportModel(input: ModelInputs): Promise<ReportModel>
     },
     devices, availabilityByDay: availabilityByDay(readings, period), sites: siteRows(readings), latencyTrend: latencyTrend(readings),
     ...topInterfaces(readings), ups, incidents, changes: changes(readings), problems: readings.problems ? problemRows(readings.problems, period) : undefined,
-    engineers: incidents && input.audience !== 'customer' ? engineerRows(incidents) : undefined, capacity: capacityRows(readings, period.end), recommendations: [],
+    assets, engineers: incidents && input.audience !== 'customer' ? engineerRows(incidents) : undefined, capacity: capacityRows(readings, period.end), recommendations: [],
   };
   model.events = await eventsSummary(input.metrics, range);
   if (input.configBackup) model.configBackup = await configBackupModel(input.configBackup, range, asOf);

@@ -2,6 +2,8 @@
  * The report model's shapes: everything a renderer prints, in no language. Built by build.ts from the
  * sources; see docs/REPORTS.md for each definition.
  */
+import type { AssetSource } from '../sources/assets.js';
+import type { AssetSummary } from './assets.js';
 import type { Severity } from '../../core/incident.js';
 import type { ReportPeriod } from '../period.js';
 import type { ConfigBackupModel, ConfigBackupSource } from './config-backup.js';
@@ -129,6 +131,8 @@ export interface ReportModel {
   problems?: ProblemRow[];
   /** Engineer figures (工程师评估); absent without incidents, and in the customer's version of the report. */
   engineers?: EngineerRow[];
+  /** The asset register (monthly reports, where a register is kept). */
+  assets?: AssetSummary;
   changes: {
     added: DeviceSeen[];
     removed: DeviceSeen[];
@@ -153,6 +157,8 @@ export interface ModelInputs {
   problems?: ProblemRecordSource;
   /** `customer`: the version handed to the customer, without the team's internal figures (engineer figures). */
   audience?: 'internal' | 'customer';
+  /** The asset register (资产统计); absent where none is kept, and the report then leaves the asset lists out. */
+  assets?: AssetSource;
   /** Enabled inventory devices: a device in the inventory without a single sample is reported as "no data". */
   inventory?: { name: string; site: string; class: string }[];
   /** Configuration backup's versions and compliance; without it the configuration sections say it is not set up. */

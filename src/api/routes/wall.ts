@@ -4,7 +4,6 @@ import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin, type ApiContext } from '../plugin.js';
-import type { DeviceSummary } from '../services/index.js';
 import { problemSchema } from '../problems.js';
 import { deviceJson, deviceToJson, incidentJson, incidentToJson, onCallJson, onCallToJson } from '../views.js';
 import { streamStatus, streamStatusJson } from './stream.js';
@@ -14,11 +13,14 @@ export const WAN_TAG = 'wan';
 const SPARK_POINTS = 60;
 
 const point = z.object({ time: z.string(), value: z.number().nullable() });
-const wallJson = z.object({
+/** The answer of /api/v1/wall (the wall's client reads it as src/web/client/wall/wire.ts). */
+export const wallJson = z.object({
   generatedAt: z.string(),
   locale: z.enum(['en', 'zh-CN']),
   staleAfterMs: z.number().int(),
   heartbeatMs: z.number().int(),
+  /** 0: the wall shows every site at once; otherwise it pages through the sites this often (`api.wall.pageEvery`). */
+  pageEveryMs: z.number().int(),
   devices: z.array(deviceJson),
   incidents: z.array(incidentJson),
   onCall: z.array(onCallJson),
@@ -31,9 +33,9 @@ const wallJson = z.object({
   status: streamStatusJson,
 });
 
-async function sparkline(ctx: ApiContext, device: DeviceSummary, field: string, from: Date, to: Date) {
+async function sparkline(ctx: ApiContext, device: string, field: string, from: Date, to: Date) {
   const stepMs = Math.max(1000, Math.floor((to.getTime() - from.getTime()) / SPARK_POINTS));
-  const series = await ctx.services.metrics.series({ device: device.name, measurement: 'icmp', field, where: {}, from, to, stepMs });
+  const series = await ctx.services.metrics.series({ device, measurement: 'icmp', field, where: {}, from, to, stepMs });
   return (series[0]?.points ?? []).map((p) => ({ time: p.time.toISOString(), value: p.value }));
 }
 
@@ -64,25 +66,38 @@ export const DEFAULT_WALL_SPARKLINE_CACHE_MS = 3000;
 
 type WanLine = z.infer<typeof wallJson>['wan'][number];
 
+type WallJson = z.infer<typeof wallJson>;
+/** Everything in the snapshot but the WAN sparklines: all of it from memory. */
+type WallCore = Omit<WallJson, 'wan'>;
+
 /**
- * /api/v1/wall: the wall's first picture; the stream keeps it current afterwards. Devices, incidents and
- * status come from memory on every call (the wall re-reads them when its stream opens, so they must be
- * current); only the WAN sparklines, four InfluxDB queries per WAN device (median, min, max, loss), are shared for a few seconds
- * between callers, and concurrent callers wait for the same queries.
+ * /api/v1/wall: the wall's first picture; the stream keeps it current afterwards. Devices, incidents, on-call
+ * and status are read from memory into one snapshot that every caller shares: it is built again at the next
+ * heartbeat tick (`api.wall.heartbeat`), or as soon as a device or incident changes on the live feed, so a wall
+ * that re-reads it after its stream opened never misses a change, and a room of wall screens on a 2,000-device
+ * fleet costs one build per tick, not one per screen. The WAN sparklines, four InfluxDB queries per WAN
+ * device (median, min, max, loss), are shared for a few seconds between callers, and concurrent callers wait
+ * for the same queries.
  */
 export const wallDataRoutes = apiPlugin('noctua-wall-data', ['@fastify/swagger'], async (app, ctx) => {
   const cacheMs = ctx.limits?.wallSparklineCacheMs ?? DEFAULT_WALL_SPARKLINE_CACHE_MS;
-  // Monotonic time: the answer's clock (ctx.now) may be pinned or jump, the cache's age must not.
+  // Monotonic time: the answer's clock (ctx.now) may be pinned or jump, the caches' ages must not.
   let cached: { at: number; key: string; lines: Promise<WanLine[]> } | undefined;
+  let core: { tick: number; generation: number; value: Promise<WallCore> } | undefined;
+  // Counts the live feed's events: a snapshot built before the latest one is not handed out again.
+  let generation = 0;
+  let body: { core: WallCore; wan: WanLine[]; text: string } | undefined;
+  let unsubscribe: (() => void) | undefined;
+  app.addHook('onClose', async () => { unsubscribe?.(); });
 
-  const wanLines = (devices: DeviceSummary[], t: Date, log: FastifyBaseLogger): Promise<WanLine[]> => {
+  const wanLines = (devices: readonly { name: string; site: string; tags: readonly string[] }[], t: Date, log: FastifyBaseLogger): Promise<WanLine[]> => {
     const wan = devices.filter((d) => d.tags.includes(WAN_TAG));
     const key = wan.map((d) => `${d.name}@${d.site}`).join('\n');
     if (cached && cached.key === key && performance.now() - cached.at < cacheMs) return cached.lines;
     const from = new Date(t.getTime() - ctx.settings.wall.sparklineWindow);
-    const lines = Promise.all(wan.map(async (d) => {
+    const lines: Promise<WanLine[]> = Promise.all(wan.map(async (d) => {
       try {
-        const [rtt, rttMin, rttMax, loss] = await Promise.all(['rtt_median_ms', 'rtt_min_ms', 'rtt_max_ms', 'loss_pct'].map((f) => sparkline(ctx, d, f, from, t)));
+        const [rtt, rttMin, rttMax, loss] = await Promise.all(['rtt_median_ms', 'rtt_min_ms', 'rtt_max_ms', 'loss_pct'].map((f) => sparkline(ctx, d.name, f, from, t)));
         return { device: d.name, site: d.site, rtt: rtt!, rttMin: rttMin!, rttMax: rttMax!, loss: loss! };
       } catch (err) {
         // InfluxDB trouble must not blank the whole wall: the tiles and incidents still come from memory.
@@ -94,32 +109,53 @@ export const wallDataRoutes = apiPlugin('noctua-wall-data', ['@fastify/swagger']
     return lines;
   };
 
-  app.get('/wall', {
-    config: { access: 'wall' },
-    schema: routeSchema({
-      summary: 'Everything the NOC wall shows: devices, open incidents, on-call, counters, WAN sparklines',
-      tags: ['wall'], response: { 200: wallJson },
-    }, problemSchema),
-  }, async (request) => {
+  const buildCore = async (): Promise<WallCore> => {
     const { services, settings, now } = ctx;
     const t = now();
     const [devices, incidents, onCall, status] = await Promise.all([
       services.devices.list(), services.incidents.listIncidents(t), services.onCall.current(t), streamStatus(ctx),
     ]);
     const open = incidents.filter((i) => i.state !== 'resolved');
-    const wan = await wanLines(devices, t, request.log);
+    const counts = { up: 0, maintenance: 0 };
+    for (const d of devices) if (d.state === 'up' || d.state === 'maintenance') counts[d.state] += 1;
     return {
       generatedAt: t.toISOString(), locale: ctx.locale,
-      staleAfterMs: settings.wall.staleAfter, heartbeatMs: settings.wall.heartbeat,
+      staleAfterMs: settings.wall.staleAfter, heartbeatMs: settings.wall.heartbeat, pageEveryMs: settings.wall.pageEvery,
       devices: devices.map(deviceToJson).sort((a, b) => a.site.localeCompare(b.site) || a.name.localeCompare(b.name)),
       incidents: open.map(incidentToJson),
       onCall: onCall.map(onCallToJson),
       counters: {
-        devicesUp: devices.filter((d) => d.state === 'up').length, devicesTotal: devices.length,
+        devicesUp: counts.up, devicesTotal: devices.length,
         openP1: open.filter((i) => i.severity === 'P1').length, openP2: open.filter((i) => i.severity === 'P2').length,
-        inMaintenance: devices.filter((d) => d.state === 'maintenance').length,
+        inMaintenance: counts.maintenance,
       },
-      wan, status,
+      status,
     };
+  };
+
+  const coreSnapshot = (): Promise<WallCore> => {
+    unsubscribe ??= ctx.services.live.subscribe(() => { generation += 1; });
+    const tick = Math.floor(performance.now() / ctx.settings.wall.heartbeat);
+    if (core && core.tick === tick && core.generation === generation) return core.value;
+    const value = buildCore();
+    const built = { tick, generation, value };
+    core = built;
+    // A failed build is not shared: the next caller tries again.
+    value.catch(() => { if (core === built) core = undefined; });
+    return value;
+  };
+
+  app.get('/wall', {
+    config: { access: 'wall' },
+    schema: routeSchema({
+      summary: 'Everything the NOC wall shows: devices, open incidents, on-call, counters, WAN sparklines',
+      tags: ['wall'], response: { 200: wallJson },
+    }, problemSchema),
+  }, async (request, reply) => {
+    const snapshot = await coreSnapshot();
+    const wan = await wanLines(snapshot.devices, new Date(snapshot.generatedAt), request.log);
+    // Serialised once per snapshot too: at 2,000 devices the text is about 470 kB, and every screen asks for it.
+    if (body?.core !== snapshot || body.wan !== wan) body = { core: snapshot, wan, text: reply.serialize({ ...snapshot, wan }) as string };
+    return reply.type('application/json; charset=utf-8').send(body.text);
   });
 });

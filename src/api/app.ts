@@ -22,6 +22,7 @@ import { ackRoutes } from './routes/ack.js';
 import { pagingRoutes } from './routes/paging.js';
 import { pausesRoutes } from './routes/pauses.js';
 import { reportsRoutes } from './routes/reports.js';
+import { consoleConfigRoutes, consolePageRoutes } from './routes/console.js';
 import { type Lang } from '../config/lang.js';
 
 /** What {@link buildApp} needs: the `api:` settings, the services onto the running Noctua, and a logger. */
@@ -36,6 +37,8 @@ interface CommonAppOptions {
   locale?: Lang;
   /** Load limits (stream caps, wall cache); defaults when absent. */
   limits?: ApiLimits;
+  /** True when single sign-on is configured (the console's login page offers it). */
+  sso?: boolean;
 }
 
 /** Longest path parameter accepted: an acknowledge token with a long incident id and recipient fits. */
@@ -51,7 +54,7 @@ export const API_PREFIX = '/api/v1';
 export function buildApp(opts: BuildAppOptions): FastifyInstance {
   const { settings, log } = opts;
   const { services } = opts;
-  const ctx: ApiContext = { settings, services, now: opts.now ?? (() => new Date()), locale: opts.locale ?? 'en', limits: opts.limits };
+  const ctx: ApiContext = { settings, services, now: opts.now ?? (() => new Date()), locale: opts.locale ?? 'en', limits: opts.limits, sso: opts.sso };
   const app = Fastify({
     loggerInstance: log,
     // One request-log serializer for every route: tokens in query strings and ack paths never reach the log.
@@ -102,6 +105,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
 
   app.register(healthRoutes, ctx);
   app.register(wallPageRoutes, ctx);
+  app.register(consolePageRoutes, ctx);
   app.register(ackRoutes, ctx);
   app.register(async (v1) => {
     v1.register(devicesRoutes, ctx);
@@ -113,6 +117,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
     v1.register(reportsRoutes, ctx);
     v1.register(pagingRoutes, ctx);
     v1.register(pausesRoutes, ctx);
+    v1.register(consoleConfigRoutes, ctx);
   }, { prefix: API_PREFIX });
   return app;
 }

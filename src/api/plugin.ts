@@ -12,6 +12,8 @@ export interface ApiContext {
   locale: Lang;
   /** Load limits; the defaults suit production, tests shrink them. */
   limits?: ApiLimits;
+  /** True when single sign-on is configured: the console's login page then offers it. */
+  sso?: boolean;
 }
 
 /** Limits on what clients can make the API hold or recompute. */

@@ -28,12 +28,14 @@ describe('NOC wall in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    noc.readiness = { ...noc.readiness, lastCycleAt: new Date() };
     server = await startApiServer({
       settings: apiSettings({ host: '127.0.0.1', port: 0, wall: { heartbeat: 250, staleAfter: 5000 } }),
       services: noc.services(), log: pino({ level: 'silent' }),
     });
     browser = await launchChromium();
+    // A poll cycle just ended: set after the server (which bundles the page) and Chromium are up, so the
+    // wall's 5 s staleAfter counts from when the first page opens.
+    noc.readiness = { ...noc.readiness, lastCycleAt: new Date() };
   });
 
   afterAll(async () => {

@@ -28,7 +28,7 @@ function shell(js: WebAsset, css: WebAsset): string {
 }
 
 /** Sends a hashed asset: cached for a year (its name changes with its content), 304 when the browser has it. */
-function sendAsset(request: FastifyRequest, reply: FastifyReply, a: WebAsset, type: string): FastifyReply {
+export function sendAsset(request: FastifyRequest, reply: FastifyReply, a: WebAsset, type: string): FastifyReply {
   const etag = `"${a.hash}"`;
   reply.header('etag', etag).header('cache-control', 'public, max-age=31536000, immutable');
   if (request.headers['if-none-match'] === etag) return reply.code(304).send();

@@ -79,7 +79,7 @@ const MIN_COLUMN_PX = 150;
 const BLOCK_GAP = 8;
 const BLOCK_PAD = 4;
 /** A problem tile aims at this size (so its name can be read) and is at least 2×2 cells. */
-const PROBLEM_TARGET_W = 96;
+const PROBLEM_TARGET_W = 120;
 const PROBLEM_TARGET_H = 30;
 /** Header heights: normal, then compact when the normal one leaves no room. */
 const HEADER_PX = [26, 16] as const;

@@ -17,6 +17,16 @@ const PAGER_PX = 28;
 /** Problem counts shown in a block header before "up/total", in this order. */
 const HEADER_STATES: readonly WallState[] = ['down', 'unreachable', 'unknown', 'maintenance'];
 
+/** A length in CSS pixels (Preact does not add the unit to numbers). */
+function px(n: number): string {
+  return `${n}px`;
+}
+
+/** An absolutely placed box. */
+function box(x: number, y: number, w: number, h: number, more: Record<string, string> = {}): Record<string, string> {
+  return { left: px(x), top: px(y), width: px(w), height: px(h), ...more };
+}
+
 function Tile({ t, d, lang }: { t: PlacedTile; d: WireDevice | undefined; lang: Lang }) {
   const full = t.w >= 64 && t.h >= 44;
   const named = full || (t.w >= 44 && t.h >= 16);
@@ -24,9 +34,9 @@ function Tile({ t, d, lang }: { t: PlacedTile; d: WireDevice | undefined; lang: 
   const fontSize = Math.max(9, Math.min(16, Math.floor(Math.min(t.h * (full ? 0.22 : 0.6), t.w / 7))));
   return (
     <div
-      class={`tile state-${t.state}${t.problem ? ' problem' : ''}${named ? ' named' : ''}`} data-device={t.name} data-state={t.state}
+      class={`tile state-${t.state}${t.problem ? ' problem' : ''}${named ? ' named' : ''}${full ? ' full' : ''}`} data-device={t.name} data-state={t.state}
       title={[t.name, d?.address, d?.reason].filter(Boolean).join(' · ')}
-      style={{ left: t.x, top: t.y, width: t.w, height: t.h, fontSize }}
+      style={box(t.x, t.y, t.w, t.h, { fontSize: px(fontSize) })}
     >
       {named && <span class="name">{t.name}</span>}
       {full && <span class="meta">{wallText(lang, t.state)}{rtt}</span>}
@@ -38,8 +48,8 @@ function SiteBlock({ s, layout, devices, lang }: { s: PlacedSite; layout: MapLay
   const c = s.counts;
   const data = Object.fromEntries(Object.entries(c).map(([k, n]) => [`data-${k}`, String(n)]));
   return (
-    <section class="site" data-site={s.site} {...data} style={{ left: s.x, top: s.y, width: s.w, height: s.h }}>
-      <h2 style={{ height: layout.headerPx, fontSize: Math.round(layout.headerPx * 0.62) }}>
+    <section class="site" data-site={s.site} {...data} style={box(s.x, s.y, s.w, s.h)}>
+      <h2 style={{ height: px(layout.headerPx), fontSize: px(Math.round(layout.headerPx * 0.62)) }}>
         <span class="site-name">{s.site}</span>
         <span class="counts">
           {HEADER_STATES.filter((st) => c[st] > 0).map((st) => (
@@ -96,7 +106,7 @@ export function SiteMap({ devices, devicesVersion, pageEveryMs, lang }: {
   return (
     <section id="sites" class="map" ref={ref} aria-label={wallText(lang, 'map')}>
       {page && (
-        <div id="pager" class="pager" style={{ height: PAGER_PX }} data-page={page.index + 1} data-pages={page.pages.length}>
+        <div id="pager" class="pager" style={{ height: px(PAGER_PX) }} data-page={page.index + 1} data-pages={page.pages.length}>
           {wallText(lang, 'page', { n: page.index + 1, of: page.pages.length })}
           {page.pages.map((p, i) => <span key={i} class={`dot${i === page.index ? ' on' : ''}${page.hot[i] ? ' hot' : ''}`} title={p.join(', ')} />)}
         </div>
@@ -104,7 +114,7 @@ export function SiteMap({ devices, devicesVersion, pageEveryMs, lang }: {
       {layout && (
         <div
           class="map-body"
-          style={{ top, width: size.w, height: layout.usedHeight, transform: layout.scale < 1 ? `scale(${layout.scale})` : undefined }}
+          style={{ top: px(top), width: px(size.w), height: px(layout.usedHeight), transform: layout.scale < 1 ? `scale(${layout.scale})` : undefined }}
           data-cell={layout.cell} data-scale={layout.scale.toFixed(3)}
         >
           {layout.sites.map((s) => <SiteBlock key={s.site} s={s} layout={layout} devices={devices} lang={lang} />)}

@@ -3,7 +3,7 @@
  * not scroll, so what does not fit is counted, not cut in half.
  */
 import type { ComponentChildren } from 'preact';
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 /** Props of {@link FitList}. */
 export interface FitListProps<T> {
@@ -21,7 +21,16 @@ export interface FitListProps<T> {
 export function FitList<T>(p: FitListProps<T>) {
   const ref = useRef<HTMLOListElement>(null);
   const [fit, setFit] = useState<{ version: string; count: number } | null>(null);
-  const measuring = fit?.version !== p.version;
+  // The screen's size and the web fonts (which change line heights) both arrive after the first measurement.
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    const again = () => setRound((n) => n + 1);
+    window.addEventListener('resize', again);
+    void document.fonts.ready.then(again);
+    return () => window.removeEventListener('resize', again);
+  }, []);
+  const version = `${round}|${p.version}`;
+  const measuring = fit?.version !== version;
   useLayoutEffect(() => {
     const box = ref.current;
     if (!box || !measuring) return;
@@ -31,7 +40,7 @@ export function FitList<T>(p: FitListProps<T>) {
     let count = items.findIndex((li) => li.getBoundingClientRect().bottom > bottom);
     if (count === -1) count = items.length;
     else while (count > 0 && items[count - 1]!.getBoundingClientRect().bottom > bottom - reserve) count--;
-    setFit({ version: p.version, count });
+    setFit({ version, count });
   });
   const shown = measuring ? p.items : p.items.slice(0, fit.count);
   const hidden = p.items.length - shown.length;

@@ -31,7 +31,7 @@ function Tile({ t, d, lang }: { t: PlacedTile; d: WireDevice | undefined; lang: 
   const full = t.w >= 64 && t.h >= 44;
   const named = full || (t.w >= 44 && t.h >= 16);
   const rtt = d?.state === 'up' && typeof d.rttMs === 'number' ? ` · ${ms(d.rttMs)}` : '';
-  const fontSize = Math.max(9, Math.min(16, Math.floor(Math.min(t.h * (full ? 0.22 : 0.6), t.w / 7))));
+  const fontSize = Math.max(9, Math.min(16, Math.floor(Math.min(t.h * (full ? 0.22 : 0.5), t.w / (full ? 7 : 9)))));
   return (
     <div
       class={`tile state-${t.state}${t.problem ? ' problem' : ''}${named ? ' named' : ''}${full ? ' full' : ''}`} data-device={t.name} data-state={t.state}
@@ -115,7 +115,7 @@ export function SiteMap({ devices, devicesVersion, pageEveryMs, lang }: {
         <div
           class="map-body"
           style={{ top: px(top), width: px(size.w), height: px(layout.usedHeight), transform: layout.scale < 1 ? `scale(${layout.scale})` : undefined }}
-          data-cell={layout.cell} data-scale={layout.scale.toFixed(3)}
+          data-cell={layout.cell} data-columns={layout.columns} data-problem-cells={layout.problemCells.join('x')} data-scale={layout.scale.toFixed(3)}
         >
           {layout.sites.map((s) => <SiteBlock key={s.site} s={s} layout={layout} devices={devices} lang={lang} />)}
         </div>

@@ -217,6 +217,17 @@ describe('the wall with 2,000 devices', () => {
     // A figure for the report, not a limit: speed is asserted only in `npm run bench`.
     console.log(`wall at 2,000 devices: poll to enlarged red square ${Date.now() - failedAt} ms`);
     await checkFleet(page, fleet);
+    // Its second silent poll opens a P1: the newest P1 leads the list, which shows what fits and counts the rest.
+    await fleet.poll(victim, 'unreachable');
+    await settled(() => page.textContent('.incident >> nth=0'), 10_000).toContain(victim);
+    const open = [...fleet.stateOf.values()].filter((s) => s === 'unreachable').length;
+    await settled(async () => {
+      const shown = await page.$$eval('.incident', (els) => els.length);
+      const more = Number(await page.getAttribute('.incidents .more', 'data-more'));
+      return shown + more;
+    }).toBe(open);
+    const panel = await page.$eval('.panel', (e) => e.getBoundingClientRect().bottom);
+    expect(await page.$$eval('.incidents > li', (els) => Math.max(...els.map((e) => e.getBoundingClientRect().bottom)))).toBeLessThanOrEqual(panel);
     await page.close();
   });
 });

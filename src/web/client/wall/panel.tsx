@@ -9,11 +9,15 @@ import type { WireDevice, WireIncident } from './wire.js';
 
 const SEVERITY_ORDER: Record<string, number> = { P1: 0, P2: 1, P3: 2, P4: 3 };
 
-/** Unacknowledged first, then by severity, then oldest first. */
+/**
+ * Unacknowledged first, then by severity, then newest first: the list shows only what fits, and a P1 that opened
+ * a minute ago must not sit under "+N more" behind older ones the room already knows about (Zabbix's problem
+ * widget orders by time, newest first, for the same reason).
+ */
 function byUrgency(a: WireIncident, b: WireIncident): number {
   return Number(a.state === 'acknowledged') - Number(b.state === 'acknowledged')
     || (SEVERITY_ORDER[a.severity] ?? 9) - (SEVERITY_ORDER[b.severity] ?? 9)
-    || Date.parse(a.openedAt) - Date.parse(b.openedAt);
+    || Date.parse(b.openedAt) - Date.parse(a.openedAt);
 }
 
 /** The open incidents; their ages move every second. */

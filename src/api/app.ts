@@ -23,6 +23,7 @@ import { pagingRoutes } from './routes/paging.js';
 import { pausesRoutes } from './routes/pauses.js';
 import { reportsRoutes } from './routes/reports.js';
 import { consoleConfigRoutes, consolePageRoutes } from './routes/console.js';
+import { onCallRoutes } from './routes/on-call.js';
 import { type Lang } from '../config/lang.js';
 
 /** What {@link buildApp} needs: the `api:` settings, the services onto the running Noctua, and a logger. */
@@ -118,6 +119,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
     v1.register(pagingRoutes, ctx);
     v1.register(pausesRoutes, ctx);
     v1.register(consoleConfigRoutes, ctx);
+    v1.register(onCallRoutes, ctx);
   }, { prefix: API_PREFIX });
   return app;
 }

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin, type ApiContext } from '../plugin.js';
+import { servicesFor } from '../services/scoped.js';
 import type { DeviceSummary } from '../services/index.js';
 import { problemSchema } from '../problems.js';
 import { deviceJson, deviceToJson, incidentJson, incidentToJson, onCallJson, onCallToJson } from '../views.js';
@@ -101,7 +102,8 @@ export const wallDataRoutes = apiPlugin('noctua-wall-data', ['@fastify/swagger']
       tags: ['wall'], response: { 200: wallJson },
     }, problemSchema),
   }, async (request) => {
-    const { services, settings, now } = ctx;
+    const { settings, now } = ctx;
+    const services = servicesFor(request, ctx.services);
     const t = now();
     const [devices, incidents, onCall, status] = await Promise.all([
       services.devices.list(), services.incidents.listIncidents(t), services.onCall.current(t), streamStatus(ctx),

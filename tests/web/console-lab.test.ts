@@ -4,10 +4,12 @@
  * live, and escalation stops (no lead notice). A viewer sees no action buttons and the API refuses a forged
  * POST; HTML in comments stays text. Each page leaves a screenshot in docs/console/ for docs/CONSOLE.md.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { hashPassword } from '../../src/auth/passwords.js';
 import { repoRoot } from '../../src/lab/paths.js';
 import { launchChromium, settled } from '../helpers/browser.js';
 import { ICMP_INTERVAL_MS, startBench, type Bench, type FaultySite } from '../e2e/lab-runtime.js';
@@ -16,6 +18,7 @@ const shots = join(repoRoot, 'docs', 'console');
 const LEAD_AFTER_S = 20;
 const LAPTOP = { width: 1366, height: 900 };
 const PHONE = { width: 390, height: 844 };
+const PASSWORD = 'correct horse battery staple';
 
 let bench: Bench;
 let browser: Browser;
@@ -45,6 +48,11 @@ describe('console in Chromium on the running lab', () => {
     site = bench.sites[0]!;
     // An on-call rotation for the on-call page (the bench pages tiers of people directly).
     appendFileSync(join(bench.lab.configDir, 'notify.yaml'), 'schedules:\n  noc-rota: { rotation: daily, handoff: "09:00", start: "2026-01-05", people: [engineer, lead] }\n');
+    // People who log in with a password (cheap scrypt cost for the test; the format is production's).
+    const settingsFile = join(bench.lab.configDir, 'noctua.yaml');
+    const settings = parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+    const passwordHash = await hashPassword(PASSWORD, { ln: 10, r: 8, p: 1 });
+    writeFileSync(settingsFile, stringify({ ...settings, auth: { users: [{ name: 'olga', role: 'operator', passwordHash }] } }));
     await bench.restart();
     browser = await launchChromium();
     await bench.waitFor('the namespace router up', 20_000, async () => {
@@ -136,6 +144,40 @@ describe('console in Chromium on the running lab', () => {
     await page.goto(`${bench.lab.apiUrl}/console/?lang=en#/maintenance`);
     await settled(() => page.isVisible('table.maintenance, p.empty')).toBe(true);
     expect(await page.$$('form.maintenance-create, button.action-end')).toHaveLength(0);
+  });
+
+  it('signs a person in with a password, acts through the session cookie and CSRF header, refuses a POST without it, and signs out', async () => {
+    const context = await browser.newContext({ viewport: LAPTOP });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(`login: ${e.message}`));
+    await page.goto(`${bench.lab.apiUrl}/console/?lang=en#/incidents/${encodeURIComponent(incidentId)}`);
+    await page.waitForSelector('form.login input[name=username]');
+    await shot(page, 'login');
+    await page.fill('input[name=username]', 'olga');
+    await page.fill('input[name=password]', 'not the password');
+    await page.click('form.login button[type=submit]');
+    await settled(() => page.textContent('form.login .error')).toBe('Sign-in failed: wrong user name or password');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('form.login button[type=submit]');
+    await settled(() => page.textContent('.who')).toBe('olga · operator');
+    // Back on the page the link named, with the operator's actions.
+    await page.waitForSelector(`.incident-detail[data-incident="${incidentId}"] button.action-claim`);
+    const cookies = await context.cookies();
+    expect(cookies.find((c) => c.name === 'noctua_session')?.httpOnly).toBe(true);
+    expect(cookies.find((c) => c.name === 'noctua_csrf')?.httpOnly).toBe(false);
+    await page.click('button.action-claim');
+    await settled(() => page.$$eval('li.step[data-kind="commented"] .by', (els) => els.map((e) => e.textContent))).toContain(' · olga');
+    await settled(() => page.textContent('.facts .acked-by')).toBe('acknowledged by lab-operator');
+    // The same cookies without the CSRF header: what a forged cross-site form would send.
+    const forged = await page.evaluate(async (id) => (await fetch(`/api/v1/incidents/${encodeURIComponent(id)}/resolve`, {
+      method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: '{}',
+    })).status, incidentId);
+    expect(forged).toBe(403);
+    expect((await bench.api('GET', `/api/v1/incidents/${incidentId}`, bench.lab.tokens.viewer)).json.incident.state).toBe('acknowledged');
+    await page.click('button.signout');
+    await page.waitForSelector('form.login');
+    expect(await page.evaluate(async () => (await fetch('/api/v1/session')).status)).toBe(401);
   });
 
   it('shows the devices with state and open incidents, and a device page with interfaces, readings and charts', async () => {

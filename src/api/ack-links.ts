@@ -9,7 +9,7 @@ import { openStateDb, type Db } from '../core/database.js';
 import type { AckLinkCheck, AckOutcome, PagingService } from './services/index.js';
 
 /** The escalation calls the paging service makes. */
-export type EscalationPaging = Pick<EscalationService, 'outboxStats' | 'failedNotices' | 'retryNotice' | 'slaRecord' | 'verifyAckToken' | 'acknowledge' | 'pauses' | 'pauseClock' | 'endPause'>;
+export type EscalationPaging = Pick<EscalationService, 'outboxStats' | 'failedNotices' | 'retryNotice' | 'incidentNotices' | 'slaRecord' | 'verifyAckToken' | 'acknowledge' | 'pauses' | 'pauseClock' | 'endPause'>;
 
 /** What the audit trail says an acknowledgement through a link was. */
 const LINK_NOTE = 'acknowledged from the link in a notice';
@@ -37,6 +37,7 @@ export function ackLinkService(paging: EscalationPaging, engine: Pick<AlertEngin
     outboxStats: () => paging.outboxStats(),
     failedNotices: (limit) => paging.failedNotices(limit),
     retryNotice: (id) => paging.retryNotice(id),
+    incidentNotices: (id) => paging.incidentNotices(id),
     slaRecord: (id) => paging.slaRecord(id),
     pauses: (id) => paging.pauses(id),
     pauseClock: (id, pause) => paging.pauseClock(id, pause),

@@ -5,6 +5,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ApiSection } from '../config/sections/api.js';
 import { installAccessControl } from './access.js';
+import { installAuditHook } from '../auth/audit-hook.js';
+import { pruneAuth, type AuthRuntime } from '../auth/runtime.js';
 import { installCors } from './cors.js';
 import { installQueryArrays } from './json-schema.js';
 import type { ApiContext, ApiLimits } from './plugin.js';
@@ -23,6 +25,10 @@ import { pagingRoutes } from './routes/paging.js';
 import { pausesRoutes } from './routes/pauses.js';
 import { reportsRoutes } from './routes/reports.js';
 import { consoleConfigRoutes, consolePageRoutes } from './routes/console.js';
+import { onCallRoutes } from './routes/on-call.js';
+import { sessionRoutes } from './routes/session.js';
+import { auditRoutes } from './routes/audit.js';
+import { usersRoutes } from './routes/users.js';
 import { type Lang } from '../config/lang.js';
 
 /** What {@link buildApp} needs: the `api:` settings, the services onto the running Noctua, and a logger. */
@@ -39,7 +45,12 @@ interface CommonAppOptions {
   limits?: ApiLimits;
   /** True when single sign-on is configured (the console's login page offers it). */
   sso?: boolean;
+  /** Console logins, users and the audit trail over the state database (src/auth); without it only API tokens work. */
+  auth?: AuthRuntime;
 }
+
+/** How often ended sessions and audit rows past retention are deleted. */
+const PRUNE_EVERY_MS = 86_400_000;
 
 /** Longest path parameter accepted: an acknowledge token with a long incident id and recipient fits. */
 export const MAX_PARAM_LENGTH = 2048;
@@ -54,7 +65,9 @@ export const API_PREFIX = '/api/v1';
 export function buildApp(opts: BuildAppOptions): FastifyInstance {
   const { settings, log } = opts;
   const { services } = opts;
-  const ctx: ApiContext = { settings, services, now: opts.now ?? (() => new Date()), locale: opts.locale ?? 'en', limits: opts.limits, sso: opts.sso };
+  const ctx: ApiContext = {
+    settings, services, now: opts.now ?? (() => new Date()), locale: opts.locale ?? 'en', limits: opts.limits, sso: opts.sso, auth: opts.auth,
+  };
   const app = Fastify({
     loggerInstance: log,
     // One request-log serializer for every route: tokens in query strings and ack paths never reach the log.
@@ -71,7 +84,10 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
     forceCloseConnections: true,
   }) as unknown as FastifyInstance;
 
+  app.decorate('noctuaAuth', opts.auth);
+  app.decorate('noctuaNow', ctx.now);
   installProblemHandlers(app);
+  if (opts.auth) installAuth(app, opts.auth, ctx.now);
   installQueryArrays(app);
   // Swagger UI's own routes carry no access rule; the document describes the API, not its data.
   app.addHook('onRoute', (route) => {
@@ -93,7 +109,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
     // Limit before checking tokens, so guessing tokens is rate-limited too.
     app.addHook('onRequest', app.rateLimit());
     installCors(app, settings.cors);
-    installAccessControl(app, settings);
+    installAccessControl(app, settings, { auth: opts.auth, now: ctx.now });
   });
   app.register(swagger, {
     openapi: {
@@ -118,6 +134,32 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
     v1.register(pagingRoutes, ctx);
     v1.register(pausesRoutes, ctx);
     v1.register(consoleConfigRoutes, ctx);
+    v1.register(onCallRoutes, ctx);
+    if (opts.auth) {
+      v1.register(sessionRoutes, ctx);
+      v1.register(usersRoutes, ctx);
+      v1.register(auditRoutes, ctx);
+    }
   }, { prefix: API_PREFIX });
   return app;
+}
+
+/** The audit hook on every route, and the daily prune of ended sessions and audit rows past retention. */
+function installAuth(app: FastifyInstance, auth: AuthRuntime, now: () => Date): void {
+  installAuditHook(app, auth.audit, now);
+  let timer: NodeJS.Timeout | undefined;
+  const prune = () => {
+    try {
+      const gone = pruneAuth(auth, now());
+      if (gone.auditRows + gone.sessions > 0) app.log.info(gone, 'pruned ended sessions and old audit rows');
+    } catch (err) {
+      app.log.error({ err }, 'pruning sessions and audit rows failed');
+    }
+  };
+  app.addHook('onReady', async () => {
+    prune();
+    timer = setInterval(prune, PRUNE_EVERY_MS);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => clearInterval(timer));
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiSection } from '../config/sections/api.js';
 import type { ApiServices } from './services/index.js';
+import type { AuthRuntime } from '../auth/runtime.js';
 import { type Lang } from '../config/lang.js';
 
 /** What every API plugin is given: the `api:` settings, the services it reads and acts through, and the clock answers are stamped with. */
@@ -14,6 +15,8 @@ export interface ApiContext {
   limits?: ApiLimits;
   /** True when single sign-on is configured: the console's login page then offers it. */
   sso?: boolean;
+  /** Logins, sessions, users and the audit trail; absent without a state database (then only tokens work). */
+  auth?: AuthRuntime;
 }
 
 /** Limits on what clients can make the API hold or recompute. */

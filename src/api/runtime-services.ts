@@ -42,7 +42,7 @@ export interface RuntimeParts {
   metrics: Registry;
   config: ConfigService;
   /** Escalation's outbox, SLA records and acknowledge links (the same service as `escalation`, when there is one). */
-  paging?: Pick<EscalationService, 'outboxStats' | 'failedNotices' | 'retryNotice' | 'slaRecord' | 'verifyAckToken' | 'acknowledge' | 'pauses' | 'pauseClock' | 'endPause'>;
+  paging?: Pick<EscalationService, 'outboxStats' | 'failedNotices' | 'retryNotice' | 'incidentNotices' | 'slaRecord' | 'verifyAckToken' | 'acknowledge' | 'pauses' | 'pauseClock' | 'endPause'>;
   /**
    * The state database, where acknowledge tokens that acted are recorded so each acts once across restarts.
    * Without it they are recorded in a database in memory (once per process).

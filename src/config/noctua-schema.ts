@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { influxSectionSchema } from './sections/influx.js';
 import { apiSectionSchema } from './sections/api.js';
+import { authSectionSchema } from './sections/auth.js';
 import { schedulerSectionSchema } from './sections/scheduler.js';
 import { clusterSectionSchema } from './sections/cluster.js';
 import { eventsSectionSchema } from './sections/events.js';
@@ -21,6 +22,8 @@ export const noctuaFileSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   influx: influxSectionSchema.prefault({}),
   api: apiSectionSchema.prefault({}),
+  /** People's logins (local users, sessions, lockout) and the audit trail (docs/CONSOLE.md). */
+  auth: authSectionSchema.prefault({}),
   scheduler: schedulerSectionSchema.prefault({}),
   /** The weekly and monthly inspection reports generated on their own. */
   reports: reportScheduleSchema.prefault({}),

@@ -6,6 +6,7 @@ import { runtimeServices } from '../api/runtime-services.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
 import type { LoadedConfig } from '../config-check/load.js';
 import type { Db } from '../core/database.js';
+import { createAuth } from '../auth/runtime.js';
 import { AlertStoreIncidentSource } from '../reports/sources/alert-store.js';
 import { InfluxMetricsSource } from '../reports/sources/influx-metrics.js';
 import { startReportScheduler, type ReportScheduler } from '../reports/schedule.js';
@@ -62,6 +63,7 @@ export async function startApiAndReports(s: RuntimeServices, p: ApiAndReportsPar
   });
   s.closers.add('report schedules', () => reports.stop());
   if (!cfg.settings.api.enabled || p.noApi) return { reports };
+  const auth = createAuth({ settings: cfg.settings.auth, db: p.db, log: log.child({ component: 'auth' }), configUsers: () => p.current().settings.auth.users });
   const services = runtimeServices({
     db: p.db, inventory: () => p.current().devices, states: p.states, latest: p.latest, engine: consumers.alerts, escalation: consumers.escalation,
     onCallSchedules: cfg.notify ? Object.keys(cfg.notify.schedules ?? {}) : [],
@@ -75,7 +77,7 @@ export async function startApiAndReports(s: RuntimeServices, p: ApiAndReportsPar
     }),
   });
   s.closers.add('API live feed', () => services.close());
-  const api = await startApiServer({ settings: cfg.settings.api, services, log: log.child({ component: 'api' }), locale: cfg.settings.locale });
+  const api = await startApiServer({ settings: cfg.settings.api, services, log: log.child({ component: 'api' }), locale: cfg.settings.locale, auth });
   s.closers.add('HTTP API', () => api.close());
   return { api, reports };
 }

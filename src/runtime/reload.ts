@@ -4,9 +4,11 @@ import type { Logger } from '../core/log.js';
 
 /** Settings that only take effect at start; a reload that changes them says so. */
 function restartOnly(cfg: LoadedConfig): string {
-  const { scheduler, ...rest } = cfg.settings;
+  const { scheduler, auth, ...rest } = cfg.settings;
   const { concurrency: _c, deadlineFraction: _d, ...sched } = scheduler;
-  return JSON.stringify({ ...rest, scheduler: sched });
+  // auth.users is read afresh at each login (src/auth/users.ts).
+  const { users: _u, ...authRest } = auth;
+  return JSON.stringify({ ...rest, scheduler: sched, auth: authRest });
 }
 
 /**
@@ -15,7 +17,7 @@ function restartOnly(cfg: LoadedConfig): string {
  * the alert engine (standalone, or a core).
  */
 export function warnRestartOnly(current: LoadedConfig, next: LoadedConfig, log: Logger, alerting: boolean): void {
-  if (restartOnly(next) !== restartOnly(current)) log.warn('noctua.yaml changed beyond scheduler.concurrency/deadlineFraction: those changes apply at the next restart');
+  if (restartOnly(next) !== restartOnly(current)) log.warn('noctua.yaml changed beyond scheduler.concurrency/deadlineFraction and auth.users: those changes apply at the next restart');
   if (!alerting) return;
   if (Boolean(next.alerts) !== Boolean(current.alerts) || JSON.stringify(next.notify ?? null) !== JSON.stringify(current.notify ?? null)) {
     log.warn('alerts.yaml was added or removed, or notify.yaml changed: that applies at the next restart');

@@ -139,8 +139,8 @@ describe('unexpected failures', () => {
 describe('token table', () => {
   it('finds a token by its sha256 and never stores or returns the token itself', () => {
     const table = new TokenTable([{ name: 'a', role: 'viewer', sha256: hashToken('s3cret') }, { name: 'b', role: 'admin', sha256: hashToken('other') }]);
-    expect(table.resolve('s3cret')).toEqual({ name: 'a', role: 'viewer' });
-    expect(table.resolve('other')).toEqual({ name: 'b', role: 'admin' });
+    expect(table.resolve('s3cret')).toEqual({ name: 'a', role: 'viewer', via: 'token' });
+    expect(table.resolve('other')).toEqual({ name: 'b', role: 'admin', via: 'token' });
     expect(table.resolve('s3cre')).toBeUndefined();
     expect(hashToken('s3cret')).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -191,6 +191,6 @@ describe('tokens in logs', () => {
     const b = newToken();
     expect(a.token).not.toBe(b.token);
     expect(a.token.length).toBeGreaterThanOrEqual(32);
-    expect(new TokenTable([{ name: 'lab-wall', role: 'viewer', sha256: a.sha256 }]).resolve(a.token)).toEqual({ name: 'lab-wall', role: 'viewer' });
+    expect(new TokenTable([{ name: 'lab-wall', role: 'viewer', sha256: a.sha256 }]).resolve(a.token)).toEqual({ name: 'lab-wall', role: 'viewer', via: 'token' });
   });
 });

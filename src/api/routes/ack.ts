@@ -2,6 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { IncidentView } from '../../core/incident.js';
 import { apiPlugin } from '../plugin.js';
+import { noteAudit } from '../../auth/audit-hook.js';
+import { incidentAuditState } from './incidents.js';
 import type { AckRefusal } from '../services/index.js';
 import { type Lang } from '../../config/lang.js';
 
@@ -161,7 +163,7 @@ export const ackRoutes = apiPlugin('noctua-ack', [], async (app, { services, loc
     return reply.send(page({ ...base, tone: 'ask', title: t.confirm, body: t.confirmBody, form: true }));
   });
 
-  app.post('/ack/:token', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
+  app.post('/ack/:token', { config: { access: 'public', audit: 'incident.acknowledge' }, schema: { hide: true } }, async (request, reply) => {
     const { lang, token } = start(request, reply);
     const t = TEXT[lang];
     if (!sameOrigin(request, settings.publicUrl)) {
@@ -170,9 +172,13 @@ export const ackRoutes = apiPlugin('noctua-ack', [], async (app, { services, loc
     }
     if (!token) return refuse(request, reply, lang, noToken);
     if (!services.paging) return refuse(request, reply, lang, noPaging);
+    // Read first (changes nothing) so the audit row names the link's recipient and the state before.
+    const seen = await services.paging.inspectAckLink(token);
+    noteAudit(request, { via: 'link', who: seen.ok ? seen.recipient : 'notice link', ...(seen.ok ? { target: `incident:${seen.incident.id}`, before: incidentAuditState(seen.incident) } : {}) });
     const result = await services.paging.acknowledgeWithLink(token);
     if (!result.ok) return refuse(request, reply, lang, result);
     const inc = result.incident;
+    noteAudit(request, { target: `incident:${inc.id}`, after: incidentAuditState(inc), ...(result.changed ? {} : { detail: 'nothing changed' }) });
     const base = { lang, incident: inc, now: now() };
     if (inc.state === 'resolved') return reply.code(409).send(page({ ...base, tone: 'info', title: t.resolved, body: t.resolvedBody }));
     if (result.changed) request.log.info({ incident: inc.id }, 'incident acknowledged through a link');

@@ -3,6 +3,7 @@ import { formatConfigError } from '../../config/yaml-source.js';
 import { actor } from '../access.js';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin } from '../plugin.js';
+import { noteAudit } from '../../auth/audit-hook.js';
 import type { ConfigCheck } from '../services/index.js';
 import { problemSchema } from '../problems.js';
 
@@ -25,7 +26,7 @@ function checkToJson(c: ConfigCheck): z.infer<typeof checkJson> {
 /** /api/v1/config: check the configuration on disk and swap it into the running process. */
 export const configRoutes = apiPlugin('noctua-config', ['@fastify/swagger'], async (app, { services }) => {
   app.post('/config/validate', {
-    config: { access: 'admin' },
+    config: { access: 'admin', audit: 'config.validate' },
     schema: routeSchema({
       summary: 'Validate the configuration directory, with the same errors as noctua check-config',
       tags: ['config'], response: { 200: checkJson },
@@ -33,7 +34,7 @@ export const configRoutes = apiPlugin('noctua-config', ['@fastify/swagger'], asy
   }, async () => checkToJson(await services.config.validate()));
 
   app.post('/config/reload', {
-    config: { access: 'admin' },
+    config: { access: 'admin', audit: 'config.reload' },
     schema: routeSchema({
       summary: 'Validate and apply the configuration; an invalid one is refused (422) and the running one kept',
       tags: ['config'], response: { 200: checkJson, 422: checkJson },
@@ -41,6 +42,7 @@ export const configRoutes = apiPlugin('noctua-config', ['@fastify/swagger'], asy
   }, async (request, reply) => {
     const result = await services.config.reload(actor(request));
     request.log.info({ by: actor(request), ok: result.ok }, 'configuration reload requested');
+    noteAudit(request, { target: 'config', after: result.ok ? { ok: true, devices: result.devices, sites: result.sites } : { ok: false, errors: result.errors.length } });
     return reply.code(result.ok ? 200 : 422).send(checkToJson(result));
   });
 });

@@ -3,6 +3,7 @@ import { DEVICE_CLASSES } from '../../config/inventory-schema.js';
 import { parseDuration } from '../../config/duration.js';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin } from '../plugin.js';
+import { servicesFor } from '../services/scoped.js';
 import { DEVICE_CONDITIONS } from '../services/index.js';
 import { badRequest, notFound, problemSchema } from '../problems.js';
 import {
@@ -58,7 +59,7 @@ const detailJson = z.object({
 });
 
 /** /api/v1/devices: the fleet with its current state, one device in detail, and its time series. */
-export const devicesRoutes = apiPlugin('noctua-devices', ['@fastify/swagger'], async (app, { services, now }) => {
+export const devicesRoutes = apiPlugin('noctua-devices', ['@fastify/swagger'], async (app, { services: all, now }) => {
   app.get<{ Querystring: ListQuery }>('/devices', {
     config: { access: 'viewer' },
     schema: routeSchema({
@@ -67,8 +68,8 @@ export const devicesRoutes = apiPlugin('noctua-devices', ['@fastify/swagger'], a
     }, problemSchema),
   }, async (request) => {
     const q = request.query;
-    const all = await services.devices.list();
-    const matching = all
+    const devices = await servicesFor(request, all).devices.list();
+    const matching = devices
       .filter((d) => !q.site || q.site.includes(d.site))
       .filter((d) => !q.class || q.class.includes(d.class))
       .filter((d) => !q.state || q.state.includes(d.state))
@@ -85,6 +86,7 @@ export const devicesRoutes = apiPlugin('noctua-devices', ['@fastify/swagger'], a
     }, problemSchema),
   }, async (request) => {
     const { name } = request.params;
+    const services = servicesFor(request, all);
     const device = await services.devices.get(name);
     if (!device) throw notFound(`device "${name}"`);
     const latest = await services.devices.latestSamples(name);
@@ -106,6 +108,7 @@ export const devicesRoutes = apiPlugin('noctua-devices', ['@fastify/swagger'], a
     }, problemSchema),
   }, async (request) => {
     const { name } = request.params;
+    const services = servicesFor(request, all);
     const q = request.query;
     const to = q.to ? new Date(q.to) : now();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 3_600_000);

@@ -3,6 +3,8 @@ import { parseDuration } from '../../config/duration.js';
 import { actor } from '../access.js';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin } from '../plugin.js';
+import { noteAudit } from '../../auth/audit-hook.js';
+import { servicesFor } from '../services/scoped.js';
 import { badRequest, conflict, notFound, problemSchema, type RequestIssue } from '../problems.js';
 import type { MaintenanceWindow, WindowStatus } from '../../alerting/maintenance.js';
 import type { MaintenanceService } from '../services/index.js';
@@ -44,7 +46,7 @@ async function listWindows(service: MaintenanceService): Promise<Listed[]> {
 
 /** /api/v1/maintenance: planned windows that mute alerts and mark tiles as in maintenance. */
 // Long as a whole: one fastify plugin registering each maintenance route; every handler in it is short.
-export const maintenanceRoutes = apiPlugin('noctua-maintenance', ['@fastify/swagger'], async (app, { services, now }) => {
+export const maintenanceRoutes = apiPlugin('noctua-maintenance', ['@fastify/swagger'], async (app, { services: all, now }) => {
   app.get<{ Querystring: ListQuery }>('/maintenance', {
     config: { access: 'viewer' },
     schema: routeSchema({
@@ -56,20 +58,21 @@ export const maintenanceRoutes = apiPlugin('noctua-maintenance', ['@fastify/swag
     const t = now();
     const stateOf = (w: { startsAt: Date; endsAt: Date }) =>
       (w.endsAt.getTime() <= t.getTime() ? 'ended' : w.startsAt.getTime() > t.getTime() ? 'scheduled' : 'active');
-    const windows = (await listWindows(services.maintenance))
+    const windows = (await listWindows(servicesFor(request, all).maintenance))
       .filter((w) => !q.state || q.state.includes(stateOf(w)))
       .sort((a, b) => a.endsAt.getTime() - b.endsAt.getTime());
     return paginate(windows.map((w) => maintenanceToJson(w, w, t)), q.limit, q.offset);
   });
 
   app.post<{ Body: CreateBody }>('/maintenance', {
-    config: { access: 'operator' },
+    config: { access: 'operator', audit: 'maintenance.create' },
     schema: routeSchema({
       summary: 'Plan a maintenance window for devices, whole sites or tagged devices',
       tags: ['maintenance'], body: createBody, response: { 201: maintenanceJson },
     }, problemSchema),
   }, async (request, reply) => {
     const b = request.body;
+    const services = servicesFor(request, all);
     const t = now();
     const issues: RequestIssue[] = [];
     const reason = b.reason.trim();
@@ -114,38 +117,48 @@ export const maintenanceRoutes = apiPlugin('noctua-maintenance', ['@fastify/swag
       ...(b.tags.length ? { deviceTags: b.tags } : {}),
       start: startsAt.toISOString(), end: endsAt.toISOString(),
     }, by);
-    return reply.code(201).send(maintenanceToJson(created, { startsAt, endsAt }, t));
+    const answer = maintenanceToJson(created, { startsAt, endsAt }, t);
+    noteAudit(request, { target: `maintenance:${created.id}`, after: answer });
+    return reply.code(201).send(answer);
   });
 
   app.post<{ Params: IdParams }>('/maintenance/:id/end', {
-    config: { access: 'operator' },
+    config: { access: 'operator', audit: 'maintenance.end' },
     schema: routeSchema({
       summary: 'End a maintenance window now, before its planned end',
       tags: ['maintenance'], params: idParams, response: { 200: maintenanceJson },
     }, problemSchema),
   }, async (request) => {
     const { id } = request.params;
+    const services = servicesFor(request, all);
     const t = now();
+    noteAudit(request, { target: `maintenance:${id}` });
     const window = (await listWindows(services.maintenance)).find((w) => w.id === id);
     if (!window) throw notFound(`maintenance window "${id}"`);
+    noteAudit(request, { before: maintenanceToJson(window, window, t) });
     if (window.source === 'config') throw conflict(`maintenance window "${id}" is defined in alerts.yaml; change it there`);
     if (window.endsAt.getTime() <= t.getTime()) throw conflict(`maintenance window "${id}" has already ended`);
     const ended = await services.maintenance.endEarly(id, t);
     if (!ended) throw notFound(`maintenance window "${id}"`);
     // A window dropped before it began keeps its planned start; it ends now all the same.
-    return maintenanceToJson(ended, { startsAt: windowBounds(ended)?.startsAt ?? window.startsAt, endsAt: t }, t, actor(request));
+    const answer = maintenanceToJson(ended, { startsAt: windowBounds(ended)?.startsAt ?? window.startsAt, endsAt: t }, t, actor(request));
+    noteAudit(request, { after: answer });
+    return answer;
   });
 
   app.delete<{ Params: IdParams }>('/maintenance/:id', {
-    config: { access: 'operator' },
+    config: { access: 'operator', audit: 'maintenance.delete' },
     schema: routeSchema({
       summary: 'Delete a maintenance window (planned by mistake)',
       tags: ['maintenance'], params: idParams, response: { 204: null },
     }, problemSchema),
   }, async (request, reply) => {
     const { id } = request.params;
+    const services = servicesFor(request, all);
+    noteAudit(request, { target: `maintenance:${id}` });
     const window = (await services.maintenance.list()).find((w) => w.id === id);
     if (!window) throw notFound(`maintenance window "${id}"`);
+    noteAudit(request, { before: { id: window.id, spec: window.spec, createdBy: window.createdBy } });
     if (window.source === 'config') throw conflict(`maintenance window "${id}" is defined in alerts.yaml; change it there`);
     if (!(await services.maintenance.remove(id))) throw notFound(`maintenance window "${id}"`);
     return reply.code(204).send();

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { PAUSE_REASONS, type SlaPause } from '../../alerting/escalation/pauses.js';
 import type { SlaRecord } from '../../alerting/escalation/sla.js';
-import type { OutboxStats } from '../../alerting/outbox.js';
+import type { IncidentNotice, OutboxStats } from '../../alerting/outbox.js';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin } from '../plugin.js';
+import { noteAudit } from '../../auth/audit-hook.js';
+import { servicesFor } from '../services/scoped.js';
 import { notFound, problemSchema, RequestProblem } from '../problems.js';
 
 const iso = z.string().describe('RFC 3339 date-time');
@@ -69,7 +71,22 @@ export function outboxToJson(s: OutboxStats): z.infer<typeof outboxJson> {
   return { pending: s.pending, failed: s.failed, sent: s.sent, oldestPendingAt: isoOf(s.oldestPendingAt) };
 }
 
-const failedJson = z.object({
+/** One notice of an incident: channel, escalation tier, delivery state (the console's timeline). */
+export const incidentNoticeJson = z.object({
+  id: z.string(), channel: z.string(), kind: z.string(), tier: z.string().optional(),
+  status: z.enum(['pending', 'sent', 'failed']), attempts: z.number().int(), createdAt: iso, sentAt: iso.optional(),
+  lastError: z.string().optional(), lastStatus: z.number().int().optional(),
+});
+
+/** Maps an incident's notice. */
+export function incidentNoticeToJson(n: IncidentNotice): z.infer<typeof incidentNoticeJson> {
+  return {
+    id: n.id, channel: n.channel, kind: n.kind, tier: n.tier, status: n.status, attempts: n.attempts,
+    createdAt: n.createdAt.toISOString(), sentAt: isoOf(n.sentAt), lastError: n.lastError, lastStatus: n.lastStatus,
+  };
+}
+
+export const failedJson = z.object({
   id: z.string(), channel: z.string(), kind: z.string(), incidentId: z.string(), attempts: z.number().int(),
   createdAt: iso, failedAt: iso, reason: z.string(), lastStatus: z.number().int().optional(), response: z.string().optional(),
 });
@@ -82,7 +99,7 @@ function noPaging(): RequestProblem {
 }
 
 /** /api/v1/status and /api/v1/notices: the outbox's health, notices given up on, and sending one again. */
-export const pagingRoutes = apiPlugin('noctua-paging', ['@fastify/swagger'], async (app, { services, now }) => {
+export const pagingRoutes = apiPlugin('noctua-paging', ['@fastify/swagger'], async (app, { services: all, now }) => {
   app.get('/status', {
     config: { access: 'viewer' },
     schema: routeSchema({
@@ -95,7 +112,8 @@ export const pagingRoutes = apiPlugin('noctua-paging', ['@fastify/swagger'], asy
         }),
       },
     }, problemSchema),
-  }, async () => {
+  }, async (request) => {
+    const services = servicesFor(request, all);
     const r = await services.health.readiness();
     const outbox = services.paging ? outboxToJson(await services.paging.outboxStats()) : undefined;
     return { at: now().toISOString(), schedulerRunning: r.schedulerRunning, influx: r.influx, lastCycleAt: isoOf(r.lastCycleAt), paging: Boolean(services.paging), outbox };
@@ -108,6 +126,7 @@ export const pagingRoutes = apiPlugin('noctua-paging', ['@fastify/swagger'], asy
       tags: ['notices'], querystring: failedQuery, response: { 200: z.object({ total: z.number().int(), items: z.array(failedJson) }) },
     }, problemSchema),
   }, async (request) => {
+    const services = servicesFor(request, all);
     if (!services.paging) throw noPaging();
     const [items, stats] = await Promise.all([services.paging.failedNotices(request.query.limit), services.paging.outboxStats()]);
     return {
@@ -117,14 +136,16 @@ export const pagingRoutes = apiPlugin('noctua-paging', ['@fastify/swagger'], asy
   });
 
   app.post<{ Params: z.infer<typeof idParams> }>('/notices/:id/retry', {
-    config: { access: 'operator' },
+    config: { access: 'operator', audit: 'notice.retry' },
     schema: routeSchema({
       summary: 'Queue a failed notice again (after the receiver was fixed); it keeps its idempotency key',
       tags: ['notices'], params: idParams, response: { 202: z.object({ id: z.string(), status: z.literal('pending') }) },
     }, problemSchema),
   }, async (request, reply) => {
+    const services = servicesFor(request, all);
     if (!services.paging) throw noPaging();
     const { id } = request.params;
+    noteAudit(request, { target: `notice:${id}`, before: { status: 'failed' }, after: { status: 'pending' } });
     if (!(await services.paging.retryNotice(id))) throw notFound(`failed notice "${id}"`);
     request.log.info({ notice: id, by: request.principal?.name }, 'failed notice queued again');
     return reply.code(202).send({ id, status: 'pending' as const });

@@ -3,6 +3,9 @@ import { PAUSE_REASONS } from '../../alerting/escalation/pauses.js';
 import { actor } from '../access.js';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin } from '../plugin.js';
+import { noteAudit } from '../../auth/audit-hook.js';
+import type { ApiServices } from '../services/index.js';
+import { servicesFor } from '../services/scoped.js';
 import { conflict, notFound, problemSchema, RequestProblem } from '../problems.js';
 import { pauseJson, pauseToJson, slaJson, slaToJson } from './paging.js';
 
@@ -29,9 +32,9 @@ function noPaging(): RequestProblem {
  * a carrier fault, a spare part in transit, a maintenance window) and let them run again. Paused time is
  * left out of the response and resolution times and of escalation timing.
  */
-export const pausesRoutes = apiPlugin('noctua-pauses', ['@fastify/swagger'], async (app, { services }) => {
+export const pausesRoutes = apiPlugin('noctua-pauses', ['@fastify/swagger'], async (app, { services: all }) => {
   /** The incident must exist and be unresolved before its clocks can be paused or resumed. */
-  const activeIncident = async (id: string) => {
+  const activeIncident = async (services: ApiServices, id: string) => {
     const incident = await services.incidents.get(id);
     if (!incident) throw notFound(`incident "${id}"`);
     if (incident.state === 'resolved') throw conflict(`incident "${id}" is resolved; its SLA clocks have stopped`);
@@ -45,6 +48,7 @@ export const pausesRoutes = apiPlugin('noctua-pauses', ['@fastify/swagger'], asy
       tags: ['incidents'], params: idParams, response: { 200: z.object({ items: z.array(pauseJson) }) },
     }, problemSchema),
   }, async (request) => {
+    const services = servicesFor(request, all);
     if (!services.paging) throw noPaging();
     const pauses = await services.paging.pauses(request.params.id);
     if (!pauses) throw notFound(`SLA record of incident "${request.params.id}"`);
@@ -52,23 +56,26 @@ export const pausesRoutes = apiPlugin('noctua-pauses', ['@fastify/swagger'], asy
   });
 
   app.post<{ Params: IdParams; Body: PauseBody }>('/incidents/:id/pauses', {
-    config: { access: 'operator' },
+    config: { access: 'operator', audit: 'incident.pause' },
     schema: routeSchema({
       summary: 'Pause an incident\'s SLA clocks from now on, for a reason; one pause at a time',
       tags: ['incidents'], params: idParams, body: pauseBody, response: { 201: pauseAnswer },
     }, problemSchema),
   }, async (request, reply) => {
+    const services = servicesFor(request, all);
     if (!services.paging) throw noPaging();
     const { id } = request.params;
-    await activeIncident(id);
+    noteAudit(request, { target: `incident:${id}` });
+    await activeIncident(services, id);
     const note = request.body.note?.trim() || undefined;
     const out = await services.paging.pauseClock(id, { reason: request.body.reason, note, by: actor(request) });
     if (!out.ok) throw new RequestProblem(out.status, out.message);
+    noteAudit(request, { after: { pause: pauseToJson(out.pause) } });
     return reply.code(201).send({ pause: pauseToJson(out.pause), sla: slaToJson(out.sla) });
   });
 
   app.post<{ Params: PauseParams }>('/incidents/:id/pauses/:pid/end', {
-    config: { access: 'operator' },
+    config: { access: 'operator', audit: 'incident.pause-end' },
     schema: routeSchema({
       summary: 'End a clock pause: the incident\'s SLA clocks run again from now',
       tags: ['incidents'], params: pauseParams, body: endBody, response: { 200: pauseAnswer },
@@ -76,11 +83,14 @@ export const pausesRoutes = apiPlugin('noctua-pauses', ['@fastify/swagger'], asy
     // A bare POST (no body) is the usual way to end a pause.
     preValidation: async (request) => { if (request.body === null || request.body === undefined) request.body = {}; },
   }, async (request) => {
+    const services = servicesFor(request, all);
     if (!services.paging) throw noPaging();
     const { id, pid } = request.params;
-    await activeIncident(id);
+    noteAudit(request, { target: `incident:${id}` });
+    await activeIncident(services, id);
     const out = await services.paging.endPause(id, pid, actor(request));
     if (!out.ok) throw new RequestProblem(out.status, out.message);
+    noteAudit(request, { after: { pause: pauseToJson(out.pause) } });
     return { pause: pauseToJson(out.pause), sla: slaToJson(out.sla) };
   });
 });

@@ -1,9 +1,11 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { REPORT_FORMATS } from '../../reports/generate.js';
 import { PeriodError, lastCompleteMonth, lastCompleteWeek, monthPeriod, rangePeriod, weekPeriod, type ReportPeriod } from '../../reports/period.js';
 import { API_PREFIX } from '../app.js';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin } from '../plugin.js';
+import { servicesFor } from '../services/scoped.js';
 import { REPORT_KINDS, type ReportService, type StoredReport } from '../services/index.js';
 import { badRequest, notFound, problemSchema, RequestProblem, type RequestIssue } from '../problems.js';
 import { pageJson, paginate, pagingQuery } from '../views.js';
@@ -39,7 +41,7 @@ const fileParams = z.strictObject({
 type FileParams = z.infer<typeof fileParams>;
 const downloadQuery = z.strictObject({ access_token: z.string().max(200).optional() });
 
-const reportJson = z.object({
+export const reportJson = z.object({
   kind: z.enum(REPORT_KINDS),
   period: z.string(),
   lang: z.enum(LANGS),
@@ -93,8 +95,9 @@ function unavailable(): RequestProblem {
 }
 
 /** /api/v1/reports: the stored inspection and service reports, one generated on demand, and their download. */
-export const reportsRoutes = apiPlugin('noctua-reports', ['@fastify/swagger'], async (app, { services, now }) => {
-  const service = (): ReportService => {
+export const reportsRoutes = apiPlugin('noctua-reports', ['@fastify/swagger'], async (app, { services: all, now }) => {
+  const service = (request: FastifyRequest): ReportService => {
+    const services = servicesFor(request, all);
     if (!services.reports) throw unavailable();
     return services.reports;
   };
@@ -107,7 +110,7 @@ export const reportsRoutes = apiPlugin('noctua-reports', ['@fastify/swagger'], a
     }, problemSchema),
   }, async (request) => {
     const q = request.query;
-    const all = (await service().list())
+    const all = (await service(request).list())
       .filter((r) => !q.kind || q.kind.includes(r.kind))
       .filter((r) => !q.lang || q.lang.includes(r.lang))
       .filter((r) => !q.format || q.format.includes(r.format))
@@ -117,7 +120,7 @@ export const reportsRoutes = apiPlugin('noctua-reports', ['@fastify/swagger'], a
   });
 
   app.post<{ Body: GenerateBody }>('/reports', {
-    config: { access: 'operator' },
+    config: { access: 'operator', audit: 'report.generate' },
     schema: routeSchema({
       summary: 'Generate and store a report now (weekly: week, or from/to; monthly: month; default the last complete one)',
       tags: ['reports'], body: generateBody,
@@ -129,7 +132,7 @@ export const reportsRoutes = apiPlugin('noctua-reports', ['@fastify/swagger'], a
       },
     }, problemSchema),
   }, async (request, reply) => {
-    const s = service();
+    const s = service(request);
     const b = request.body;
     const period = periodOfRequest(b, s.timeZone, now());
     const made = await s.generate({ period, lang: b.lang ?? s.locale, format: b.format });
@@ -149,7 +152,7 @@ export const reportsRoutes = apiPlugin('noctua-reports', ['@fastify/swagger'], a
     if (!parts) {
       throw badRequest({ path: 'params.file', expected: 'a report file name PERIOD.LANG.FORMAT such as 2026-W47.zh-CN.pdf (LANG zh-CN or en, FORMAT html, pdf or md)', got: JSON.stringify(file) });
     }
-    const found = await service().read(kind, parts.period, parts.lang, parts.format);
+    const found = await service(request).read(kind, parts.period, parts.lang, parts.format);
     if (!found) throw notFound(`report ${kind}/${file}`);
     const disposition = parts.format === 'html' ? 'inline' : 'attachment';
     return reply

@@ -52,8 +52,27 @@ function liveFrame(e: LiveEvent): string {
   });
 }
 
-/** One open stream: where to write, and how to stop it. */
-interface Stream { client: string; send(text: string): void; stop(): void }
+/** One open stream: where to write, how to stop it, and (for a login limited to some sites) what it may see. */
+interface Stream { client: string; send(text: string): void; stop(): void; sees?: (e: LiveEvent) => boolean }
+
+/**
+ * What a stream limited to `sites` may see: devices of those sites, incidents whose site (or device's site)
+ * is one of them, as the scoped services decide (services/scoped.ts). Device sites are learnt at open and
+ * from device events.
+ */
+function sitesFilter(sites: readonly string[], devices: readonly { name: string; site: string }[]): (e: LiveEvent) => boolean {
+  const allowed = new Set(sites);
+  const siteOf = new Map(devices.map((d) => [d.name, d.site]));
+  return (e) => {
+    if (e.type === 'device') {
+      siteOf.set(e.device.name, e.device.site);
+      return allowed.has(e.device.site);
+    }
+    const i = e.event.incident;
+    const site = i.site ?? (i.device !== undefined ? siteOf.get(i.device) : undefined);
+    return site !== undefined && allowed.has(site);
+  };
+}
 
 /**
  * The open streams, fed by one subscription to the live feed while any is open: each event is
@@ -79,8 +98,12 @@ class StreamHub {
     this.streams.add(s);
     this.perClient.set(s.client, (this.perClient.get(s.client) ?? 0) + 1);
     this.unsubscribe ??= this.ctx.services.live.subscribe((e) => {
-      const text = liveFrame(e);
-      for (const x of this.streams) x.send(text);
+      let text: string | undefined;
+      for (const x of this.streams) {
+        if (x.sees && !x.sees(e)) continue;
+        text ??= liveFrame(e);
+        x.send(text);
+      }
     });
   }
 
@@ -121,6 +144,8 @@ export const streamRoutes = apiPlugin('noctua-stream', ['@fastify/swagger'], asy
       request.log.warn({ client, open: hub.streams.size }, 'live stream refused: over the limit');
       return reply.code(429).header('retry-after', '30').send(problem(429, refused));
     }
+    const sites = request.principal?.sites;
+    const sees = sites ? sitesFilter(sites, await ctx.services.devices.list()) : undefined;
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -133,7 +158,7 @@ export const streamRoutes = apiPlugin('noctua-stream', ['@fastify/swagger'], asy
     const socket = request.raw.socket;
     let closed = false;
     const stream: Stream = {
-      client,
+      client, sees,
       send(text) {
         if (closed) return;
         // A client that stopped reading would make us buffer without end: drop it; it reconnects and reloads.

@@ -1,7 +1,9 @@
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin, type ApiContext } from '../plugin.js';
+import { servicesFor } from '../services/scoped.js';
+import type { ApiServices } from '../services/index.js';
 import { problemSchema } from '../problems.js';
 import { deviceJson, deviceToJson, incidentJson, incidentToJson, onCallJson, onCallToJson } from '../views.js';
 import { streamStatus, streamStatusJson } from './stream.js';
@@ -90,29 +92,50 @@ type WallJson = z.infer<typeof wallJson>;
 /** Everything in the snapshot but the WAN sparklines: all of it from memory. */
 type WallCore = Omit<WallJson, 'wan'>;
 
+/** What one scope (the whole fleet, or one set of sites a login is limited to) shares between its callers. */
+interface Shared {
+  core?: { tick: number; generation: number; value: Promise<WallCore> };
+  wan?: { at: number; key: string; lines: Promise<WanLine[]> };
+  body?: { core: WallCore; wan: WanLine[]; text: string };
+}
+
+/** Scopes kept at once: the whole fleet plus the site sets of the logins using walls; the oldest is forgotten first. */
+const MAX_SCOPES = 32;
+
 /**
  * /api/v1/wall: the wall's first picture; the stream keeps it current afterwards. Devices, incidents, on-call
- * and status are read from memory into one snapshot that every caller shares: it is built again at the next
- * heartbeat tick (`api.wall.heartbeat`), or as soon as a device or incident changes on the live feed, so a wall
- * that re-reads it after its stream opened never misses a change, and a room of wall screens on a 2,000-device
- * fleet costs one build per tick, not one per screen. The WAN sparklines, four InfluxDB queries per WAN
- * device (median, min, max, loss), are shared for a few seconds between callers, and concurrent callers wait
- * for the same queries.
+ * and status are read from memory into one snapshot that every caller of the same scope shares (a login limited
+ * to some sites gets its own, through the scoped services): it is built again at the next heartbeat tick
+ * (`api.wall.heartbeat`), or as soon as a device or incident changes on the live feed, so a wall that re-reads it
+ * after its stream opened never misses a change, and a room of wall screens on a 2,000-device fleet costs one
+ * build per tick, not one per screen. The WAN sparklines, four InfluxDB queries per WAN device (median, min, max,
+ * loss), are shared for a few seconds between callers, and concurrent callers wait for the same queries.
  */
 export const wallDataRoutes = apiPlugin('noctua-wall-data', ['@fastify/swagger'], async (app, ctx) => {
   const cacheMs = ctx.limits?.wallSparklineCacheMs ?? DEFAULT_WALL_SPARKLINE_CACHE_MS;
-  // Monotonic time: the answer's clock (ctx.now) may be pinned or jump, the caches' ages must not.
-  let cached: { at: number; key: string; lines: Promise<WanLine[]> } | undefined;
-  let core: { tick: number; generation: number; value: Promise<WallCore> } | undefined;
+  const scopes = new Map<string, Shared>();
   // Counts the live feed's events: a snapshot built before the latest one is not handed out again.
   let generation = 0;
-  let body: { core: WallCore; wan: WanLine[]; text: string } | undefined;
   let unsubscribe: (() => void) | undefined;
   app.addHook('onClose', async () => { unsubscribe?.(); });
 
-  const wanLines = (devices: readonly { name: string; site: string; tags: readonly string[] }[], t: Date, log: FastifyBaseLogger): Promise<WanLine[]> => {
+  const sharedFor = (request: FastifyRequest): Shared => {
+    const sites = request.principal?.sites;
+    const key = sites ? JSON.stringify([...sites].sort()) : '*';
+    let s = scopes.get(key);
+    if (!s) {
+      if (scopes.size >= MAX_SCOPES) scopes.delete(scopes.keys().next().value!);
+      s = {};
+      scopes.set(key, s);
+    }
+    return s;
+  };
+
+  // Monotonic time: the answer's clock (ctx.now) may be pinned or jump, the caches' ages must not.
+  const wanLines = (shared: Shared, devices: readonly { name: string; site: string; tags: readonly string[] }[], t: Date, log: FastifyBaseLogger): Promise<WanLine[]> => {
     const wan = devices.filter((d) => d.tags.includes(WAN_TAG));
     const key = wan.map((d) => `${d.name}@${d.site}`).join('\n');
+    const cached = shared.wan;
     if (cached && cached.key === key && performance.now() - cached.at < cacheMs) return cached.lines;
     const from = new Date(t.getTime() - ctx.settings.wall.sparklineWindow);
     const lines: Promise<WanLine[]> = Promise.all(wan.map(async (d) => {
@@ -125,12 +148,12 @@ export const wallDataRoutes = apiPlugin('noctua-wall-data', ['@fastify/swagger']
         return { device: d.name, site: d.site, rtt: [], rttMin: [], rttMax: [], loss: [] };
       }
     }));
-    cached = { at: performance.now(), key, lines };
+    shared.wan = { at: performance.now(), key, lines };
     return lines;
   };
 
-  const buildCore = async (): Promise<WallCore> => {
-    const { services, settings, now } = ctx;
+  const buildCore = async (services: ApiServices): Promise<WallCore> => {
+    const { settings, now } = ctx;
     const t = now();
     const [devices, incidents, onCall, status] = await Promise.all([
       services.devices.list(), services.incidents.listIncidents(t), services.onCall.current(t), streamStatus(ctx),
@@ -153,15 +176,16 @@ export const wallDataRoutes = apiPlugin('noctua-wall-data', ['@fastify/swagger']
     };
   };
 
-  const coreSnapshot = (): Promise<WallCore> => {
+  const coreSnapshot = (shared: Shared, request: FastifyRequest): Promise<WallCore> => {
     unsubscribe ??= ctx.services.live.subscribe(() => { generation += 1; });
     const tick = Math.floor(performance.now() / ctx.settings.wall.heartbeat);
+    const core = shared.core;
     if (core && core.tick === tick && core.generation === generation) return core.value;
-    const value = buildCore();
+    const value = buildCore(servicesFor(request, ctx.services));
     const built = { tick, generation, value };
-    core = built;
+    shared.core = built;
     // A failed build is not shared: the next caller tries again.
-    value.catch(() => { if (core === built) core = undefined; });
+    value.catch(() => { if (shared.core === built) shared.core = undefined; });
     return value;
   };
 
@@ -172,10 +196,14 @@ export const wallDataRoutes = apiPlugin('noctua-wall-data', ['@fastify/swagger']
       tags: ['wall'], response: { 200: wallJson },
     }, problemSchema),
   }, async (request, reply) => {
-    const snapshot = await coreSnapshot();
-    const wan = await wanLines(snapshot.devices, new Date(snapshot.generatedAt), request.log);
+    const shared = sharedFor(request);
+    const snapshot = await coreSnapshot(shared, request);
+    const wan = await wanLines(shared, snapshot.devices, new Date(snapshot.generatedAt), request.log);
     // Serialised once per snapshot too: at 2,000 devices the text is about 470 kB, and every screen asks for it.
-    if (body?.core !== snapshot || body.wan !== wan) body = { core: snapshot, wan, text: reply.serialize({ ...snapshot, wan }) as string };
-    return reply.type('application/json; charset=utf-8').send(body.text);
+    const body = shared.body;
+    if (body?.core === snapshot && body.wan === wan) return reply.type('application/json; charset=utf-8').send(body.text);
+    const text = reply.serialize({ ...snapshot, wan }) as string;
+    shared.body = { core: snapshot, wan, text };
+    return reply.type('application/json; charset=utf-8').send(text);
   });
 });

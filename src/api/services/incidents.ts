@@ -4,8 +4,11 @@ import type { Awaitable } from './awaitable.js';
 
 export type { AlertRecord };
 
-/** The alert engine's incident store, read side plus {@link IncidentActions}. */
-export interface IncidentService extends IncidentActions {
+/** {@link IncidentActions} as the API calls them: awaited, so a wrapper (site scoping) may look things up first. */
+export type IncidentServiceActions = { [K in keyof IncidentActions]: (...a: Parameters<IncidentActions[K]>) => Awaitable<ReturnType<IncidentActions[K]>> };
+
+/** The alert engine's incident store, read side plus its actions. */
+export interface IncidentService extends IncidentServiceActions {
   /** Every incident not resolved, plus those resolved at or after `since`. */
   listIncidents(since: Date): Awaitable<IncidentView[]>;
   get(id: string): Awaitable<IncidentView | undefined>;

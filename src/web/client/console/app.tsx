@@ -17,7 +17,7 @@ function Header() {
       <a class="brand" href="#/">Noctua</a>
       <nav>
         {s.kind === 'in' && PAGES.filter((p) => p.nav && can(s, p.role)).map((p) => {
-          const active = p.path === '/' ? path === '/' : path === p.path || path.startsWith(`${p.path}/`);
+          const active = path === p.path || path.startsWith(`${p.path}/`);
           return <a key={p.path} href={`#${p.path}`} class={active ? 'active' : undefined}>{t(p.title)}</a>;
         })}
       </nav>
@@ -37,6 +37,11 @@ function Routed() {
   const t = useText();
   const s = useStore(session);
   const { path, query } = useStore(route);
+  if (path === '/') {
+    // The first page of the menu is the start page.
+    location.replace(`#${PAGES[0]!.path}`);
+    return null;
+  }
   for (const p of PAGES) {
     const params = match(p.path, path);
     if (!params) continue;

@@ -14,9 +14,9 @@ export type Role = (typeof ROLES)[number];
 export interface Session {
   name: string;
   role: Role;
-  /** Sites the user is limited to; absent or empty means every site. */
-  sites?: string[];
-  /** How the session was made: local password, ldap, oidc, or a bearer token. */
+  /** Sites the user is limited to; null or absent means every site. */
+  sites?: string[] | null;
+  /** How the caller is authenticated: `session` (a console login) or `token` (an API token). */
   via?: string;
 }
 

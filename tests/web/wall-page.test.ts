@@ -10,6 +10,7 @@ import type { DeviceJson, IncidentJson } from '../../src/api/views.js';
 import { apiSectionSchema } from '../../src/config/sections/api.js';
 import type { WireDevice, WireIncident, WireWall } from '../../src/web/client/wall/wire.js';
 import { appOver, bearer } from '../api/memory-noc.js';
+import { consoleApp, login } from '../auth/console-app.js';
 
 // Compile-time conformance: each server shape is assignable to what the wall reads.
 export const snapshotConforms = (s: z.infer<typeof wallJson>): WireWall => s;
@@ -51,6 +52,24 @@ describe('wall snapshot and page', () => {
     await wall();
     expect(builds).toBe(before + 2);
     await app.close();
+  });
+
+  it('shares a snapshot only within a scope: a login limited to a site never gets the whole fleet\'s, nor the reverse', async () => {
+    const c = await consoleApp();
+    const olga = await login(c.app, 'olga');
+    const bob = await login(c.app, 'bob');
+    const sitesOf = async (cookie: string) => {
+      const r = await c.app.inject({ url: '/api/v1/wall', headers: { cookie } });
+      expect(r.statusCode).toBe(200);
+      const snap = r.json() as { devices: { site: string }[]; counters: { devicesTotal: number } };
+      return { sites: [...new Set(snap.devices.map((d) => d.site))].sort(), total: snap.counters.devicesTotal };
+    };
+    // Within one heartbeat tick: the whole fleet's snapshot is cached when bob asks, and bob's when olga asks again.
+    expect(await sitesOf(olga.cookie)).toEqual({ sites: ['hq', 'shanghai'], total: 5 });
+    expect(await sitesOf(bob.cookie)).toEqual({ sites: ['shanghai'], total: 2 });
+    expect(await sitesOf(olga.cookie)).toEqual({ sites: ['hq', 'shanghai'], total: 5 });
+    await c.app.close();
+    c.db.close();
   });
 
   it('refuses a paging period too short to read, naming the field', () => {

@@ -89,7 +89,7 @@ describe('NOC wall in Chromium', () => {
 
     // Recovery: the tile turns green again and the resolved incident leaves the wall.
     noc.setDeviceState('branch-rt-01', 'up');
-    noc.services().incidents.resolve('inc-42', 'alert-engine');
+    await noc.services().incidents.resolve('inc-42', 'alert-engine');
     await page.waitForSelector('.tile[data-device="branch-rt-01"][data-state="up"]', { timeout: 5000 });
     await page.waitForSelector('.incident[data-incident="inc-42"]', { state: 'detached', timeout: 5000 });
     await settled(() => page.textContent('#c-p1')).toBe('0');

@@ -15,7 +15,7 @@ describe('a branch user sees and acts on its own sites only', () => {
       failedNotices: () => [...failed].map(([id, incidentId]) => ({ id, channel: 'eng', kind: 'page', incidentId, attempts: 5, createdAt: new Date(0), failedAt: new Date(0), reason: 'http 500' })),
       retryNotice: (id) => { retried.push(id); return failed.delete(id); },
       slaRecord: () => undefined, pauses: () => undefined,
-      inspectLink: none, actWithLink: none, pauseClock: none, endPause: none, firstCallback: none, chatSettings: () => undefined,
+      inspectLink: none, actWithLink: none, pauseClock: none, endPause: none, firstCallback: none, chatSettings: () => undefined, incidentNotices: () => [],
     };
   };
   beforeAll(async () => {

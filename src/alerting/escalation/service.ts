@@ -336,6 +336,7 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
     outboxStats: () => outbox.stats(),
     failedNotices: (limit) => outbox.failed(limit),
     retryNotice: (id) => outbox.retry(id),
+    incidentNotices: (id) => outbox.forIncident(id),
     slaRecord: (id) => sla.get(id, clock.ms()),
     querySla: (query) => sla.query(query, clock.ms()),
     verifyAckToken(token, action = 'ack') {

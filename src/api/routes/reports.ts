@@ -41,7 +41,7 @@ const fileParams = z.strictObject({
 type FileParams = z.infer<typeof fileParams>;
 const downloadQuery = z.strictObject({ access_token: z.string().max(200).optional() });
 
-const reportJson = z.object({
+export const reportJson = z.object({
   kind: z.enum(REPORT_KINDS),
   period: z.string(),
   lang: z.enum(LANGS),

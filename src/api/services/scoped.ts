@@ -136,6 +136,7 @@ function scopedPaging(base: ApiServices, scope: Scope, paging: Paging): Paging {
       return n && (await scope.incidentVisible(n.incidentId)) ? paging.retryNotice(id) : false;
     },
     slaRecord: async (id) => ((await scope.incidentVisible(id)) ? paging.slaRecord(id) : undefined),
+    incidentNotices: async (id) => ((await scope.incidentVisible(id)) ? paging.incidentNotices(id) : []),
     // Links and chat buttons carry their own credential (a token signed for one incident); no session scopes them.
     inspectLink: (action, token) => paging.inspectLink(action, token),
     actWithLink: (action, token, by) => paging.actWithLink(action, token, by),

@@ -6,7 +6,7 @@ import { StateDbProblemSource } from '../reports/sources/problem-records.js';
 import { AlertStoreIncidentSource } from '../reports/sources/alert-store.js';
 import { loadConfig } from '../config/loader.js';
 import { REPORT_FORMATS, reportPath, renderReport, writeReportFile } from '../reports/generate.js';
-import { InfluxMetricsSource } from '../reports/sources/influx-metrics.js';
+import { reportMetricsSource } from '../reports/sources/influx-retention.js';
 import { buildReportModel } from '../reports/model/build.js';
 import { PeriodError, lastCompleteMonth, lastCompleteWeek, monthPeriod, rangePeriod, weekPeriod, type ReportPeriod } from '../reports/period.js';
 import { parseFlags, UsageError, type CliCommand } from './command.js';
@@ -89,7 +89,7 @@ export const command: CliCommand = {
     try {
       model = await buildReportModel({
         period,
-        metrics: new InfluxMetricsSource({ url: influx.url, database: influx.database, username: influx.username, password: influx.password }),
+        metrics: reportMetricsSource(influx),
         incidents: db ? new AlertStoreIncidentSource(db) : undefined,
         problems: db ? new StateDbProblemSource(db) : undefined,
         audience: flags.customer ? 'customer' : 'internal',

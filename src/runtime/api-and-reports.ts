@@ -9,7 +9,7 @@ import type { Db } from '../core/database.js';
 import { StateDbProblemSource } from '../reports/sources/problem-records.js';
 import { createAuth } from '../auth/runtime.js';
 import { AlertStoreIncidentSource } from '../reports/sources/alert-store.js';
-import { InfluxMetricsSource } from '../reports/sources/influx-metrics.js';
+import { reportMetricsSource } from '../reports/sources/influx-retention.js';
 import { startReportScheduler, type ReportScheduler } from '../reports/schedule.js';
 import type { DeviceStateRegistry } from '../scheduler/device-state.js';
 import { createServiceManagement, type ServiceManagement } from '../service/management.js';
@@ -36,7 +36,7 @@ export interface ApiAndReportsParts {
 function reportSources(current: LoadedConfig, db: Db) {
   const influx = current.settings.influx;
   return {
-    metrics: new InfluxMetricsSource({ url: influx.url, database: influx.database, username: influx.username, password: influx.password }),
+    metrics: reportMetricsSource(influx),
     incidents: new AlertStoreIncidentSource(db),
     problems: new StateDbProblemSource(db),
     inventory: current.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),

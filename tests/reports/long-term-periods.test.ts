@@ -5,8 +5,11 @@ import { influxSectionSchema, type InfluxSection } from '../../src/config/sectio
 import { systemClock } from '../../src/core/clock.js';
 import type { Sample } from '../../src/core/sample.js';
 import { buildReportModel } from '../../src/reports/model/build.js';
-import { monthPeriod } from '../../src/reports/period.js';
-import { policyFor, reportMetricsSource } from '../../src/reports/sources/influx-retention.js';
+import { renderReport } from '../../src/reports/generate.js';
+import { monthPeriod, yearPeriod } from '../../src/reports/period.js';
+import { parseReportFlags, periodFromFlags } from '../../src/cli/report.js';
+import { UsageError } from '../../src/cli/command.js';
+import { choosePolicy, policyFor, reportMetricsSource } from '../../src/reports/sources/influx-retention.js';
 import { createInfluxSink } from '../../src/storage/index.js';
 import { createHttpTransport } from '../../src/storage/influx/transport.js';
 import { realInfluxd } from '../helpers/real-parts.js';
@@ -70,9 +73,16 @@ describe('reports over the downsampled retention policy (real influxd, seeded th
     tmp.cleanup();
   });
 
-  it('reads a range inside the raw retention from raw and any older range from long_term', () => {
+  it('reads a range inside the raw retention from raw; an older one from long_term only when it reaches a day further back', () => {
     expect(policyFor({ start: new Date(now.getTime() - 29 * DAY), end: now }, 30 * DAY, now)).toBe('raw');
-    expect(policyFor({ start: new Date(now.getTime() - 31 * DAY), end: now }, 30 * DAY, now)).toBe('long_term');
+    expect(policyFor({ start: new Date(now.getTime() - 31 * DAY), end: now }, 30 * DAY, now)).toBe('ask');
+    const t = now.getTime();
+    expect(choosePolicy(undefined, undefined)).toBe('raw');
+    expect(choosePolicy(new Date(t), undefined)).toBe('raw');
+    expect(choosePolicy(undefined, new Date(t))).toBe('long_term');
+    // Last month on the 1st: raw has lost a few hours of its first day; its finer samples still win.
+    expect(choosePolicy(new Date(t + 6 * HOUR), new Date(t))).toBe('raw');
+    expect(choosePolicy(new Date(t + 25 * HOUR), new Date(t))).toBe('long_term');
   });
 
   it('a monthly report of a month older than the raw retention has data, with the outage counted', async () => {
@@ -95,5 +105,43 @@ describe('reports over the downsampled retention policy (real influxd, seeded th
     const model = await buildReportModel({ period: monthPeriod('2026-03', TZ), metrics: reportMetricsSource({ ...settings, manageDatabase: false }, clock), now });
     expect(model.hasData).toBe(false);
     expect(model.summary.verdict).toBe('no-data');
+  });
+
+  it('a yearly report of 2026 shows every month, read from long_term, with hand-checked figures', async () => {
+    const model = await buildReportModel({ period: yearPeriod('2026', TZ), metrics: reportMetricsSource(settings, clock), now });
+    const months = model.months ?? [];
+    expect(months.map((m) => m.month)).toEqual(['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11', '2026-12']);
+    // Seeded 2025-11 to 2026-11: every month of 2026 up to November has data; December has not happened.
+    expect(months.slice(0, 11).every((m) => m.hasData && m.devices === 2)).toBe(true);
+    expect(months[11]).toMatchObject({ month: '2026-12', hasData: false, devices: 0 });
+    expect(months[2]?.availabilityPct).toBeCloseTo((100 + (720 / 744) * 100) / 2, 6);
+    for (const i of [0, 1, 3, 10]) expect(months[i]?.availabilityPct).toBeCloseTo(100, 6);
+    // CPU peak climbs 5 points a month: January 15 %, November 65 %.
+    expect(months.slice(0, 11).map((m) => m.cpuPeakPct)).toEqual([15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65]);
+    // No incident store connected: the months say so rather than 0.
+    expect(months[0]?.incidents).toBeUndefined();
+    // The year as a whole (8,016 hourly buckets Jan–Nov for each device, 24 lost) and last year for comparison.
+    expect(model.hasData).toBe(true);
+    expect(model.previous.label).toBe('2025');
+
+    const zh = (await renderReport(model, 'zh-CN', 'md')).content.toString('utf8');
+    const en = (await renderReport(model, 'en', 'md')).content.toString('utf8');
+    expect(zh).toContain('网络运维服务年报 2026');
+    expect(zh).toContain('逐月统计');
+    expect(zh).toMatch(/\| 2026-03 \| 98\.387%/);
+    expect(zh).toMatch(/\| 2026-12 \| 无数据/);
+    expect(en).toContain('Annual Network Service Report 2026');
+    expect(en).toContain('Month by month');
+    expect(en).toMatch(/\| 2026-03 \| 98\.387 %/);
+    expect(en).toMatch(/\| 2026-12 \| no data/);
+  });
+
+  it('`noctua report yearly` takes --year and refuses what does not belong to it', () => {
+    const f = parseReportFlags(['yearly', '--year', '2025']);
+    expect(periodFromFlags(f, TZ, now)).toMatchObject({ kind: 'yearly', label: '2025' });
+    expect(periodFromFlags(parseReportFlags(['yearly']), TZ, now).label).toBe('2025');
+    expect(() => periodFromFlags(parseReportFlags(['yearly', '--year', '26']), TZ, now)).toThrow(/--year: expected a year such as 2026, got "26"/);
+    expect(() => parseReportFlags(['yearly', '--month', '2026-03'])).toThrow(UsageError);
+    expect(() => parseReportFlags(['monthly', '--year', '2026'])).toThrow(/--year belongs to "report yearly"/);
   });
 });

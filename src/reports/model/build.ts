@@ -13,6 +13,7 @@ import { availabilityByDay, latencyTrend, siteRows, topInterfaces } from './link
 import { readAll } from './readings.js';
 import { engineerRows } from './engineers.js';
 import { problemRows } from './problems.js';
+import { monthRows } from './months.js';
 import { recommend } from './recommendations.js';
 import type { ModelInputs, ReportModel } from './types.js';
 
@@ -49,7 +50,7 @@ export async function buildReportModel(input: ModelInputs): Promise<ReportModel>
     },
     devices, availabilityByDay: availabilityByDay(readings, period), sites: siteRows(readings), latencyTrend: latencyTrend(readings),
     ...topInterfaces(readings), ups, incidents, changes: changes(readings), problems: readings.problems ? problemRows(readings.problems, period) : undefined,
-    engineers: incidents && input.audience !== 'customer' ? engineerRows(incidents) : undefined, capacity: capacityRows(readings, period.end), recommendations: [],
+    engineers: incidents && input.audience !== 'customer' ? engineerRows(incidents) : undefined, months: await monthRows(input, period, incidents), capacity: capacityRows(readings, period.end), recommendations: [],
   };
   model.recommendations = recommend(model);
   return model;

@@ -5,6 +5,7 @@
 import type { Severity } from '../../core/incident.js';
 import type { ReportPeriod } from '../period.js';
 import type { EngineerRow } from './engineers.js';
+import type { MonthRow } from './months.js';
 import type { DeviceSeen, IncidentRecord, IncidentSource, ProblemRecordSource, ProblemRecordSummary, MetricsSource, RebootEvent, SlaGrade, UpsState } from '../sources/types.js';
 
 /** One reason a device needs attention, in no language. */
@@ -125,6 +126,8 @@ export interface ReportModel {
   problems?: ProblemRow[];
   /** Engineer figures (工程师评估); absent without incidents, and in the customer's version of the report. */
   engineers?: EngineerRow[];
+  /** Month by month (model/months.ts); only in a yearly report. */
+  months?: MonthRow[];
   changes: {
     added: DeviceSeen[];
     removed: DeviceSeen[];

@@ -1,3 +1,4 @@
+import { withPauses } from '../pause-timeline.js';
 import { z } from 'zod';
 import { SEVERITIES, type IncidentView, type Severity } from '../../core/incident.js';
 import { actor } from '../access.js';
@@ -94,7 +95,7 @@ export const incidentsRoutes = apiPlugin('noctua-incidents', ['@fastify/swagger'
     const incident = await services.incidents.get(request.params.id);
     if (!incident) throw notFound(`incident "${request.params.id}"`);
     const [timeline, sla] = await Promise.all([services.incidents.timeline(incident.id), services.paging?.slaRecord(incident.id)]);
-    return { incident: incidentToJson(incident), timeline: timeline.map(timelineEntryToJson), sla: sla ? slaToJson(sla) : undefined };
+    return { incident: incidentToJson(incident), timeline: withPauses(timeline.map(timelineEntryToJson), sla?.pauses ?? []), sla: sla ? slaToJson(sla) : undefined };
   });
 
   /** One action route: checks the incident exists and is in a state the action applies to, then acts. */

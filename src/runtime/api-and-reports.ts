@@ -12,7 +12,7 @@ import { StateDbProblemSource } from '../reports/sources/problem-records.js';
 import { createAuth } from '../auth/runtime.js';
 import type { ConfigBackupSource } from '../reports/model/config-backup.js';
 import { AlertStoreIncidentSource } from '../reports/sources/alert-store.js';
-import { InfluxMetricsSource } from '../reports/sources/influx-metrics.js';
+import { reportMetricsSource } from '../reports/sources/influx-retention.js';
 import { startReportScheduler, type ReportScheduler } from '../reports/schedule.js';
 import type { DeviceStateRegistry } from '../scheduler/device-state.js';
 import { assetService } from '../service/assets/service.js';
@@ -44,7 +44,7 @@ export interface ApiAndReportsParts {
 function reportSources(current: LoadedConfig, db: Db, configBackup?: ConfigBackupSource) {
   const influx = current.settings.influx;
   return {
-    metrics: new InfluxMetricsSource({ url: influx.url, database: influx.database, username: influx.username, password: influx.password }),
+    metrics: reportMetricsSource(influx),
     incidents: new AlertStoreIncidentSource(db),
     problems: new StateDbProblemSource(db),
     assets: new StateDbAssetSource(db, current.devices),

@@ -1,3 +1,4 @@
+import { withPauses } from '../pause-timeline.js';
 import { z } from 'zod';
 import { SEVERITIES, type IncidentView, type Severity } from '../../core/incident.js';
 import { actor } from '../access.js';
@@ -107,7 +108,7 @@ export const incidentsRoutes = apiPlugin('noctua-incidents', ['@fastify/swagger'
       services.incidents.timeline(incident.id), services.paging?.slaRecord(incident.id), services.paging?.incidentNotices(incident.id),
     ]);
     return {
-      incident: incidentToJson(incident), timeline: timeline.map(timelineEntryToJson), sla: sla ? slaToJson(sla) : undefined,
+      incident: incidentToJson(incident), timeline: withPauses(timeline.map(timelineEntryToJson), sla?.pauses ?? []), sla: sla ? slaToJson(sla) : undefined,
       notices: (notices ?? []).map(incidentNoticeToJson), configChanges: configChangesFor(services, incident),
     };
   });

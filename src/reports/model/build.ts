@@ -16,6 +16,7 @@ import { availabilityByDay, latencyTrend, siteRows, topInterfaces } from './link
 import { readAll } from './readings.js';
 import { engineerRows } from './engineers.js';
 import { problemRows } from './problems.js';
+import { monthRows } from './months.js';
 import { recommend } from './recommendations.js';
 import type { ModelInputs, ReportModel } from './types.js';
 
@@ -54,7 +55,7 @@ export async function buildReportModel(input: ModelInputs): Promise<ReportModel>
     },
     devices, availabilityByDay: availabilityByDay(readings, period), sites: siteRows(readings), latencyTrend: latencyTrend(readings),
     ...topInterfaces(readings), ups, incidents, changes: changes(readings), problems: readings.problems ? problemRows(readings.problems, period) : undefined,
-    assets, engineers: incidents && input.audience !== 'customer' ? engineerRows(incidents) : undefined, capacity: capacityRows(readings, period.end), recommendations: [],
+    assets, engineers: incidents && input.audience !== 'customer' ? engineerRows(incidents) : undefined, months: await monthRows(input, period, incidents), capacity: capacityRows(readings, period.end), recommendations: [],
   };
   model.events = await eventsSummary(input.metrics, range);
   if (input.configBackup) model.configBackup = await configBackupModel(input.configBackup, range, asOf);

@@ -9,6 +9,7 @@ import type { ReportPeriod } from '../period.js';
 import type { ConfigBackupModel, ConfigBackupSource } from './config-backup.js';
 import type { EngineerRow } from './engineers.js';
 import type { EventsSummary } from './events.js';
+import type { MonthRow } from './months.js';
 import type { DeviceSeen, IncidentRecord, IncidentSource, ProblemRecordSource, ProblemRecordSummary, MetricsSource, RebootEvent, SlaGrade, UpsState } from '../sources/types.js';
 
 /** One reason a device needs attention, in no language. */
@@ -133,6 +134,8 @@ export interface ReportModel {
   engineers?: EngineerRow[];
   /** The asset register (monthly reports, where a register is kept). */
   assets?: AssetSummary;
+  /** Month by month (model/months.ts); only in a yearly report. */
+  months?: MonthRow[];
   changes: {
     added: DeviceSeen[];
     removed: DeviceSeen[];

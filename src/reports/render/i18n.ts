@@ -17,7 +17,7 @@ function bandLabels(le: (min: number) => string, gt: (min: number) => string): R
 }
 
 const en = {
-  title: { weekly: 'Weekly Network Inspection Report', monthly: 'Monthly Network Service Report', custom: 'Network Inspection Report' },
+  title: { weekly: 'Weekly Network Inspection Report', monthly: 'Monthly Network Service Report', yearly: 'Annual Network Service Report', custom: 'Network Inspection Report' },
   period: 'Period',
   timeZone: 'Time zone',
   generated: 'Generated',
@@ -79,7 +79,7 @@ const en = {
 export type Strings = typeof en;
 
 const zh: Strings = {
-  title: { weekly: '网络巡检周报', monthly: '网络运维服务月报', custom: '网络巡检报告' },
+  title: { weekly: '网络巡检周报', monthly: '网络运维服务月报', yearly: '网络运维服务年报', custom: '网络巡检报告' },
   period: '报告周期',
   timeZone: '时区',
   generated: '生成时间',

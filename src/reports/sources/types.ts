@@ -121,6 +121,11 @@ export const slaGradeSchema = z.object({
   resolutionBand: z.number().int().min(1).max(4).optional(),
   /** Set when the incident is not graded: `muted` (maintenance or parent down the whole time, nobody was paged). */
   notGraded: z.enum(['muted']).optional(),
+  /** The service calendar the clocks ran in (escalation's record; `7x24` unless notify.yaml says otherwise). */
+  calendar: z.string().optional(),
+  /** Service time taken out of the clocks by pauses, and each pause's reason and wall-clock span. */
+  pausedMs: z.number().nonnegative().optional(),
+  pauses: z.array(z.object({ reason: z.string(), note: z.string().optional(), startedAt: z.date(), endedAt: z.date().optional() })).optional(),
 });
 /** How one incident did against its SLA, as the report grades it. */
 export type SlaGrade = z.output<typeof slaGradeSchema>;

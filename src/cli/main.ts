@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   report: () => import('./report.js'),
   start: () => import('./start.js'),
   poll: () => import('./poll.js'),
+  user: () => import('./user.js'),
 };
 
 function help(commands: CliCommand[]): string {

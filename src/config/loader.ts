@@ -164,6 +164,22 @@ function checkClusterGroups(settings: NoctuaSettings, source: YamlSource | undef
   return errors;
 }
 
+/** Every local user must be named once and limited only to sites that exist, or a branch team would see nothing. */
+function checkAuthUsers(settings: NoctuaSettings, source: YamlSource | undefined, sites: readonly Site[], devices: readonly Device[]): ConfigError[] {
+  if (!source) return [];
+  const known = new Set([...sites.map((s) => s.name), ...devices.map((d) => d.site)]);
+  const errors: ConfigError[] = [];
+  const seen = new Set<string>();
+  settings.auth.users.forEach((u, i) => {
+    if (seen.has(u.name)) errors.push(source.error(['auth', 'users', i, 'name'], `user "${u.name}" is listed twice (expected each name once)`));
+    seen.add(u.name);
+    u.sites?.forEach((site, j) => {
+      if (!known.has(site)) errors.push(source.error(['auth', 'users', i, 'sites', j], `unknown site "${site}" (expected one of the sites in devices.yaml: ${[...known].join(', ') || 'none'})`));
+    });
+  });
+  return errors;
+}
+
 /**
  * Loads and checks a config directory: noctua.yaml, devices.yaml and each optional file in `optional` that exists.
  * Throws {@link ConfigInvalidError} listing every error of every file.
@@ -189,7 +205,10 @@ export function loadConfig<L extends OptionalFileLoaders = Record<never, never>>
     files[name] = undefined;
     collect(() => { if (existsSync(file)) files[name] = load(file, env); });
   }
-  if (settings && errors.length === 0) errors.push(...checkClusterGroups(settings, settingsSource, inventory.sites, inventory.devices));
+  if (settings && errors.length === 0) {
+    errors.push(...checkClusterGroups(settings, settingsSource, inventory.sites, inventory.devices));
+    errors.push(...checkAuthUsers(settings, settingsSource, inventory.sites, inventory.devices));
+  }
   if (errors.length > 0 || !settings) throw new ConfigInvalidError(errors);
   const stateDir = isAbsolute(settings.stateDir) ? settings.stateDir : resolve(dirname(abs), settings.stateDir);
   return { dir: abs, settings, stateDir, ...inventory, ...(files as OptionalFiles<L>) };

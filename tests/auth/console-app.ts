@@ -5,6 +5,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../../src/api/app.js';
+import type { ApiServices } from '../../src/api/services/index.js';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { createAuth, type AuthRuntime } from '../../src/auth/runtime.js';
 import { authSectionSchema } from '../../src/config/sections/auth.js';
@@ -29,7 +30,7 @@ export interface ConsoleApp {
 }
 
 /** Builds the app with users vera (viewer), olga (operator), ada (admin), bob (operator of shanghai only), dan (disabled). */
-export async function consoleApp(auth: Record<string, unknown> = {}, api: Record<string, unknown> = {}): Promise<ConsoleApp> {
+export async function consoleApp(auth: Record<string, unknown> = {}, api: Record<string, unknown> = {}, patch: (s: ApiServices) => void = () => {}): Promise<ConsoleApp> {
   const clock = { t: T0.getTime() };
   const noc = new MemoryNoc(() => new Date(clock.t));
   const hash = await cheapHash(PASSWORD);
@@ -45,7 +46,9 @@ export async function consoleApp(auth: Record<string, unknown> = {}, api: Record
   });
   const db = openStateDb('', ':memory:');
   const runtime = createAuth({ settings, db });
-  const app = buildApp({ settings: apiSettings(api), services: noc.services(), log: pino({ level: 'silent' }), now: () => new Date(clock.t), auth: runtime });
+  const services = noc.services();
+  patch(services);
+  const app = buildApp({ settings: apiSettings(api), services, log: pino({ level: 'silent' }), now: () => new Date(clock.t), auth: runtime });
   return { app, noc, auth: runtime, db, clock };
 }
 

@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { authenticateWith } from '../../auth/authenticator.js';
 import { MAX_PASSWORD_LENGTH } from '../../auth/passwords.js';
@@ -38,7 +39,16 @@ const WRONG = 'wrong user name or password';
  */
 export const sessionRoutes = apiPlugin('noctua-session', ['@fastify/swagger'], async (app, ctx) => {
   const auth = ctx.auth as AuthRuntime;
-  const limited = app.rateLimit({ max: auth.settings.loginRateLimitPerMinute, timeWindow: 60_000 });
+  // A limiter of its own (createRateLimit): the app-wide hook has already marked the request as limited,
+  // so a second app.rateLimit() hook on this route would be skipped.
+  const max = auth.settings.loginRateLimitPerMinute;
+  const check = app.createRateLimit({ max, timeWindow: 60_000 });
+  const limited = async (request: FastifyRequest, reply: FastifyReply) => {
+    const r = await check(request);
+    if (r.isAllowed || !r.isExceeded) return;
+    reply.header('retry-after', String(r.ttlInSeconds));
+    throw new RequestProblem(429, `login rate limit of ${max} requests per minute exceeded; retry in ${r.ttlInSeconds}s`);
+  };
 
   app.post<{ Body: LoginBody }>('/session', {
     config: { access: 'public' },
@@ -62,7 +72,7 @@ export const sessionRoutes = apiPlugin('noctua-session', ['@fastify/swagger'], a
     const result = await authenticateWith(auth.authenticators, username, password, signal);
     if (result.ok) {
       auth.lockout.succeeded(username);
-      const answer = startSession(request, reply, result.user, 'session');
+      const answer = startSession(request, reply, result.user, 'session', result.by);
       noteAudit(request, { action: 'login.success', target: `user:${result.user.name}`, detail: `by ${result.by ?? 'unknown'}`, after: answer });
       return { ...answer, via: 'session' };
     }

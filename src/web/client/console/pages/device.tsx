@@ -91,6 +91,7 @@ function DevicePage({ params }: { params: Record<string, string> }) {
           <h1><span class="title">{d.device.name}</span> <Badge kind="dev" value={d.device.state} /></h1>
           {d.device.reason && <p class="reason">{d.device.reason}</p>}
           <Identity d={d} />
+          <p class="tabs"><a class="config-tab" href={href(`/devices/${encodeURIComponent(d.device.name)}/config`)}>{t('device.config')}</a></p>
           <h2>{t('device.charts')}</h2>
           <p class="range">{HOURS.map((h) => (
             <button key={h} type="button" class={h === hours ? 'primary' : undefined} onClick={() => setHours(h)}>{t('device.hours', { n: h })}</button>

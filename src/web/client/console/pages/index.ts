@@ -4,6 +4,7 @@
  */
 import type { PageDef } from '../page.js';
 import { devicePage } from './device.js';
+import { deviceConfigPage } from './device-config.js';
 import { devicesPage } from './devices.js';
 import { incidentPage } from './incident.js';
 import { incidentsPage } from './incidents.js';
@@ -18,6 +19,7 @@ export const PAGES: readonly PageDef[] = [
   incidentPage,
   devicesPage,
   devicePage,
+  deviceConfigPage,
   maintenancePage,
   noticesPage,
   reportsPage,

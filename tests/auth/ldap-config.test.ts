@@ -72,13 +72,17 @@ describe('auth.ldap and auth.oidc settings', () => {
     expect(issues(oidcSectionSchema.safeParse({ ...oidc, issuer: 'https://sso', scopes: ['profile'] }))).toEqual(['scopes: expected the scope list to include openid']);
   });
 
-  /** The example's commented auth block, uncommented, inside a copy of the example config directory. */
+  /** The example's commented ldap and oidc blocks (inside its auth: section), uncommented, in a copy of the example config directory. */
   function exampleWithAuth(extra = ''): string {
     const example = readFileSync(join(repoRoot, 'config', 'noctua.example.yaml'), 'utf8');
-    const block = example.slice(example.indexOf('# auth:\n')).split('\n').map((l) => l.replace(/^# ?/, '')).join('\n');
+    const lines = example.split('\n');
+    const from = lines.indexOf('  # ldap:');
+    let to = from;
+    while (to < lines.length && lines[to]!.startsWith('  #')) to++;
+    for (let i = from; i < to; i++) lines[i] = `  ${lines[i]!.replace(/^ {2}# ?/, '')}`;
     const dir = join(tmp.dir, `c${Math.random().toString(36).slice(2)}`);
     mkdirSync(dir);
-    writeFileSync(join(dir, 'noctua.yaml'), `${example.slice(0, example.indexOf('# auth:\n'))}${block}${extra}`);
+    writeFileSync(join(dir, 'noctua.yaml'), `${lines.join('\n')}${extra}`);
     writeFileSync(join(dir, 'devices.yaml'), readFileSync(join(repoRoot, 'config', 'devices.example.yaml'), 'utf8'));
     return dir;
   }

@@ -73,16 +73,16 @@ describe('configuration sections of the weekly report', () => {
 
   it('renders both sections in English and Chinese', () => {
     const en = renderMarkdown(buildDocument(model, 'en'));
-    expect(en).toContain('9. Configuration changes');
+    expect(en).toContain('10. Configuration changes');
     expect(en).toMatch(/\| edge-r1 \| 2 \| \+2 \| \*\*−1\*\* \|/);
     expect(en).toContain('device reported a change');
-    expect(en).toContain('10. Configuration compliance');
+    expect(en).toContain('11. Configuration compliance');
     expect(en).toMatch(/VTY lines accept SSH only \| major \| 1 \| \*\*1\*\* \| edge-r1/);
     expect(en).toContain('New violations this period');
     const zh = renderMarkdown(buildDocument(model, 'zh-CN'));
-    expect(zh).toContain('九、配置变更');
+    expect(zh).toContain('十、配置变更');
     expect(zh).toContain('设备上报变更');
-    expect(zh).toContain('十、配置合规');
+    expect(zh).toContain('十一、配置合规');
     expect(zh).toMatch(/VTY 线路仅允许 SSH \| 重要 \| 1 \| \*\*1\*\* \| edge-r1/);
     expect(zh).toContain('本周期新增违规');
   });

@@ -1,4 +1,4 @@
-import { checkBackupConfig } from '../config-backup/setup.js';
+import { checkBackupConfig } from '../config-backup/check.js';
 import { loadFullConfig } from '../config-check/load.js';
 import { parseFlags, type CliCommand } from './command.js';
 

@@ -1,4 +1,4 @@
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Device } from '../config/inventory-schema.js';
 import type { ConfigBackupSection } from '../config/sections/config-backup.js';
@@ -15,7 +15,9 @@ import { createBackupRunner, type BackupOutcome, type BackupRunner } from './run
 import type { BackupTrigger, VersionRecord } from './store.js';
 import { resolveBackupTargets, type BackupTarget } from './targets.js';
 import { ConfigChangeTrigger } from './triggers.js';
-import { BUILTIN_VENDOR_DIR, loadVendors, type Vendor } from './vendor.js';
+import { vendorsFor } from './vendor.js';
+
+export { vendorsFor };
 
 /** The few logger methods the service uses (pino's Logger fits). */
 export interface BackupLog { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void }
@@ -61,12 +63,6 @@ export interface ConfigBackupRuntime {
   stop(): Promise<void>;
 }
 
-/** Loads the shipped command sets and those of `configBackup.vendorsDir`. */
-export function vendorsFor(configDir: string, settings: ConfigBackupSection): Map<string, Vendor> {
-  const dirs = [BUILTIN_VENDOR_DIR];
-  if (settings.vendorsDir) dirs.push(isAbsolute(settings.vendorsDir) ? settings.vendorsDir : resolve(configDir, settings.vendorsDir));
-  return loadVendors(dirs);
-}
 
 /**
  * Starts configuration backup inside `noctua start`: loads the command sets, devices and compliance rules (a

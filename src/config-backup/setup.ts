@@ -6,7 +6,9 @@ import { configBackupReportSource } from './report-source.js';
 import { loadConfig, type BaseConfig } from '../config/loader.js';
 import { createBackupRunner, type BackupRunner } from './runner.js';
 import { resolveBackupTargets, type BackupTarget } from './targets.js';
-import { vendorsFor } from './service.js';
+import { vendorsFor } from './vendor.js';
+
+export { checkBackupConfig } from './check.js';
 
 /** Configuration backup as a config directory describes it: settings, devices with SSH access, and the runner. */
 export interface BackupSetup { config: BaseConfig; targets: BackupTarget[]; runner: BackupRunner }
@@ -37,15 +39,3 @@ export function reportSourceFor(configDir: string, env: NodeJS.ProcessEnv = proc
   return configBackupReportSource(setup.runner.store, rules, () => platforms);
 }
 
-/**
- * What `noctua check-config` says of configuration backup: devices with ssh settings and compliance rules, every
- * mistake (an ssh setting, an unknown platform, a compliance file) thrown as ConfigInvalidError with file:line.
- */
-export function checkBackupConfig(configDir: string, env: NodeJS.ProcessEnv = process.env): { devices: number; rules: number } {
-  const config = loadConfig(configDir, env);
-  const section = config.settings.configBackup;
-  const vendors = vendorsFor(config.dir, section);
-  const targets = resolveBackupTargets(join(config.dir, 'devices.yaml'), vendors, env);
-  const rules = loadComplianceRules({ userFile: section.compliance ? resolve(config.dir, section.compliance) : undefined, knownPlatforms: [...vendors.keys()] });
-  return { devices: targets.length, rules: rules.length };
-}

@@ -1,8 +1,9 @@
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { backtrackRisk } from '../pollers/snmp/patterns.js';
+import { backtrackRisk } from '../core/regex-safety.js';
 import { readYamlDirs } from '../config/data-files.js';
+import type { ConfigBackupSection } from '../config/sections/config-backup.js';
 
 /** A regex written in a command set or a compliance rule; refused when its shape can backtrack (it runs on what a device sends). */
 export const pattern = z.string().min(1).max(255).superRefine((p, ctx) => {
@@ -57,4 +58,11 @@ export function loadVendors(dirs: readonly string[] = [BUILTIN_VENDOR_DIR]): Map
   const byName = new Map<string, Vendor>();
   readYamlDirs(dirs, vendorSchema, (value, file) => { byName.set(value.name, { ...value, file }); });
   return byName;
+}
+
+/** Loads the shipped command sets and those of `configBackup.vendorsDir`. */
+export function vendorsFor(configDir: string, settings: Pick<ConfigBackupSection, 'vendorsDir'>): Map<string, Vendor> {
+  const dirs = [BUILTIN_VENDOR_DIR];
+  if (settings.vendorsDir) dirs.push(isAbsolute(settings.vendorsDir) ? settings.vendorsDir : resolve(configDir, settings.vendorsDir));
+  return loadVendors(dirs);
 }

@@ -8,6 +8,8 @@ export const EXAMPLE_ENV = {
   NOCTUA_DINGTALK_TOKEN: 'token', NOCTUA_DINGTALK_SECRET: 'SEC0123456789', NOCTUA_WECOM_KEY: 'key',
   NOCTUA_FEISHU_HOOK: 'hook', NOCTUA_FEISHU_SECRET: 'feishu-secret', NOCTUA_SLACK_PATH: 'T000/B000/xyz',
   NOCTUA_PD_ROUTING_KEY: '0123456789abcdef0123456789abcdef',
+  NOCTUA_SLACK_SIGNING_SECRET: 'slack-signing-secret-0123', NOCTUA_FEISHU_VERIFICATION_TOKEN: 'feishu-verify-token',
+  NOCTUA_FEISHU_ENCRYPT_KEY: 'feishu-encrypt-key-0123', NOCTUA_ALIYUN_KEY_ID: 'LTAI0123456789', NOCTUA_ALIYUN_KEY_SECRET: 'aliyun-secret-0123456789',
 };
 
 /** Copies the four `config/*.example.yaml` of the checkout at `root` into `dir` under their real names. */

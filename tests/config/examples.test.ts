@@ -25,7 +25,7 @@ describe('noctua check-config on the shipped examples', () => {
     const r = checkConfig(dir, EXAMPLE_ENV);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout.trim()).toMatch(/^ok: 6 devices in 2 sites \(1 disabled\); \d+ alert rules; 7 notification channels, 5 people$/);
+    expect(r.stdout.trim()).toMatch(/^ok: 6 devices in 2 sites \(1 disabled\); \d+ alert rules; 9 notification channels, 5 people$/);
   });
 
   it('exits 1 and names every unset secret with its file and line', () => {

@@ -1,10 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { migrate, type Db } from '../../core/database.js';
 
-/** What a link in a notice does: acknowledge, claim ("I'm on it": acknowledge and own), or hold the incident's notices for a while. */
-export type LinkAction = 'ack' | 'claim' | 'mute';
-/** Every link action, in the order notices show them. */
-export const LINK_ACTIONS: readonly LinkAction[] = ['ack', 'claim', 'mute'];
+import { LINK_ACTIONS, type LinkAction } from './link-actions.js';
+
+export { LINK_ACTIONS, type LinkAction };
 
 /** What an acknowledge link carries: the incident, who the link was sent to, and when it stops working. */
 export interface AckClaim { incidentId: string; by: string; expiresAt: Date }

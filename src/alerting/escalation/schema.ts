@@ -4,7 +4,7 @@ import { SEVERITIES, type Severity } from '../../core/incident.js';
 import { calendarSpecSchema, timeZoneSchema } from '../../service/schema.js';
 import { channelConfigSchema } from '../notifiers/registry.js';
 import { secret } from '../../config/secret.js';
-import { LINK_ACTIONS, type LinkAction } from './ack-token.js';
+import { LINK_ACTIONS, type LinkAction } from './link-actions.js';
 
 const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" or "-"');
 const localizedText = z.union([z.string().min(1), z.strictObject({ en: z.string().min(1), 'zh-CN': z.string().min(1) })]);

@@ -4,7 +4,7 @@
  * Slack and Feishu apps, whose button presses reach POST /api/v1/chat/<platform>/callback).
  */
 import { z } from 'zod';
-import { LINK_ACTIONS, type LinkAction } from '../escalation/ack-token.js';
+import { LINK_ACTIONS, type LinkAction } from '../escalation/link-actions.js';
 import type { Notice } from '../escalation/notice.js';
 import { LINK_TEXT, muteText } from '../escalation/templates.js';
 

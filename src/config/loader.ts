@@ -98,8 +98,10 @@ export function resolveInventory(src: YamlSource, file: InventoryFile): { sites:
     const tags = [...new Set([...(defaults?.tags ?? []), ...(site?.defaults?.tags ?? []), ...(d.tags ?? [])])];
     devices.push({
       name: d.name, address: d.address, class: d.class, site: siteName, tags,
-      parent: d.parent, description: d.description, snmp, icmp, intervals,
+      parent: d.parent === 'auto' ? undefined : d.parent, description: d.description, snmp, icmp, intervals,
       enabled: d.enabled ?? site?.defaults?.enabled ?? defaults?.enabled ?? true,
+      // An explicit parent always wins over `auto` from the site or file defaults.
+      ...(d.parent === 'auto' || d.parent === undefined && (site?.defaults?.parent ?? defaults?.parent) === 'auto' ? { parentAuto: true } : {}),
     });
   });
 

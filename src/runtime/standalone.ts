@@ -51,6 +51,7 @@ export async function startStandalone(cfg: LoadedConfig, s: RuntimeServices, opt
       scheduler.setLimits({ concurrency: next.settings.scheduler.concurrency, deadlineFraction: next.settings.scheduler.deadlineFraction });
       const c = scheduler.setDevices(next.devices);
       reloadAlerts(consumers.alerts, next);
+      consumers.topology.setInventory(next.devices, next.settings.topology);
       current = next;
       log.info({ added: c.added, removed: c.removed, changed: c.changed, devices: scheduler.deviceNames().length }, 'inventory reloaded');
       return c;

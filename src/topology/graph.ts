@@ -24,6 +24,7 @@ export interface NeighborObservation {
   localPortDesc: string;
   chassisId: string;
   portId: string;
+  portIdSubtype: string;
   portDesc: string;
   sysName: string;
   mgmtAddress: string;
@@ -39,6 +40,8 @@ export interface TopoLink {
   protocol: string;
   /** How the far end was recognised: chassis-id, mgmt-address or sysname (of the first report). */
   matchedBy: MatchKind;
+  /** The devices whose own latest neighbour rows show this link (one or both ends). */
+  reportedBy: string[];
 }
 
 /** A neighbour not in the inventory. */
@@ -68,7 +71,7 @@ export function observationOf(s: Sample): NeighborObservation | undefined {
   return {
     device: s.tags.device, protocol: s.tags.protocol ?? '', ifName: s.tags.ifName ?? '',
     localPortId: str(f.local_port_id), localPortDesc: str(f.local_port_desc), chassisId: str(f.remote_chassis_id),
-    portId: str(f.remote_port_id), portDesc: str(f.remote_port_desc), sysName: str(f.remote_sysname),
+    portId: str(f.remote_port_id), portIdSubtype: str(f.remote_port_id_subtype), portDesc: str(f.remote_port_desc), sysName: str(f.remote_sysname),
     mgmtAddress: str(f.remote_mgmt_address), platform: str(f.remote_platform),
   };
 }
@@ -119,9 +122,19 @@ function names(h: HalfLink, other: HalfLink): boolean {
   return [other.o.portId, other.o.portDesc].some((p) => p !== '' && mine.includes(p));
 }
 
-function linkOf(a: { device: string; port: string }, b: { device: string; port: string }, protocol: string, by: MatchKind): TopoLink {
+function linkOf(a: { device: string; port: string }, b: { device: string; port: string }, protocol: string, by: MatchKind, reportedBy: string[]): TopoLink {
   const [x, y] = `${a.device}\u0000${a.port}` <= `${b.device}\u0000${b.port}` ? [a, b] : [b, a];
-  return { id: `${x.device}:${x.port}|${y.device}:${y.port}`, a: x, b: y, protocol, matchedBy: by };
+  return { id: `${x.device}:${x.port}|${y.device}:${y.port}`, a: x, b: y, protocol, matchedBy: by, reportedBy: [...new Set(reportedBy)].sort() };
+}
+
+/**
+ * The far port's name as one end reports it: the port description when the port id is a MAC or an address
+ * (lldpd and many switches put the interface name there), so a link reported by one end gets the same id as
+ * when both do.
+ */
+function farPort(o: NeighborObservation): string {
+  const binary = o.portIdSubtype === 'mac' || o.portIdSubtype === 'network-address';
+  return (binary && o.portDesc) || o.portId || o.portDesc;
 }
 
 /**
@@ -139,7 +152,7 @@ export function buildTopology(devices: readonly TopoDevice[], observations: read
     const key = o.chassisId || o.mgmtAddress || hostKey(o.sysName);
     if (!key) continue;
     const u = unmanaged.get(key) ?? { key, sysName: o.sysName, chassisId: o.chassisId, mgmtAddress: o.mgmtAddress, platform: o.platform, seenBy: [] };
-    u.seenBy.push({ device: o.device, port: o.ifName, remotePort: o.portId || o.portDesc, protocol: o.protocol });
+    u.seenBy.push({ device: o.device, port: o.ifName, remotePort: farPort(o), protocol: o.protocol });
     unmanaged.set(key, u);
   }
   const links = new Map<string, TopoLink>();
@@ -149,12 +162,13 @@ export function buildTopology(devices: readonly TopoDevice[], observations: read
     const back = halves.find((g) => !paired.has(g) && g !== h && g.o.device === h.to && g.to === h.o.device && (names(h, g) || names(g, h)));
     if (back) {
       paired.add(back);
-      const l = linkOf({ device: h.o.device, port: h.o.ifName }, { device: back.o.device, port: back.o.ifName }, h.o.protocol, h.by);
+      const l = linkOf({ device: h.o.device, port: h.o.ifName }, { device: back.o.device, port: back.o.ifName }, h.o.protocol, h.by, [h.o.device, back.o.device]);
       links.set(l.id, l);
       continue;
     }
-    const l = linkOf({ device: h.o.device, port: h.o.ifName }, { device: h.to, port: h.o.portId || h.o.portDesc }, h.o.protocol, h.by);
-    if (!links.has(l.id)) links.set(l.id, l);
+    const l = linkOf({ device: h.o.device, port: h.o.ifName }, { device: h.to, port: farPort(h.o) }, h.o.protocol, h.by, [h.o.device]);
+    const had = links.get(l.id);
+    links.set(l.id, had ? { ...had, reportedBy: [...new Set([...had.reportedBy, h.o.device])].sort() } : l);
   }
   return {
     links: [...links.values()].sort((p, q) => p.id.localeCompare(q.id)),

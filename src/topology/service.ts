@@ -89,7 +89,16 @@ export class TopologyService implements Sink {
   private rebuild(): void {
     const inventory: TopoDevice[] = [...this.devices.values()].map((d) => ({ name: d.name, address: d.address, ...this.facts.get(d.name) }));
     this.graph = buildTopology(inventory, [...this.observations.values()].flat());
-    this.parents = deriveParents([...this.devices.keys()], this.graph.links, this.options.root);
+    const fresh = deriveParents([...this.devices.keys()], this.graph.links, this.options.root);
+    // A device cut off from the root keeps its last parent: the link toward the root is gone exactly when the
+    // devices behind it go down, and that is when suppression needs the parent. A new path replaces it.
+    for (const [name, d] of fresh) {
+      const before = this.parents.get(name);
+      if (d.parent === undefined && before?.parent !== undefined && this.devices.has(before.parent) && name !== this.options.root) {
+        fresh.set(name, { ...before, reason: `${before.parent} kept from the last path to the root (${d.reason} now)` });
+      }
+    }
+    this.parents = fresh;
   }
 
   private lostEvent(l: StoredLink, at: Date): Sample {

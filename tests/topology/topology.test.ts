@@ -9,7 +9,7 @@ import { TopologyStore } from '../../src/topology/store.js';
 /** Graph building, parent derivation and link loss, on hand-made neighbour rows and a real SQLite state database. */
 
 function obs(device: string, ifName: string, far: Partial<NeighborObservation>): NeighborObservation {
-  return { device, protocol: 'lldp', ifName, localPortId: '', localPortDesc: '', chassisId: '', portId: '', portDesc: '', sysName: '', mgmtAddress: '', platform: '', ...far };
+  return { device, protocol: 'lldp', ifName, localPortId: '', localPortDesc: '', chassisId: '', portId: '', portIdSubtype: 'interface-name', portDesc: '', sysName: '', mgmtAddress: '', platform: '', ...far };
 }
 const inventory = [
   { name: 'core', address: '10.0.0.1', chassisId: '00:00:00:00:00:01', sysName: 'core.example.net' },
@@ -75,15 +75,20 @@ describe('topology service over the state database', () => {
     await svc.write([neighbor('acc', 'up0', '00:01', 'ge1'), done('acc', 60)]);
     let [link] = svc.storedLinks();
     expect(link).toMatchObject({ id: 'acc:up0|core:ge1', missed: 0, lost: false, firstSeen: new Date(t0), lastSeen: new Date(t0 + 3_600_000) });
+    // core never reported the link (an end without LLDP): its cycles do not count as misses.
+    await svc.write([done('core', 90), done('core', 100), done('core', 110)]);
+    expect(svc.storedLinks()[0]!.missed).toBe(0);
     await svc.write([done('acc', 120)]);
     expect(published).toEqual([]);
-    await svc.write([done('core', 120)]);
+    await svc.write([done('acc', 130)]);
     expect(published.map((s) => [s.tags.type, s.tags.source, s.tags.device, s.tags.ifName, s.fields.key])).toEqual([['link-lost', 'topology', 'acc', 'up0', 'acc:up0|core:ge1']]);
-    await svc.write([done('acc', 180)]);
+    await svc.write([done('acc', 180), done('core', 180)]);
     expect(published).toHaveLength(1);
     [link] = svc.storedLinks();
     expect(link).toMatchObject({ lost: true, missed: 2 });
-    expect(svc.parentOf('acc')).toBeUndefined();
+    // Cut off from the root, the device keeps its last parent (that is when suppression needs it), and says so.
+    expect(svc.parentOf('acc')).toBe('core');
+    expect(svc.derivedParents().get('acc')!.reason).toBe('core kept from the last path to the root (no link path to the root core now)');
     db.close();
   });
 });

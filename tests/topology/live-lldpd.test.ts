@@ -76,12 +76,14 @@ describe.skipIf(whyNot !== undefined)('live LLDP topology from lldpd in network 
   }, 60_000);
 
   afterAll(async () => {
-    await engine?.stop();
-    await inventory?.close();
-    db?.close();
-    await lab?.stop();
-    tmp.cleanup();
-  });
+    // The lab first and whatever else fails: lldpd and snmpd must never outlive the file.
+    try { await lab?.stop(); } finally {
+      tmp.cleanup();
+      await inventory?.close();
+      await engine?.stop();
+      db?.close();
+    }
+  }, 30_000);
 
   it('builds the exact graph from real LLDP frames and derives core -> dist -> acc1, acc2', async () => {
     const want = ['acc1:topoa0|dist:topod1', 'acc2:topob0|dist:topod2', 'core:topoc1|dist:topod0'];

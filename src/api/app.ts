@@ -30,6 +30,7 @@ import { knowledgeRoutes } from './routes/knowledge.js';
 import { sessionRoutes } from './routes/session.js';
 import { auditRoutes } from './routes/audit.js';
 import { usersRoutes } from './routes/users.js';
+import { topologyRoutes } from './routes/topology.js';
 import { oidcRoutes } from '../auth/oidc-routes.js';
 import { type Lang } from '../config/lang.js';
 
@@ -134,6 +135,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
     v1.register(problemRecordsRoutes, ctx);
     v1.register(knowledgeRoutes, ctx);
     v1.register(chatRoutes, ctx);
+    v1.register(topologyRoutes, ctx);
     if (opts.auth) {
       v1.register(sessionRoutes, ctx);
       v1.register(usersRoutes, ctx);

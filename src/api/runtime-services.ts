@@ -17,6 +17,7 @@ import type { InfluxReader } from '../storage/queries.js';
 import type { InfluxReadiness } from '../storage/influx/sink.js';
 import { ackLinkService, type EscalationPaging } from './ack-links.js';
 import type { LatestSamples } from './latest-samples.js';
+import { topologyView } from './services/topology.js';
 import type { ApiServices, ConfigService, DeviceSummary, LiveEvent, OnCallEntry, Readiness, ReportService } from './services/index.js';
 
 /** The running parts the API reads and acts through. */
@@ -52,6 +53,8 @@ export interface RuntimeParts {
   /** Problem records and the knowledge base (src/service/management.ts). */
   problemRecords?: ApiServices['problemRecords'];
   knowledge?: ApiServices['knowledge'];
+  /** LLDP/CDP links and derived parents (src/topology); the API joins them with live device state. */
+  topology?: Parameters<typeof topologyView>[0];
   now?: () => Date;
 }
 
@@ -184,6 +187,7 @@ export function runtimeServices(parts: RuntimeParts): ApiServices & { close(): v
     reports: parts.reports,
     problemRecords: parts.problemRecords,
     knowledge: parts.knowledge,
+    topology: parts.topology ? topologyView(parts.topology, devices, (name) => parts.inventory().find((d) => d.name === name)?.parent) : undefined,
     paging: parts.paging ? ackLinkService(parts.paging, engine, parts.db, now) : undefined,
     close() {
       detach();

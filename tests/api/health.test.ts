@@ -60,7 +60,7 @@ describe('OpenAPI document and UI at /docs', () => {
       'POST /api/v1/maintenance', 'POST /api/v1/maintenance/{id}/end',
       'GET /api/v1/problems', 'GET /api/v1/problems/{id}', 'PATCH /api/v1/problems/{id}', 'POST /api/v1/problems/{id}/close',
       'GET /api/v1/knowledge', 'GET /api/v1/knowledge/{id}', 'POST /api/v1/knowledge', 'GET /api/v1/incidents/{id}/similar',
-      'GET /api/v1/runbooks', 'GET /api/v1/runbooks/{name}',
+      'GET /api/v1/runbooks', 'GET /api/v1/runbooks/{name}', 'GET /api/v1/topology',
     ].sort());
     const create = doc.paths['/api/v1/maintenance'].post;
     expect(create.requestBody.content['application/json'].schema.required).toEqual(['reason']);

@@ -16,6 +16,7 @@ import type { OnCallView } from './on-call.js';
 import type { PagingService } from './paging.js';
 import type { ReportService } from './reports.js';
 import type { KnowledgeService, ProblemRecordService } from './service-records.js';
+import type { TopologyView } from './topology.js';
 
 export type { Awaitable } from './awaitable.js';
 export type { ConfigCheck, ConfigService } from './config.js';
@@ -28,6 +29,7 @@ export type { MetricsReader, Series, DeviceSeriesQuery } from './metrics.js';
 export type { OnCallEntry, OnCallView } from './on-call.js';
 export type { AckLinkCheck, AckOutcome, AckRefusal, ChatSettings, PagingService } from './paging.js';
 export type { KnowledgeService, ProblemRecordService } from './service-records.js';
+export type { TopologySnapshot, TopologyView } from './topology.js';
 export { REPORT_KINDS, type GeneratedReport, type ReportKindName, type ReportRequest, type ReportService, type StoredReport } from './reports.js';
 
 /** Everything the API reads and acts through, one service per real module. */
@@ -50,4 +52,6 @@ export interface ApiServices {
   problemRecords?: ProblemRecordService;
   /** The knowledge base and runbooks; absent like problemRecords. */
   knowledge?: KnowledgeService;
+  /** LLDP/CDP topology; absent like problemRecords. */
+  topology?: TopologyView;
 }

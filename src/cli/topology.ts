@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../config/loader.js';
 import { openStateDb } from '../core/database.js';
 import { explainParents } from '../topology/explain.js';
+import { topologyRoot } from '../topology/root.js';
 import { TopologyStore } from '../topology/store.js';
 import { parseFlags, UsageError, type CliCommand } from './command.js';
 
@@ -25,12 +26,14 @@ export const command: CliCommand = {
     const db = openStateDb(cfg.stateDir);
     try {
       const links = new TopologyStore(db).all().filter((l) => !l.lost).map((l) => ({ ...l, reportedBy: [] }));
-      const rows = explainParents(cfg.devices, links, cfg.settings.topology.root);
+      const root = topologyRoot(cfg.settings.topology.root, cfg.devices);
+      const rows = explainParents(cfg.devices, links, root);
       if (values.json) {
         for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
         return 0;
       }
-      process.stdout.write(`topology root: ${cfg.settings.topology.root ?? '(none: set topology.root in noctua.yaml)'}; ${links.length} live links\n`);
+      const from = cfg.settings.topology.root !== undefined ? '' : root !== undefined ? ' (the default gateway)' : '';
+      process.stdout.write(`topology root: ${root ?? '(none: set topology.root in noctua.yaml)'}${from}; ${links.length} live links\n`);
       for (const r of rows) process.stdout.write(`${r.device}  ${r.mode}  ${r.parent ?? '-'}  ${r.reason}\n`);
       return 0;
     } finally {

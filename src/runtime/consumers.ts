@@ -8,6 +8,7 @@ import type { Db } from '../core/database.js';
 import type { Logger } from '../core/log.js';
 import type { Sample } from '../core/sample.js';
 import { createInfluxSink, type InfluxSink } from '../storage/index.js';
+import { topologyRoot } from '../topology/root.js';
 import { TopologyService } from '../topology/service.js';
 import { TopologyStore } from '../topology/store.js';
 import type { Closers } from './closers.js';
@@ -36,7 +37,7 @@ export async function buildConsumers(cfg: LoadedConfig, log: Logger, db: Db, clo
   };
   // link-lost events go to the writer and the engine (rules may match them), the two consumers downstream of topology.
   let alertsRef: AlertEngine | undefined;
-  const topology = new TopologyService(new TopologyStore(db), cfg.settings.topology, async (events) => {
+  const topology = new TopologyService(new TopologyStore(db), { ...cfg.settings.topology, root: topologyRoot(cfg.settings.topology.root, cfg.devices) }, async (events) => {
     await Promise.all([storage?.write(events), alertsRef?.write(events)]);
   });
   topology.setInventory(cfg.devices);

@@ -27,7 +27,7 @@ export function deriveParents(devices: readonly string[], links: readonly TopoLi
     adjacent.get(l.b.device)!.add(l.a.device);
   }
   if (root === undefined || !known.has(root)) {
-    for (const d of devices) out.set(d, { device: d, path: [], reason: root === undefined ? 'no topology root (set topology.root)' : `topology root "${root}" is not in the inventory` });
+    for (const d of devices) out.set(d, { device: d, path: [], reason: root === undefined ? "no topology root (set topology.root, or add the poller's default gateway to the inventory)" : `topology root "${root}" is not in the inventory` });
     return out;
   }
   const via = new Map<string, string | undefined>([[root, undefined]]);

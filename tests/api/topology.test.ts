@@ -40,10 +40,10 @@ describe('GET /api/v1/topology', () => {
       id: 'core-sw-01:GE0/0/2|fw-01:eth1', a: { device: 'core-sw-01', port: 'GE0/0/2', speedBps: 1e9 }, b: { device: 'fw-01', port: 'eth1' },
       protocol: 'lldp', matchedBy: 'mgmt-address', firstSeen: T0.toISOString(), lastSeen: T0.toISOString(), lost: false, missed: 0,
     }]);
-    const byName = Object.fromEntries((body.nodes as { name: string }[]).map((n) => [n.name, n]));
+    const byName = Object.fromEntries((body.nodes as { name: string; parent?: string }[]).map((n) => [n.name, n]));
     expect(byName['fw-01']).toMatchObject({ class: 'firewall', parent: 'core-sw-01', parentFrom: 'derived' });
     expect(byName['edge-rt-01']).toMatchObject({ parent: 'core-sw-01', parentFrom: 'configured' });
-    expect(byName['core-sw-01'].parent).toBeUndefined();
+    expect(byName['core-sw-01']!.parent).toBeUndefined();
     expect(body.unmanaged).toEqual([{ key: '00:11:22:33:44:55', sysName: '<script>x</script>', chassisId: '00:11:22:33:44:55', mgmtAddress: '', platform: '',
       seenBy: [{ device: 'fw-01', port: 'eth2', remotePort: 'p9', protocol: 'lldp' }] }]);
     expect(r.headers['content-type']).toContain('application/json');

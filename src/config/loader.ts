@@ -179,6 +179,13 @@ function checkAuthSites(settings: NoctuaSettings, source: YamlSource | undefined
   return errors;
 }
 
+/** topology.root must be an inventory device, or no parent could ever be derived. */
+function checkTopologyRoot(settings: NoctuaSettings, source: YamlSource | undefined, devices: readonly Device[]): ConfigError[] {
+  const root = settings.topology.root;
+  if (!source || root === undefined || devices.some((d) => d.name === root)) return [];
+  return [source.error(['topology', 'root'], `unknown device "${root}" (expected the name of a device in devices.yaml)`)];
+}
+
 /**
  * Loads and checks a config directory: noctua.yaml, devices.yaml and each optional file in `optional` that exists.
  * Throws {@link ConfigInvalidError} listing every error of every file.
@@ -206,6 +213,7 @@ export function loadConfig<L extends OptionalFileLoaders = Record<never, never>>
   }
   if (settings && errors.length === 0) errors.push(...checkClusterGroups(settings, settingsSource, inventory.sites, inventory.devices));
   if (settings && errors.length === 0) errors.push(...checkAuthSites(settings, settingsSource, inventory.sites, inventory.devices));
+  if (settings && errors.length === 0) errors.push(...checkTopologyRoot(settings, settingsSource, inventory.devices));
   if (errors.length > 0 || !settings) throw new ConfigInvalidError(errors);
   const stateDir = isAbsolute(settings.stateDir) ? settings.stateDir : resolve(dirname(abs), settings.stateDir);
   return { dir: abs, settings, stateDir, ...inventory, ...(files as OptionalFiles<L>) };

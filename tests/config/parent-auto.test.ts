@@ -56,5 +56,8 @@ describe('parent: auto', () => {
     expect(errors('devices:\n  - { name: a, address: 10.0.0.1, class: switch }\n', 'topology: { lostAfter: 0 }\n')).toEqual([
       'noctua.yaml:1:24 topology.lostAfter: expected a value >= 1, got 0',
     ]);
+    expect(errors('devices:\n  - { name: a, address: 10.0.0.1, class: switch }\n', 'topology: { root: core }\n')).toEqual([
+      'noctua.yaml:1:19 topology.root: unknown device "core" (expected the name of a device in devices.yaml)',
+    ]);
   });
 });

@@ -1,10 +1,11 @@
-/** Device: one box in depth — reachability, identity, CPU, memory, storage, sensors, interfaces, reboots. */
+/** Device: one box in depth — reachability, identity, CPU, memory, storage, sensors, interfaces, reboots, events. */
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import {
   COLORS, UNITS, UP_DOWN, alertAnnotations, barGaugePanel, booleanMapping, deviceVariable, finishDashboard, highIsBad,
   influx, lowIsBad, matches, noctuaDashboard, rebootAnnotation, siteVariable, smokepingPanel, STATUS_COLORS, statPanel, tablePanel, textMapping,
   timeSeriesPanel, type DashboardJson,
 } from './common.js';
+import { eventAnnotation, eventsByTypePanel, latestEventsPanel } from './event-panels.js';
 
 const DEVICE = matches('device', 'device');
 
@@ -13,7 +14,7 @@ export function buildDevice(): DashboardJson {
   const builder = noctuaDashboard({ uid: 'noctua-device', title: 'Noctua · Device', tags: ['device'], refresh: '1m', from: 'now-6h' })
     .withVariable(siteVariable())
     .withVariable(deviceVariable())
-    .annotations([...alertAnnotations({ deviceVariable: 'device' }), rebootAnnotation()])
+    .annotations([...alertAnnotations({ deviceVariable: 'device' }), rebootAnnotation(), eventAnnotation('device')])
     // Status band (h 4).
     .withPanel(statPanel('Reachable', UNITS.none, { w: 3, h: 4 })
       .withTarget(influx(`SELECT last("up") FROM "icmp" WHERE ${DEVICE} AND $timeFilter`).alias('ICMP'))
@@ -77,6 +78,9 @@ export function buildDevice(): DashboardJson {
     .withPanel(timeSeriesPanel('Traffic by interface', UNITS.bitsPerSecond, { w: 24, h: 9 })
       .withTarget(influx(`SELECT mean("in_bps") FROM "interface" WHERE ${DEVICE} AND $timeFilter GROUP BY time($__interval), "ifName" fill(null)`).alias('$tag_ifName in'))
       .withTarget(influx(`SELECT mean("out_bps") FROM "interface" WHERE ${DEVICE} AND $timeFilter GROUP BY time($__interval), "ifName" fill(null)`, 'B').alias('$tag_ifName out'))
-      .overrideByRegexp('/ out$/', [{ id: 'custom.transform', value: common.GraphTransform.NegativeY }]));
+      .overrideByRegexp('/ out$/', [{ id: 'custom.transform', value: common.GraphTransform.NegativeY }]))
+    // Events (h 8): what the device told us (traps, syslog) and what polls found.
+    .withPanel(eventsByTypePanel({ w: 10, h: 8 }, 'device'))
+    .withPanel(latestEventsPanel({ w: 14, h: 8 }, 'device'));
   return finishDashboard(builder, 'dashboards/device.ts');
 }

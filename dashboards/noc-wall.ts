@@ -5,6 +5,7 @@ import {
   highIsBad, influx, lowIsBad, matches, neutral, noctuaDashboard, smokepingPanel, stateTimelinePanel, statPanel, tablePanel,
   tagVariable, timeSeriesPanel, type DashboardJson,
 } from './common.js';
+import { eventAnnotation, eventsByTypePanel } from './event-panels.js';
 
 /** Devices whose latest ICMP poll in the range said `up` is `state`, counted per site or overall. */
 function devicesWithState(state: boolean, perSite: boolean): string {
@@ -25,7 +26,7 @@ export function buildNocWall(): DashboardJson {
   const builder = noctuaDashboard({ uid: 'noctua-noc-wall', title: 'Noctua · NOC wall', tags: ['wall'], refresh: '30s', from: 'now-3h' })
     .withVariable(wanSite)
     .withVariable(wanDevice)
-    .annotations(alertAnnotations())
+    .annotations([...alertAnnotations(), eventAnnotation()])
     // Top band (h 4): the counts a NOC reads from across the room.
     .withPanel(statPanel('Devices up by site', UNITS.count, { w: 8, h: 4 })
       .description('Devices whose latest ICMP poll answered, per site.')
@@ -76,14 +77,15 @@ export function buildNocWall(): DashboardJson {
       // One bar per row, named by the row's device and ifName.
       .reduceOptions(new common.ReduceDataOptionsBuilder().values(true).calcs([]).fields('/^util$/'))
       .thresholds(highIsBad(70, 90)).min(0).max(100))
-    // Bottom band (h 7): power and the poller itself.
-    .withPanel(barGaugePanel('UPS battery charge', UNITS.percent, { w: 8, h: 7 })
+    // Bottom band (h 7): power, what devices report, and the poller itself.
+    .withPanel(barGaugePanel('UPS battery charge', UNITS.percent, { w: 6, h: 7 })
       .withTarget(influx('SELECT last("charge_pct") FROM "ups" WHERE $timeFilter GROUP BY "device"').alias('$tag_device'))
       .thresholds(lowIsBad(20, 50)).min(0).max(100))
-    .withPanel(stateTimelinePanel('UPS power source', { w: 8, h: 7 })
+    .withPanel(stateTimelinePanel('UPS power source', { w: 6, h: 7 })
       .withTarget(influx('SELECT last("on_battery") FROM "ups" WHERE $timeFilter GROUP BY time($__interval), "device" fill(null)').alias('$tag_device'))
       .mappings(booleanMapping({ text: 'ON BATTERY', color: COLORS.critical }, { text: 'MAINS', color: COLORS.ok })))
-    .withPanel(timeSeriesPanel('Poll cycle time', UNITS.milliseconds, { w: 8, h: 7 })
+    .withPanel(eventsByTypePanel({ w: 6, h: 7 }))
+    .withPanel(timeSeriesPanel('Poll cycle time', UNITS.milliseconds, { w: 6, h: 7 })
       .description('How long each scheduler cycle took, per poll kind.')
       .withTarget(influx(`SELECT max("cycle_ms") FROM "noctua_self" WHERE "component" = 'scheduler' AND $timeFilter GROUP BY time($__interval), "kind" fill(null)`).alias('$tag_kind'))
       .thresholds(highIsBad(10_000, 30_000)).min(0));

@@ -69,7 +69,13 @@ function guardsHold(guards: readonly GuardSpec[], sample: Sample | undefined, de
   return true;
 }
 
-type Builder<K extends keyof ConditionSpec> = (spec: NonNullable<ConditionSpec[K]>) => Condition;
+/** What a condition may know of its rule beyond its own spec. */
+export interface ConditionContext {
+  /** Event rules: true for a sample that clears a type the rule selects (see rules.ts). */
+  clearsSelected?: (sample: Sample) => boolean;
+}
+
+type Builder<K extends keyof ConditionSpec> = (spec: NonNullable<ConditionSpec[K]>, ctx: ConditionContext) => Condition;
 
 /** One builder per condition kind: a new kind is a new entry here and in the schema, nothing else. */
 const KINDS: { [K in 'threshold' | 'absence' | 'change' | 'event' | 'rate']: Builder<K> } = {
@@ -111,18 +117,29 @@ const KINDS: { [K in 'threshold' | 'absence' | 'change' | 'event' | 'rate']: Bui
     },
   }),
 
-  // An event sample is active when it arrives and stays so for `resolveAfter`, since events have no "clear" sample.
-  event: (s) => ({
+  // An event is active when it arrives and stays so until an event that clears its type (the catalogs' `clears`:
+  // link-up ends link-down on the same interface) or, failing one, for `resolveAfter`. Several types may be
+  // active on one instance (battery low while on battery): each is cleared by its own clearing event.
+  event: (s, ctx) => ({
     kind: 'event',
     onSample(sample, state) {
-      state.lastEvent = sample.time.getTime();
-      const msg = sample.fields.message;
-      return { active: true, value: typeof msg === 'string' ? msg : undefined };
+      const active = new Set(Array.isArray(state.types) ? (state.types as string[]) : []);
+      const clears = typeof sample.fields.clears === 'string' ? sample.fields.clears : '';
+      const msg = typeof sample.fields.message === 'string' ? sample.fields.message : undefined;
+      if (ctx.clearsSelected?.(sample)) {
+        for (const t of clears.split(',')) active.delete(t);
+      } else {
+        active.add(sample.tags.type ?? '');
+        state.lastEvent = sample.time.getTime();
+      }
+      state.types = [...active];
+      return { active: active.size > 0, value: msg };
     },
     onTick(state, now) {
       const last = typeof state.lastEvent === 'number' ? state.lastEvent : undefined;
-      if (last === undefined) return undefined;
-      return now - last >= s.resolveAfter ? { active: false } : undefined;
+      if (last === undefined || now - last < s.resolveAfter) return undefined;
+      state.types = [];
+      return { active: false };
     },
   }),
 
@@ -157,9 +174,9 @@ const KINDS: { [K in 'threshold' | 'absence' | 'change' | 'event' | 'rate']: Bui
 };
 
 /** Builds the condition of a rule (or its clear condition), with its guards. */
-export function buildCondition(spec: ConditionSpec): Condition {
+export function buildCondition(spec: ConditionSpec, ctx: ConditionContext = {}): Condition {
   const kind = (['threshold', 'absence', 'change', 'event', 'rate'] as const).find((k) => spec[k] !== undefined)!;
-  const inner = (KINDS[kind] as Builder<typeof kind>)(spec[kind] as never);
+  const inner = (KINDS[kind] as Builder<typeof kind>)(spec[kind] as never, ctx);
   const guards = spec.while ?? [];
   if (guards.length === 0) return inner;
   return {

@@ -28,6 +28,20 @@ export interface FailedNotice {
   response?: string;
 }
 
+/** One notice of an incident as the outbox holds it: where it went, for which tier, and how delivery went. */
+export interface IncidentNotice {
+  id: string;
+  channel: string;
+  kind: string;
+  tier?: string;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  createdAt: Date;
+  sentAt?: Date;
+  lastError?: string;
+  lastStatus?: number;
+}
+
 /** Counts for self metrics (`noctua_self` outbox_pending / outbox_failed) and the API. */
 export interface OutboxStats { pending: number; failed: number; sent: number; oldestPendingAt?: Date }
 
@@ -45,6 +59,8 @@ const MIGRATIONS = [
   'UPDATE outbox_notices SET seq = rowid',
   'CREATE INDEX outbox_seq ON outbox_notices (seq)',
   'CREATE INDEX outbox_incident_order ON outbox_notices (channel, incident_id, status, seq)',
+  // One incident's notices for the console's timeline, without scanning every channel.
+  'CREATE INDEX outbox_incident ON outbox_notices (incident_id, seq)',
 ];
 
 /**
@@ -152,6 +168,20 @@ export class Outbox {
       createdAt: new Date(r.created_at), failedAt: new Date(r.failed_at ?? r.created_at), reason: r.last_error ?? 'unknown',
       lastStatus: r.last_status ?? undefined, response: r.response ?? undefined,
     }));
+  }
+
+  /** Every notice written for one incident, in write order (the console's timeline). */
+  forIncident(incidentId: string, limit = 500): IncidentNotice[] {
+    const rows = this.opts.db.prepare('SELECT * FROM outbox_notices WHERE incident_id = ? ORDER BY seq LIMIT ?').all(incidentId, limit) as (Row & { sent_at: number | null })[];
+    return rows.map((r) => {
+      let tier: string | undefined;
+      try { tier = (JSON.parse(r.notice) as Partial<Notice>).tier; } catch { tier = undefined; }
+      return {
+        id: r.id, channel: r.channel, kind: r.kind, tier, status: r.status as IncidentNotice['status'], attempts: r.attempts,
+        createdAt: new Date(r.created_at), sentAt: r.sent_at === null ? undefined : new Date(r.sent_at),
+        lastError: r.last_error ?? undefined, lastStatus: r.last_status ?? undefined,
+      };
+    });
   }
 
   /** Puts a failed notice back in the queue with a fresh give-up time (an operator fixed the receiver). */

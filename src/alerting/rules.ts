@@ -7,7 +7,7 @@ import { parseCron } from './cron.js';
 import { compilePatterns } from './patterns.js';
 import { alertsFileSchema, type AlertsFile, type MaintenanceSpec, type RuleSpec } from './rules-schema.js';
 import { unknownTemplateVariables } from './templates.js';
-import { checkField, checkMeasurement, checkTag, instanceTags } from './vocabulary.js';
+import { checkField, checkMatchKey, checkMeasurement, checkTag, instanceFunction, instanceTags, matchFields } from './vocabulary.js';
 
 /** What the engine knows about a device: from the inventory, or from the sample's tags when it is not there. */
 export interface DeviceInfo {
@@ -59,29 +59,65 @@ function deviceFilter(f: DeviceFilter): (d: DeviceInfo) => boolean {
     (!f.excludeDeviceTags || !f.excludeDeviceTags.some((t) => d.tags.includes(t)));
 }
 
+type Test = readonly [string, (value: string) => boolean];
+
+/** The value `match`/`exclude` test: the tag, else (for the measurement's matchable fields) the field as text. */
+function selectable(s: Sample, key: string, fields: readonly string[]): string {
+  const tag = s.tags[key];
+  if (tag !== undefined || !fields.includes(key)) return tag ?? '';
+  const v = s.fields[key];
+  return v === undefined ? '' : String(v);
+}
+
 function compileRule(spec: RuleSpec): CompiledRule {
   const sel = spec.select;
   const selectsDevice = deviceFilter(sel);
-  const match = Object.entries(sel.match ?? {}).map(([k, v]) => [k, compilePatterns(v)] as const);
-  const exclude = Object.entries(sel.exclude ?? {}).map(([k, v]) => [k, compilePatterns(v)] as const);
+  const fields = matchFields(sel.measurement);
+  const match: Test[] = Object.entries(sel.match ?? {}).map(([k, v]) => [k, compilePatterns(v)] as const);
+  const exclude: Test[] = Object.entries(sel.exclude ?? {}).map(([k, v]) => [k, compilePatterns(v)] as const);
   const tags = sel.instanceTag ?? instanceTags(sel.measurement);
-  const instanceOf = (s: Sample) => tags.map((t) => s.tags[t] ?? '').join('/');
+  const named = sel.instanceTag ? undefined : instanceFunction(sel.measurement);
+  const instanceOf = named ? (s: Sample) => named(s.tags) : (s: Sample) => tags.map((t) => s.tags[t] ?? '').join('/');
   const instance = sel.instance && compilePatterns(sel.instance);
   const overrides = (spec.severityFor ?? []).map((o) => ({ test: deviceFilter(o), severity: o.severity }));
+  const holds = (s: Sample, skip?: ReadonlySet<string>) => {
+    for (const [k, test] of match) if (!skip?.has(k) && !test(selectable(s, k, fields))) return false;
+    for (const [k, test] of exclude) if (!skip?.has(k) && test(selectable(s, k, fields))) return false;
+    return !instance || instance(instanceOf(s));
+  };
+  const clearing = sel.measurement === 'event' ? clearingEvents(match) : undefined;
   return {
     name: spec.name, spec,
-    condition: buildCondition(spec.condition),
-    clear: spec.clear && buildCondition(spec.clear),
+    condition: buildCondition(spec.condition, { clearsSelected: clearing?.clearsSelected }),
+    clear: spec.clear && buildCondition(spec.clear, { clearsSelected: clearing?.clearsSelected }),
     selectsDevice,
     selectsSample(s, d) {
       if (s.measurement !== sel.measurement || !selectsDevice(d)) return false;
-      for (const [k, test] of match) if (!test(s.tags[k] ?? '')) return false;
-      for (const [k, test] of exclude) if (test(s.tags[k] ?? '')) return false;
-      return !instance || instance(instanceOf(s));
+      if (holds(s)) return true;
+      // A clearing event (link-up) reaches the alert of the type it clears, whatever its own type and severity.
+      return clearing !== undefined && clearing.clearsSelected(s) && holds(s, CLEARING_IGNORES);
     },
     instanceOf,
     deviceLevel: tags.length === 0,
     severityFor: (d) => overrides.find((o) => o.test(d))?.severity ?? spec.severity,
+  };
+}
+
+/** A clearing event differs from the fault it ends in these tags only. */
+const CLEARING_IGNORES: ReadonlySet<string> = new Set(['type', 'severity']);
+
+/**
+ * Catalogs say which types an event clears (`clears: link-down`, the sample's `clears` field, comma-separated):
+ * a sample clears a rule's alert when it names a type the rule's `match.type` selects (any type without one).
+ */
+function clearingEvents(match: readonly Test[]): { clearsSelected: (s: Sample) => boolean } {
+  const type = match.find(([k]) => k === 'type')?.[1];
+  return {
+    clearsSelected(s) {
+      const c = s.fields.clears;
+      if (typeof c !== 'string' || c === '') return false;
+      return c.split(',').some((t) => !type || type(t));
+    },
   };
 }
 
@@ -138,7 +174,7 @@ function vocabularyErrors(src: YamlSource, r: RuleSpec, i: number): ConfigError[
   if (bad) return [src.error(['rules', i, 'select', 'measurement'], bad)];
   for (const key of ['match', 'exclude'] as const) {
     for (const tag of Object.keys(r.select[key] ?? {})) {
-      const e = checkTag(m, tag);
+      const e = checkMatchKey(m, tag);
       if (e) out.push(src.error(['rules', i, 'select', key, tag], e, true));
     }
   }

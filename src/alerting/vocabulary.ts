@@ -12,6 +12,20 @@ interface MeasurementVocabulary {
   fields?: string[];
   /** Tags that name the instance, joined with "/"; none for device-level measurements. */
   instance?: string[];
+  /** The instance from a sample's tags when joining tags does not fit (events: the interface, else the entity). */
+  instanceOf?: (tags: Readonly<Record<string, string>>) => string;
+  /** String fields `match`/`exclude` may test besides the tags (bounded texts only: a glob runs over them). */
+  matchFields?: string[];
+}
+
+/**
+ * An event concerns an interface (ifName, else its ifIndex) or an entity (PSU, fan, BGP peer), or the whole device:
+ * the same key storm control uses, so a clearing event (link-up) reaches the alert of the fault it ends.
+ */
+function eventInstance(tags: Readonly<Record<string, string>>): string {
+  if (tags.ifName) return tags.ifName;
+  if (tags.ifIndex) return `ifIndex ${tags.ifIndex}`;
+  return tags.entity ?? '';
 }
 
 const IF_COUNTERS = ['in_octets', 'out_octets', 'in_ucast_pkts', 'out_ucast_pkts', 'in_mcast_pkts', 'out_mcast_pkts', 'in_bcast_pkts',
@@ -36,7 +50,14 @@ export const VOCABULARY: Record<string, MeasurementVocabulary> = {
   pdu: { tags: ['scope', 'index', 'name'], fields: ['current_a', 'power_w', 'load_pct', 'voltage_v', 'energy_kwh', 'status'], instance: ['scope', 'name'] },
   firewall: { tags: [] },
   snmp_poll: { tags: ['kind'], fields: ['ok', 'duration_ms', 'varbinds', 'error', 'error_kind'] },
-  event: { tags: ['type', 'source', 'severity', 'ifIndex', 'ifName'], fields: ['message', 'uptime_s', 'message_zh', 'count', 'storm', 'from', 'raw', 'key', 'entity', 'clears', 'parse_error', 'truncated'] },
+  event: {
+    tags: ['type', 'source', 'severity', 'ifIndex', 'ifName', 'entity'],
+    fields: ['message', 'uptime_s', 'message_zh', 'count', 'storm', 'from', 'raw', 'key', 'clears', 'parse_error', 'truncated'],
+    instance: ['ifName', 'ifIndex', 'entity'], instanceOf: eventInstance, matchFields: ['key', 'message', 'message_zh', 'from', 'clears'],
+  },
+  // Configuration backup (src/config-backup): a new version, and each rule's verdict on the newest one.
+  config_change: { tags: ['trigger'], fields: ['added', 'removed', 'first', 'commit', 'by', 'reason'] },
+  compliance: { tags: ['rule', 'platform', 'severity'], fields: ['violations', 'passed', 'rules', 'commit'], instance: ['rule'] },
   icmp: { tags: [], fields: ['sent', 'received', 'loss_pct', 'rtt_min_ms', 'rtt_median_ms', 'rtt_p90_ms', 'rtt_avg_ms', 'rtt_max_ms', 'jitter_ms', 'up'] },
   // Noctua about itself. Only samples that carry a `device` tag can raise alerts: the cluster's per-poller
   // `cluster_member` samples do (the member is the device), so "a poller is down" is one incident.
@@ -67,6 +88,25 @@ export function checkTag(m: string, tag: string): string | undefined {
   if (!v) return undefined;
   const all = [...COMMON_TAGS, ...v.tags];
   return all.includes(tag) ? undefined : `unknown tag "${tag}" of measurement ${m} (expected ${orList(all)})`;
+}
+
+/** Undefined when `match`/`exclude` may test this name on the measurement: a tag, or one of its matchable fields. */
+export function checkMatchKey(m: string, key: string): string | undefined {
+  const fields = VOCABULARY[m]?.matchFields;
+  if (fields?.includes(key)) return undefined;
+  const bad = checkTag(m, key);
+  if (!bad || !fields) return bad;
+  return `unknown tag or matchable field "${key}" of measurement ${m} (expected ${orList([...COMMON_TAGS, ...VOCABULARY[m]!.tags, ...fields])})`;
+}
+
+/** The instance of a sample, when its measurement names it otherwise than by joining tags. */
+export function instanceFunction(m: string): ((tags: Readonly<Record<string, string>>) => string) | undefined {
+  return VOCABULARY[m]?.instanceOf;
+}
+
+/** The fields `match`/`exclude` may test on a measurement besides its tags. */
+export function matchFields(m: string): readonly string[] {
+  return VOCABULARY[m]?.matchFields ?? [];
 }
 
 /** The tags that name an alert's instance for a measurement (empty: one alert per device). */

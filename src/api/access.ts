@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiRole, ApiSection } from '../config/sections/api.js';
 import { CSRF_HEADER, SESSION_COOKIE, readCookie } from '../auth/cookies.js';
 import { roleAllows, type Principal } from '../auth/principal.js';
-import type { AuthRuntime } from '../auth/runtime.js';
+import { resolveSession, type AuthRuntime } from '../auth/runtime.js';
 import { problem } from './problems.js';
 
 export { roleAllows, type Principal } from '../auth/principal.js';
@@ -112,8 +112,8 @@ export function installAccessControl(app: FastifyInstance, settings: ApiSection,
       request.principal = tokens.resolve(token);
     } else if (opts.auth) {
       const sid = readCookie(request.headers.cookie, SESSION_COOKIE);
-      const session = sid ? opts.auth.sessions.get(sid, now()) : undefined;
-      if (session) { request.principal = session.principal; csrf = session.csrf; } else staleCookie = sid !== undefined;
+      const session = sid !== undefined ? resolveSession(opts.auth, sid, now()) : undefined;
+      if (typeof session === 'object') { request.principal = session.principal; csrf = session.csrf; } else staleCookie = session === 'ended';
     }
     if (access === 'public') return;
     if (access === 'health' && settings.publicHealth) return;

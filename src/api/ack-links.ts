@@ -14,7 +14,7 @@ import type { AckLinkCheck, AckOutcome, PagingService } from './services/index.j
 import { CallbackReplayLedger } from './chat/replay.js';
 
 /** The escalation calls the paging service makes. */
-export type EscalationPaging = Pick<EscalationService, 'outboxStats' | 'failedNotices' | 'retryNotice' | 'slaRecord' | 'verifyAckToken' | 'acknowledge' | 'pauses' | 'pauseClock' | 'endPause' | 'muteNotices' | 'muteForMs' | 'chatSettings'>;
+export type EscalationPaging = Pick<EscalationService, 'outboxStats' | 'failedNotices' | 'retryNotice' | 'incidentNotices' | 'slaRecord' | 'verifyAckToken' | 'acknowledge' | 'pauses' | 'pauseClock' | 'endPause' | 'muteNotices' | 'muteForMs' | 'chatSettings'>;
 
 /** What the incident's timeline says each action through a link or a chat button was. */
 const NOTES: Record<LinkAction, string> = {
@@ -76,6 +76,7 @@ export function ackLinkService(paging: EscalationPaging, engine: Engine, db: Db 
     outboxStats: () => paging.outboxStats(),
     failedNotices: (limit) => paging.failedNotices(limit),
     retryNotice: (id) => paging.retryNotice(id),
+    incidentNotices: (id) => paging.incidentNotices(id),
     slaRecord: (id) => paging.slaRecord(id),
     pauses: (id) => paging.pauses(id),
     pauseClock: (id, pause) => paging.pauseClock(id, pause),

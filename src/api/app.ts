@@ -27,11 +27,16 @@ import { pausesRoutes } from './routes/pauses.js';
 import { reportsRoutes } from './routes/reports.js';
 import { problemRecordsRoutes } from './routes/problem-records.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
+import { consoleConfigRoutes, consolePageRoutes } from './routes/console.js';
+import { onCallRoutes } from './routes/on-call.js';
 import { sessionRoutes } from './routes/session.js';
 import { auditRoutes } from './routes/audit.js';
 import { usersRoutes } from './routes/users.js';
 import { topologyRoutes } from './routes/topology.js';
 import { oidcRoutes } from '../auth/oidc-routes.js';
+import { eventsRoutes } from './routes/events.js';
+import { configBackupsRoutes } from './routes/config-backups.js';
+import { assetsRoutes } from './routes/assets.js';
 import { type Lang } from '../config/lang.js';
 
 /** What {@link buildApp} needs: the `api:` settings, the services onto the running Noctua, and a logger. */
@@ -46,6 +51,8 @@ interface CommonAppOptions {
   locale?: Lang;
   /** Load limits (stream caps, wall cache); defaults when absent. */
   limits?: ApiLimits;
+  /** True when single sign-on is configured (the console's login page offers it). */
+  sso?: boolean;
   /** Console logins, users and the audit trail over the state database (src/auth); without it only API tokens work. */
   auth?: AuthRuntime;
 }
@@ -66,7 +73,9 @@ export const API_PREFIX = '/api/v1';
 export function buildApp(opts: BuildAppOptions): FastifyInstance {
   const { settings, log } = opts;
   const { services } = opts;
-  const ctx: ApiContext = { settings, services, now: opts.now ?? (() => new Date()), locale: opts.locale ?? 'en', limits: opts.limits, auth: opts.auth };
+  const ctx: ApiContext = {
+    settings, services, now: opts.now ?? (() => new Date()), locale: opts.locale ?? 'en', limits: opts.limits, sso: opts.sso, auth: opts.auth,
+  };
   const app = Fastify({
     loggerInstance: log,
     // One request-log serializer for every route: tokens in query strings and ack paths never reach the log.
@@ -120,6 +129,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
 
   app.register(healthRoutes, ctx);
   app.register(wallPageRoutes, ctx);
+  app.register(consolePageRoutes, ctx);
   app.register(ackRoutes, ctx);
   if (opts.auth?.settings.oidc) app.register(oidcRoutes, ctx);
   app.register(async (v1) => {
@@ -136,11 +146,16 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
     v1.register(knowledgeRoutes, ctx);
     v1.register(chatRoutes, ctx);
     v1.register(topologyRoutes, ctx);
+    v1.register(consoleConfigRoutes, ctx);
+    v1.register(onCallRoutes, ctx);
     if (opts.auth) {
       v1.register(sessionRoutes, ctx);
       v1.register(usersRoutes, ctx);
       v1.register(auditRoutes, ctx);
     }
+    v1.register(eventsRoutes, ctx);
+    v1.register(configBackupsRoutes, ctx);
+    v1.register(assetsRoutes, ctx);
   }, { prefix: API_PREFIX });
   return app;
 }

@@ -71,6 +71,11 @@ export class LatestSamples implements Sink {
     return [...(this.byDevice.get(device)?.values() ?? [])].flatMap((slot) => [...slot.byInstance.values()]);
   }
 
+  /** The ifName the last poll gave an ifIndex (traps that carry only the index are named with it). */
+  interfaceName(device: string, ifIndex: string): string | undefined {
+    return this.byDevice.get(device)?.get('interface')?.byInstance.get(`ifIndex=${ifIndex}`)?.tags.ifName;
+  }
+
   /** The newest sample of one measurement of a device (device-level measurements such as icmp, system). */
   one(device: string, measurement: string): Sample | undefined {
     return this.byDevice.get(device)?.get(measurement)?.byInstance.get('');

@@ -13,6 +13,8 @@ export interface ApiContext {
   locale: Lang;
   /** Load limits; the defaults suit production, tests shrink them. */
   limits?: ApiLimits;
+  /** True when single sign-on is configured: the console's login page then offers it. */
+  sso?: boolean;
   /** Logins, sessions, users and the audit trail; absent without a state database (then only tokens work). */
   auth?: AuthRuntime;
 }

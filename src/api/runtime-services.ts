@@ -16,6 +16,7 @@ import type { DevicePollState, DeviceStateRegistry } from '../scheduler/device-s
 import type { InfluxReader } from '../storage/queries.js';
 import type { InfluxReadiness } from '../storage/influx/sink.js';
 import { ackLinkService, type EscalationPaging } from './ack-links.js';
+import { eventServiceOverInflux } from './services/events.js';
 import type { LatestSamples } from './latest-samples.js';
 import { topologyView } from './services/topology.js';
 import type { ApiServices, ConfigService, DeviceSummary, LiveEvent, OnCallEntry, Readiness, ReportService } from './services/index.js';
@@ -35,7 +36,7 @@ export interface RuntimeParts {
   };
   /** The on-call schedules to show on the wall, in escalation order (tier 1 first). */
   onCallSchedules?: readonly string[];
-  reader: Pick<InfluxReader, 'series'>;
+  reader: Pick<InfluxReader, 'series'> & Partial<Pick<InfluxReader, 'query'>>;
   /** The InfluxDB writer's health; absent when nothing is written to InfluxDB. */
   influx?: { readiness(): InfluxReadiness };
   schedulerRunning: () => boolean;
@@ -48,6 +49,8 @@ export interface RuntimeParts {
    * Without it they are recorded in a database in memory (once per process).
    */
   db?: Db;
+  /** Configuration backup, where the process runs it. */
+  configBackups?: ApiServices['configBackups'];
   /** The report store over the state directory (src/api/routes/reports-store.ts). */
   reports?: ReportService;
   /** Problem records and the knowledge base (src/service/management.ts). */
@@ -55,6 +58,8 @@ export interface RuntimeParts {
   knowledge?: ApiServices['knowledge'];
   /** LLDP/CDP links and derived parents (src/topology); the API joins them with live device state. */
   topology?: Parameters<typeof topologyView>[0];
+  /** The asset register (src/service/assets). */
+  assets?: ApiServices['assets'];
   now?: () => Date;
 }
 
@@ -127,8 +132,10 @@ export function runtimeServices(parts: RuntimeParts): ApiServices & { close(): v
     },
   });
 
+  const query = parts.reader.query;
   return {
     devices,
+    ...(query ? { events: eventServiceOverInflux({ query }) } : {}),
     metrics: {
       async series(q) {
         return parts.reader.series({
@@ -188,6 +195,8 @@ export function runtimeServices(parts: RuntimeParts): ApiServices & { close(): v
     problemRecords: parts.problemRecords,
     knowledge: parts.knowledge,
     topology: parts.topology ? topologyView(parts.topology, devices, (name) => parts.inventory().find((d) => d.name === name)?.parent) : undefined,
+    configBackups: parts.configBackups,
+    assets: parts.assets,
     paging: parts.paging ? ackLinkService(parts.paging, engine, parts.db, now) : undefined,
     close() {
       detach();

@@ -166,10 +166,13 @@ export function incidentToJson(i: IncidentView): IncidentJson {
 /** One step of an incident's life. */
 export const timelineEntryJson = z.object({
   seq: z.number().int(),
-  kind: z.enum(['opened', 'updated', 'acknowledged', 'unacknowledged', 'resolved', 'muted', 'unmuted', 'commented']),
+  kind: z.enum(['opened', 'updated', 'acknowledged', 'unacknowledged', 'resolved', 'muted', 'unmuted', 'commented', 'clock-paused', 'clock-resumed']),
   at: iso,
   by: z.string().optional(),
   note: z.string().optional(),
+  /** clock-paused / clock-resumed (api/pause-timeline.ts): why the SLA clocks stopped, and which pause. */
+  reason: z.string().optional(),
+  pauseId: z.string().optional(),
   state: z.enum(['open', 'acknowledged', 'resolved']),
   severity: z.enum(SEVERITIES as [string, ...string[]]),
 });

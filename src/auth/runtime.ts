@@ -4,6 +4,7 @@ import type { Db } from '../core/database.js';
 import { AuditLog } from './audit.js';
 import type { Authenticator } from './authenticator.js';
 import { LoginLockout } from './lockout.js';
+import type { Principal } from './principal.js';
 import { buildAuthenticators } from './registry.js';
 import { SessionStore } from './sessions.js';
 import { UserDirectory } from './users.js';
@@ -45,4 +46,27 @@ export function pruneAuth(auth: AuthRuntime, now: Date): { auditRows: number; se
     auditRows: auth.audit.prune(new Date(now.getTime() - auth.settings.audit.retention)),
     sessions: auth.sessions.prune(now),
   };
+}
+
+function sameSites(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
+}
+
+/**
+ * The session a cookie names: its principal and CSRF token, `ended` when the cookie names no live session, or
+ * when a local user's account no longer matches what the session was opened with (removed or disabled in
+ * noctua.yaml or the database, role or sites changed): then the session is ended on the spot.
+ */
+export function resolveSession(auth: AuthRuntime, id: string, now: Date): { principal: Principal; csrf: string } | 'ended' {
+  const s = auth.sessions.get(id, now);
+  if (!s) return 'ended';
+  if (s.source === 'local') {
+    const u = auth.users.find(s.principal.name);
+    if (!u || u.disabled || u.role !== s.principal.role || !sameSites(u.sites, s.principal.sites)) {
+      auth.sessions.end(id);
+      return 'ended';
+    }
+  }
+  return { principal: s.principal, csrf: s.csrf };
 }

@@ -17,6 +17,8 @@ const STEPS = [
    CREATE INDEX audit_log_at ON audit_log (at);
    CREATE INDEX audit_log_who ON audit_log (who, at);
    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit rows are never changed'); END;`,
+  // Which authenticator vouched for the session ('local', 'ldap', ...): local users are checked again on each request.
+  'ALTER TABLE auth_sessions ADD COLUMN source TEXT',
 ];
 
 /** Creates or upgrades the auth tables. */

@@ -6,13 +6,15 @@ import { migrateAuth } from './schema.js';
 /** A session as the store keeps it. */
 export interface Session {
   principal: Principal;
+  /** The authenticator that vouched for the person (`local`, `ldap`, ...), when known. */
+  source?: string;
   csrf: string;
   createdAt: Date;
   expiresAt: Date;
   lastSeen: Date;
 }
 
-interface Row { name: string; role: Role; sites: string | null; via: Via; csrf: string; created_at: number; expires_at: number; last_seen: number }
+interface Row { name: string; role: Role; sites: string | null; via: Via; source: string | null; csrf: string; created_at: number; expires_at: number; last_seen: number }
 
 /** Longest cookie value looked up; a real session id is 43 characters. */
 const MAX_ID_LENGTH = 100;
@@ -30,14 +32,15 @@ export class SessionStore {
   }
 
   /** Opens a session and returns its id (for the cookie) and CSRF token; `replaces` (the id presented at login) is ended. */
-  open(principal: Principal, address: string, now: Date, replaces?: string): { id: string; csrf: string; expiresAt: Date } {
+  open(principal: Principal, address: string, now: Date, replaces?: string, source?: string): { id: string; csrf: string; expiresAt: Date } {
     const id = randomBytes(32).toString('base64url');
     const csrf = randomBytes(24).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.limits.maxAge);
     this.db.transaction(() => {
       if (replaces) this.end(replaces);
-      this.db.prepare('INSERT INTO auth_sessions (id_hash, name, role, sites, via, csrf, address, created_at, expires_at, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(digest(id), principal.name, principal.role, principal.sites ? JSON.stringify(principal.sites) : null, principal.via, csrf, address.slice(0, 100), now.getTime(), expiresAt.getTime(), now.getTime());
+      this.db.prepare('INSERT INTO auth_sessions (id_hash, name, role, sites, via, source, csrf, address, created_at, expires_at, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(digest(id), principal.name, principal.role, principal.sites ? JSON.stringify(principal.sites) : null, principal.via, source ?? null,
+          csrf, address.slice(0, 100), now.getTime(), expiresAt.getTime(), now.getTime());
     })();
     return { id, csrf, expiresAt };
   }
@@ -55,8 +58,8 @@ export class SessionStore {
     }
     if (t - r.last_seen >= TOUCH_EVERY_MS) this.db.prepare('UPDATE auth_sessions SET last_seen = ? WHERE id_hash = ?').run(t, key);
     return {
-      principal: { name: r.name, role: r.role, ...(r.sites ? { sites: JSON.parse(r.sites) as string[] } : {}), via: 'session' },
-      csrf: r.csrf, createdAt: new Date(r.created_at), expiresAt: new Date(r.expires_at), lastSeen: new Date(Math.max(r.last_seen, t)),
+      principal: { name: r.name, role: r.role, ...(r.sites ? { sites: JSON.parse(r.sites) as string[] } : {}), via: r.via },
+      ...(r.source !== null ? { source: r.source } : {}), csrf: r.csrf, createdAt: new Date(r.created_at), expiresAt: new Date(r.expires_at), lastSeen: new Date(Math.max(r.last_seen, t)),
     };
   }
 

@@ -31,14 +31,15 @@ function runtimeOf(request: FastifyRequest): AuthRuntime {
  * Opens a console session for a person an authenticator (or an OIDC callback) vouched for: a new session
  * id every login (the one presented is ended), `noctua_session` HttpOnly and `noctua_csrf` readable by
  * scripts, both SameSite=Lax and Secure when the request came over TLS (or X-Forwarded-Proto https from a
- * trusted proxy). Returns the answer body.
+ * trusted proxy). `source` names the authenticator (`local` sessions are checked against the user on each
+ * request). Returns the answer body.
  */
-export function startSession(request: FastifyRequest, reply: FastifyReply, user: AuthenticatedUser, via: Via = 'session'): SessionAnswer {
+export function startSession(request: FastifyRequest, reply: FastifyReply, user: AuthenticatedUser, via: Via = 'session', source?: string): SessionAnswer {
   const auth = runtimeOf(request);
   const now = request.server.noctuaNow?.() ?? new Date();
   const principal: Principal = { name: user.name, role: user.role, ...(user.sites ? { sites: [...user.sites] } : {}), via };
   const previous = readCookie(request.headers.cookie, SESSION_COOKIE);
-  const s = auth.sessions.open(principal, request.ip, now, previous);
+  const s = auth.sessions.open(principal, request.ip, now, previous, source);
   const secure = request.protocol === 'https';
   const maxAge = (s.expiresAt.getTime() - now.getTime()) / 1000;
   reply.header('set-cookie', [

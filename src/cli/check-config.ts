@@ -1,3 +1,4 @@
+import { checkBackupConfig } from '../config-backup/setup.js';
 import { loadFullConfig } from '../config-check/load.js';
 import { parseFlags, type CliCommand } from './command.js';
 
@@ -15,6 +16,8 @@ export const command: CliCommand = {
     const parts = [`ok: ${cfg.devices.length} devices in ${sites} site${sites === 1 ? '' : 's'}${disabled ? ` (${disabled} disabled)` : ''}`];
     parts.push(cfg.alerts ? `${cfg.alerts.rules.length} alert rules` : 'no alerts.yaml (no alert rules)');
     parts.push(cfg.notify ? `${Object.keys(cfg.notify.channels).length} notification channels, ${Object.keys(cfg.notify.people).length} people` : 'no notify.yaml (nobody is paged)');
+    const backup = checkBackupConfig(values.config!);
+    if (backup.devices > 0) parts.push(`${backup.devices} devices with configuration backup, ${backup.rules} compliance rules`);
     console.log(parts.join('; '));
     return 0;
   },

@@ -50,7 +50,7 @@ export const command: CliCommand = {
     for (const name of positionals) if (!byName.has(name)) throw new UsageError(`unknown device "${name}" (devices with ssh settings: ${known()})`);
     const targets = positionals.length > 0 ? positionals.map((n) => byName.get(n)!) : setup.targets;
     if (targets.length === 0) { console.error('config-backup: no device has ssh settings in devices.yaml; nothing to back up'); return 1; }
-    const outcomes = await setup.runner.run(targets, { by: who(), reason: positionals.length > 0 ? 'on demand: noctua config-backup (named devices)' : 'on demand: noctua config-backup' });
+    const outcomes = await setup.runner.run(targets, { by: who(), kind: 'cli', reason: positionals.length > 0 ? 'on demand: noctua config-backup (named devices)' : 'on demand: noctua config-backup' });
     for (const o of outcomes) console.log(values.json ? JSON.stringify(o) : formatOutcome(o));
     return outcomes.every((o) => o.ok) ? 0 : 1;
   },

@@ -26,7 +26,7 @@ function inventoryOf(dir: string): { devices: Device[]; timeZone: string } {
 function describeEvent(e: NoctuaEvent): string {
   const lines = [
     `${e.source} from ${e.from} -> device ${JSON.stringify(e.device)}${e.site ? ` (site ${e.site})` : ''}`,
-    `  type ${e.type}  severity ${e.severity}  vendor ${e.vendor}${e.key ? `  key ${e.key}` : ''}${e.clears ? `  clears ${e.clears}` : ''}`,
+    `  type ${e.type}  severity ${e.severity}  vendor ${e.vendor}${e.key ? `  key ${e.key}` : ''}${e.clears ? `  clears ${e.clears.join(', ')}` : ''}`,
   ];
   const where = [e.ifIndex && `ifIndex ${e.ifIndex}`, e.ifName && `ifName ${e.ifName}`, e.entity && `entity ${e.entity}`].filter(Boolean);
   if (where.length) lines.push(`  ${where.join('  ')}`);

@@ -49,6 +49,7 @@ export const command: CliCommand = {
     process.stdout.write([
       '', 'Noctua lab is running.',
       `  NOC wall:        ${wall}`,
+      `  console:         ${runtime.api?.url ?? lab.apiUrl}/console/`,
       `  API docs:        ${runtime.api?.url ?? lab.apiUrl}/docs`,
       `  viewer token:    ${lab.tokens.viewer}`,
       `  operator token:  ${lab.tokens.operator}`,

@@ -4,6 +4,7 @@ import { ConfigInvalidError } from '../config/yaml-source.js';
 /** Every subcommand, loaded only when used so that `noctua check-config` does not load the poller. */
 const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   alerts: () => import('./alerts.js'),
+  assets: () => import('./assets.js'),
   cluster: () => import('./cluster.js'),
   'check-config': () => import('./check-config.js'),
   'config-backup': () => import('./config-backup.js'),
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   start: () => import('./start.js'),
   poll: () => import('./poll.js'),
   topology: () => import('./topology.js'),
+  user: () => import('./user.js'),
 };
 
 function help(commands: CliCommand[]): string {

@@ -32,7 +32,7 @@ function looksLikeCipherText(token: string): boolean {
   return /^\$(1|2[aby]?|5|6|8|9|y|h\$\d)\$/.test(t) || t.startsWith('%^%#') || t.startsWith('%@%@') || t.startsWith('%$%$');
 }
 
-function maskLine(line: string): string {
+function maskLine(line: string, keywords: ReadonlySet<string>): string {
   const parts = line.split(/(\s+)/);
   let pending = false;
   for (let i = 0; i < parts.length; i++) {
@@ -46,14 +46,15 @@ function maskLine(line: string): string {
       parts[i] = SECRET_MARK;
       continue;
     }
-    if (KEYWORDS.has(low)) { pending = true; continue; }
+    if (KEYWORDS.has(low) || keywords.has(low)) { pending = true; continue; }
     if (looksLikeCipherText(tok)) parts[i] = SECRET_MARK;
   }
   return parts.join('');
 }
 
 /** A stateful line masker: lines inside a PEM private key block are masked whole. */
-function lineMasker(): (line: string) => string {
+function lineMasker(extra: readonly string[] = []): (line: string) => string {
+  const keywords = new Set(extra.map((k) => k.toLowerCase()));
   let inKey = false;
   return (line) => {
     if (inKey) {
@@ -61,19 +62,22 @@ function lineMasker(): (line: string) => string {
       return line.replace(/\S+/g, SECRET_MARK);
     }
     if (line.includes('-----BEGIN') && line.includes('PRIVATE KEY')) inKey = !line.includes('-----END');
-    return maskLine(line);
+    return maskLine(line, keywords);
   };
 }
 
-/** The configuration with every recognised secret replaced by {@link SECRET_MARK}. */
-export function maskSecrets(config: string): string {
-  const mask = lineMasker();
+/**
+ * The configuration with every recognised secret replaced by {@link SECRET_MARK}; `keywords` adds a vendor's own
+ * secret keywords (its command set's `secretKeywords`) to the common ones.
+ */
+export function maskSecrets(config: string, keywords: readonly string[] = []): string {
+  const mask = lineMasker(keywords);
   return config.split('\n').map(mask).join('\n');
 }
 
 /** A unified diff with secrets masked in its context, removed and added lines (headers and hunk marks kept). */
-export function maskSecretsInDiff(diff: string): string {
-  const mask = lineMasker();
+export function maskSecretsInDiff(diff: string, keywords: readonly string[] = []): string {
+  const mask = lineMasker(keywords);
   return diff.split('\n').map((line) => {
     if (line.startsWith('+++') || line.startsWith('---') || line.startsWith('@@') || line.startsWith('diff ') || line.startsWith('index ')) return line;
     const first = line[0];

@@ -6,6 +6,44 @@ import { ensurePrivateDir, writePrivateFile } from '../core/private-files.js';
 /** One stored version of a device's configuration. */
 export interface ConfigVersion { commit: string; time: string; subject: string }
 
+/** Why a backup ran and who asked: written into each commit's body. */
+export interface BackupTrigger {
+  /** Who asked: a user, an API token's name, `schedule`, or the device that reported a change. */
+  by: string;
+  /** What happened, in words: `on demand: noctua config-backup`, `configuration change reported: ...`. */
+  reason: string;
+  /** What started it, for tags and filters. */
+  kind?: TriggerKind;
+}
+
+/** What starts a backup. */
+export type TriggerKind = 'cli' | 'api' | 'schedule' | 'config-change';
+
+/** A stored version with what its commit records: line counts, trigger and who asked. */
+export interface VersionRecord extends ConfigVersion {
+  device: string;
+  added: number;
+  removed: number;
+  first: boolean;
+  trigger: string;
+  kind?: TriggerKind;
+  by: string;
+}
+
+const TRIGGER_KINDS: readonly TriggerKind[] = ['cli', 'api', 'schedule', 'config-change'];
+
+/** Reads a commit body written by {@link ConfigStore.save}; older commits without `Lines:` take the counts from the subject. */
+function parseRecord(commit: string, time: string, subject: string, body: string): VersionRecord {
+  const field = (name: string) => new RegExp(`^${name}: (.*)$`, 'm').exec(body)?.[1]?.trim();
+  const lines = /^\+(\d+) -(\d+)/.exec(field('Lines') ?? '') ?? / \+(\d+) -(\d+) lines$/.exec(subject);
+  const kind = field('Kind') as TriggerKind | undefined;
+  return {
+    commit, time, subject, device: field('Device') ?? '', added: Number(lines?.[1] ?? 0), removed: Number(lines?.[2] ?? 0),
+    first: subject.endsWith(': first backup'), trigger: field('Trigger') ?? '', by: field('By') ?? '',
+    kind: kind && TRIGGER_KINDS.includes(kind) ? kind : undefined,
+  };
+}
+
 /** What a save did: a new version (with its line counts) or nothing, because the configuration was unchanged. */
 export type SaveResult = { changed: false } | { changed: true; commit: string; added: number; removed: number; first: boolean };
 
@@ -27,10 +65,12 @@ export class ConfigStore {
 
   constructor(readonly dir: string) {}
 
-  private git(args: readonly string[], okCodes: readonly number[] = [0]): Promise<{ code: number; stdout: string }> {
+  private git(args: readonly string[], okCodes: readonly number[] = [0], at?: Date): Promise<{ code: number; stdout: string }> {
     return new Promise((resolve, reject) => {
       // No user or system git config, no hooks, no signing: the store behaves the same on every machine.
-      const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+      const env: NodeJS.ProcessEnv = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+      // A commit carries the time of the backup as Noctua's clock reads it (tests run on an injected clock).
+      if (at) env.GIT_AUTHOR_DATE = env.GIT_COMMITTER_DATE = `@${Math.floor(at.getTime() / 1000)} +0000`;
       const all = ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgsign=false', '-c', 'core.sharedRepository=0600', '-c', 'user.name=Noctua', '-c', 'user.email=noctua@localhost', ...args];
       execFile('git', all, { cwd: this.dir, env, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
         const code = err ? (typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? (err as unknown as { code: number }).code : -1) : 0;
@@ -54,7 +94,7 @@ export class ConfigStore {
   }
 
   /** Stores a device's configuration; commits only when it differs from the last version. */
-  save(device: string, config: string, trigger: { by: string; reason: string }): Promise<SaveResult> {
+  save(device: string, config: string, trigger: BackupTrigger, at?: Date): Promise<SaveResult> {
     return this.serial(async () => {
       await this.init();
       const file = deviceFileName(device);
@@ -67,8 +107,10 @@ export class ConfigStore {
       const added = Number(stat[0]) || 0;
       const removed = Number(stat[1]) || 0;
       const subject = `${device}: ${first ? 'first backup' : `+${added} -${removed} lines`}`;
-      const body = `Device: ${device}\nTrigger: ${trigger.reason}\nBy: ${trigger.by}`;
-      await this.git(['commit', '-q', '-m', subject, '-m', body, '--', file]);
+      // One line each: a reason or a name with a line break must not forge another field.
+      const one = (v: string) => v.replace(/[\r\n]+/g, ' ').slice(0, 500);
+      const body = `Device: ${device}\nTrigger: ${one(trigger.reason)}\nBy: ${one(trigger.by)}${trigger.kind ? `\nKind: ${trigger.kind}` : ''}\nLines: +${added} -${removed}`;
+      await this.git(['commit', '-q', '-m', subject, '-m', body, '--', file], [0], at);
       const commit = (await this.git(['rev-parse', 'HEAD'])).stdout.trim();
       return { changed: true, commit, added, removed, first };
     });
@@ -83,6 +125,20 @@ export class ConfigStore {
     return stdout.split('\n').filter(Boolean).map((l) => {
       const [commit, time, subject] = l.split('\t');
       return { commit: commit!, time: time!, subject: subject ?? '' };
+    });
+  }
+
+  /** The versions of a device with what their commits record, newest first; only those since `since` when given. */
+  async history(device?: string, since?: Date): Promise<VersionRecord[]> {
+    if (!existsSync(join(this.dir, '.git'))) return [];
+    if ((await this.git(['rev-parse', '--verify', '-q', 'HEAD'], [0, 1])).code !== 0) return [];
+    const args = ['log', '--format=%H%x1f%aI%x1f%s%x1f%b%x1e'];
+    if (since) args.push(`--since=@${Math.floor(since.getTime() / 1000)}`);
+    if (device !== undefined) args.push('--', deviceFileName(device));
+    const { stdout } = await this.git(args);
+    return stdout.split('\x1e').map((r) => r.replace(/^\n/, '')).filter((r) => r.trim() !== '').map((r) => {
+      const [commit, time, subject, body] = r.split('\x1f');
+      return parseRecord(commit!, time!, subject ?? '', body ?? '');
     });
   }
 

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { backtrackRisk } from '../pollers/snmp/patterns.js';
 import { readYamlDirs } from '../config/data-files.js';
 
-/** A regex written in a command set; refused when its shape can backtrack (it runs on what a device sends). */
-const pattern = z.string().min(1).max(255).superRefine((p, ctx) => {
+/** A regex written in a command set or a compliance rule; refused when its shape can backtrack (it runs on what a device sends). */
+export const pattern = z.string().min(1).max(255).superRefine((p, ctx) => {
   try { new RegExp(p); } catch (err) { ctx.addIssue({ code: 'custom', message: `expected a regular expression: ${(err as Error).message}` }); return; }
   const risk = backtrackRisk(p);
   if (risk) ctx.addIssue({ code: 'custom', message: `refused: ${risk}` });
@@ -42,6 +42,8 @@ export const vendorSchema = z.strictObject({
   volatile: z.array(lineRuleSchema).default([]),
   /** Leading output lines that are not configuration (e.g. "Building configuration..."). */
   dropLeading: z.array(pattern).default([]),
+  /** Keywords of this vendor after which (and their mode words) the next token is a secret, added to the common ones (secrets.ts). */
+  secretKeywords: z.array(z.string().regex(/^[A-Za-z0-9][\w-]{0,63}$/, 'expected one configuration keyword such as ppk-secret')).default([]),
   /** Sent at the end to log out politely. */
   exit: z.string().default('exit'),
 });

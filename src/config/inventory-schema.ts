@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { assetFieldsSchema, type AssetFields } from './asset-schema.js';
 import { secret } from './secret.js';
 import { durationSchema } from './duration.js';
 import { sshPartialSchema } from './sections/config-backup.js';
@@ -66,6 +67,8 @@ export const deviceDefaultsSchema = z.strictObject({
   enabled: z.boolean().optional(),
   /** `auto`: devices without their own `parent:` take the one derived from the topology (docs/TOPOLOGY.md). */
   parent: z.literal('auto').optional(),
+  /** Operator-kept asset fields (warranty, owner, contract) its devices share (docs/SERVICE.md "Asset register"). */
+  asset: assetFieldsSchema.optional(),
 });
 
 export const siteSchema = z.strictObject({
@@ -94,6 +97,7 @@ export const deviceEntrySchema = z.strictObject({
   ssh: z.union([sshPartialSchema, z.literal(false)]).optional(),
   enabled: z.boolean().optional(),
   description: z.string().optional(),
+  asset: assetFieldsSchema.optional(),
 });
 
 /** The whole `devices.yaml`. */
@@ -157,6 +161,8 @@ export interface Device {
   icmp: IcmpSettings | false;
   intervals: PollIntervals;
   enabled: boolean;
+  /** Operator-kept asset fields, defaults merged. */
+  asset?: AssetFields;
 }
 
 export interface Site { name: string; description?: string; location?: string }

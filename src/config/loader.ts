@@ -4,6 +4,7 @@ import {
   BUILTIN_DEFAULTS, inventoryFileSchema, snmpSettingsSchema,
   type Device, type InventoryFile, type Site, type SnmpSettings,
 } from './inventory-schema.js';
+import { mergeAssetFields } from './asset-schema.js';
 import { noctuaFileSchema, type NoctuaSettings } from './noctua-schema.js';
 import { ConfigInvalidError, YamlSource, parseYamlWith, type ConfigError } from './yaml-source.js';
 
@@ -100,6 +101,7 @@ export function resolveInventory(src: YamlSource, file: InventoryFile): { sites:
       name: d.name, address: d.address, class: d.class, site: siteName, tags,
       parent: d.parent === 'auto' ? undefined : d.parent, description: d.description, snmp, icmp, intervals,
       enabled: d.enabled ?? site?.defaults?.enabled ?? defaults?.enabled ?? true,
+      asset: mergeAssetFields([defaults?.asset, site?.defaults?.asset, d.asset]),
       // An explicit parent always wins over `auto` from the site or file defaults.
       ...(d.parent === 'auto' || d.parent === undefined && (site?.defaults?.parent ?? defaults?.parent) === 'auto' ? { parentAuto: true } : {}),
     });
@@ -166,14 +168,21 @@ function checkClusterGroups(settings: NoctuaSettings, source: YamlSource | undef
   return errors;
 }
 
-/** Every site a directory or single sign-on group grants must exist, or its members would see nothing. */
+/** Every local user must be named once, and every site a user or a directory/SSO group is limited to must exist, or that team would see nothing. */
 function checkAuthSites(settings: NoctuaSettings, source: YamlSource | undefined, sites: readonly Site[], devices: readonly Device[]): ConfigError[] {
   if (!source) return [];
   const known = new Set([...sites.map((s) => s.name), ...devices.map((d) => d.site)]);
+  const unknown = (site: string) => `unknown site "${site}" (expected one of the sites in devices.yaml: ${[...known].join(', ') || 'none'})`;
   const errors: ConfigError[] = [];
+  const seen = new Set<string>();
+  settings.auth.users.forEach((u, i) => {
+    if (seen.has(u.name)) errors.push(source.error(['auth', 'users', i, 'name'], `user "${u.name}" is listed twice (expected each name once)`));
+    seen.add(u.name);
+    u.sites?.forEach((site, j) => { if (!known.has(site)) errors.push(source.error(['auth', 'users', i, 'sites', j], unknown(site))); });
+  });
   for (const kind of ['ldap', 'oidc'] as const) {
     settings.auth[kind]?.groups.forEach((line, i) => line.sites?.forEach((site, j) => {
-      if (!known.has(site)) errors.push(source.error(['auth', kind, 'groups', i, 'sites', j], `unknown site "${site}" (expected one of the sites in devices.yaml: ${[...known].join(', ') || 'none'})`));
+      if (!known.has(site)) errors.push(source.error(['auth', kind, 'groups', i, 'sites', j], unknown(site)));
     }));
   }
   return errors;
@@ -211,9 +220,11 @@ export function loadConfig<L extends OptionalFileLoaders = Record<never, never>>
     files[name] = undefined;
     collect(() => { if (existsSync(file)) files[name] = load(file, env); });
   }
-  if (settings && errors.length === 0) errors.push(...checkClusterGroups(settings, settingsSource, inventory.sites, inventory.devices));
-  if (settings && errors.length === 0) errors.push(...checkAuthSites(settings, settingsSource, inventory.sites, inventory.devices));
-  if (settings && errors.length === 0) errors.push(...checkTopologyRoot(settings, settingsSource, inventory.devices));
+  if (settings && errors.length === 0) {
+    errors.push(...checkClusterGroups(settings, settingsSource, inventory.sites, inventory.devices));
+    errors.push(...checkAuthSites(settings, settingsSource, inventory.sites, inventory.devices));
+    errors.push(...checkTopologyRoot(settings, settingsSource, inventory.devices));
+  }
   if (errors.length > 0 || !settings) throw new ConfigInvalidError(errors);
   const stateDir = isAbsolute(settings.stateDir) ? settings.stateDir : resolve(dirname(abs), settings.stateDir);
   return { dir: abs, settings, stateDir, ...inventory, ...(files as OptionalFiles<L>) };

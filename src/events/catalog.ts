@@ -19,8 +19,8 @@ const common = {
   /** Storm grouping, default the type: link-down and link-up share `link`, so a flap is one stream. */
   family: typeName.optional(),
   severity: z.enum(EVENT_SEVERITIES),
-  /** The type this event ends (link-up clears link-down on the same interface). */
-  clears: typeName.optional(),
+  /** The type(s) this event ends on the same device and interface/entity (link-up clears link-down); rules read it. */
+  clears: z.union([typeName, z.array(typeName).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])).optional(),
   /** Values that must match (case-insensitive) for this entry to apply: varbind names or pattern captures. */
   when: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
   /** Templates tried in order; the first whose placeholders all have values wins. */
@@ -61,7 +61,7 @@ export interface CatalogEntry {
   type: string;
   family: string;
   severity: EventSeverity;
-  clears?: string;
+  clears?: string[];
   vendor: string;
   when?: Record<string, string>;
   ifIndex: CompiledTemplate[];

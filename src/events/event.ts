@@ -24,8 +24,8 @@ export interface NoctuaEvent {
   /** Storm grouping: events of one family on one entity are counted together (link-down and link-up are `link`). */
   family: string;
   severity: EventSeverity;
-  /** The type this event clears (link-up clears link-down), when it is a clearing event. */
-  clears?: string;
+  /** The types this event clears (link-up clears link-down), when it is a clearing event. */
+  clears?: string[];
   ifIndex?: string;
   ifName?: string;
   entity?: string;
@@ -65,6 +65,8 @@ export function eventToSample(e: NoctuaEvent, storm?: StormSummary): Sample {
   // Device text (docs/SCHEMA.md): at most 255 bytes in a tag or a naming field, whatever the message carried.
   if (e.ifIndex) tags.ifIndex = deviceText(e.ifIndex);
   if (e.ifName) tags.ifName = deviceText(e.ifName);
+  // A tag, so rules can tell one PSU, fan or BGP peer from another and a clearing event finds its fault.
+  if (e.entity) tags.entity = deviceText(e.entity);
   const fields: Sample['fields'] = {
     message: capUtf8(storm ? stormMessage(e, storm) : e.message, MAX_MESSAGE_BYTES),
     count: BigInt(storm?.count ?? 1),
@@ -74,8 +76,7 @@ export function eventToSample(e: NoctuaEvent, storm?: StormSummary): Sample {
   };
   if (e.messageZh) fields.message_zh = capUtf8(e.messageZh, MAX_MESSAGE_BYTES);
   if (e.key) fields.key = deviceText(e.key);
-  if (e.entity) fields.entity = deviceText(e.entity);
-  if (e.clears) fields.clears = e.clears;
+  if (e.clears) fields.clears = e.clears.join(',');
   if (e.parseError) fields.parse_error = e.parseError;
   if (e.truncated) fields.truncated = true;
   return { measurement: 'event', tags, fields, time: e.time };

@@ -191,9 +191,10 @@ export async function startEventReceivers(opts: EventReceiversOptions): Promise<
   };
 }
 
-/** Stats as `noctua_self` samples (component `events`), for the coordinator's self-metrics cycle. */
-export function eventStatsToSamples(s: EventStats, instance: string, time: Date): Sample[] {
+/** Stats as `noctua_self` samples (component `events`), with the immediate re-polls when given, for the self-metrics cycle. */
+export function eventStatsToSamples(s: EventStats, instance: string, time: Date, repoll?: { requested: number; started: number; coalesced: number }): Sample[] {
   const fields: Sample['fields'] = {
+    ...(repoll ? { repolls_requested: repoll.requested, repolls_started: repoll.started, repolls_coalesced: repoll.coalesced } : {}),
     received_traps: s.received.trap, received_syslog: s.received.syslog,
     refused_community: s.refused.community, refused_usm: s.refused.usm, refused_malformed: s.refused.malformed + s.refused.other,
     rate_limited: s.rateLimited, held_back: s.heldBack, storm_summaries: s.summaries, storms_open: s.stormsOpen,

@@ -2,8 +2,8 @@ import { addDays, formatDay, isoWeekday, localDayOf, parseDay, startOfLocalDay, 
 
 /** What a report covers: [start, end) in UTC, described in the configured time zone. */
 export interface ReportPeriod {
-  kind: 'weekly' | 'monthly' | 'custom';
-  /** `2026-W47`, `2026-11` or `2026-11-16_2026-11-22`: used in file names and headers. */
+  kind: 'weekly' | 'monthly' | 'yearly' | 'custom';
+  /** `2026-W47`, `2026-11`, `2026` or `2026-11-16_2026-11-22`: used in file names and headers. */
   label: string;
   start: Date;
   /** Exclusive. */
@@ -73,6 +73,19 @@ export function monthPeriod(text: string, timeZone: string): ReportPeriod {
   return span('monthly', `${year}-${String(month).padStart(2, '0')}`, first, addDays(nextFirst, -1), timeZone);
 }
 
+/** The calendar year `2026` in `timeZone` (年报). */
+export function yearPeriod(text: string, timeZone: string): ReportPeriod {
+  const m = /^(\d{4})$/.exec(text);
+  if (!m) throw new PeriodError(`expected a year such as 2026, got ${JSON.stringify(text)}`);
+  const year = Number(m[1]);
+  return span('yearly', String(year), { year, month: 1, day: 1 }, { year, month: 12, day: 31 }, timeZone);
+}
+
+/** The last calendar year that has fully ended at `now` in `timeZone`. */
+export function lastCompleteYear(now: Date, timeZone: string): ReportPeriod {
+  return yearPeriod(String(localDayOf(now, timeZone).year - 1), timeZone);
+}
+
 /** Local days `from` to `to`, both included (`--from 2026-11-16 --to 2026-11-22` is one whole week). */
 export function rangePeriod(from: string, to: string, timeZone: string, maxDays = 366): ReportPeriod {
   const a = parseDay(from);
@@ -110,6 +123,7 @@ export function previousPeriod(p: ReportPeriod): ReportPeriod {
     const prevLast = addDays(p.firstDay, -1);
     return monthPeriod(`${prevLast.year}-${String(prevLast.month).padStart(2, '0')}`, p.timeZone);
   }
+  if (p.kind === 'yearly') return yearPeriod(String(p.firstDay.year - 1), p.timeZone);
   const days = (Date.UTC(p.lastDay.year, p.lastDay.month - 1, p.lastDay.day) - Date.UTC(p.firstDay.year, p.firstDay.month - 1, p.firstDay.day)) / 86_400_000 + 1;
   return rangePeriod(formatDay(addDays(p.firstDay, -days)), formatDay(addDays(p.firstDay, -1)), p.timeZone, Number.MAX_SAFE_INTEGER);
 }

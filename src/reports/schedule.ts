@@ -5,12 +5,17 @@ import type { Logger } from '../core/log.js';
 import { generateReports, reportPath, writeReportFile } from './generate.js';
 import { reportTitle } from './render/i18n.js';
 import type { ModelInputs } from './model/types.js';
-import { lastCompleteMonth, lastCompleteWeek, type ReportPeriod } from './period.js';
+import { lastCompleteMonth, lastCompleteWeek, lastCompleteYear, type ReportPeriod } from './period.js';
 import { type Lang } from '../config/lang.js';
+
+/** The scheduled kinds of report. */
+export type ScheduledKind = 'weekly' | 'monthly' | 'yearly';
+const SCHEDULED: readonly ScheduledKind[] = ['weekly', 'monthly', 'yearly'];
+const LAST_COMPLETE = { weekly: lastCompleteWeek, monthly: lastCompleteMonth, yearly: lastCompleteYear } as const;
 
 /** What the notification channels are told when a report is ready: a link (the API path) and the files. */
 export interface ReportAnnouncement {
-  kind: 'weekly' | 'monthly';
+  kind: ScheduledKind;
   period: ReportPeriod;
   title: string;
   lang: Lang;
@@ -39,20 +44,20 @@ export interface ReportSchedulerOptions {
 /** A running report scheduler. */
 export interface ReportScheduler {
   /** Generates, stores and announces the report of the period that had ended at `at` (default now). */
-  run(kind: 'weekly' | 'monthly', at?: Date): Promise<ReportAnnouncement>;
+  run(kind: ScheduledKind, at?: Date): Promise<ReportAnnouncement>;
   /** The next time each schedule fires. */
-  nextRuns(): { weekly: Date | null; monthly: Date | null };
+  nextRuns(): Record<ScheduledKind, Date | null>;
   stop(): Promise<void>;
 }
 
-/** Starts the weekly and monthly report schedules (node-cron, in the configured time zone, no overlapping runs). */
+/** Starts the weekly, monthly and yearly report schedules (node-cron, in the configured time zone, no overlapping runs). */
 export function startReportScheduler(opts: ReportSchedulerOptions): ReportScheduler {
   const schedule = reportScheduleSchema.parse(opts.schedule ?? {});
   const clock = opts.clock ?? systemClock;
   const langs = schedule.langs ?? [opts.locale];
 
-  async function run(kind: 'weekly' | 'monthly', at = clock.now()): Promise<ReportAnnouncement> {
-    const period = kind === 'weekly' ? lastCompleteWeek(at, opts.timeZone) : lastCompleteMonth(at, opts.timeZone);
+  async function run(kind: ScheduledKind, at = clock.now()): Promise<ReportAnnouncement> {
+    const period = LAST_COMPLETE[kind](at, opts.timeZone);
     const outputs = langs.flatMap((lang) => schedule.formats.map((format) => ({ lang, format })));
     const { model, rendered } = await generateReports({ ...opts.sources(), period, now: at }, outputs);
     const files = rendered.map((r) => {
@@ -71,9 +76,9 @@ export function startReportScheduler(opts: ReportSchedulerOptions): ReportSchedu
     return announcement;
   }
 
-  const tasks: Record<'weekly' | 'monthly', ScheduledTask | undefined> = { weekly: undefined, monthly: undefined };
+  const tasks: Record<ScheduledKind, ScheduledTask | undefined> = { weekly: undefined, monthly: undefined, yearly: undefined };
   if (schedule.enabled) {
-    for (const kind of ['weekly', 'monthly'] as const) {
+    for (const kind of SCHEDULED) {
       tasks[kind] = cron.schedule(schedule[kind], async (ctx) => {
         try { await run(kind, ctx.date); } catch (err) {
           // A failed report must be visible, and must not stop next week's.
@@ -84,7 +89,7 @@ export function startReportScheduler(opts: ReportSchedulerOptions): ReportSchedu
   }
   return {
     run,
-    nextRuns: () => ({ weekly: tasks.weekly?.getNextRun() ?? null, monthly: tasks.monthly?.getNextRun() ?? null }),
+    nextRuns: () => ({ weekly: tasks.weekly?.getNextRun() ?? null, monthly: tasks.monthly?.getNextRun() ?? null, yearly: tasks.yearly?.getNextRun() ?? null }),
     async stop() { for (const t of Object.values(tasks)) if (t) await t.destroy(); },
   };
 }

@@ -3,15 +3,19 @@ import { configServiceFor } from '../api/config-service.js';
 import type { LatestSamples } from '../api/latest-samples.js';
 import { reportStoreFor } from '../api/routes/reports-store.js';
 import { runtimeServices } from '../api/runtime-services.js';
+import type { ConfigBackupService } from '../api/services/index.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
 import type { LoadedConfig } from '../config-check/load.js';
 import type { Db } from '../core/database.js';
+import { StateDbAssetSource } from '../reports/sources/assets.js';
 import { StateDbProblemSource } from '../reports/sources/problem-records.js';
 import { createAuth } from '../auth/runtime.js';
+import type { ConfigBackupSource } from '../reports/model/config-backup.js';
 import { AlertStoreIncidentSource } from '../reports/sources/alert-store.js';
-import { InfluxMetricsSource } from '../reports/sources/influx-metrics.js';
+import { reportMetricsSource } from '../reports/sources/influx-retention.js';
 import { startReportScheduler, type ReportScheduler } from '../reports/schedule.js';
 import type { DeviceStateRegistry } from '../scheduler/device-state.js';
+import { assetService } from '../service/assets/service.js';
 import { createServiceManagement, type ServiceManagement } from '../service/management.js';
 import { createInfluxReader } from '../storage/index.js';
 import type { SampleConsumers } from './consumers.js';
@@ -30,16 +34,22 @@ export interface ApiAndReportsParts {
   running: () => boolean;
   reload: (next: LoadedConfig) => void;
   noApi?: boolean;
+  /** Configuration backup, where this process runs it. */
+  configBackups?: ConfigBackupService;
+  /** Configuration backup's versions and compliance for the weekly report. */
+  configBackupReports?: ConfigBackupSource;
 }
 
 /** The sources a report is computed from, read afresh for each report (the inventory may have been reloaded). */
-function reportSources(current: LoadedConfig, db: Db) {
+function reportSources(current: LoadedConfig, db: Db, configBackup?: ConfigBackupSource) {
   const influx = current.settings.influx;
   return {
-    metrics: new InfluxMetricsSource({ url: influx.url, database: influx.database, username: influx.username, password: influx.password }),
+    metrics: reportMetricsSource(influx),
     incidents: new AlertStoreIncidentSource(db),
     problems: new StateDbProblemSource(db),
+    assets: new StateDbAssetSource(db, current.devices),
     inventory: current.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
+    configBackup,
   };
 }
 
@@ -77,7 +87,7 @@ export async function startApiAndReports(s: RuntimeServices, p: ApiAndReportsPar
   const service = startServiceManagement(s, p);
   const reports = startReportScheduler({
     stateDir: cfg.stateDir, timeZone: cfg.settings.timezone, locale: cfg.settings.locale, schedule: cfg.settings.reports,
-    sources: () => reportSources(p.current(), p.db),
+    sources: () => reportSources(p.current(), p.db, p.configBackupReports),
     announce: (a) => {
       // The scheduler's link is the path under the API; people open it at api.publicUrl.
       const base = cfg.settings.api.publicUrl?.replace(/\/+$/, '');
@@ -99,9 +109,10 @@ export async function startApiAndReports(s: RuntimeServices, p: ApiAndReportsPar
     metrics: s.metrics.registry,
     config: configServiceFor(cfg.dir, async (next) => { p.reload(next); }),
     paging: consumers.escalation,
+    configBackups: p.configBackups,
     reports: reportStoreFor({
       stateDir: cfg.stateDir, timeZone: cfg.settings.timezone, locale: cfg.settings.locale,
-      sources: () => reportSources(p.current(), p.db),
+      sources: () => reportSources(p.current(), p.db, p.configBackupReports),
     }),
     problemRecords: service.problems,
     topology: consumers.topology,
@@ -109,6 +120,7 @@ export async function startApiAndReports(s: RuntimeServices, p: ApiAndReportsPar
       entries: service.knowledge, runbook: (name, lang) => service.runbooks.get(name, lang), runbookNames: () => service.runbooks.names(),
       deviceFacts: deviceFacts(p),
     },
+    assets: assetService(p.db, () => p.current().devices),
   });
   s.closers.add('API live feed', () => services.close());
   const api = await startApiServer({ settings: cfg.settings.api, services, log: log.child({ component: 'api' }), locale: cfg.settings.locale, auth });

@@ -1,4 +1,5 @@
 import { LatestSamples } from '../api/latest-samples.js';
+import { createAssetSink } from '../service/assets/sink.js';
 import { CoreRole } from '../cluster/core-role.js';
 import { ClusterKeys } from '../cluster/keys.js';
 import { PollerRole, settleMs } from '../cluster/poller-role.js';
@@ -73,10 +74,12 @@ async function startCore(x: CoreContext): Promise<CorePart> {
   states.sync(cfg.devices.filter((d) => d.enabled));
   const remote = new RemoteDeviceState(states);
   const latest = new LatestSamples();
+  const assets = createAssetSink(db, () => x.current().devices, clock, log);
   // This process's own samples: through the stream when it also polls, else straight to the writer and engine.
   if (!x.alsoPolls) {
     for (const sink of consumers.sinks) bus.add(sink);
     bus.add(latest);
+    bus.add(assets);
     // The scheduler's last self samples go to these sinks: it stops before they close.
     closers.add('scheduler (before the writer and engine it feeds)', x.stopScheduler, cfg.settings.scheduler.drainTimeout + 5000);
   }
@@ -86,6 +89,8 @@ async function startCore(x: CoreContext): Promise<CorePart> {
     await consumers.alerts.write(samples);
     await latest.write(samples);
     await remote.write(samples);
+    // The register is not worth holding the stream back for: a failure is logged, the batch still acknowledged.
+    await assets.write(samples).catch((err: unknown) => log.error({ err }, 'asset register did not take a batch'));
   });
   closers.add('stream consumer', () => core.stopConsuming(), 30_000);
   core.keepLeading(() => {

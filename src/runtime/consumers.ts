@@ -1,5 +1,5 @@
 import { createAlertEngine, type AlertEngine } from '../alerting/engine.js';
-import { createEscalationService, type EscalationService } from '../alerting/escalation/index.js';
+import { createEscalationService, type EscalationOptions, type EscalationService } from '../alerting/escalation/index.js';
 import { parseAlertRules } from '../alerting/rules.js';
 import type { LoadedConfig } from '../config-check/load.js';
 import type { Sink } from '../core/bus.js';
@@ -27,7 +27,7 @@ export interface SampleConsumers {
  * Builds the writer, the alert engine and escalation from the configuration. Alert events go straight
  * to the writer (for Grafana annotations), not back through the bus, so the engine never sees its own output.
  */
-export async function buildConsumers(cfg: LoadedConfig, log: Logger, db: Db, clock: Clock, opts: { noStorage?: boolean } = {}): Promise<SampleConsumers> {
+export async function buildConsumers(cfg: LoadedConfig, log: Logger, db: Db, clock: Clock, opts: Pick<StartConsumersOptions, 'noStorage' | 'configChanges'> = {}): Promise<SampleConsumers> {
   const sinks: Sink[] = [];
   const storage = opts.noStorage ? undefined : await createInfluxSink({ settings: cfg.settings.influx, stateDir: cfg.stateDir, log: log.child({ component: 'writer' }), clock });
   if (storage) sinks.push(storage);
@@ -54,6 +54,7 @@ export async function buildConsumers(cfg: LoadedConfig, log: Logger, db: Db, clo
       locale: cfg.settings.locale, publicUrl: cfg.settings.api.publicUrl, timezone: cfg.settings.timezone,
       // Service calendars can be chosen by device tag (notify.yaml `calendarFor`).
       deviceTags: (name) => cfg.devices.find((d) => d.name === name)?.tags ?? [],
+      configChanges: opts.configChanges,
     });
     alerts.addListener(escalation);
   } else {
@@ -66,6 +67,8 @@ export async function buildConsumers(cfg: LoadedConfig, log: Logger, db: Db, clo
 /** How {@link startConsumers} is asked to start the consumers. */
 export interface StartConsumersOptions {
   noStorage?: boolean;
+  /** Configuration changes before an incident opened (configuration backup), for `opened` notices. */
+  configChanges?: EscalationOptions['configChanges'];
   /** When given, the writer's and outbox's last figures are published here once escalation has stopped, before the writer closes. */
   lastSelfSamples?: { instance: string; publish: (samples: Sample[]) => Promise<void> };
 }

@@ -2,9 +2,13 @@ import { join, resolve } from 'node:path';
 import { LatestSamples } from '../api/latest-samples.js';
 import type { LoadedConfig } from '../config-check/load.js';
 import { openStateDb } from '../core/database.js';
+import { createAssetSink } from '../service/assets/sink.js';
 import { eventStatsToSamples, startEventReceivers } from '../events/receivers.js';
+import { repollOnEvents } from '../events/repoll.js';
+import { RepollDebounce } from '../scheduler/repoll.js';
 import type { DeviceSetChange } from '../scheduler/scheduler.js';
 import { startApiAndReports } from './api-and-reports.js';
+import { configBackupApi, startConfigBackupPart } from './config-backup.js';
 import { consumerSelfSamples, startConsumers } from './consumers.js';
 import { topologyRoot } from '../topology/root.js';
 import { warnRestartOnly, reloadAlerts } from './reload.js';
@@ -24,10 +28,12 @@ export async function startStandalone(cfg: LoadedConfig, s: RuntimeServices, opt
     const db = openStateDb(cfg.stateDir);
     closers.add('state database', () => db.close());
     addExtraSinks(s, opts);
+    const backup = await startConfigBackupPart(s, cfg, () => current);
     const consumers = await startConsumers(cfg, log, db, clock, closers, {
-      noStorage: opts.noStorage, lastSelfSamples: { instance: s.instance, publish: (x) => bus.publish(x) },
+      noStorage: opts.noStorage, configChanges: (d, at) => backup.changesBefore(d, at), lastSelfSamples: { instance: s.instance, publish: (x) => bus.publish(x) },
     });
     for (const sink of consumers.sinks) bus.add(sink);
+    bus.add(createAssetSink(db, () => current.devices, clock, log));
     every(s, 'self samples', cfg.settings.scheduler.selfInterval, () => { void bus.publish(consumerSelfSamples(consumers, s.instance, clock.now())); });
     const pollers = opts.pollers ?? buildPollers(cfg, log, clock);
     closePollersLast(s, pollers);
@@ -38,13 +44,20 @@ export async function startStandalone(cfg: LoadedConfig, s: RuntimeServices, opt
     bus.add(latest);
     const ev = cfg.settings.events;
     if (ev.traps.enabled || ev.syslog.enabled) {
+      // A linkDown trap polls the device's interfaces at once (debounced per device), so uplink-down reacts in seconds.
+      const repoll = new RepollDebounce((name) => scheduler.pollNow(name, 'snmp'), ev.repoll.minGap, clock);
+      closers.add('event re-polls', () => repoll.close());
+      if (ev.repoll.types.length > 0) bus.add(repollOnEvents(ev.repoll.types, (name) => repoll.request(name)));
       const events = await startEventReceivers({
         config: ev,
         userCatalogDirs: [join(cfg.dir, 'events'), ...ev.catalogDirs.map((d) => resolve(cfg.dir, d))],
         devices: () => current.devices, defaultTimeZone: cfg.settings.timezone, publish: (x) => bus.publish(x), log: log.child({ component: 'events' }),
+        interfaceName: (device, ifIndex) => latest.interfaceName(device, ifIndex),
       });
       closers.add('event receivers', () => events.stop());
-      every(s, 'event self samples', cfg.settings.scheduler.selfInterval, () => { void bus.publish(eventStatsToSamples(events.stats(), s.instance, clock.now())); });
+      every(s, 'event self samples', cfg.settings.scheduler.selfInterval, () => {
+        void bus.publish(eventStatsToSamples(events.stats(), s.instance, clock.now(), repoll.stats()));
+      });
     }
 
     const reload = (next: LoadedConfig): DeviceSetChange => {
@@ -59,6 +72,7 @@ export async function startStandalone(cfg: LoadedConfig, s: RuntimeServices, opt
     };
     const { api, reports } = await startApiAndReports(s, {
       cfg, current: () => current, db, consumers, states: s.devices, latest, running: () => running, reload: (next) => { reload(next); }, noApi: opts.noApi,
+      configBackups: configBackupApi(backup), configBackupReports: backup.reportSource,
     });
     const sched = cfg.settings.scheduler;
     log.info({ devices: change.added.length, disabled: cfg.devices.filter((d) => !d.enabled).length, sites: cfg.sites.length, pollers: Object.keys(pollers).join(', '),

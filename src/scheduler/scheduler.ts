@@ -131,6 +131,23 @@ export class PollScheduler {
   runningCount(): number { return this.running.size; }
 
   /**
+   * Polls one kind of one device now, outside its slot (its phase is kept): an event such as a linkDown trap
+   * asks for the device's interfaces at once instead of at the next cycle. Callers debounce (see repoll.ts).
+   * `running`: a poll of it is under way and nothing was started; `unknown`: the device or kind is not scheduled.
+   */
+  pollNow(device: string, kind: PollKind = 'snmp'): 'started' | 'running' | 'unknown' {
+    const job = this.jobs.get(`${device}/${kind}`);
+    if (!job || this.stopped) return 'unknown';
+    const now = this.clock.ms();
+    const r = this.running.get(job.key);
+    if (r && now < r.releaseAt) return 'running';
+    if (r) this.running.delete(job.key);
+    this.opts.metrics.due(kind);
+    this.dispatch([{ job, due: now }]);
+    return 'started';
+  }
+
+  /**
    * Replaces the device set without stopping: added devices start at their next slot, removed ones
    * stop, changed ones restart with their new settings. Polls already under way finish and their
    * samples are published; a removed or changed device's poller state is forgotten afterwards.

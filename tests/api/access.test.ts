@@ -57,7 +57,8 @@ describe('API tokens and roles', () => {
   it('keeps the wall data behind a token unless publicWall, but the page itself is public', async () => {
     expect((await app.inject({ url: '/api/v1/wall' })).statusCode).toBe(401);
     expect((await app.inject({ url: '/wall' })).statusCode).toBe(200);
-    expect((await app.inject({ url: '/wall/wall.js' })).statusCode).toBe(200);
+    const script = /src="(\/wall\/assets\/[^"]+)"/.exec((await app.inject({ url: '/wall' })).body)![1]!;
+    expect((await app.inject({ url: script })).statusCode).toBe(200);
   });
 
   it('accepts the token as ?access_token= only on the live stream', async () => {

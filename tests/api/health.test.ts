@@ -48,7 +48,7 @@ describe('OpenAPI document and UI at /docs', () => {
     const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
     expect(routes.sort()).toEqual([
       'DELETE /api/v1/maintenance/{id}',
-      'GET /api/v1/alerts', 'GET /api/v1/devices', 'GET /api/v1/devices/{name}', 'GET /api/v1/devices/{name}/series',
+      'GET /api/v1/alerts', 'GET /api/v1/devices', 'GET /api/v1/devices/{name}', 'GET /api/v1/devices/{name}/series', 'GET /api/v1/events',
       'GET /api/v1/incidents', 'GET /api/v1/incidents/{id}', 'GET /api/v1/maintenance', 'GET /api/v1/stream', 'GET /api/v1/wall',
       'GET /healthz', 'GET /metrics', 'GET /readyz',
       'GET /api/v1/reports', 'GET /api/v1/reports/{kind}/{file}', 'POST /api/v1/reports',
@@ -60,6 +60,9 @@ describe('OpenAPI document and UI at /docs', () => {
       'POST /api/v1/maintenance', 'POST /api/v1/maintenance/{id}/end',
       'GET /api/v1/problems', 'GET /api/v1/problems/{id}', 'PATCH /api/v1/problems/{id}', 'POST /api/v1/problems/{id}/close',
       'GET /api/v1/knowledge', 'GET /api/v1/knowledge/{id}', 'POST /api/v1/knowledge', 'GET /api/v1/incidents/{id}/similar',
+      'GET /api/v1/runbooks', 'GET /api/v1/runbooks/{name}',
+      'POST /api/v1/config-backups', 'GET /api/v1/config-backups/jobs/{id}', 'GET /api/v1/devices/{name}/configs', 'GET /api/v1/devices/{name}/configs/diff',
+      'GET /api/v1/devices/{name}/configs/{commit}', 'GET /api/v1/compliance', 'GET /api/v1/devices/{name}/compliance',
       'GET /api/v1/runbooks', 'GET /api/v1/runbooks/{name}', 'GET /api/v1/topology',
     ].sort());
     const create = doc.paths['/api/v1/maintenance'].post;

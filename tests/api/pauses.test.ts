@@ -163,4 +163,19 @@ describe('clock pauses through the API, over the real alert engine and escalatio
     await escalation.flush();
     await receiver.waitFor((r) => r.some((x) => x.path === '/lead'));
   });
+
+  it('the incident timeline shows the pause as clock-paused / clock-resumed entries in time order', async () => {
+    const { timeline, sla } = await detail();
+    const pause = sla.pauses[0];
+    const kinds = timeline.map((e: { kind: string }) => e.kind);
+    expect(kinds.filter((k: string) => k.startsWith('clock-'))).toEqual(['clock-paused', 'clock-resumed']);
+    const paused = timeline.find((e: { kind: string }) => e.kind === 'clock-paused');
+    const resumed = timeline.find((e: { kind: string }) => e.kind === 'clock-resumed');
+    expect(paused).toMatchObject({ at: pause.startedAt, by: 'alice', reason: 'carrier-fault', note: 'China Telecom ticket 4711', pauseId: pause.id, state: 'open' });
+    expect(resumed).toMatchObject({ at: pause.endedAt, by: 'alice', reason: 'carrier-fault', pauseId: pause.id });
+    // Opened first, then the pause, then its end: times never go backwards.
+    expect(kinds[0]).toBe('opened');
+    const times = timeline.map((e: { at: string }) => Date.parse(e.at));
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
 });

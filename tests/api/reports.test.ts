@@ -127,15 +127,26 @@ describe('/api/v1/reports over the real report model, renderers and a real influ
     const dotdot = await app.inject({ url: '/api/v1/reports/../secret.en.html', headers: bearer('viewer') });
     expect([400, 404]).toContain(dotdot.statusCode);
     expect(dotdot.body).not.toContain('not a report');
-    const kind = await app.inject({ url: '/api/v1/reports/yearly/2026.en.html', headers: bearer('viewer') });
+    const kind = await app.inject({ url: '/api/v1/reports/daily/2026-12-01.en.html', headers: bearer('viewer') });
     expect(kind.statusCode).toBe(400);
-    expect(kind.json().issues[0]).toMatchObject({ path: 'params.kind', expected: 'one of weekly, monthly, custom' });
+    expect(kind.json().issues[0]).toMatchObject({ path: 'params.kind', expected: 'one of weekly, monthly, yearly, custom' });
+  });
+
+  it('generates a yearly report (年报) with its month-by-month table and stores it under yearly/', async () => {
+    const year = today.slice(0, 4);
+    const made = await app.inject({ method: 'POST', url: '/api/v1/reports', headers: bearer('operator'), payload: { kind: 'yearly', year, lang: 'zh-CN', format: 'md' } });
+    expect(made.statusCode).toBe(201);
+    expect(made.json().report).toMatchObject({ kind: 'yearly', period: year, url: `/api/v1/reports/yearly/${year}.zh-CN.md` });
+    const file = await app.inject({ url: `/api/v1/reports/yearly/${year}.zh-CN.md`, headers: bearer('viewer') });
+    expect(file.statusCode).toBe(200);
+    expect(file.body).toContain(`网络运维服务年报 ${year}`);
+    expect(file.body).toContain('逐月统计');
   });
 
   it('refuses bad generate bodies with 400 naming each field and what was expected', async () => {
     const post = (payload: object) => app.inject({ method: 'POST', url: '/api/v1/reports', headers: bearer('operator'), payload });
     const cases: [object, string, string][] = [
-      [{ kind: 'daily' }, 'body.kind', 'one of weekly, monthly'],
+      [{ kind: 'daily' }, 'body.kind', 'one of weekly, monthly, yearly'],
       [{ kind: 'weekly', format: 'docx' }, 'body.format', 'one of html, pdf, md'],
       [{ kind: 'weekly', lang: 'fr' }, 'body.lang', 'one of zh-CN, en'],
       [{ kind: 'weekly', week: '2026-W60' }, 'body.week', 'week 60 does not exist in 2026 (weeks 1 to 53)'],
@@ -147,7 +158,10 @@ describe('/api/v1/reports over the real report model, renderers and a real influ
       [{ kind: 'weekly', from: '2026-11-16', to: 'soon' }, 'body.to', 'expected a date such as 2026-11-22'],
       [{ kind: 'weekly', from: '2026-11-22', to: '2026-11-16' }, 'body.to', 'to (2026-11-16) is before from (2026-11-22)'],
       [{ kind: 'weekly', week: '2026-W47', from: '2026-11-16', to: '2026-11-22' }, 'body.week', 'either week or from/to, not both'],
-      [{ kind: 'weekly', colour: 'red' }, 'body.colour', 'no such field (expected one of: kind, week, from, to, month, lang, format)'],
+      [{ kind: 'weekly', colour: 'red' }, 'body.colour', 'no such field (expected one of: kind, week, from, to, month, year, lang, format)'],
+      [{ kind: 'yearly', year: '26' }, 'body.year', 'expected a year such as 2026'],
+      [{ kind: 'yearly', month: '2026-11' }, 'body.month', 'no month for a yearly report (month belongs to monthly reports)'],
+      [{ kind: 'monthly', year: '2026' }, 'body.year', 'no year for a monthly report (year belongs to yearly reports)'],
     ];
     for (const [payload, path, expected] of cases) {
       const r = await post(payload);

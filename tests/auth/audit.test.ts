@@ -16,7 +16,7 @@ function pagingOf(failed: Set<string>): PagingService {
     failedNotices: () => [...failed].map((id) => ({ id, channel: 'eng', kind: 'page', incidentId: 'inc-1', attempts: 5, createdAt: new Date(0), failedAt: new Date(0), reason: 'http 500' })),
     retryNotice: (id) => failed.delete(id),
     slaRecord: () => undefined, pauses: () => undefined,
-    inspectAckLink: none, acknowledgeWithLink: none, pauseClock: none, endPause: none,
+    inspectLink: none, actWithLink: none, pauseClock: none, endPause: none, firstCallback: none, chatSettings: () => undefined, incidentNotices: () => [],
   };
 }
 

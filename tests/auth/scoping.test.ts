@@ -1,10 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/auth/passwords.js';
+import type { PagingService } from '../../src/api/services/index.js';
 import { asConsole, consoleApp, login, PASSWORD, type ConsoleApp, type Login } from './console-app.js';
 
 describe('a branch user sees and acts on its own sites only', () => {
   let c: ConsoleApp;
   let bob: Login;
+  const failed = new Map([['n-hq', 'inc-hq'], ['n-sh', 'inc-sh']]);
+  const retried: string[] = [];
+  const paging = (): PagingService => {
+    const none = () => { throw new Error('not used in these tests'); };
+    return {
+      outboxStats: () => ({ pending: 0, failed: failed.size, sent: 0 }),
+      failedNotices: () => [...failed].map(([id, incidentId]) => ({ id, channel: 'eng', kind: 'page', incidentId, attempts: 5, createdAt: new Date(0), failedAt: new Date(0), reason: 'http 500' })),
+      retryNotice: (id) => { retried.push(id); return failed.delete(id); },
+      slaRecord: () => undefined, pauses: () => undefined,
+      inspectLink: none, actWithLink: none, pauseClock: none, endPause: none, firstCallback: none, chatSettings: () => undefined, incidentNotices: () => [],
+    };
+  };
   beforeAll(async () => {
     const hash = await hashPassword(PASSWORD, { ln: 10, r: 8, p: 1 });
     c = await consoleApp({
@@ -13,7 +26,7 @@ describe('a branch user sees and acts on its own sites only', () => {
         { name: 'ada', role: 'admin', passwordHash: hash },
         { name: 'sam', role: 'admin', sites: ['shanghai'], passwordHash: hash },
       ],
-    });
+    }, {}, (services) => { services.paging = paging(); });
     c.noc.openIncident({ id: 'inc-hq', device: 'fw-01', severity: 'P1', title: 'fw-01 down' });
     c.noc.openIncident({ id: 'inc-sh', device: 'branch-rt-01', severity: 'P2', title: 'branch-rt-01 down' });
     c.noc.windows.push({ id: 'mw-hq', source: 'api', spec: { name: 'hq work', reason: 'hq', devices: ['core-sw-01'], start: '2026-11-23T07:00:00Z', end: '2026-11-23T12:00:00Z' } as never });
@@ -74,6 +87,16 @@ describe('a branch user sees and acts on its own sites only', () => {
     expect((await c.app.inject({ method: 'DELETE', url: '/api/v1/maintenance/mw-hq', headers: asConsole(bob) })).statusCode).toBe(404);
     expect(c.noc.windows.find((w) => w.id === 'mw-hq')!.spec.end).toBe('2026-11-23T12:00:00Z');
     expect((await post(`/api/v1/maintenance/${mine.json().id}/end`)).statusCode).toBe(200);
+  });
+
+  it('shows and retries only the branch\'s failed notices', async () => {
+    const list = (await get('/api/v1/notices/failed')).json();
+    expect(list.items.map((n: { id: string }) => n.id)).toEqual(['n-sh']);
+    expect((await post('/api/v1/notices/n-hq/retry')).statusCode).toBe(404);
+    expect(retried).toEqual([]);
+    expect((await post('/api/v1/notices/n-sh/retry')).statusCode).toBe(202);
+    expect(retried).toEqual(['n-sh']);
+    expect((await get('/api/v1/incidents/inc-hq/pauses')).statusCode).toBe(404);
   });
 
   it('keeps admin routes (config, users, audit) for admins of every site', async () => {

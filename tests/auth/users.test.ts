@@ -1,3 +1,10 @@
+import { pino } from 'pino';
+import { buildApp } from '../../src/api/app.js';
+import { hashPassword } from '../../src/auth/passwords.js';
+import { createAuth } from '../../src/auth/runtime.js';
+import { authSectionSchema } from '../../src/config/sections/auth.js';
+import { openStateDb } from '../../src/core/database.js';
+import { apiSettings, MemoryNoc } from '../api/memory-noc.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asConsole, consoleApp, login, PASSWORD, type ConsoleApp, type Login } from './console-app.js';
 
@@ -64,5 +71,25 @@ describe('users managed by admins through /api/v1/users', () => {
     const olga = await login(c.app, 'olga');
     expect((await call('POST', '/api/v1/users', { name: 'sneaky', password: PASSWORD, role: 'admin' }, olga)).statusCode).toBe(403);
     expect((await call('GET', '/api/v1/users', undefined, olga)).statusCode).toBe(403);
+  });
+});
+
+describe('sessions follow the account they were opened for', () => {
+  it('ends a local user\'s session once noctua.yaml (after a reload) removes, disables or re-roles them', async () => {
+    const hash = await hashPassword(PASSWORD, { ln: 10, r: 8, p: 1 });
+    const settings = authSectionSchema.parse({ users: [{ name: 'kim', role: 'operator', passwordHash: hash }, { name: 'lee', role: 'operator', passwordHash: hash }, { name: 'max', role: 'operator', passwordHash: hash }] });
+    let current = settings.users;
+    const auth = createAuth({ settings, db: openStateDb('', ':memory:'), configUsers: () => current });
+    const noc = new MemoryNoc();
+    const app = buildApp({ settings: apiSettings(), services: noc.services(), log: pino({ level: 'silent' }), now: () => noc.now(), auth });
+    const [kim, lee, max] = [await login(app, 'kim'), await login(app, 'lee'), await login(app, 'max')];
+    const me = (l: Login) => app.inject({ url: '/api/v1/session', headers: { cookie: l.cookie } });
+    for (const l of [kim, lee, max]) expect((await me(l)).statusCode).toBe(200);
+    // A reload: kim removed, lee disabled, max now a viewer.
+    current = [{ ...settings.users[1]!, disabled: true }, { ...settings.users[2]!, role: 'viewer' }];
+    for (const l of [kim, lee, max]) expect((await me(l)).statusCode).toBe(401);
+    const again = await login(app, 'max');
+    expect((await me(again)).json()).toMatchObject({ name: 'max', role: 'viewer' });
+    await app.close();
   });
 });

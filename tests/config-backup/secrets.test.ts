@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SECRET_MARK, maskSecrets, maskSecretsInDiff } from '../../src/config-backup/secrets.js';
+import { loadVendors } from '../../src/config-backup/vendor.js';
 
 const M = SECRET_MARK;
 
@@ -51,5 +52,17 @@ describe('secrets in configurations are masked for non-admins', () => {
     const t = Date.now();
     maskSecrets(line);
     expect(Date.now() - t).toBeLessThan(2000);
+  });
+
+  it('masks a vendor\'s own secret keywords, from its command set, on top of the common ones', () => {
+    const forti = loadVendors().get('fortios')!.secretKeywords;
+    const text = 'config user radius\n    edit "nps"\n        set tertiary-secret hunter2\n        set ppk-secret "pq-key"\n    next\nend\n';
+    const masked = maskSecrets(text, forti);
+    expect(masked).toContain(`set tertiary-secret ${SECRET_MARK}`);
+    expect(masked).toContain(`set ppk-secret ${SECRET_MARK}`);
+    expect(masked).not.toMatch(/hunter2|pq-key/);
+    // Without the vendor's keywords these are not known as secrets: the keywords are what makes the difference.
+    expect(maskSecrets(text)).toContain('hunter2');
+    expect(maskSecretsInDiff('-        set tertiary-secret old1\n+        set tertiary-secret new2\n', forti)).not.toMatch(/old1|new2/);
   });
 });

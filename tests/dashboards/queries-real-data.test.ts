@@ -14,6 +14,11 @@ const MAY_BE_EMPTY: Record<string, string> = {
   'noctua-noc-wall/panel 2 "Devices down" A': 'every lab device sits on a loopback address and answers ICMP',
   'noctua-noc-wall/panel 5 "UPS on battery" A': 'both recorded UPS units report running on mains',
   'noctua-device/annotation "Reboots"': 'no device reboots during the test: the recordings\' sysUpTime does not go backwards',
+  'noctua-noc-wall/annotation "Device events (traps, syslog)"': 'the lab sends no traps or syslog; tests/dashboards/event-queries.test.ts runs the event queries on stored events',
+  'noctua-noc-wall/panel 13 "Events by type" A': 'no event in the lab (no traps, syslog or reboots); tests/dashboards/event-queries.test.ts covers it',
+  'noctua-device/annotation "Device events (traps, syslog)"': 'the lab sends no traps or syslog; tests/dashboards/event-queries.test.ts covers it',
+  'noctua-device/panel 14 "Events by type" A': 'no event in the lab; tests/dashboards/event-queries.test.ts covers it',
+  'noctua-device/panel 15 "Latest events" A': 'no event in the lab; tests/dashboards/event-queries.test.ts covers it',
   'outbox': 'nothing publishes the escalation outbox\'s outbox_pending/outbox_failed as noctua_self samples yet',
 };
 

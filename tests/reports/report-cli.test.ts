@@ -28,7 +28,7 @@ describe('noctua report flags', () => {
   });
 
   it('refuses a missing or unknown report kind, a month 13 and mixed period flags', async () => {
-    expect(await refused()).toContain('expected "weekly" or "monthly" after "report", got nothing');
+    expect(await refused()).toContain('expected "weekly", "monthly" or "yearly" after "report", got nothing');
     expect(await refused('daily')).toContain('got "daily"');
     expect(await refused('monthly', '--month', '2026-13')).toContain('--month: month 13 does not exist');
     expect(await refused('weekly', '--week', '2026-W47', '--from', '2026-11-16', '--to', '2026-11-22')).toContain('either --week or --from/--to');

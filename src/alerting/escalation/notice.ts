@@ -11,8 +11,8 @@ export const NOTICE_KINDS: readonly NoticeKind[] = ['opened', 'escalated', 'ackn
 
 /** A report-ready notice's facts: which report, its verdict, and where to download it. */
 export interface NoticeReport {
-  kind: 'weekly' | 'monthly';
-  /** `2026-W47` or `2026-11`. */
+  kind: 'weekly' | 'monthly' | 'yearly';
+  /** `2026-W47`, `2026-11` or `2026`. */
   period: string;
   title: string;
   verdict: 'normal' | 'abnormal' | 'no-data';
@@ -110,6 +110,18 @@ export function boundIncident(inc: NoticeIncident): NoticeIncident {
   };
 }
 
+/** A configuration change of the incident's device (or its parent) shortly before the incident opened. */
+export interface NoticeConfigChange {
+  device: string;
+  /** Whole minutes between the change and the incident's opening. */
+  minutesBefore: number;
+  added: number;
+  removed: number;
+  commit: string;
+  /** The diff in the API (api.publicUrl); absent without a public URL. */
+  link?: string;
+}
+
 /**
  * One message to one channel. Written to the outbox before it is sent, so it is plain JSON;
  * `id` is the idempotency key receivers can use to drop a repeated delivery.
@@ -142,4 +154,6 @@ export interface Notice {
   muteForMs?: number;
   /** Only on `report` notices. */
   report?: NoticeReport;
+  /** On `opened` notices: configuration changes within the correlation window before the incident opened, newest first. */
+  configChanges?: NoticeConfigChange[];
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Db } from '../../core/database.js';
 import type { IncidentActions, IncidentListener, IncidentView } from '../../core/incident.js';
 import type { Logger } from '../../core/log.js';
-import { type FailedNotice, type OutboxStats } from '../outbox.js';
+import { type FailedNotice, type IncidentNotice, type OutboxStats } from '../outbox.js';
 import { type AckTokenCheck, type LinkAction } from './ack-token.js';
 import type { NoticeMute } from './notice-mutes.js';
 import type { NotifyFile } from './schema.js';
@@ -23,6 +23,8 @@ export interface EscalationService extends IncidentListener {
   failedNotices(limit?: number): FailedNotice[];
   /** Queues a failed notice again (after the receiver was fixed). */
   retryNotice(id: string): boolean;
+  /** Every notice written for one incident, oldest first. */
+  incidentNotices(incidentId: string): IncidentNotice[];
   /** The SLA record of one incident. */
   slaRecord(incidentId: string): SlaRecord | undefined;
   /** SLA records and their summary, for reports and the API. */
@@ -78,6 +80,11 @@ export interface EscalationOptions {
   timezone: string;
   /** Jitter source for retry backoff (tests). */
   random?: () => number;
+  /**
+   * Configuration changes of a device (or its parent) within the correlation window before a time, newest first
+   * (configuration backup's change index); shown in `opened` notices.
+   */
+  configChanges?: (device: string, openedAt: Date) => readonly { device: string; commit: string; time: Date; added: number; removed: number }[];
   /** Device tags from devices.yaml, for `calendarFor` rules with `tags`; without it such rules match nothing. */
   deviceTags?: (device: string) => readonly string[];
 }

@@ -11,7 +11,7 @@ import type { ResolvedPolicy, ResolvedStep } from './config.js';
 import { ALWAYS, calendarWarnings } from '../../service/calendar.js';
 import { calendarLookup, calendarNameFor } from './calendars.js';
 import { ESCALATION_MIGRATIONS } from './migrations.js';
-import { boundIncident, type Notice, type NoticeIncident, type NoticeKind, type NoticeRecipient } from './notice.js';
+import { boundIncident, type Notice, type NoticeConfigChange, type NoticeIncident, type NoticeKind, type NoticeRecipient } from './notice.js';
 import type { TargetConfig } from './schema.js';
 import { onCallAt } from './rotation.js';
 import { SlaStore, type SlaClock } from './sla.js';
@@ -158,11 +158,23 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
     return new Map(rows.map((r) => [r.channel, JSON.parse(r.recipients) as NoticeRecipient[]]));
   }
 
+  /** Configuration changes shortly before the incident opened, with links to their diffs (at most 3). */
+  function configChangesOf(row: IncidentRow): NoticeConfigChange[] | undefined {
+    const inc = JSON.parse(row.snapshot) as NoticeIncident;
+    if (!opts.configChanges || !inc.device) return undefined;
+    return opts.configChanges(inc.device, new Date(row.opened_at)).slice(0, 3).map((c) => ({
+      device: c.device, commit: c.commit, added: c.added, removed: c.removed,
+      minutesBefore: Math.max(0, Math.round((row.opened_at - c.time.getTime()) / 60_000)),
+      link: publicUrl ? `${publicUrl}/api/v1/devices/${encodeURIComponent(c.device)}/configs/diff?to=${c.commit}` : undefined,
+    }));
+  }
+
   function firePage(row: IncidentRow, policy: ResolvedPolicy, step: ResolvedStep, repeat: number, nowMs: number): void {
     const targets = resolveTargets(step, nowMs);
     const already = pagedChannels(row.incident_id);
     const kind: NoticeKind = already.size === 0 ? 'opened' : 'escalated';
-    emit(row, kind, targets, [policy.severity, step.index, repeat], { step: step.index, tier: step.label[locale], repeat }, nowMs);
+    const changes = kind === 'opened' ? configChangesOf(row) : undefined;
+    emit(row, kind, targets, [policy.severity, step.index, repeat], { step: step.index, tier: step.label[locale], repeat, ...(changes?.length ? { configChanges: changes } : {}) }, nowMs);
     for (const [channel, recipients] of targets) {
       const merged = [...(already.get(channel) ?? [])];
       for (const r of recipients) if (!merged.some((m) => m.name === r.name)) merged.push(r);
@@ -324,6 +336,7 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
     outboxStats: () => outbox.stats(),
     failedNotices: (limit) => outbox.failed(limit),
     retryNotice: (id) => outbox.retry(id),
+    incidentNotices: (id) => outbox.forIncident(id),
     slaRecord: (id) => sla.get(id, clock.ms()),
     querySla: (query) => sla.query(query, clock.ms()),
     verifyAckToken(token, action = 'ack') {

@@ -36,6 +36,7 @@ export const TEMPLATE_VARIABLES = [
   'kind', 'severity', 'severityName', 'title', 'device', 'site', 'what', 'since', 'sinceUtc', 'tier', 'step', 'repeat',
   'recipients', 'mentions', 'acknowledgedBy', 'acknowledgedAt', 'resolvedAt', 'outage', 'deadlineKind', 'deadline',
   'ackLink', 'ackUrl', 'claimLink', 'claimUrl', 'muteLink', 'muteUrl', 'actionLinks', 'dashboardLink', 'dashboardUrl', 'incident', 'alertCount', 'period', 'verdict', 'reportLink', 'reportUrl',
+  'configChange',
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
@@ -60,8 +61,8 @@ const FACTS: Record<Lang, string> = {
 
 const BODIES: Record<NoticeKind, Record<Lang, string>> = {
   opened: {
-    en: `${FACTS.en}\nNotified: {{mentions}}\n{{actionLinks}}  {{dashboardLink}}`,
-    'zh-CN': `${FACTS['zh-CN']}\n通知：{{mentions}}\n{{actionLinks}}  {{dashboardLink}}`,
+    en: `${FACTS.en}\n{{configChange}}\nNotified: {{mentions}}\n{{actionLinks}}  {{dashboardLink}}`,
+    'zh-CN': `${FACTS['zh-CN']}\n{{configChange}}\n通知：{{mentions}}\n{{actionLinks}}  {{dashboardLink}}`,
   },
   escalated: {
     en: `Not handled in time, escalated to {{tier}} (step {{step}}).\n${FACTS.en}\nNotified: {{mentions}}\n{{actionLinks}}  {{dashboardLink}}`,
@@ -91,10 +92,22 @@ const VERDICTS: Record<Lang, Record<'normal' | 'abnormal' | 'no-data', (n: numbe
 };
 
 /** The words of Noctua's own links and buttons (`mute` is followed by how long). */
-export const LINK_TEXT: Record<Lang, { ack: string; claim: string; mute: string; dashboard: string; report: string }> = {
-  en: { ack: 'Acknowledge', claim: "I'm on it", mute: 'Mute', dashboard: 'Dashboard', report: 'Open the report' },
-  'zh-CN': { ack: '确认故障', claim: '我来处理', mute: '静默', dashboard: '查看面板', report: '查看报告' },
+export const LINK_TEXT: Record<Lang, { ack: string; claim: string; mute: string; dashboard: string; report: string; diff: string }> = {
+  en: { ack: 'Acknowledge', claim: "I'm on it", mute: 'Mute', dashboard: 'Dashboard', report: 'Open the report', diff: 'diff' },
+  'zh-CN': { ack: '确认故障', claim: '我来处理', mute: '静默', dashboard: '查看面板', report: '查看报告', diff: '查看差异' },
 };
+
+/** "Configuration changed 5 min before on core-sw (+3 -1 lines) [diff]", one per change, in the notice's language. */
+function configChangeText(notice: Notice, markup: Markup): string {
+  const en = notice.locale === 'en';
+  return (notice.configChanges ?? []).map((c) => {
+    const link = c.link ? ` ${markup.link(c.link, LINK_TEXT[notice.locale].diff)}` : '';
+    const dev = markup.escape(c.device);
+    return en
+      ? `Configuration changed ${c.minutesBefore} min before on ${dev} (+${c.added} -${c.removed} lines, ${c.commit.slice(0, 10)})${link}`
+      : `故障前 ${c.minutesBefore} 分钟配置有变更：${dev}（+${c.added} -${c.removed} 行，${c.commit.slice(0, 10)}）${link}`;
+  }).join('\n');
+}
 
 /** "Mute 1h" / "静默 1小时": the mute link's words with the hold's length. */
 export function muteText(locale: Lang, muteForMs: number | undefined): string {
@@ -182,6 +195,7 @@ export function templateValues(notice: Notice, markup: Markup, mention?: Mention
     verdict: own(notice.report ? VERDICTS[locale][notice.report.verdict](notice.report.attentionCount) : ''),
     reportLink: link(notice.links.report, words.report),
     reportUrl: own(notice.links.report ?? ''),
+    configChange: own(configChangeText(notice, markup)),
   };
 }
 

@@ -57,6 +57,7 @@ export function webhookBody(notice: Notice, text: { title: string; body: string 
     outageMs: notice.outageMs,
     deadline: notice.deadline,
     links: notice.links,
+    configChanges: notice.configChanges,
     text,
   };
 }

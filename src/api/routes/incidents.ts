@@ -1,3 +1,4 @@
+import { withPauses } from '../pause-timeline.js';
 import { z } from 'zod';
 import { SEVERITIES, type IncidentView, type Severity } from '../../core/incident.js';
 import { actor } from '../access.js';
@@ -7,7 +8,8 @@ import type { ApiServices, Awaitable } from '../services/index.js';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin } from '../plugin.js';
 import { badRequest, conflict, notFound, problemSchema } from '../problems.js';
-import { slaJson, slaToJson } from './paging.js';
+import { incidentNoticeJson, incidentNoticeToJson, slaJson, slaToJson } from './paging.js';
+import { configChangesFor, configChangesJson } from './config-backups.js';
 import {
   alertJson, alertToJson, incidentJson, incidentToJson, pageJson, paginate, pagingQuery, timelineEntryJson, timelineEntryToJson,
 } from '../views.js';
@@ -43,6 +45,9 @@ const noteBody = z.strictObject({ note: z.string().min(1).max(2000).optional() }
 type NoteBody = z.infer<typeof noteBody>;
 const commentBody = z.strictObject({ note: z.string().min(1).max(2000) });
 type CommentBody = z.infer<typeof commentBody>;
+
+/** The note a claim leaves on the timeline (both languages: notes are stored text, read by everyone on the team). */
+export const CLAIM_NOTE = "claimed: I'm on it / 认领：我来处理";
 
 const DEFAULT_LOOKBACK_MS = 7 * 86_400_000;
 const STATE_ORDER = { open: 0, acknowledged: 1, resolved: 2 } as const;
@@ -87,21 +92,32 @@ export const incidentsRoutes = apiPlugin('noctua-incidents', ['@fastify/swagger'
     schema: routeSchema({
       summary: 'One incident with its alerts and timeline',
       tags: ['incidents'], params: idParams,
-      response: { 200: z.object({ incident: incidentJson, timeline: z.array(timelineEntryJson), sla: slaJson.optional().describe('absent without escalation') }) },
+      response: {
+        200: z.object({
+          incident: incidentJson, timeline: z.array(timelineEntryJson), sla: slaJson.optional().describe('absent without escalation'),
+          notices: z.array(incidentNoticeJson).describe('every notice written for it, oldest first; empty without escalation'),
+          configChanges: configChangesJson,
+        }),
+      },
     }, problemSchema),
   }, async (request) => {
     const services = servicesFor(request, all);
     const incident = await services.incidents.get(request.params.id);
     if (!incident) throw notFound(`incident "${request.params.id}"`);
-    const [timeline, sla] = await Promise.all([services.incidents.timeline(incident.id), services.paging?.slaRecord(incident.id)]);
-    return { incident: incidentToJson(incident), timeline: timeline.map(timelineEntryToJson), sla: sla ? slaToJson(sla) : undefined };
+    const [timeline, sla, notices] = await Promise.all([
+      services.incidents.timeline(incident.id), services.paging?.slaRecord(incident.id), services.paging?.incidentNotices(incident.id),
+    ]);
+    return {
+      incident: incidentToJson(incident), timeline: withPauses(timeline.map(timelineEntryToJson), sla?.pauses ?? []), sla: sla ? slaToJson(sla) : undefined,
+      notices: (notices ?? []).map(incidentNoticeToJson), configChanges: configChangesFor(services, incident),
+    };
   });
 
   /** One action route: checks the incident exists and is in a state the action applies to, then acts. */
   const action = <B extends z.ZodType>(
     verb: string, summary: string, body: B,
     allowed: (i: IncidentView) => string | undefined,
-    act: (services: ApiServices, id: string, by: string, body: z.infer<B>) => Awaitable<IncidentView | undefined>,
+    act: (services: ApiServices, id: string, by: string, body: z.infer<B>, current: IncidentView) => Awaitable<IncidentView | undefined>,
   ) => {
     app.post<{ Params: IdParams; Body: z.infer<B> }>(`/incidents/:id/${verb}`, {
       config: { access: 'operator', audit: `incident.${verb}` },
@@ -118,7 +134,7 @@ export const incidentsRoutes = apiPlugin('noctua-incidents', ['@fastify/swagger'
       const refusal = allowed(current);
       if (refusal) throw conflict(refusal);
       const body = (request.body ?? {}) as z.infer<B>;
-      const updated = await act(services, id, actor(request), body);
+      const updated = await act(services, id, actor(request), body, current);
       if (!updated) throw notFound(`incident "${id}"`);
       const note = (body as { note?: string }).note;
       noteAudit(request, { after: incidentAuditState(updated), ...(note ? { detail: note } : {}) });
@@ -135,6 +151,14 @@ export const incidentsRoutes = apiPlugin('noctua-incidents', ['@fastify/swagger'
   action<typeof noteBody>('resolve', 'Resolve an incident by hand', noteBody,
     (i) => (i.state === 'resolved' ? `incident "${i.id}" is already resolved` : undefined),
     (services, id, by, b: NoteBody) => services.incidents.resolve(id, by, b.note));
+  // Claim = "I'm on it": an open incident is acknowledged in the claimer's name (paging stops); an acknowledged
+  // one is taken over, recorded as a comment, so the timeline says who works on it now.
+  action<typeof noteBody>('claim', 'Claim an incident ("I\'m on it"): acknowledges it in your name, or takes over an acknowledged one', noteBody,
+    (i) => (i.state === 'resolved' ? `incident "${i.id}" is resolved; there is nothing to claim` : undefined),
+    (services, id, by, b: NoteBody, current) => {
+      const note = b.note?.trim() ? `${CLAIM_NOTE}: ${b.note.trim()}` : CLAIM_NOTE;
+      return current.state === 'acknowledged' ? services.incidents.comment(id, by, note) : services.incidents.acknowledge(id, by, note);
+    });
   action<typeof commentBody>('comment', 'Add a comment to an incident\'s timeline', commentBody,
     () => undefined,
     (services, id, by, b: CommentBody) => {

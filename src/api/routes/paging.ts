@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PAUSE_REASONS, type SlaPause } from '../../alerting/escalation/pauses.js';
 import type { SlaRecord } from '../../alerting/escalation/sla.js';
-import type { OutboxStats } from '../../alerting/outbox.js';
+import type { IncidentNotice, OutboxStats } from '../../alerting/outbox.js';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin } from '../plugin.js';
 import { noteAudit } from '../../auth/audit-hook.js';
@@ -71,7 +71,22 @@ export function outboxToJson(s: OutboxStats): z.infer<typeof outboxJson> {
   return { pending: s.pending, failed: s.failed, sent: s.sent, oldestPendingAt: isoOf(s.oldestPendingAt) };
 }
 
-const failedJson = z.object({
+/** One notice of an incident: channel, escalation tier, delivery state (the console's timeline). */
+export const incidentNoticeJson = z.object({
+  id: z.string(), channel: z.string(), kind: z.string(), tier: z.string().optional(),
+  status: z.enum(['pending', 'sent', 'failed']), attempts: z.number().int(), createdAt: iso, sentAt: iso.optional(),
+  lastError: z.string().optional(), lastStatus: z.number().int().optional(),
+});
+
+/** Maps an incident's notice. */
+export function incidentNoticeToJson(n: IncidentNotice): z.infer<typeof incidentNoticeJson> {
+  return {
+    id: n.id, channel: n.channel, kind: n.kind, tier: n.tier, status: n.status, attempts: n.attempts,
+    createdAt: n.createdAt.toISOString(), sentAt: isoOf(n.sentAt), lastError: n.lastError, lastStatus: n.lastStatus,
+  };
+}
+
+export const failedJson = z.object({
   id: z.string(), channel: z.string(), kind: z.string(), incidentId: z.string(), attempts: z.number().int(),
   createdAt: iso, failedAt: iso, reason: z.string(), lastStatus: z.number().int().optional(), response: z.string().optional(),
 });

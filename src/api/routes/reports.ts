@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { REPORT_FORMATS } from '../../reports/generate.js';
-import { PeriodError, lastCompleteMonth, lastCompleteWeek, monthPeriod, rangePeriod, weekPeriod, type ReportPeriod } from '../../reports/period.js';
+import { PeriodError, lastCompleteMonth, lastCompleteWeek, lastCompleteYear, monthPeriod, rangePeriod, weekPeriod, yearPeriod, type ReportPeriod } from '../../reports/period.js';
 import { API_PREFIX } from '../app.js';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin } from '../plugin.js';
@@ -24,11 +24,12 @@ const listQuery = z.strictObject({
 type ListQuery = z.infer<typeof listQuery>;
 
 const generateBody = z.strictObject({
-  kind: z.enum(['weekly', 'monthly']),
+  kind: z.enum(['weekly', 'monthly', 'yearly']),
   week: z.string().max(20).optional().describe('weekly: an ISO week such as 2026-W47 (like --week)'),
   from: z.string().max(20).optional().describe('weekly: first local day such as 2026-11-16, with "to" (like --from)'),
   to: z.string().max(20).optional().describe('weekly: last local day, included (like --to)'),
   month: z.string().max(20).optional().describe('monthly: a month such as 2026-11 (like --month)'),
+  year: z.string().max(20).optional().describe('yearly: a year such as 2026 (like --year)'),
   lang: z.enum(LANGS).optional().describe("default: noctua.yaml's locale"),
   format: z.enum(REPORT_FORMATS).default('html'),
 });
@@ -41,7 +42,7 @@ const fileParams = z.strictObject({
 type FileParams = z.infer<typeof fileParams>;
 const downloadQuery = z.strictObject({ access_token: z.string().max(200).optional() });
 
-const reportJson = z.object({
+export const reportJson = z.object({
   kind: z.enum(REPORT_KINDS),
   period: z.string(),
   lang: z.enum(LANGS),
@@ -63,18 +64,20 @@ function reportToJson(r: StoredReport): z.infer<typeof reportJson> {
 /** The period a generate request asks for, with the same rules as `noctua report`; every mistake names its field. */
 export function periodOfRequest(b: GenerateBody, timeZone: string, now: Date): ReportPeriod {
   const issues: RequestIssue[] = [];
-  const misplaced = (field: 'week' | 'from' | 'to' | 'month', belongs: string) => {
+  const misplaced = (field: 'week' | 'from' | 'to' | 'month' | 'year', belongs: string) => {
     if (b[field] !== undefined) issues.push({ path: `body.${field}`, expected: `no ${field} for a ${b.kind} report (${belongs})`, got: JSON.stringify(b[field]) });
   };
-  if (b.kind === 'monthly') { misplaced('week', 'week, from and to belong to weekly reports'); misplaced('from', 'week, from and to belong to weekly reports'); misplaced('to', 'week, from and to belong to weekly reports'); }
-  if (b.kind === 'weekly') misplaced('month', 'month belongs to monthly reports');
+  if (b.kind !== 'weekly') for (const f of ['week', 'from', 'to'] as const) misplaced(f, 'week, from and to belong to weekly reports');
+  if (b.kind !== 'monthly') misplaced('month', 'month belongs to monthly reports');
+  if (b.kind !== 'yearly') misplaced('year', 'year belongs to yearly reports');
   if (b.week !== undefined && (b.from !== undefined || b.to !== undefined)) issues.push({ path: 'body.week', expected: 'either week or from/to, not both' });
   if (b.kind === 'weekly' && (b.from === undefined) !== (b.to === undefined)) {
     issues.push({ path: b.from === undefined ? 'body.from' : 'body.to', expected: 'from and to together (both days are included)' });
   }
   if (issues.length > 0) throw badRequest(...issues);
-  const field = b.kind === 'monthly' ? 'body.month' : b.week !== undefined ? 'body.week' : undefined;
+  const field = b.kind === 'monthly' ? 'body.month' : b.kind === 'yearly' ? 'body.year' : b.week !== undefined ? 'body.week' : undefined;
   try {
+    if (b.kind === 'yearly') return b.year !== undefined ? yearPeriod(b.year, timeZone) : lastCompleteYear(now, timeZone);
     if (b.kind === 'monthly') return b.month !== undefined ? monthPeriod(b.month, timeZone) : lastCompleteMonth(now, timeZone);
     if (b.week !== undefined) return weekPeriod(b.week, timeZone);
     if (b.from !== undefined && b.to !== undefined) return rangePeriod(b.from, b.to, timeZone, 62);
@@ -84,7 +87,7 @@ export function periodOfRequest(b: GenerateBody, timeZone: string, now: Date): R
     // rangePeriod names its flag (--from/--to); the API names the body field instead.
     const m = /^--(from|to): (.*)$/.exec(err.message);
     if (m) throw badRequest({ path: `body.${m[1]!}`, expected: m[2]!.replace(/, got .*$/, ''), got: JSON.stringify(b[m[1] as 'from' | 'to']) });
-    const got = field === 'body.month' ? b.month : b.week;
+    const got = field === 'body.month' ? b.month : field === 'body.year' ? b.year : b.week;
     if (field) throw badRequest({ path: field, expected: err.message.replace(/, got .*$/, ''), got: got !== undefined ? JSON.stringify(got) : undefined });
     throw badRequest({ path: 'body.to', expected: err.message.replace(/--(from|to)/g, '$1') });
   }

@@ -72,7 +72,7 @@ export const sessionRoutes = apiPlugin('noctua-session', ['@fastify/swagger'], a
     const result = await authenticateWith(auth.authenticators, username, password, signal);
     if (result.ok) {
       auth.lockout.succeeded(username);
-      const answer = startSession(request, reply, result.user, 'session');
+      const answer = startSession(request, reply, result.user, 'session', result.by);
       noteAudit(request, { action: 'login.success', target: `user:${result.user.name}`, detail: `by ${result.by ?? 'unknown'}`, after: answer });
       return { ...answer, via: 'session' };
     }

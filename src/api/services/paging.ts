@@ -1,7 +1,7 @@
 import type { PauseOutcome } from '../../alerting/escalation/service.js';
 import type { PauseReason, SlaPause } from '../../alerting/escalation/pauses.js';
 import type { SlaRecord } from '../../alerting/escalation/sla.js';
-import type { FailedNotice, OutboxStats } from '../../alerting/outbox.js';
+import type { FailedNotice, IncidentNotice, OutboxStats } from '../../alerting/outbox.js';
 import type { IncidentView } from '../../core/incident.js';
 import type { Awaitable } from './awaitable.js';
 import type { LinkAction } from '../../alerting/escalation/ack-token.js';
@@ -31,6 +31,8 @@ export interface PagingService {
   outboxStats(): Awaitable<OutboxStats>;
   /** Notices given up on, newest first. */
   failedNotices(limit: number): Awaitable<FailedNotice[]>;
+  /** Every notice written for one incident, oldest first: channel, tier and delivery state. */
+  incidentNotices(incidentId: string): Awaitable<IncidentNotice[]>;
   /** Queues a failed notice again; false when there is no failed notice with that id. */
   retryNotice(id: string): Awaitable<boolean>;
   slaRecord(incidentId: string): Awaitable<SlaRecord | undefined>;

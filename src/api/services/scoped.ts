@@ -65,16 +65,96 @@ function forbidden(what: string): RequestProblem {
   return new RequestProblem(403, `${what}; this login is limited to some sites`);
 }
 
+type Incidents = ApiServices['incidents'];
+type Maintenance = ApiServices['maintenance'];
+type Paging = NonNullable<ApiServices['paging']>;
+
+function scopedIncidents(base: ApiServices, scope: Scope): Incidents {
+  const act = <A extends unknown[]>(f: (id: string, ...a: A) => Awaitable<IncidentView | undefined>) =>
+    async (id: string, ...a: A) => ((await scope.incidentVisible(id)) ? f(id, ...a) : undefined);
+  const inc = base.incidents;
+  return {
+    listIncidents: async (since) => {
+      const [all, siteOf] = await Promise.all([inc.listIncidents(since), scope.siteOfDevice()]);
+      return all.filter((i) => scope.incidentIn(i, siteOf));
+    },
+    get: (id) => scope.incidentVisible(id),
+    timeline: async (id) => ((await scope.incidentVisible(id)) ? inc.timeline(id) : []),
+    listAlerts: async (since) => {
+      const [all, siteOf] = await Promise.all([inc.listAlerts(since), scope.siteOfDevice()]);
+      return all.filter((a) => scope.alertIn(a, siteOf));
+    },
+    // The routes read the incident (through get) before acting, so these only guard a route that does not.
+    acknowledge: act(inc.acknowledge.bind(inc)),
+    unacknowledge: act(inc.unacknowledge.bind(inc)),
+    resolve: act(inc.resolve.bind(inc)),
+    comment: act(inc.comment.bind(inc)),
+  };
+}
+
+function scopedMaintenance(base: ApiServices, scope: Scope): Maintenance {
+  const m = base.maintenance;
+  /** True when the window may be changed; false when it is not the scope's to see; 403 when it reaches other sites too. */
+  const mayChange = async (id: string): Promise<boolean> => {
+    const w = (await m.list()).find((x) => x.id === id);
+    const reach = w ? await scope.windowReach(w) : 'none';
+    if (reach === 'some') throw forbidden(`maintenance window "${id}" reaches other sites too`);
+    return reach === 'all';
+  };
+  return {
+    list: async () => {
+      const all = await m.list();
+      const reach = await Promise.all(all.map((w) => scope.windowReach(w)));
+      return all.filter((_w, i) => reach[i] !== 'none');
+    },
+    create: async (input, by) => {
+      if ((input.deviceTags ?? []).length > 0) throw forbidden('a maintenance window by tag reaches devices of every site');
+      // Device and site names were already checked against the (scoped) inventory by the route.
+      return m.create(input, by);
+    },
+    endEarly: async (id, at) => ((await mayChange(id)) ? m.endEarly(id, at) : undefined),
+    remove: async (id) => ((await mayChange(id)) ? m.remove(id) : false),
+  };
+}
+
+function scopedPaging(base: ApiServices, scope: Scope, paging: Paging): Paging {
+  const gone = (id: string) => ({ ok: false as const, status: 404 as const, message: `incident "${id}" not found` });
+  return {
+    outboxStats: () => paging.outboxStats(),
+    failedNotices: async (limit) => {
+      const siteOf = await scope.siteOfDevice();
+      const mine: Awaited<ReturnType<Paging['failedNotices']>> = [];
+      for (const n of await paging.failedNotices(10_000)) {
+        const i = await base.incidents.get(n.incidentId);
+        if (i && scope.incidentIn(i, siteOf)) mine.push(n);
+        if (mine.length >= limit) break;
+      }
+      return mine;
+    },
+    retryNotice: async (id) => {
+      const n = (await paging.failedNotices(10_000)).find((x) => x.id === id);
+      return n && (await scope.incidentVisible(n.incidentId)) ? paging.retryNotice(id) : false;
+    },
+    slaRecord: async (id) => ((await scope.incidentVisible(id)) ? paging.slaRecord(id) : undefined),
+    incidentNotices: async (id) => ((await scope.incidentVisible(id)) ? paging.incidentNotices(id) : []),
+    // Links and chat buttons carry their own credential (a token signed for one incident); no session scopes them.
+    inspectLink: (action, token) => paging.inspectLink(action, token),
+    actWithLink: (action, token, by) => paging.actWithLink(action, token, by),
+    firstCallback: (platform, id, windowMs) => paging.firstCallback(platform, id, windowMs),
+    chatSettings: () => paging.chatSettings(),
+    pauses: async (id) => ((await scope.incidentVisible(id)) ? paging.pauses(id) : undefined),
+    pauseClock: async (id, p) => ((await scope.incidentVisible(id)) ? paging.pauseClock(id, p) : gone(id)),
+    endPause: async (id, pid, by) => ((await scope.incidentVisible(id)) ? paging.endPause(id, pid, by) : gone(id)),
+  };
+}
+
 /** The services limited to `sites`. */
-// Long as a whole: one wrapper per service, each a few lines; kept together so the scoping rules read in one place.
 export function scopedServices(base: ApiServices, sites: readonly string[]): ApiServices {
   const scope = new Scope(base, sites);
   const deviceIn = (d: DeviceSummary | undefined) => (d && scope.sites.has(d.site) ? d : undefined);
   const liveIn = async (e: LiveEvent): Promise<boolean> =>
     (e.type === 'device' ? scope.sites.has(e.device.site) : scope.incidentIn(e.event.incident, await scope.siteOfDevice()));
-  const act = <A extends unknown[]>(f: (id: string, ...a: A) => Awaitable<IncidentView | undefined>) =>
-    async (id: string, ...a: A) => ((await scope.incidentVisible(id)) ? f(id, ...a) : undefined);
-  const paging = base.paging;
+  const fleetWide = () => { throw forbidden('reports cover every site'); };
   return {
     ...base,
     devices: {
@@ -82,54 +162,9 @@ export function scopedServices(base: ApiServices, sites: readonly string[]): Api
       get: async (name) => deviceIn(await base.devices.get(name)),
       latestSamples: async (name) => (deviceIn(await base.devices.get(name)) ? base.devices.latestSamples(name) : []),
     },
-    metrics: {
-      series: async (q) => (deviceIn(await base.devices.get(q.device)) ? base.metrics.series(q) : []),
-    },
-    incidents: {
-      listIncidents: async (since) => {
-        const [all, siteOf] = await Promise.all([base.incidents.listIncidents(since), scope.siteOfDevice()]);
-        return all.filter((i) => scope.incidentIn(i, siteOf));
-      },
-      get: (id) => scope.incidentVisible(id),
-      timeline: async (id) => ((await scope.incidentVisible(id)) ? base.incidents.timeline(id) : []),
-      listAlerts: async (since) => {
-        const [all, siteOf] = await Promise.all([base.incidents.listAlerts(since), scope.siteOfDevice()]);
-        return all.filter((a) => scope.alertIn(a, siteOf));
-      },
-      // The routes read the incident (through get) before acting, so these only guard a route that does not.
-      acknowledge: act(base.incidents.acknowledge.bind(base.incidents)),
-      unacknowledge: act(base.incidents.unacknowledge.bind(base.incidents)),
-      resolve: act(base.incidents.resolve.bind(base.incidents)),
-      comment: act(base.incidents.comment.bind(base.incidents)),
-    },
-    maintenance: {
-      list: async () => {
-        const all = await base.maintenance.list();
-        const reach = await Promise.all(all.map((w) => scope.windowReach(w)));
-        return all.filter((_w, i) => reach[i] !== 'none');
-      },
-      create: async (input, by) => {
-        if ((input.deviceTags ?? []).length > 0) throw forbidden('a maintenance window by tag reaches devices of every site');
-        // Device and site names were already checked against the (scoped) inventory by the route.
-        return base.maintenance.create(input, by);
-      },
-      endEarly: async (id, at) => {
-        const w = (await base.maintenance.list()).find((x) => x.id === id);
-        if (!w) return undefined;
-        const reach = await scope.windowReach(w);
-        if (reach === 'none') return undefined;
-        if (reach === 'some') throw forbidden(`maintenance window "${id}" reaches other sites too`);
-        return base.maintenance.endEarly(id, at);
-      },
-      remove: async (id) => {
-        const w = (await base.maintenance.list()).find((x) => x.id === id);
-        if (!w) return false;
-        const reach = await scope.windowReach(w);
-        if (reach === 'none') return false;
-        if (reach === 'some') throw forbidden(`maintenance window "${id}" reaches other sites too`);
-        return base.maintenance.remove(id);
-      },
-    },
+    metrics: { series: async (q) => (deviceIn(await base.devices.get(q.device)) ? base.metrics.series(q) : []) },
+    incidents: scopedIncidents(base, scope),
+    maintenance: scopedMaintenance(base, scope),
     live: {
       subscribe: (listener) => {
         // One chain, so events reach the listener in the order they happened even though each is checked asynchronously.
@@ -137,39 +172,7 @@ export function scopedServices(base: ApiServices, sites: readonly string[]): Api
         return base.live.subscribe((e) => { chain = chain.then(async () => { if (await liveIn(e)) listener(e); }).catch(() => {}); });
       },
     },
-    reports: base.reports && {
-      timeZone: base.reports.timeZone,
-      locale: base.reports.locale,
-      list: () => { throw forbidden('reports cover every site'); },
-      generate: () => { throw forbidden('reports cover every site'); },
-      read: () => { throw forbidden('reports cover every site'); },
-    },
-    paging: paging && {
-      outboxStats: () => paging.outboxStats(),
-      failedNotices: async (limit) => {
-        const siteOf = await scope.siteOfDevice();
-        const all = await paging.failedNotices(10_000);
-        const mine: typeof all = [];
-        for (const n of all) {
-          const i = await base.incidents.get(n.incidentId);
-          if (i && scope.incidentIn(i, siteOf)) mine.push(n);
-          if (mine.length >= limit) break;
-        }
-        return mine;
-      },
-      retryNotice: async (id) => {
-        const n = (await paging.failedNotices(10_000)).find((x) => x.id === id);
-        return n && (await scope.incidentVisible(n.incidentId)) ? paging.retryNotice(id) : false;
-      },
-      slaRecord: async (id) => ((await scope.incidentVisible(id)) ? paging.slaRecord(id) : undefined),
-      // Links and chat buttons carry their own credential (a token signed for one incident); no session scopes them.
-      inspectLink: (action, token) => paging.inspectLink(action, token),
-      actWithLink: (action, token, by) => paging.actWithLink(action, token, by),
-      firstCallback: (platform, id, windowMs) => paging.firstCallback(platform, id, windowMs),
-      chatSettings: () => paging.chatSettings(),
-      pauses: async (id) => ((await scope.incidentVisible(id)) ? paging.pauses(id) : undefined),
-      pauseClock: async (id, p) => ((await scope.incidentVisible(id)) ? paging.pauseClock(id, p) : { ok: false, status: 404, message: `incident "${id}" not found` }),
-      endPause: async (id, pid, by) => ((await scope.incidentVisible(id)) ? paging.endPause(id, pid, by) : { ok: false, status: 404, message: `incident "${id}" not found` }),
-    },
+    reports: base.reports && { timeZone: base.reports.timeZone, locale: base.reports.locale, list: fleetWide, generate: fleetWide, read: fleetWide },
+    paging: base.paging && scopedPaging(base, scope, base.paging),
   };
 }

@@ -38,6 +38,11 @@ export const apiSectionSchema = z.strictObject({
     heartbeat: durationSchema.default(10_000),
     /** How far back the WAN latency/loss sparklines reach. */
     sparklineWindow: durationSchema.default(3_600_000),
+    /**
+     * Off (0) by default: the wall shows every site at once. Set to page through the sites this often, each page
+     * with squares large enough to read device names from across the room.
+     */
+    pageEvery: durationSchema.default(0).refine((ms) => ms === 0 || ms >= 5000, 'expected 0 (off) or at least 5s'),
   }).prefault({}),
 });
 /** The validated `api:` section. */

@@ -11,8 +11,16 @@ export const userNameSchema = z.string().min(1).max(100)
 /** A site name as devices.yaml spells it. */
 export const siteNameSchema = z.string().min(1).max(200);
 
-/** A password hash as `noctua user hash` prints it: `$scrypt$ln=..,r=..,p=..$salt$hash` (base64). */
-export const PASSWORD_HASH_PATTERN = /^\$scrypt\$ln=\d{1,2},r=\d{1,2},p=\d{1,2}\$[A-Za-z0-9+/]{16,}={0,2}\$[A-Za-z0-9+/]{32,}={0,2}$/;
+const HASH_FORMAT = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]{16,}={0,2})\$([A-Za-z0-9+/]{32,}={0,2})$/;
+
+/** The parts of a password hash as `noctua user hash` prints it (`$scrypt$ln=15,r=8,p=1$<salt>$<key>`, base64), or undefined when it is not one or its cost is out of bounds (ln 10..20, r 1..32, p 1..4). */
+export function parsePasswordHash(hash: string): { ln: number; r: number; p: number; salt: string; key: string } | undefined {
+  const m = HASH_FORMAT.exec(hash);
+  if (!m) return undefined;
+  const [ln, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (ln < 10 || ln > 20 || r < 1 || r > 32 || p < 1 || p > 4) return undefined;
+  return { ln, r, p, salt: m[4]!, key: m[5]! };
+}
 
 /** One local user written in noctua.yaml. */
 export const configUserSchema = z.strictObject({
@@ -21,7 +29,7 @@ export const configUserSchema = z.strictObject({
   /** The sites this person sees and acts on; absent means every site. */
   sites: z.array(siteNameSchema).min(1).max(1000).optional(),
   /** Hidden in errors: a plain password pasted here by mistake must never be echoed. */
-  passwordHash: secret(z.string().regex(PASSWORD_HASH_PATTERN, 'expected a hash printed by `noctua user hash` ($scrypt$ln=…)')),
+  passwordHash: secret(z.string().refine((h) => parsePasswordHash(h) !== undefined, 'expected a hash printed by `noctua user hash` ($scrypt$ln=15,r=8,p=1$…)')),
   disabled: z.boolean().default(false),
 });
 /** One configured local user. */

@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 import { durationSchema } from '../duration.js';
 import { secret } from '../secret.js';
@@ -43,5 +44,20 @@ export const configBackupSectionSchema = z.strictObject({
   sessionTimeout: durationSchema.default(300_000),
   /** Extra vendor command sets (*.yaml) that add to or replace the shipped ones by name. */
   vendorsDir: z.string().min(1).optional(),
+  /** When every device is backed up on its own (cron, in noctua.yaml `timezone`); `false` for on demand and triggers only. */
+  schedule: z.union([
+    z.string().refine((e) => cron.validate(e), 'expected a cron expression such as "30 2 * * *" (daily at 02:30)'),
+    z.literal(false),
+  ]).default('30 2 * * *'),
+  /** A device that reports a configuration change (trap or syslog of catalog type `config-change`) is backed up after `debounce`. */
+  onConfigChange: z.strictObject({
+    enabled: z.boolean().default(true),
+    /** Quiet time after the last change report before the backup runs, so a burst of edits makes one version. */
+    debounce: durationSchema.default(120_000),
+  }).prefault({}),
+  /** An incident whose device (or its parent) changed configuration this long before it opened shows the change. */
+  correlationWindow: durationSchema.default(3_600_000),
+  /** Compliance rules of your own (YAML, relative to the config directory), added to the shipped ones or replacing them by id. */
+  compliance: z.string().min(1).optional(),
 });
 export type ConfigBackupSection = z.output<typeof configBackupSectionSchema>;

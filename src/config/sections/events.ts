@@ -66,6 +66,14 @@ export const eventsSectionSchema = z.strictObject({
     window: durationSchema.default(60_000),
     threshold: z.number().int().min(1).default(5),
   }).prefault({}),
+  /**
+   * Events of these types make Noctua poll the device's SNMP data at once (interfaces confirm a linkDown within
+   * seconds); requests within `minGap` of a re-poll fold into one more poll at the end of the gap. `types: []` turns it off.
+   */
+  repoll: z.strictObject({
+    types: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected an event type such as link-down')).default(['link-down', 'link-up']),
+    minGap: durationSchema.default(5000),
+  }).prefault({}),
   /** Extra catalog directories, after the built-in catalogs and config/events/; relative to the config directory. */
   catalogDirs: z.array(z.string().min(1)).default([]),
 });

@@ -14,6 +14,8 @@ export const reportScheduleSchema = z.strictObject({
   weekly: z.string().refine((e) => cron.validate(e), 'expected a cron expression such as "0 8 * * 1"').default('0 8 * * 1'),
   /** The 1st of each month 08:00: the report of the month that just ended. */
   monthly: z.string().refine((e) => cron.validate(e), 'expected a cron expression such as "0 8 1 * *"').default('0 8 1 * *'),
+  /** 1 January 09:00: the yearly report (年报) of the year that just ended, after that morning's monthly report. */
+  yearly: z.string().refine((e) => cron.validate(e), 'expected a cron expression such as "0 9 1 1 *"').default('0 9 1 1 *'),
   /** Languages to write; the first is the one announced. Default: the configured locale. */
   langs: z.array(z.enum(LANGS)).min(1).optional(),
   formats: z.array(z.enum(REPORT_FORMATS)).min(1).default(['html', 'pdf']),

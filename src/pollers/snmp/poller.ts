@@ -8,6 +8,7 @@ import { exportState, importState, judgeUptime, uptimeSeconds, type CounterState
 import {
   ENTITY, SYSTEM_OIDS, chassisIdentity, identifyProfile, identityOids, profileIdentity, systemFields, systemInfo,
 } from './identify.js';
+import { entityParts } from './entities.js';
 import { buildInterfaces, interfaceColumns } from './interfaces.js';
 import { evaluateMetrics, mergeSamples, metricColumns, metricScalars, type RawSample } from './metrics.js';
 import { BUILTIN_PROFILE_DIR, loadProfiles, type Profile } from './profile.js';
@@ -185,6 +186,7 @@ export class SnmpDevicePoller implements Poller {
       if (agent.chassis.serial) identity.serial = agent.chassis.serial;
       const fields = systemFields(sys, agent.vendor, identity, uptimeS);
       out.push({ measurement: 'system', tags: {}, fields });
+      out.push(...entityParts(cols));
       await this.collectNeighbors(device, agent, fields, signal, out, errors);
       return;
     }

@@ -5,14 +5,18 @@
  */
 import { previousPeriod } from '../period.js';
 import type { TimeRange } from '../sources/types.js';
+import { assetSummary } from './assets.js';
 import { capacityRows } from './capacity.js';
 import { changes } from './changes.js';
+import { configBackupModel } from './config-backup.js';
 import { deviceRows } from './devices.js';
+import { eventsSummary } from './events.js';
 import { countBySeverity, incidentRows, slaSummary } from './incidents.js';
 import { availabilityByDay, latencyTrend, siteRows, topInterfaces } from './links.js';
 import { readAll } from './readings.js';
 import { engineerRows } from './engineers.js';
 import { problemRows } from './problems.js';
+import { monthRows } from './months.js';
 import { recommend } from './recommendations.js';
 import type { ModelInputs, ReportModel } from './types.js';
 
@@ -38,6 +42,8 @@ export async function buildReportModel(input: ModelInputs): Promise<ReportModel>
   const openSevere = (incidents ?? []).filter((i) => i.ongoing && (i.severity === 'P1' || i.severity === 'P2')).length;
   const verdict: ReportModel['summary']['verdict'] = !hasData ? 'no-data' : attention.length > 0 || openSevere > 0 ? 'abnormal' : 'normal';
 
+  // The asset register is a monthly matter (service plans ask for it in the monthly report).
+  const assets = input.assets && period.kind === 'monthly' ? await assetSummary(input.assets, period) : undefined;
   const model: ReportModel = {
     period, previous: prev, generatedAt: now, hasData,
     summary: {
@@ -49,8 +55,10 @@ export async function buildReportModel(input: ModelInputs): Promise<ReportModel>
     },
     devices, availabilityByDay: availabilityByDay(readings, period), sites: siteRows(readings), latencyTrend: latencyTrend(readings),
     ...topInterfaces(readings), ups, incidents, changes: changes(readings), problems: readings.problems ? problemRows(readings.problems, period) : undefined,
-    engineers: incidents && input.audience !== 'customer' ? engineerRows(incidents) : undefined, capacity: capacityRows(readings, period.end), recommendations: [],
+    assets, engineers: incidents && input.audience !== 'customer' ? engineerRows(incidents) : undefined, months: await monthRows(input, period, incidents), capacity: capacityRows(readings, period.end), recommendations: [],
   };
+  model.events = await eventsSummary(input.metrics, range);
+  if (input.configBackup) model.configBackup = await configBackupModel(input.configBackup, range, asOf);
   model.recommendations = recommend(model);
   return model;
 }

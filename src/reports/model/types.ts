@@ -2,9 +2,14 @@
  * The report model's shapes: everything a renderer prints, in no language. Built by build.ts from the
  * sources; see docs/REPORTS.md for each definition.
  */
+import type { AssetSource } from '../sources/assets.js';
+import type { AssetSummary } from './assets.js';
 import type { Severity } from '../../core/incident.js';
 import type { ReportPeriod } from '../period.js';
+import type { ConfigBackupModel, ConfigBackupSource } from './config-backup.js';
 import type { EngineerRow } from './engineers.js';
+import type { EventsSummary } from './events.js';
+import type { MonthRow } from './months.js';
 import type { DeviceSeen, IncidentRecord, IncidentSource, ProblemRecordSource, ProblemRecordSummary, MetricsSource, RebootEvent, SlaGrade, UpsState } from '../sources/types.js';
 
 /** One reason a device needs attention, in no language. */
@@ -119,12 +124,18 @@ export interface ReportModel {
   topUtilisation: InterfaceRow[];
   topErrors: InterfaceRow[];
   ups: (UpsState & { onBatteryTotalMs: number })[];
+  /** Trap, syslog and poll events (model/events.ts); undefined when the metrics source cannot count them. */
+  events?: EventsSummary;
   /** Undefined when no incident store is connected. */
   incidents?: IncidentRow[];
   /** Recurring problems: records open during the period or with an incident in it, most incidents in the period first. */
   problems?: ProblemRow[];
   /** Engineer figures (工程师评估); absent without incidents, and in the customer's version of the report. */
   engineers?: EngineerRow[];
+  /** The asset register (monthly reports, where a register is kept). */
+  assets?: AssetSummary;
+  /** Month by month (model/months.ts); only in a yearly report. */
+  months?: MonthRow[];
   changes: {
     added: DeviceSeen[];
     removed: DeviceSeen[];
@@ -135,6 +146,8 @@ export interface ReportModel {
   };
   capacity: CapacityRow[];
   recommendations: Recommendation[];
+  /** Configuration changes and compliance; absent without configuration backup. */
+  configBackup?: ConfigBackupModel;
 }
 
 /** What a report is built from. */
@@ -147,8 +160,12 @@ export interface ModelInputs {
   problems?: ProblemRecordSource;
   /** `customer`: the version handed to the customer, without the team's internal figures (engineer figures). */
   audience?: 'internal' | 'customer';
+  /** The asset register (资产统计); absent where none is kept, and the report then leaves the asset lists out. */
+  assets?: AssetSource;
   /** Enabled inventory devices: a device in the inventory without a single sample is reported as "no data". */
   inventory?: { name: string; site: string; class: string }[];
+  /** Configuration backup's versions and compliance; without it the configuration sections say it is not set up. */
+  configBackup?: ConfigBackupSource;
   now?: Date;
 }
 

@@ -8,7 +8,10 @@ import { paren, sectionContext, type Block, type Cell, type ReportSection, type 
 import { periodText, reportTitle, sectionTitle, verdictText } from './i18n.js';
 import { capacityBlocks } from './sections/capacity.js';
 import { changeBlocks } from './sections/changes.js';
+import { complianceBlocks } from './sections/compliance.js';
+import { configChangeBlocks } from './sections/config-changes.js';
 import { deviceBlocks } from './sections/devices.js';
+import { eventBlocks } from './sections/events.js';
 import { incidentBlocks } from './sections/incidents.js';
 import { linkBlocks } from './sections/links.js';
 import { powerBlocks } from './sections/power.js';
@@ -30,9 +33,11 @@ export interface ReportDocument {
   footnotes: string[];
 }
 
-/** The sections in report order; the position is the section number (sectionTitle). */
-const SECTIONS: readonly ((ctx: SectionContext) => Block[])[] = [
+/** The sections in report order; the position is the section number (sectionTitle). A builder may carry its own `title`. */
+const SECTIONS: readonly (((ctx: SectionContext) => Block[]) & { title?: Record<Lang, string> })[] = [
   summaryBlocks, deviceBlocks, linkBlocks, powerBlocks, incidentBlocks, changeBlocks, capacityBlocks, recommendationBlocks,
+  eventBlocks,
+  configChangeBlocks, complianceBlocks,
 ];
 
 /** Lays out the model in one language. */
@@ -40,7 +45,7 @@ export function buildDocument(model: ReportModel, lang: Lang): ReportDocument {
   const ctx = sectionContext(model, lang);
   const { s, fmt, zh } = ctx;
   const period = model.period;
-  const sections = SECTIONS.map((build, i) => ({ title: sectionTitle(lang, i), blocks: build(ctx) }));
+  const sections = SECTIONS.map((build, i) => ({ title: sectionTitle(lang, i, build.title?.[lang]), blocks: build(ctx) }));
   const tz = period.timeZone;
   return {
     lang,

@@ -17,11 +17,11 @@ function bandLabels(le: (min: number) => string, gt: (min: number) => string): R
 }
 
 const en = {
-  title: { weekly: 'Weekly Network Inspection Report', monthly: 'Monthly Network Service Report', custom: 'Network Inspection Report' },
+  title: { weekly: 'Weekly Network Inspection Report', monthly: 'Monthly Network Service Report', yearly: 'Annual Network Service Report', custom: 'Network Inspection Report' },
   period: 'Period',
   timeZone: 'Time zone',
   generated: 'Generated',
-  sections: ['Summary', 'Device inspection', 'Links', 'Power (UPS)', 'Incidents', 'Changes', 'Capacity outlook', 'Recommendations'],
+  sections: ['Summary', 'Device inspection', 'Links', 'Power (UPS)', 'Incidents', 'Changes', 'Capacity outlook', 'Recommendations', 'Events'],
   noDataPeriod: 'No monitoring data was recorded for this period. Nothing below is a measurement of zero: the devices were not polled, or the data was not stored. Check that Noctua was running and that InfluxDB was reachable.',
   kpi: { devices: 'Devices inspected', availability: 'Availability', incidents: 'Incidents', response: 'Response SLA', resolution: 'Resolution SLA', verdict: 'Inspection verdict' },
   verdict: { normal: 'Normal', abnormal: 'Abnormal', 'no-data': 'No data' },
@@ -79,11 +79,11 @@ const en = {
 export type Strings = typeof en;
 
 const zh: Strings = {
-  title: { weekly: '网络巡检周报', monthly: '网络运维服务月报', custom: '网络巡检报告' },
+  title: { weekly: '网络巡检周报', monthly: '网络运维服务月报', yearly: '网络运维服务年报', custom: '网络巡检报告' },
   period: '报告周期',
   timeZone: '时区',
   generated: '生成时间',
-  sections: ['巡检概要', '设备巡检明细', '链路质量', '电源（UPS）', '故障事件', '变更记录', '容量预测', '运维建议'],
+  sections: ['巡检概要', '设备巡检明细', '链路质量', '电源（UPS）', '故障事件', '变更记录', '容量预测', '运维建议', '事件统计'],
   noDataPeriod: '本报告周期内没有任何监测数据。以下内容均不代表测量结果为零：设备未被采集，或数据未能写入。请确认 Noctua 运行正常、InfluxDB 可以访问。',
   kpi: { devices: '巡检设备', availability: '整体可用率', incidents: '故障事件', response: '响应达标率', resolution: '解决达标率', verdict: '巡检结论' },
   verdict: { normal: '正常', abnormal: '异常', 'no-data': '无数据' },
@@ -143,9 +143,17 @@ export function strings(lang: Lang): Strings {
 }
 
 /** Section heading with the numbering customary in each language (一、 / 1.). */
-export function sectionTitle(lang: Lang, index: number): string {
-  const t = strings(lang).sections[index] ?? '';
-  return lang === 'zh-CN' ? `${'一二三四五六七八九十'[index]}、${t}` : `${index + 1}. ${t}`;
+export function sectionTitle(lang: Lang, index: number, own?: string): string {
+  const t = own ?? strings(lang).sections[index] ?? '';
+  return lang === 'zh-CN' ? `${zhNumeral(index + 1)}、${t}` : `${index + 1}. ${t}`;
+}
+
+/** 1..99 as Chinese numerals (一 … 十, 十一, 二十三), for section numbers past ten. */
+function zhNumeral(n: number): string {
+  const d = '零一二三四五六七八九';
+  if (n <= 10) return n === 10 ? '十' : d[n]!;
+  const tens = Math.floor(n / 10);
+  return `${tens === 1 ? '' : d[tens]}十${n % 10 === 0 ? '' : d[n % 10]}`;
 }
 
 /** The report title with its period, e.g. `网络巡检周报 2026-W47`. */

@@ -1,5 +1,6 @@
 import { durationLiteral, quoteIdent, quoteString } from '../../storage/influxql.js';
 import type { InfluxReader, QuerySeries } from '../../storage/queries.js';
+import { readEventCounts, type EventCount } from './influx-events.js';
 import { cell, num, readerFor, rows, statementRunner, timeOf, timeWhere, type InfluxEndpoint, type StatementRunner } from './influx-query.js';
 import type {
   AvailabilityBucket, DeviceIdentity, DeviceLoad, DeviceReachability, DeviceSeen, DeviceTemperature, HardwareUnit,
@@ -174,6 +175,10 @@ export class InfluxMetricsSource implements MetricsSource {
         lastOk: typeof lastOk === 'boolean' ? lastOk : undefined,
       };
     });
+  }
+
+  events(range: TimeRange): Promise<EventCount[]> {
+    return readEventCounts((statements) => this.run(statements), range);
   }
 
   async reboots(range: TimeRange): Promise<RebootEvent[]> {

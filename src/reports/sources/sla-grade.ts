@@ -33,5 +33,7 @@ export function fromEscalationSla(r: SlaRecord): SlaGrade {
     responseMet: r.paged ? r.responseMet : undefined, resolutionMet: r.paged ? r.resolutionMet : undefined,
     responseBand: bandNumber(r.responseBand, 'response'), resolutionBand: bandNumber(r.resolutionBand, 'resolution'),
     ...(r.paged ? {} : { notGraded: 'muted' as const }),
+    calendar: r.calendar, pausedMs: r.pausedMs,
+    pauses: r.pauses.map((p) => ({ reason: p.reason, note: p.note, startedAt: p.startedAt, endedAt: p.endedAt })),
   };
 }

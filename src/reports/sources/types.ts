@@ -3,6 +3,7 @@
  * own words. The model never sees InfluxQL or SQL, so it can be fed by InfluxDB (influx-metrics.ts), by
  * the alert store (alert-store.ts), or by an in-memory source (memory-incidents.ts) in tests.
  */
+import type { EventCount } from './influx-events.js';
 import { z } from 'zod';
 
 /** A half-open time range [start, end). */
@@ -96,6 +97,8 @@ export interface MetricsSource {
   ups(range: TimeRange): Promise<UpsState[]>;
   interfaces(range: TimeRange, bucketMs: number): Promise<InterfaceStats[]>;
   identity(range: TimeRange): Promise<IdentityHistory[]>;
+  /** Trap, syslog and poll events per device, type and source (the events section); optional for other stores. */
+  events?(range: TimeRange): Promise<EventCount[]>;
 }
 
 const severity = z.enum(['P1', 'P2', 'P3', 'P4']);
@@ -118,6 +121,11 @@ export const slaGradeSchema = z.object({
   resolutionBand: z.number().int().min(1).max(4).optional(),
   /** Set when the incident is not graded: `muted` (maintenance or parent down the whole time, nobody was paged). */
   notGraded: z.enum(['muted']).optional(),
+  /** The service calendar the clocks ran in (escalation's record; `7x24` unless notify.yaml says otherwise). */
+  calendar: z.string().optional(),
+  /** Service time taken out of the clocks by pauses, and each pause's reason and wall-clock span. */
+  pausedMs: z.number().nonnegative().optional(),
+  pauses: z.array(z.object({ reason: z.string(), note: z.string().optional(), startedAt: z.date(), endedAt: z.date().optional() })).optional(),
 });
 /** How one incident did against its SLA, as the report grades it. */
 export type SlaGrade = z.output<typeof slaGradeSchema>;

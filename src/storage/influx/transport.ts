@@ -41,8 +41,11 @@ function describe(err: unknown): string {
   return String(err);
 }
 
-/** Builds the HTTP transport for the configured InfluxDB. */
-export function createHttpTransport(settings: InfluxSection): InfluxTransport {
+/**
+ * Builds the HTTP transport for the configured InfluxDB. `retentionPolicy` (1.x only) writes into a policy other than
+ * the database default, e.g. `long_term` when seeding or restoring downsampled history.
+ */
+export function createHttpTransport(settings: InfluxSection, opts: { retentionPolicy?: string } = {}): InfluxTransport {
   const base = settings.url.replace(/\/+$/, '');
   const urlFor = (precision: WritePrecision): URL => {
     const url = new URL(settings.v2 ? `${base}/api/v2/write` : `${base}/write`);
@@ -51,6 +54,7 @@ export function createHttpTransport(settings: InfluxSection): InfluxTransport {
       url.searchParams.set('bucket', settings.v2.bucket);
     } else {
       url.searchParams.set('db', settings.database);
+      if (opts.retentionPolicy) url.searchParams.set('rp', opts.retentionPolicy);
     }
     url.searchParams.set('precision', precision);
     return url;

@@ -1,3 +1,4 @@
+import { assetBlocks } from './assets.js';
 import { DASH, type Block, type SectionContext } from '../blocks.js';
 
 /** Devices added and removed since the previous period. */
@@ -29,8 +30,9 @@ export function rebootList({ model, s, fmt }: SectionContext): Block[] {
     : { type: 'table', head: [s.col.time, s.col.device, s.col.detail], align: ['l', 'l', 'l'], rows: list.map((r) => [fmt.dateTime(r.time), r.device, r.message || DASH]) }];
 }
 
-/** 6. Changes: fleet, identity and reboots. */
+/** 6. Changes: fleet, identity, reboots, and the asset register (monthly). */
 export function changeBlocks(ctx: SectionContext): Block[] {
-  if (!ctx.model.hasData) return [ctx.noDataNote];
-  return [...fleetChanges(ctx), ...identityChanges(ctx), ...rebootList(ctx)];
+  // The asset register comes from the state database, not InfluxDB: it is shown also when the period has no samples.
+  if (!ctx.model.hasData) return [ctx.noDataNote, ...assetBlocks(ctx)];
+  return [...fleetChanges(ctx), ...identityChanges(ctx), ...rebootList(ctx), ...assetBlocks(ctx)];
 }

@@ -1,10 +1,12 @@
 import type { IncidentRow } from '../../model/types.js';
 import type { Block, Cell, SectionContext } from '../blocks.js';
 import { engineerBlocks } from './engineers.js';
+import { pauseBlocks, pauseCellLines } from './pauses.js';
 import { recurringProblemBlocks } from './problems.js';
 
 /** One row of the incident table: times with their durations, and the SLA grade. */
-function incidentCells({ lang, s, fmt }: SectionContext, i: IncidentRow): Cell[] {
+function incidentCells(ctx: SectionContext, i: IncidentRow): Cell[] {
+  const { lang, s, fmt } = ctx;
   return [
     i.id,
     { text: i.severity, tone: i.severity === 'P1' ? 'bad' : i.severity === 'P2' ? 'warn' : undefined },
@@ -14,7 +16,7 @@ function incidentCells({ lang, s, fmt }: SectionContext, i: IncidentRow): Cell[]
     i.resolvedAt && !i.ongoing ? `${fmt.dateTime(i.resolvedAt)}\n${fmt.duration(i.resolvedAt.getTime() - i.openedAt.getTime())}` : { text: s.notResolved, tone: 'warn' },
     `${fmt.duration(i.durationMs)}${i.ongoing ? `\n${s.ongoing}` : ''}`,
     {
-      text: i.sla.notGraded ? s.notGraded : `${s.respLabel} ${s.gradeText(i.sla.responseBand, i.sla.responseMet)}\n${s.resoLabel} ${s.gradeText(i.sla.resolutionBand, i.sla.resolutionMet)}`,
+      text: [i.sla.notGraded ? s.notGraded : `${s.respLabel} ${s.gradeText(i.sla.responseBand, i.sla.responseMet)}\n${s.resoLabel} ${s.gradeText(i.sla.resolutionBand, i.sla.resolutionMet)}`, ...pauseCellLines(ctx, i)].join('\n'),
       tone: i.sla.responseMet === false || i.sla.resolutionMet === false ? 'bad' : undefined,
     },
   ];
@@ -22,7 +24,7 @@ function incidentCells({ lang, s, fmt }: SectionContext, i: IncidentRow): Cell[]
 
 /** 5. Incidents: every incident active in the period with its SLA grade, then the recurring problems and the engineer figures. */
 export function incidentBlocks(ctx: SectionContext): Block[] {
-  return [...incidentTable(ctx), ...recurringProblemBlocks(ctx), ...engineerBlocks(ctx)];
+  return [...incidentTable(ctx), ...pauseBlocks(ctx), ...recurringProblemBlocks(ctx), ...engineerBlocks(ctx)];
 }
 
 function incidentTable(ctx: SectionContext): Block[] {

@@ -2,6 +2,7 @@ import { SEVERITIES } from '../../../core/incident.js';
 import { THRESHOLDS } from '../../model/thresholds.js';
 import { paren, type Block, type SectionContext } from '../blocks.js';
 import { barChart } from '../charts.js';
+import { monthBlocks } from './months.js';
 
 /** The six headline numbers: devices, availability, incidents, response and resolution SLA, verdict. */
 export function summaryKpis({ model, s, fmt }: SectionContext): Block {
@@ -59,5 +60,6 @@ export function summaryBlocks(ctx: SectionContext): Block[] {
   if (!model.summary.incidentsBySeverity) blocks.push({ type: 'p', text: s.notConnected, tone: 'note' });
   blocks.push(...slaBands(ctx));
   if (model.hasData) blocks.push(availabilityChart(ctx));
+  blocks.push(...monthBlocks(ctx));
   return blocks;
 }

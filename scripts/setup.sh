@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBS=(influxdb snmpsim snmp snmpd fping iputils-ping iproute2 chromium poppler-utils redis-server prometheus-snmp-exporter build-essential python3 fonts-noto-cjk rsyslog snmptrapd openssh-server slapd ldap-utils openssl)
+DEBS=(influxdb snmpsim snmp snmpd fping iputils-ping iproute2 chromium poppler-utils redis-server prometheus-snmp-exporter build-essential python3 fonts-noto-cjk rsyslog snmptrapd openssh-server slapd ldap-utils openssl lldpd)
 
 missing=()
 for p in "${DEBS[@]}"; do
@@ -26,7 +26,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
   # The packages start system services on some machines; Noctua starts its own private instances.
-  for svc in influxdb snmpd snmptrapd.socket snmptrapd redis-server prometheus-snmp-exporter slapd; do
+  for svc in influxdb snmpd snmptrapd.socket snmptrapd redis-server prometheus-snmp-exporter slapd lldpd; do
     $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || $SUDO service "$svc" stop >/dev/null 2>&1 || true
   done
 else

@@ -35,6 +35,8 @@ export interface AlertEngineOptions {
   /** Receives `alert_event` samples (docs/SCHEMA.md) to write to InfluxDB for Grafana annotations. */
   onAlertEvents?: (samples: Sample[]) => void;
   locale?: Lang;
+  /** The topology's derived parent of a device with `parent: auto` (src/topology); parent suppression uses it as a configured one. */
+  derivedParent?: (device: string) => string | undefined;
 }
 
 /** The alert engine: a bus sink, the incident actions, the queries and the maintenance API. */
@@ -95,6 +97,7 @@ class Engine implements AlertEngine {
     const rules = new RuleIndex(opts.rules);
     const ctx: EngineContext = { store: new AlertStore(opts.db), clock, log: opts.log, locale: opts.locale ?? 'en', rules, devices: new DeviceIndex() };
     this.ctx = ctx;
+    if (opts.derivedParent) ctx.devices.useDerivedParents(opts.derivedParent);
     this.listeners = [...(opts.listeners ?? [])];
     this.trackers = new TrackerTable((name) => rules.traits(name));
     const latest = new LatestTable();

@@ -18,6 +18,7 @@ import type { InfluxReadiness } from '../storage/influx/sink.js';
 import { ackLinkService, type EscalationPaging } from './ack-links.js';
 import { eventServiceOverInflux } from './services/events.js';
 import type { LatestSamples } from './latest-samples.js';
+import { topologyView } from './services/topology.js';
 import type { ApiServices, ConfigService, DeviceSummary, LiveEvent, OnCallEntry, Readiness, ReportService } from './services/index.js';
 
 /** The running parts the API reads and acts through. */
@@ -55,6 +56,8 @@ export interface RuntimeParts {
   /** Problem records and the knowledge base (src/service/management.ts). */
   problemRecords?: ApiServices['problemRecords'];
   knowledge?: ApiServices['knowledge'];
+  /** LLDP/CDP links and derived parents (src/topology); the API joins them with live device state. */
+  topology?: Parameters<typeof topologyView>[0];
   /** The asset register (src/service/assets). */
   assets?: ApiServices['assets'];
   now?: () => Date;
@@ -191,6 +194,7 @@ export function runtimeServices(parts: RuntimeParts): ApiServices & { close(): v
     reports: parts.reports,
     problemRecords: parts.problemRecords,
     knowledge: parts.knowledge,
+    topology: parts.topology ? topologyView(parts.topology, devices, (name) => parts.inventory().find((d) => d.name === name)?.parent) : undefined,
     configBackups: parts.configBackups,
     assets: parts.assets,
     paging: parts.paging ? ackLinkService(parts.paging, engine, parts.db, now) : undefined,

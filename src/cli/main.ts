@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   report: () => import('./report.js'),
   start: () => import('./start.js'),
   poll: () => import('./poll.js'),
+  topology: () => import('./topology.js'),
   user: () => import('./user.js'),
 };
 

@@ -65,6 +65,8 @@ export const deviceDefaultsSchema = z.strictObject({
   ssh: z.union([sshPartialSchema, z.literal(false)]).optional(),
   tags: z.array(name).optional(),
   enabled: z.boolean().optional(),
+  /** `auto`: devices without their own `parent:` take the one derived from the topology (docs/TOPOLOGY.md). */
+  parent: z.literal('auto').optional(),
   /** Operator-kept asset fields (warranty, owner, contract) its devices share (docs/SERVICE.md "Asset register"). */
   asset: assetFieldsSchema.optional(),
 });
@@ -87,7 +89,8 @@ export const deviceEntrySchema = z.strictObject({
   class: z.enum(DEVICE_CLASSES),
   site: name.optional(),
   tags: z.array(name).optional(),
-  parent: name.optional(),
+  /** A device name, or `auto` for the parent derived from the topology (docs/TOPOLOGY.md). */
+  parent: z.union([z.literal('auto'), name]).optional(),
   snmp: z.union([snmpPartialSchema, z.literal(false)]).optional(),
   icmp: z.union([icmpPartialSchema, z.literal(false)]).optional(),
   intervals: intervalsPartialSchema.optional(),
@@ -151,6 +154,8 @@ export interface Device {
   site: string;
   tags: string[];
   parent?: string;
+  /** True when the parent is derived from the topology (`parent: auto` here or in defaults, no explicit parent). */
+  parentAuto?: boolean;
   description?: string;
   snmp: SnmpSettings | false;
   icmp: IcmpSettings | false;

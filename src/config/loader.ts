@@ -99,9 +99,11 @@ export function resolveInventory(src: YamlSource, file: InventoryFile): { sites:
     const tags = [...new Set([...(defaults?.tags ?? []), ...(site?.defaults?.tags ?? []), ...(d.tags ?? [])])];
     devices.push({
       name: d.name, address: d.address, class: d.class, site: siteName, tags,
-      parent: d.parent, description: d.description, snmp, icmp, intervals,
+      parent: d.parent === 'auto' ? undefined : d.parent, description: d.description, snmp, icmp, intervals,
       enabled: d.enabled ?? site?.defaults?.enabled ?? defaults?.enabled ?? true,
       asset: mergeAssetFields([defaults?.asset, site?.defaults?.asset, d.asset]),
+      // An explicit parent always wins over `auto` from the site or file defaults.
+      ...(d.parent === 'auto' || d.parent === undefined && (site?.defaults?.parent ?? defaults?.parent) === 'auto' ? { parentAuto: true } : {}),
     });
   });
 
@@ -186,6 +188,13 @@ function checkAuthSites(settings: NoctuaSettings, source: YamlSource | undefined
   return errors;
 }
 
+/** topology.root must be an inventory device, or no parent could ever be derived. */
+function checkTopologyRoot(settings: NoctuaSettings, source: YamlSource | undefined, devices: readonly Device[]): ConfigError[] {
+  const root = settings.topology.root;
+  if (!source || root === undefined || devices.some((d) => d.name === root)) return [];
+  return [source.error(['topology', 'root'], `unknown device "${root}" (expected the name of a device in devices.yaml)`)];
+}
+
 /**
  * Loads and checks a config directory: noctua.yaml, devices.yaml and each optional file in `optional` that exists.
  * Throws {@link ConfigInvalidError} listing every error of every file.
@@ -214,6 +223,7 @@ export function loadConfig<L extends OptionalFileLoaders = Record<never, never>>
   if (settings && errors.length === 0) {
     errors.push(...checkClusterGroups(settings, settingsSource, inventory.sites, inventory.devices));
     errors.push(...checkAuthSites(settings, settingsSource, inventory.sites, inventory.devices));
+    errors.push(...checkTopologyRoot(settings, settingsSource, inventory.devices));
   }
   if (errors.length > 0 || !settings) throw new ConfigInvalidError(errors);
   const stateDir = isAbsolute(settings.stateDir) ? settings.stateDir : resolve(dirname(abs), settings.stateDir);

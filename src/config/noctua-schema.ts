@@ -8,6 +8,7 @@ import { eventsSectionSchema } from './sections/events.js';
 import { reportScheduleSchema } from './sections/reports.js';
 import { configBackupSectionSchema } from './sections/config-backup.js';
 import { serviceSectionSchema } from './sections/service.js';
+import { topologySectionSchema } from './sections/topology.js';
 import { LANGS } from './lang.js';
 
 function validTimeZone(tz: string): boolean {
@@ -36,5 +37,7 @@ export const noctuaFileSchema = z.strictObject({
   configBackup: configBackupSectionSchema.prefault({}),
   /** Problem records and the knowledge base (docs/SERVICE.md). */
   service: serviceSectionSchema.prefault({}),
+  /** LLDP/CDP topology: the root derived parents point toward, when a missing link is lost (docs/TOPOLOGY.md). */
+  topology: topologySectionSchema.prefault({}),
 });
 export type NoctuaSettings = z.output<typeof noctuaFileSchema>;

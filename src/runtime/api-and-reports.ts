@@ -115,6 +115,7 @@ export async function startApiAndReports(s: RuntimeServices, p: ApiAndReportsPar
       sources: () => reportSources(p.current(), p.db, p.configBackupReports),
     }),
     problemRecords: service.problems,
+    topology: consumers.topology,
     knowledge: {
       entries: service.knowledge, runbook: (name, lang) => service.runbooks.get(name, lang), runbookNames: () => service.runbooks.names(),
       deviceFacts: deviceFacts(p),

@@ -8,6 +8,9 @@ import type { Db } from '../core/database.js';
 import type { Logger } from '../core/log.js';
 import type { Sample } from '../core/sample.js';
 import { createInfluxSink, type InfluxSink } from '../storage/index.js';
+import { topologyRoot } from '../topology/root.js';
+import { TopologyService } from '../topology/service.js';
+import { TopologyStore } from '../topology/store.js';
 import type { Closers } from './closers.js';
 
 /** The parts that consume samples: the InfluxDB writer, the alert engine and escalation behind it. */
@@ -15,6 +18,8 @@ export interface SampleConsumers {
   storage?: InfluxSink;
   alerts: AlertEngine;
   escalation?: EscalationService;
+  /** LLDP/CDP links and derived parents (docs/TOPOLOGY.md); a sink ahead of the engine so parents are current. */
+  topology: TopologyService;
   sinks: Sink[];
 }
 
@@ -30,8 +35,18 @@ export async function buildConsumers(cfg: LoadedConfig, log: Logger, db: Db, clo
   const writeEvents = (samples: Sample[]) => {
     storage?.write(samples).catch((err: unknown) => log.error({ err }, 'alert events not written'));
   };
+  // link-lost events go to the writer and the engine (rules may match them), the two consumers downstream of topology.
+  let alertsRef: AlertEngine | undefined;
+  const topology = new TopologyService(new TopologyStore(db), { ...cfg.settings.topology, root: topologyRoot(cfg.settings.topology.root, cfg.devices) }, async (events) => {
+    await Promise.all([storage?.write(events), alertsRef?.write(events)]);
+  });
+  topology.setInventory(cfg.devices);
   // Without alerts.yaml the engine still runs, with no rules: the API's incidents and maintenance need it.
-  const alerts: AlertEngine = createAlertEngine({ db, rules: cfg.alerts ?? parseAlertRules('rules: []\n', 'alerts.yaml'), devices: cfg.devices, clock, log: log.child({ component: 'alerts' }), onAlertEvents: writeEvents, locale: cfg.settings.locale });
+  const alerts: AlertEngine = createAlertEngine({
+    db, rules: cfg.alerts ?? parseAlertRules('rules: []\n', 'alerts.yaml'), devices: cfg.devices, clock, log: log.child({ component: 'alerts' }),
+    onAlertEvents: writeEvents, locale: cfg.settings.locale, derivedParent: (d) => topology.parentOf(d),
+  });
+  alertsRef = alerts;
   let escalation: EscalationService | undefined;
   if (cfg.notify) {
     escalation = createEscalationService({
@@ -45,8 +60,8 @@ export async function buildConsumers(cfg: LoadedConfig, log: Logger, db: Db, clo
   } else {
     log.warn(`no notify.yaml in ${cfg.dir}: incidents are recorded but nobody is paged`);
   }
-  sinks.push(alerts);
-  return { storage, alerts, escalation, sinks };
+  sinks.push(topology, alerts);
+  return { storage, alerts, escalation, topology, sinks };
 }
 
 /** How {@link startConsumers} is asked to start the consumers. */

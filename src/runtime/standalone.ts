@@ -10,6 +10,7 @@ import type { DeviceSetChange } from '../scheduler/scheduler.js';
 import { startApiAndReports } from './api-and-reports.js';
 import { configBackupApi, startConfigBackupPart } from './config-backup.js';
 import { consumerSelfSamples, startConsumers } from './consumers.js';
+import { topologyRoot } from '../topology/root.js';
 import { warnRestartOnly, reloadAlerts } from './reload.js';
 import { addExtraSinks, buildPollers, closePollersLast, createScheduler, every, startScheduler, stopRuntime, type RuntimeServices } from './services.js';
 import type { NoctuaRuntime, StartOptions } from './types.js';
@@ -64,6 +65,7 @@ export async function startStandalone(cfg: LoadedConfig, s: RuntimeServices, opt
       scheduler.setLimits({ concurrency: next.settings.scheduler.concurrency, deadlineFraction: next.settings.scheduler.deadlineFraction });
       const c = scheduler.setDevices(next.devices);
       reloadAlerts(consumers.alerts, next);
+      consumers.topology.setInventory(next.devices, { ...next.settings.topology, root: topologyRoot(next.settings.topology.root, next.devices) });
       current = next;
       log.info({ added: c.added, removed: c.removed, changed: c.changed, devices: scheduler.deviceNames().length }, 'inventory reloaded');
       return c;

@@ -43,14 +43,14 @@ describe('startNoctua wiring', () => {
     const bare = loadFullConfig(configDir('sinks', ['a']));
     const db = openStateDb(join(tmp.dir, 'consumers-state'));
     const none = await buildConsumers(bare, log, db, systemClock, { noStorage: true });
-    expect(none.sinks.map((s) => s.name)).toEqual([none.alerts.name]);
+    expect(none.sinks.map((s) => s.name)).toEqual(['topology', none.alerts.name]);
     expect(none.storage).toBeUndefined();
     expect(lines.some((l) => /no alerts\.yaml/.test(l.msg))).toBe(true);
     await none.alerts.stop();
     const dir = configDir('with-alerts', ['a']);
     copyFileSync(join(repoRoot, 'config', 'alerts.example.yaml'), join(dir, 'alerts.yaml'));
     const withAlerts = await buildConsumers(loadFullConfig(dir), log, db, systemClock, { noStorage: true });
-    expect(withAlerts.sinks.map((s) => s.name)).toEqual([withAlerts.alerts.name]);
+    expect(withAlerts.sinks.map((s) => s.name)).toEqual(['topology', withAlerts.alerts.name]);
     expect(withAlerts.escalation).toBeUndefined();
     expect(lines.some((l) => /no notify\.yaml/.test(l.msg))).toBe(true);
     await withAlerts.alerts.stop();

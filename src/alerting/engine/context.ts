@@ -44,6 +44,8 @@ function deviceInfo(d: Device): DeviceInfo {
 export class DeviceIndex {
   private devices = new Map<string, DeviceInfo>();
   private enabledNames = new Set<string>();
+  private autoParent = new Set<string>();
+  private derivedParent: (name: string) => string | undefined = () => undefined;
   /** When devices were first known, the baseline of absence timers for devices never heard from. */
   private readonly knownSince = new Map<string, number>();
 
@@ -52,17 +54,30 @@ export class DeviceIndex {
     const before = [...this.devices.keys()];
     this.devices = new Map(devices.map((d) => [d.name, deviceInfo(d)]));
     this.enabledNames = new Set(devices.filter((d) => d.enabled).map((d) => d.name));
+    this.autoParent = new Set(devices.filter((d) => d.parentAuto).map((d) => d.name));
     for (const d of devices) if (!this.knownSince.has(d.name)) this.knownSince.set(d.name, now);
     return before.filter((n) => !this.devices.has(n));
   }
 
-  get(name: string): DeviceInfo | undefined { return this.devices.get(name); }
+  /**
+   * The device with its parent: the configured one, or for `parent: auto` the one the topology derived
+   * ({@link useDerivedParents}), so parent suppression treats both alike.
+   */
+  get(name: string): DeviceInfo | undefined {
+    const d = this.devices.get(name);
+    if (!d || d.parent !== undefined || !this.autoParent.has(name)) return d;
+    const parent = this.derivedParent(name);
+    return parent !== undefined && parent !== name ? { ...d, parent } : d;
+  }
+
+  /** Injects the topology's parent lookup for devices with `parent: auto`. */
+  useDerivedParents(lookup: (name: string) => string | undefined): void { this.derivedParent = lookup; }
   enabled(): Iterable<string> { return this.enabledNames; }
   since(name: string): number | undefined { return this.knownSince.get(name); }
 
   /** The inventory's device, or one made from a sample's tags when it is not (yet) in the inventory. */
   of(name: string, tags: Record<string, string> = {}): DeviceInfo {
-    return this.devices.get(name) ?? { name, site: tags.site ?? 'default', class: tags.class ?? 'other', tags: [] };
+    return this.get(name) ?? { name, site: tags.site ?? 'default', class: tags.class ?? 'other', tags: [] };
   }
 }
 

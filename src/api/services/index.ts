@@ -18,6 +18,7 @@ import type { OnCallView } from './on-call.js';
 import type { PagingService } from './paging.js';
 import type { ReportService } from './reports.js';
 import type { KnowledgeService, ProblemRecordService } from './service-records.js';
+import type { TopologyView } from './topology.js';
 import type { AssetService } from './assets.js';
 
 export type { Awaitable } from './awaitable.js';
@@ -33,6 +34,7 @@ export type { MetricsReader, Series, DeviceSeriesQuery } from './metrics.js';
 export type { OnCallEntry, OnCallView } from './on-call.js';
 export type { AckLinkCheck, AckOutcome, AckRefusal, ChatSettings, PagingService } from './paging.js';
 export type { KnowledgeService, ProblemRecordService } from './service-records.js';
+export type { TopologySnapshot, TopologyView } from './topology.js';
 export type { AssetService } from './assets.js';
 export { REPORT_KINDS, type GeneratedReport, type ReportKindName, type ReportRequest, type ReportService, type StoredReport } from './reports.js';
 
@@ -60,6 +62,8 @@ export interface ApiServices {
   problemRecords?: ProblemRecordService;
   /** The knowledge base and runbooks; absent like problemRecords. */
   knowledge?: KnowledgeService;
+  /** LLDP/CDP topology; absent like problemRecords. */
+  topology?: TopologyView;
   /** The asset register; absent like problemRecords. */
   assets?: AssetService;
 }

@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { boundDeviceStrings } from '../../core/device-text.js';
 import type { Logger } from '../../core/log.js';
 import { deviceTags, type PollKind, type PollResult, type Poller } from '../../core/poller.js';
-import type { PollError, Sample } from '../../core/sample.js';
+import type { FieldValue, PollError, Sample } from '../../core/sample.js';
 import { exportState, importState, judgeUptime, uptimeSeconds, type CounterState } from './counters.js';
 import {
   ENTITY, SYSTEM_OIDS, chassisIdentity, identifyProfile, identityOids, profileIdentity, systemFields, systemInfo,
@@ -14,6 +14,7 @@ import { evaluateMetrics, mergeSamples, metricColumns, metricScalars, type RawSa
 import { BUILTIN_PROFILE_DIR, loadProfiles, type Profile } from './profile.js';
 import { SnmpError, openSession, type ColumnValues, type SnmpSession, type SnmpValue } from './session.js';
 import { identifyVendor } from './vendors/identify-vendor.js';
+import { LLDP_LOCAL_CHASSIS, localChassisId, neighborColumns, parseNeighbors, type NeighborTable } from './neighbors/index.js';
 
 /** Options shared by the SNMP and inventory pollers. */
 export interface SnmpPollerOptions {
@@ -183,8 +184,10 @@ export class SnmpDevicePoller implements Poller {
       // ENTITY-MIB's model/serial are the hardware's own words; prefer them over sysDescr guesses.
       if (agent.chassis.model) identity.model = agent.chassis.model;
       if (agent.chassis.serial) identity.serial = agent.chassis.serial;
-      out.push({ measurement: 'system', tags: {}, fields: systemFields(sys, agent.vendor, identity, uptimeS) });
+      const fields = systemFields(sys, agent.vendor, identity, uptimeS);
+      out.push({ measurement: 'system', tags: {}, fields });
       out.push(...entityParts(cols));
+      await this.collectNeighbors(device, agent, fields, signal, out, errors);
       return;
     }
     identity = { ...agent.chassis, ...identity };
@@ -222,6 +225,22 @@ export class SnmpDevicePoller implements Poller {
       engineBoots: sys.engineBoots ?? agent.session.engine()?.boots, engineTime: sys.engineTime ?? agent.session.engine()?.time,
       counters: ifs.counters,
     };
+  }
+
+  /**
+   * Inventory only: the neighbour tables the generic and the device's profile ask for, as `neighbor` samples,
+   * and the device's own LLDP chassis id as `system.lldp_chassis_id` (topology matches neighbours by it).
+   */
+  private async collectNeighbors(device: Device, agent: AgentMemory, system: Record<string, FieldValue>, signal: AbortSignal, out: RawSample[], errors: PollError[]): Promise<void> {
+    const tables = new Set<NeighborTable>([...this.generic.flatMap((p) => p.neighbors), ...(agent.profile?.neighbors ?? [])]);
+    if (tables.size === 0) return;
+    if (tables.has('lldp')) {
+      const [subtype, id] = await agent.session.get([LLDP_LOCAL_CHASSIS.subtype, LLDP_LOCAL_CHASSIS.id], signal);
+      const chassis = localChassisId(subtype, id);
+      if (chassis) system.lldp_chassis_id = chassis;
+    }
+    const cols = await this.walkColumns(device, agent, new Set(neighborColumns(tables)), signal, errors);
+    out.push(...parseNeighbors(tables, cols));
   }
 
   /** Identifies the device on first contact and whenever it says it is something else now (replaced, upgraded). */

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { backtrackRisk, testPattern } from './patterns.js';
 import { readYamlDirs } from '../../config/data-files.js';
+import { NEIGHBOR_TABLE_NAMES } from './neighbors/index.js';
 
 /**
  * Device knowledge as data: a profile says how to recognise a vendor's devices and which OIDs
@@ -144,6 +145,8 @@ export const profileSchema = z.strictObject({
   }).default({}),
   match: z.array(matchSchema).default([]),
   metrics: z.array(metricSpecSchema).default([]),
+  /** Neighbour tables read on the inventory interval (docs/TOPOLOGY.md); a generic profile's apply to every device. */
+  neighbors: z.array(z.enum(NEIGHBOR_TABLE_NAMES)).default([]),
 }).superRefine((p, ctx) => {
   if (p.kind === 'vendor' && p.match.length === 0) ctx.addIssue({ code: 'custom', path: ['match'], message: 'a vendor profile needs at least one match rule' });
   if (p.kind === 'vendor' && !p.vendor) ctx.addIssue({ code: 'custom', path: ['vendor'], message: 'required for a vendor profile (expected the vendor tag, e.g. huawei)' });

@@ -20,7 +20,7 @@ export function device(name: string, o: Partial<Device> = {}): Device {
 export const T0 = Date.UTC(2026, 10, 23, 8, 0, 0);
 
 /** An engine on fake time and an in-memory (or given) database, recording every event and alert_event sample. */
-export function harness(rulesYaml: string, devices: Device[], o: { db?: Db; clock?: FakeClock; locale?: Lang } = {}) {
+export function harness(rulesYaml: string, devices: Device[], o: { db?: Db; clock?: FakeClock; locale?: Lang; derivedParent?: (device: string) => string | undefined } = {}) {
   const clock = o.clock ?? new FakeClock(T0);
   const db = o.db ?? openStateDb('', ':memory:');
   const events: IncidentEvent[] = [];
@@ -28,7 +28,7 @@ export function harness(rulesYaml: string, devices: Device[], o: { db?: Db; cloc
   const engine: AlertEngine = createAlertEngine({
     db, rules: parseAlertRules(rulesYaml), devices, clock, log: pino({ level: 'silent' }),
     listeners: [{ onIncidentEvent: (e) => { events.push(e); } }],
-    onAlertEvents: (s) => alertEvents.push(...s), locale: o.locale,
+    onAlertEvents: (s) => alertEvents.push(...s), locale: o.locale, derivedParent: o.derivedParent,
   });
   const dev = new Map(devices.map((d) => [d.name, d]));
   /** Feeds one sample at the clock's current time. */

@@ -1,0 +1,116 @@
+import type { Sink } from '../core/bus.js';
+import type { Sample } from '../core/sample.js';
+import { buildTopology, observationOf, type NeighborObservation, type TopoDevice, type Topology } from './graph.js';
+import { deriveParents, type DerivedParent } from './parents.js';
+import type { StoredLink, TopologyStore } from './store.js';
+
+/** How the topology is kept (the `topology:` section of noctua.yaml). */
+export interface TopologyOptions {
+  /** The device the tree hangs from (derived parents point toward it). */
+  root?: string;
+  /** Inventory cycles of an endpoint without the link before it is lost (default 3). */
+  lostAfter: number;
+}
+
+/** An inventory device with the facts topology needs from configuration. */
+export interface TopologyInventoryDevice { name: string; address: string; site: string; class: string; parentAuto?: boolean }
+
+/**
+ * The topology as a bus sink: keeps each device's latest neighbour rows (replaced at its inventory poll), its
+ * sysName and LLDP chassis id, rebuilds the graph after each inventory poll, stores links with first/last seen,
+ * and publishes an `event` of type `link-lost` (source topology) when a link was missed `lostAfter` cycles.
+ */
+export class TopologyService implements Sink {
+  readonly name = 'topology';
+  private devices = new Map<string, TopologyInventoryDevice>();
+  private readonly facts = new Map<string, Pick<TopoDevice, 'sysName' | 'chassisId'>>();
+  private readonly observations = new Map<string, NeighborObservation[]>();
+  private graph: Topology = { links: [], unmanaged: [] };
+  private parents = new Map<string, DerivedParent>();
+
+  constructor(
+    private readonly store: TopologyStore,
+    private options: TopologyOptions,
+    private readonly publish: (batch: Sample[]) => Promise<void>,
+  ) {}
+
+  /** Replaces the inventory and the options (at start and on reload). */
+  setInventory(devices: readonly TopologyInventoryDevice[], options: TopologyOptions = this.options): void {
+    const names = new Set(devices.map((d) => d.name));
+    for (const old of this.devices.keys()) if (!names.has(old)) { this.store.forget(old); this.observations.delete(old); this.facts.delete(old); }
+    this.devices = new Map(devices.map((d) => [d.name, d]));
+    this.options = options;
+    this.rebuild();
+  }
+
+  async write(batch: readonly Sample[]): Promise<void> {
+    const pending = new Map<string, NeighborObservation[]>();
+    const cycles: { device: string; at: Date }[] = [];
+    for (const s of batch) {
+      const device = s.tags.device;
+      if (!device || !this.devices.has(device)) continue;
+      if (s.measurement === 'neighbor') {
+        const o = observationOf(s);
+        if (o) pending.set(device, [...(pending.get(device) ?? []), o]);
+      } else if (s.measurement === 'system') {
+        const sysName = typeof s.fields.sysName === 'string' ? s.fields.sysName : undefined;
+        const chassisId = typeof s.fields.lldp_chassis_id === 'string' ? s.fields.lldp_chassis_id : this.facts.get(device)?.chassisId;
+        this.facts.set(device, { sysName, chassisId });
+      } else if (s.measurement === 'snmp_poll' && s.tags.kind === 'inventory' && s.fields.ok === true) {
+        cycles.push({ device, at: s.time });
+      }
+    }
+    const events: Sample[] = [];
+    for (const { device, at } of cycles) {
+      // A completed inventory poll replaces the device's rows, also with none (its neighbours are gone).
+      this.observations.set(device, pending.get(device) ?? []);
+      this.rebuild();
+      for (const l of this.store.cycle(device, this.graph.links, at, this.options.lostAfter)) events.push(this.lostEvent(l, at));
+    }
+    if (events.length > 0) await this.publish(events);
+  }
+
+  async close(): Promise<void> {}
+
+  /** The current graph (links now reported) and unmanaged neighbours. */
+  current(): Topology { return this.graph; }
+
+  /** Every stored link with first/last seen, lost ones included. */
+  storedLinks(): StoredLink[] { return this.store.all(); }
+
+  /** The parent derived for every device (whether or not it uses `parent: auto`). */
+  derivedParents(): Map<string, DerivedParent> { return this.parents; }
+
+  /** The derived parent of a device with `parent: auto`, for the alert engine; undefined otherwise. */
+  parentOf(name: string): string | undefined {
+    return this.devices.get(name)?.parentAuto ? this.parents.get(name)?.parent : undefined;
+  }
+
+  private rebuild(): void {
+    const inventory: TopoDevice[] = [...this.devices.values()].map((d) => ({ name: d.name, address: d.address, ...this.facts.get(d.name) }));
+    this.graph = buildTopology(inventory, [...this.observations.values()].flat());
+    const fresh = deriveParents([...this.devices.keys()], this.graph.links, this.options.root);
+    // A device cut off from the root keeps its last parent: the link toward the root is gone exactly when the
+    // devices behind it go down, and that is when suppression needs the parent. A new path replaces it.
+    for (const [name, d] of fresh) {
+      const before = this.parents.get(name);
+      if (d.parent === undefined && before?.parent !== undefined && this.devices.has(before.parent) && name !== this.options.root) {
+        fresh.set(name, { ...before, reason: `${before.parent} kept from the last path to the root (${d.reason} now)` });
+      }
+    }
+    this.parents = fresh;
+  }
+
+  private lostEvent(l: StoredLink, at: Date): Sample {
+    const dev = this.devices.get(l.a.device) ?? this.devices.get(l.b.device);
+    const text = `link ${l.a.device} ${l.a.port} - ${l.b.device} ${l.b.port} not seen for ${l.missed} inventory cycles (last seen ${l.lastSeen.toISOString()})`;
+    return {
+      measurement: 'event', time: at,
+      tags: { device: l.a.device, site: dev?.site ?? 'default', class: dev?.class ?? 'other', vendor: 'unknown', source: 'topology', type: 'link-lost', severity: 'warning', ifName: l.a.port },
+      fields: {
+        message: text, message_zh: `链路 ${l.a.device} ${l.a.port} - ${l.b.device} ${l.b.port} 已连续 ${l.missed} 个资产周期未见`,
+        count: 1n, entity: `${l.b.device} ${l.b.port}`, key: l.id,
+      },
+    };
+  }
+}

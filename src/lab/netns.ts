@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * A test host that exists only on this machine: a network namespace joined to the host by a veth
@@ -8,6 +11,8 @@ import { execFileSync } from 'node:child_process';
  */
 export interface NetnsHost {
   name: string;
+  /** The third octet actually used (10.200.<subnet>.0/30): the one asked for, or the next free one. */
+  subnet: number;
   /** The host side of the pair. */
   hostAddress4: string;
   /** The address inside the namespace: the one to ping. */
@@ -43,11 +48,47 @@ function ip(...args: string[]): void {
   }
 }
 
+/** Where processes record which 10.200.<subnet> they hold, so concurrent test files never share a subnet. */
+const SUBNET_LOCKS = join(tmpdir(), 'noctua-netns-subnets');
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+/**
+ * Claims `wanted` or the next free subnet (1-254) with an exclusive lock file holding this process's id; a
+ * lock whose process is gone is taken over. Two test files asking for the same number (pid % 50 collides)
+ * would otherwise put the same address behind two namespaces, and a "down" host would still answer.
+ */
+function claimSubnet(wanted: number): { subnet: number; release: () => void } {
+  mkdirSync(SUBNET_LOCKS, { recursive: true });
+  for (let k = 0; k < 254; k++) {
+    const subnet = ((wanted - 1 + k) % 254 + 254) % 254 + 1;
+    const file = join(SUBNET_LOCKS, String(subnet));
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fd = openSync(file, 'wx');
+        writeSync(fd, String(process.pid));
+        closeSync(fd);
+        return { subnet, release: () => { try { if (readFileSync(file, 'utf8') === String(process.pid)) rmSync(file); } catch { /* gone */ } } };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        let holder = NaN;
+        try { holder = Number(readFileSync(file, 'utf8')); } catch { /* removed meanwhile */ }
+        if (Number.isInteger(holder) && holder > 0 && alive(holder)) break;
+        try { rmSync(file); } catch { /* another process took it over first */ }
+      }
+    }
+  }
+  throw new Error(`no free 10.200.x.0/30 subnet for a test namespace (locks in ${SUBNET_LOCKS})`);
+}
+
 /**
  * Creates namespace `noctua-<tag>` with a /30 at 10.200.<subnet>.0 and a /64 at fd00:200:<subnet>::,
  * host side .1 / ::1, namespace side .2 / ::2. `subnet` (0-255) keeps concurrent test files apart.
  */
-export function createNetnsHost(tag: string, subnet: number): NetnsHost {
+export function createNetnsHost(tag: string, wantedSubnet: number): NetnsHost {
+  const { subnet, release } = claimSubnet(wantedSubnet);
   const name = `noctua-${tag}`;
   // Interface names are limited to 15 bytes.
   const hostIf = `nh${tag}`.slice(0, 15);
@@ -57,7 +98,7 @@ export function createNetnsHost(tag: string, subnet: number): NetnsHost {
   // A namespace left by a crashed run would make `ip netns add` fail.
   try { execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore' }); } catch { /* none left */ }
   try { execFileSync('ip', ['link', 'del', hostIf], { stdio: 'ignore' }); } catch { /* none left */ }
-  ip('netns', 'add', name);
+  try { ip('netns', 'add', name); } catch (err) { release(); throw err; }
   try {
     ip('link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf);
     ip('link', 'set', nsIf, 'netns', name);
@@ -73,11 +114,12 @@ export function createNetnsHost(tag: string, subnet: number): NetnsHost {
   } catch (err) {
     try { execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore' }); } catch { /* best effort */ }
     try { execFileSync('ip', ['link', 'del', hostIf], { stdio: 'ignore' }); } catch { /* best effort */ }
+    release();
     throw err;
   }
   let removed = false;
   return {
-    name, hostAddress4: h4, address4: n4, address6: n6,
+    name, subnet, hostAddress4: h4, address4: n4, address6: n6,
     linkDown: () => ip('netns', 'exec', name, 'ip', 'link', 'set', nsIf, 'down'),
     linkUp: () => ip('netns', 'exec', name, 'ip', 'link', 'set', nsIf, 'up'),
     remove() {
@@ -85,6 +127,7 @@ export function createNetnsHost(tag: string, subnet: number): NetnsHost {
       removed = true;
       try { execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore' }); } catch { /* already gone */ }
       try { execFileSync('ip', ['link', 'del', hostIf], { stdio: 'ignore' }); } catch { /* went with the namespace */ }
+      release();
     },
   };
 }

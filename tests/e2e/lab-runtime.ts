@@ -93,7 +93,7 @@ function run(...args: string[]): void {
 /** A router in a namespace plus a server address behind it (a /32 on the namespace's loopback, routed via the router). */
 function faultySite(tag: string, subnet: number, i: number): FaultySite {
   const host = createNetnsHost(`${tag}${i}`, subnet + i);
-  const server = `10.201.${subnet + i}.1`;
+  const server = `10.201.${host.subnet}.1`;
   try {
     run('netns', 'exec', host.name, 'ip', 'addr', 'add', `${server}/32`, 'dev', 'lo');
     run('route', 'replace', `${server}/32`, 'via', host.address4);

@@ -50,8 +50,10 @@ describe('secrets in configurations are masked for non-admins', () => {
   it('takes linear time on a hostile 1 MB line', () => {
     const line = `password ${'a '.repeat(500_000)}`;
     const t = Date.now();
-    maskSecrets(line);
-    expect(Date.now() - t).toBeLessThan(2000);
+    expect(maskSecrets(line).startsWith('password ')).toBe(true);
+    // A guard against catastrophic backtracking, not a speed figure: that would not end on 1 MB within hours,
+    // linear masking takes milliseconds; the bound only has to survive a loaded CI machine.
+    expect(Date.now() - t).toBeLessThan(20_000);
   });
 
   it('masks a vendor\'s own secret keywords, from its command set, on top of the common ones', () => {

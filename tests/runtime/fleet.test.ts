@@ -37,7 +37,7 @@ describe('noctua runtime against real snmpsimd, fping and one dead device', () =
   let nsHost: NetnsHost | undefined;
   const samples: Sample[] = [];
   let stopMs = 0;
-  let whileDown: { status: string; snmpPolls: number } | undefined;
+  let whileDown: { status: string; snmpPolls: number; inventoryPolls: number } | undefined;
   let linkUpAt = 0;
 
   beforeAll(async () => {
@@ -62,7 +62,8 @@ describe('noctua runtime against real snmpsimd, fping and one dead device', () =
     runtime = await startNoctua(loadFullConfig(configDir), createLogger({ level: 'warn' }), { sinks: [sink], noStorage: true, noApi: true });
     await new Promise((r) => setTimeout(r, LINK_UP_AT_MS));
     if (nsHost) {
-      whileDown = { status: runtime.devices.get('gone-01')!.status, snmpPolls: samples.filter((s) => s.measurement === 'snmp_poll' && s.tags.device === 'gone-01').length };
+      const polls = (kind: string) => samples.filter((s) => s.measurement === 'snmp_poll' && s.tags.device === 'gone-01' && s.tags.kind === kind).length;
+      whileDown = { status: runtime.devices.get('gone-01')!.status, snmpPolls: polls('snmp'), inventoryPolls: polls('inventory') };
       linkUpAt = Date.now();
       nsHost.linkUp();
     }
@@ -123,8 +124,9 @@ describe('noctua runtime against real snmpsimd, fping and one dead device', () =
 
   it.skipIf(whyNoNetns !== undefined)('backs SNMP off while a device does not answer ping, then resumes SNMP after its first answered ping', () => {
     expect(whileDown!.status).toBe('unreachable');
-    // At most the SNMP poll that may have come due before the first ping failed.
+    // At most the polls of each SNMP kind (metrics, inventory) that came due before the first ping failed.
     expect(whileDown!.snmpPolls).toBeLessThanOrEqual(1);
+    expect(whileDown!.inventoryPolls).toBeLessThanOrEqual(1);
     const icmp = samples.filter((s) => s.measurement === 'icmp' && s.tags.device === 'gone-01');
     const before = icmp.filter((s) => s.time.getTime() < linkUpAt);
     expect(before.length).toBeGreaterThanOrEqual(2);

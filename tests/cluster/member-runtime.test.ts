@@ -4,11 +4,12 @@ import { pino } from 'pino';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFullConfig } from '../../src/config-check/load.js';
-import { waitFor } from '../../src/lab/ports.js';
+import { freeUdpPort, waitFor } from '../../src/lab/ports.js';
 import { startRedis, type RedisInstance } from '../../src/lab/redis.js';
 import { startNoctua, type NoctuaRuntime } from '../../src/main.js';
 import { tempDir } from '../helpers/tmp.js';
 import { answeringPinger } from './answering-pinger.js';
+import { run } from '../events/helpers.js';
 
 function memoryLog() {
   const lines: { msg: string; [k: string]: unknown }[] = [];
@@ -31,7 +32,7 @@ describe('cluster members started in-process against a real Redis', () => {
   const runtimes: NoctuaRuntime[] = [];
 
   /** A config directory for one member; `prefix` keeps each test's keys apart in the one Redis. */
-  const config = (id: string, role: 'poller' | 'core', prefix: string, extra: { notify?: string } = {}) => {
+  const config = (id: string, role: 'poller' | 'core', prefix: string, extra: { notify?: string; alerts?: string; events?: object } = {}) => {
     const dir = join(tmp.dir, id);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'devices.yaml'), stringify({
@@ -42,8 +43,10 @@ describe('cluster members started in-process against a real Redis', () => {
       stateDir: join(tmp.dir, `${id}-state`), logLevel: 'info', api: { enabled: false },
       scheduler: { instance: id, selfInterval: '1s', drainTimeout: '1s' },
       cluster: { role, redis: { url: redis.url, keyPrefix: prefix }, heartbeat: '500ms', leaderLease: '1500ms' },
+      ...(extra.events ? { events: extra.events } : {}),
     }));
     if (extra.notify !== undefined) writeFileSync(join(dir, 'notify.yaml'), extra.notify);
+    if (extra.alerts !== undefined) writeFileSync(join(dir, 'alerts.yaml'), extra.alerts);
     return dir;
   };
 
@@ -98,4 +101,24 @@ describe('cluster members started in-process against a real Redis', () => {
     expect(at('alert engine')).toBeLessThan(at('state database'));
     expect(at('state database')).toBeLessThan(at('leader lease'));
   }, 30_000);
+
+  it('a poller hears a trap and its event travels the group stream to the core, whose engine opens the incident', async () => {
+    const port = await freeUdpPort('127.0.0.1');
+    const alerts = `rules:\n  - name: link-down-event\n    severity: P3\n    select: { measurement: event, match: { type: link-down } }\n    condition: { event: { resolveAfter: 1h } }\n    summary: "{{device}} {{instance}}: {{value}}"\n`;
+    const core = await startNoctua(loadFullConfig(config('ev-core', 'core', 'events', { alerts })), memoryLog().log, { noStorage: true, noApi: true, onLeadershipLost: () => {} });
+    runtimes.push(core);
+    const events = { traps: { enabled: true, listen: `127.0.0.1:${port}`, communities: ['nocpublic'] } };
+    const poller = await startNoctua(loadFullConfig(config('ev-poller', 'poller', 'events', { events })), memoryLog().log, { pollers: { icmp: answeringPinger([]) }, noStorage: true, noApi: true });
+    runtimes.push(poller);
+    // srv-1 (127.0.5.2) reports ifIndex 3 down, as a switch's linkDown does.
+    const sent = await run('snmptrap', ['-v', '2c', '-c', 'nocpublic', '--clientaddr=127.0.5.2', `udp:127.0.0.1:${port}`, '', '1.3.6.1.6.3.1.1.5.3',
+      '1.3.6.1.2.1.2.2.1.1.3', 'i', '3', '1.3.6.1.2.1.2.2.1.7.3', 'i', '1', '1.3.6.1.2.1.2.2.1.8.3', 'i', '2', '1.3.6.1.2.1.31.1.1.1.1.3', 's', 'GE0/0/3']);
+    expect(sent.code, sent.stderr).toBe(0);
+    const incident = await waitFor('the core to open the link-down incident', async () => core.alerts!.listIncidents({ state: 'open' }).items.length > 0, 15_000, 100)
+      .then(() => core.alerts!.listIncidents({ state: 'open' }).items[0]!);
+    expect(incident).toMatchObject({ device: 'srv-1' });
+    expect(incident.title).toContain('GE0/0/3');
+    await poller.stop();
+    await core.stop();
+  }, 40_000);
 });

@@ -18,6 +18,7 @@ import type { DeviceSetChange } from '../scheduler/scheduler.js';
 import { startApiAndReports } from './api-and-reports.js';
 import { consumerSelfSamples, startConsumers, type SampleConsumers } from './consumers.js';
 import { startEventsPart } from './events.js';
+import { configBackupApi, startConfigBackupPart } from './config-backup.js';
 import { reloadAlerts, warnRestartOnly } from './reload.js';
 import { addExtraSinks, buildPollers, closePollersLast, createScheduler, every, startScheduler, stopRuntime, type RuntimeServices } from './services.js';
 import { StandbyStoppedError, type NoctuaRuntime, type StartOptions } from './types.js';
@@ -71,7 +72,9 @@ async function startCore(x: CoreContext): Promise<CorePart> {
   }
   const db = openStateDb(cfg.stateDir);
   closers.add('state database', () => db.close());
-  const consumers = await startConsumers(cfg, log, db, clock, closers, { noStorage: opts.noStorage });
+  // Backups run on the leading core (it keeps the repository and the change index beside the incidents).
+  const backup = await startConfigBackupPart(s, cfg, x.current, { triggerOnBus: !x.alsoPolls });
+  const consumers = await startConsumers(cfg, log, db, clock, closers, { noStorage: opts.noStorage, configChanges: (d, at) => backup.changesBefore(d, at) });
   // The API and the wall show every device as the pollers see it, not only what this process polls.
   const states = new DeviceStateRegistry(clock);
   states.sync(cfg.devices.filter((d) => d.enabled));
@@ -94,6 +97,8 @@ async function startCore(x: CoreContext): Promise<CorePart> {
     await remote.write(samples);
     // The register is not worth holding the stream back for: a failure is logged, the batch still acknowledged.
     await assets.write(samples).catch((err: unknown) => log.error({ err }, 'asset register did not take a batch'));
+    // Configuration-change events from every poller's receivers start backups here.
+    await backup.trigger.write(samples).catch((err: unknown) => log.error({ err }, 'configuration backup trigger did not take a batch'));
   });
   closers.add('stream consumer', () => core.stopConsuming(), 30_000);
   core.keepLeading(() => {
@@ -113,6 +118,7 @@ async function startCore(x: CoreContext): Promise<CorePart> {
   });
   const { api, reports } = await startApiAndReports(s, {
     cfg, current: x.current, db, consumers, states, latest, running: x.running, reload: x.reload, noApi: opts.noApi,
+    configBackups: configBackupApi(backup), configBackupReports: backup.reportSource,
   });
   log.info({ core: x.memberId, groups: Object.keys(section.groups).length + 1 }, 'cluster core leading: writer, alert engine and escalation running');
   return { db, consumers, states, latest, api, reports };

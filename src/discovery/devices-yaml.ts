@@ -55,12 +55,14 @@ function provenance(d: ProposedDevice, at: string): string {
 
 /** What one devices file holds: the proposals (written as entries), and comments for the rest. */
 export interface DevicesFileContent {
-  proposed: readonly (ProposedDevice & { at?: string })[];
+  proposed: readonly ProposedDevice[];
   icmpOnly: readonly IcmpOnlyCandidate[];
   moved: readonly MovedDevice[];
   credentials: readonly DiscoveryCredential[];
   refs: CredentialRefs;
   at: string;
+  /** Entries an earlier run wrote that nobody adopted yet: kept as they were. */
+  kept?: readonly Record<string, unknown>[];
 }
 
 /**
@@ -68,16 +70,22 @@ export interface DevicesFileContent {
  * saying how it was found; ICMP-only candidates as commented-out entries; moved devices as a note.
  */
 export function devicesYaml(c: DevicesFileContent): string {
-  const doc = new Document({ devices: c.proposed.map((d) => ({
+  const kept = c.kept ?? [];
+  const doc = new Document({ devices: [...c.proposed.map((d) => ({
     name: d.name, address: d.address, class: d.class, tags: ['discovered'],
     snmp: snmpBlock(d, c.credentials.find((x) => x.name === d.credential), c.refs),
-  })) });
+  })), ...kept] });
   doc.commentBefore = [
     ` ${DISCOVERED_HEADER} at ${c.at}; it rewrites this file, so do not edit it.`,
     ' Adopt a device: move its entry into devices.yaml (the next run then knows it). docs/DISCOVERY.md.',
   ].join('\n');
   const seq = (doc.contents as YAMLMap).get('devices', true);
-  if (isSeq(seq)) seq.items.forEach((item, i) => { if (isMap(item)) item.commentBefore = provenance(c.proposed[i]!, c.proposed[i]!.at ?? c.at); });
+  if (isSeq(seq)) {
+    seq.items.forEach((item, i) => {
+      if (!isMap(item)) return;
+      item.commentBefore = i < c.proposed.length ? provenance(c.proposed[i]!, c.at) : ' kept from an earlier discovery run (not adopted yet)';
+    });
+  }
   const tail: string[] = [];
   if (c.moved.length > 0) {
     tail.push(' Inventory devices answering at another address (update devices.yaml if they really moved):');

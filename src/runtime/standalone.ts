@@ -8,6 +8,8 @@ import { configBackupApi, startConfigBackupPart } from './config-backup.js';
 import { consumerSelfSamples, startConsumers } from './consumers.js';
 import { startEventsPart } from './events.js';
 import { topologyRoot } from '../topology/root.js';
+import { discoveryProfiles } from '../discovery/index.js';
+import { startScheduledDiscovery } from '../discovery/schedule.js';
 import { warnRestartOnly, reloadAlerts } from './reload.js';
 import { addExtraSinks, buildPollers, closePollersLast, createScheduler, every, startScheduler, stopRuntime, type RuntimeServices } from './services.js';
 import type { NoctuaRuntime, StartOptions } from './types.js';
@@ -41,6 +43,13 @@ export async function startStandalone(cfg: LoadedConfig, s: RuntimeServices, opt
     bus.add(latest);
     await startEventsPart(s, cfg, () => current, scheduler, latest);
 
+    // Scheduled discovery (docs/DISCOVERY.md): writes discovered.yaml, announces new devices on the bus; idle without discovery.interval.
+    const discovery = startScheduledDiscovery({
+      configDir: cfg.dir, settings: () => current.settings.discovery, devices: () => current.devices, system: (d) => latest.one(d, 'system'),
+      unmanaged: () => consumers.topology.current().unmanaged, profiles: () => discoveryProfiles(cfg.dir), publish: (x) => bus.publish(x),
+      log: log.child({ component: 'discovery' }), instance: s.instance,
+    });
+    closers.add('discovery', () => discovery.stop());
     const reload = (next: LoadedConfig): DeviceSetChange => {
       warnRestartOnly(current, next, log, true);
       scheduler.setLimits({ concurrency: next.settings.scheduler.concurrency, deadlineFraction: next.settings.scheduler.deadlineFraction });
@@ -53,7 +62,7 @@ export async function startStandalone(cfg: LoadedConfig, s: RuntimeServices, opt
     };
     const { api, reports } = await startApiAndReports(s, {
       cfg, current: () => current, db, consumers, states: s.devices, latest, running: () => running, reload: (next) => { reload(next); }, noApi: opts.noApi,
-      configBackups: configBackupApi(backup), configBackupReports: backup.reportSource,
+      configBackups: configBackupApi(backup), configBackupReports: backup.reportSource, discovery,
     });
     const sched = cfg.settings.scheduler;
     log.info({ devices: change.added.length, disabled: cfg.devices.filter((d) => !d.enabled).length, sites: cfg.sites.length, pollers: Object.keys(pollers).join(', '),

@@ -49,6 +49,12 @@ export const VOCABULARY: Record<string, MeasurementVocabulary> = {
   ups_line: { tags: ['direction', 'line'], fields: ['voltage_v', 'current_a', 'power_w', 'load_pct', 'hz'], instance: ['direction', 'line'] },
   pdu: { tags: ['scope', 'index', 'name'], fields: ['current_a', 'power_w', 'load_pct', 'voltage_v', 'energy_kwh', 'status'], instance: ['scope', 'name'] },
   firewall: { tags: [] },
+  bgp_peer: {
+    tags: ['peer'],
+    fields: ['state', 'established', 'admin_up', 'remote_as', 'peer_id', 'local_addr', 'in_updates', 'out_updates',
+      'established_transitions', 'established_s', 'accepted_prefixes', 'advertised_prefixes', 'flaps'],
+    instance: ['peer'],
+  },
   snmp_poll: { tags: ['kind'], fields: ['ok', 'duration_ms', 'varbinds', 'error', 'error_kind'] },
   event: {
     tags: ['type', 'source', 'severity', 'ifIndex', 'ifName', 'entity'],

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { backtrackRisk, testPattern } from './patterns.js';
 import { readYamlDirs } from '../../config/data-files.js';
 import { NEIGHBOR_TABLE_NAMES } from './neighbors/index.js';
+import { BGP_SOURCE_NAMES } from './bgp/index.js';
+import { OPTICS_SOURCE_NAMES } from './optics/index.js';
 
 /**
  * Device knowledge as data: a profile says how to recognise a vendor's devices and which OIDs
@@ -147,6 +149,10 @@ export const profileSchema = z.strictObject({
   metrics: z.array(metricSpecSchema).default([]),
   /** Neighbour tables read on the inventory interval (docs/TOPOLOGY.md); a generic profile's apply to every device. */
   neighbors: z.array(z.enum(NEIGHBOR_TABLE_NAMES)).default([]),
+  /** BGP tables read on the SNMP poll into `bgp_peer` samples (docs/SCHEMA.md): `bgp4` and the vendor's prefix counts. */
+  bgp: z.array(z.enum(BGP_SOURCE_NAMES)).default([]),
+  /** Optics DOM tables read on the SNMP poll into `sensor` samples of kind optical (docs/SCHEMA.md). */
+  optics: z.array(z.enum(OPTICS_SOURCE_NAMES)).default([]),
 }).superRefine((p, ctx) => {
   if (p.kind === 'vendor' && p.match.length === 0) ctx.addIssue({ code: 'custom', path: ['match'], message: 'a vendor profile needs at least one match rule' });
   if (p.kind === 'vendor' && !p.vendor) ctx.addIssue({ code: 'custom', path: ['vendor'], message: 'required for a vendor profile (expected the vendor tag, e.g. huawei)' });

@@ -11,8 +11,8 @@ export const NOTICE_KINDS: readonly NoticeKind[] = ['opened', 'escalated', 'ackn
 
 /** A report-ready notice's facts: which report, its verdict, and where to download it. */
 export interface NoticeReport {
-  kind: 'weekly' | 'monthly' | 'yearly';
-  /** `2026-W47`, `2026-11` or `2026`. */
+  kind: 'daily' | 'weekly' | 'monthly' | 'yearly';
+  /** `2026-11-16`, `2026-W47`, `2026-11` or `2026`. */
   period: string;
   title: string;
   verdict: 'normal' | 'abnormal' | 'no-data';

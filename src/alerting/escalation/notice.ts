@@ -147,7 +147,7 @@ export interface Notice {
   /** For SLA reminders: which deadline, and when it falls. */
   deadline?: { kind: 'response' | 'resolution'; at: string; targetMs: number };
   /** Noctua's own links: acknowledge, claim and mute confirm pages (signed tokens), the dashboard, a report. */
-  links: { ack?: string; claim?: string; mute?: string; dashboard?: string; report?: string };
+  links: { ack?: string; claim?: string; mute?: string; dashboard?: string; report?: string; runbook?: string };
   /** The signed tokens of the action links, for channels whose buttons call back with them (Slack, Feishu apps). */
   actionTokens?: { ack?: string; claim?: string; mute?: string };
   /** How long the mute link holds pages (notify.yaml ackLinks.muteFor), for the link's words. */

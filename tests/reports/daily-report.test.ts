@@ -1,3 +1,4 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +19,8 @@ import { ALWAYS, buildCalendar } from '../../src/service/calendar.js';
 import { loadHolidayRegion, SHIPPED_CALENDAR_DIR } from '../../src/service/holidays.js';
 import { calendarSpecSchema } from '../../src/service/schema.js';
 import { createInfluxSink } from '../../src/storage/index.js';
-import { incident } from '../alerting/escalation/notify-fixture.js';
+import { main } from '../../src/cli/main.js';
+import { incident, threeTierYaml } from '../alerting/escalation/notify-fixture.js';
 import { realInfluxd } from '../helpers/real-parts.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -275,5 +277,21 @@ describe('daily summary of an empty day and of DST switch days', () => {
       const pdf = (await renderReport(model, lang, 'pdf')).content;
       expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     }
+  }, 60_000);
+
+  it('noctua report daily --day writes the summary from a config directory, reading the day in notify.yaml\'s calendar', async () => {
+    const configDir = join(tmp.dir, 'config');
+    mkdirSync(configDir, { recursive: true });
+    const stateDir = join(tmp.dir, 'cli-state');
+    writeFileSync(join(configDir, 'noctua.yaml'), `stateDir: ${stateDir}\ntimezone: ${SH}\nlocale: zh-CN\ninflux:\n  url: ${influx.url}\n  database: noctua\n`);
+    writeFileSync(join(configDir, 'devices.yaml'), `devices:\n${INVENTORY.map((d, i) => `  - { name: ${d.name}, address: 127.0.0.${i + 10}, class: ${d.class} }`).join('\n')}\n`);
+    writeFileSync(join(configDir, 'notify.yaml'), threeTierYaml('http://127.0.0.1:9', 'calendar: office-5x8\ncalendars:\n  office-5x8: { timezone: Asia/Shanghai, hours: ["08:30-17:30"], holidays: cn }\n'));
+    expect(await main(['report', 'daily', '--day', '2026-10-01', '--lang', 'en', '--format', 'md', '--config', configDir])).toBe(0);
+    const md = readFileSync(join(stateDir, 'reports', 'daily', '2026-10-01.en.md'), 'utf8');
+    expect(md).toContain('# Daily Network Operations Summary 2026-10-01');
+    expect(md).toContain('A public holiday (国庆节 National Day) in calendar office-5x8: SLA clocks in it did not run.');
+    expect(md).toContain('| hq | 1 (1) | **95.833 %** | 1 h |');
+    // No state database next to this config: incidents are said to be missing, not zero.
+    expect(md).toContain('Incident store not connected');
   }, 60_000);
 });

@@ -7,16 +7,19 @@ import { StateDbProblemSource } from '../reports/sources/problem-records.js';
 import { AlertStoreIncidentSource } from '../reports/sources/alert-store.js';
 import { reportSourceFor } from '../config-backup/setup.js';
 import { loadConfig } from '../config/loader.js';
+import { loadNotifyConfig } from '../alerting/escalation/config.js';
+import { reportCalendars } from '../reports/sources/calendars.js';
 import { REPORT_FORMATS, reportPath, renderReport, writeReportFile } from '../reports/generate.js';
 import { reportMetricsSource } from '../reports/sources/influx-retention.js';
 import { buildReportModel } from '../reports/model/build.js';
-import { PeriodError, lastCompleteMonth, lastCompleteWeek, lastCompleteYear, monthPeriod, rangePeriod, weekPeriod, yearPeriod, type ReportPeriod } from '../reports/period.js';
+import { PeriodError, dayPeriod, lastCompleteDay, lastCompleteMonth, lastCompleteWeek, lastCompleteYear, monthPeriod, rangePeriod, weekPeriod, yearPeriod, type ReportPeriod } from '../reports/period.js';
 import { parseFlags, UsageError, type CliCommand } from './command.js';
 import { LANGS } from '../config/lang.js';
 
 /** The flags of `noctua report`, checked together so each mistake names its flag. */
 const reportFlagsSchema = z.object({
-  kind: z.enum(['weekly', 'monthly', 'yearly'], { error: (i) => `expected "weekly", "monthly" or "yearly" after "report", got ${i.input === undefined ? 'nothing' : JSON.stringify(i.input)}` }),
+  kind: z.enum(['daily', 'weekly', 'monthly', 'yearly'], { error: (i) => `expected "daily", "weekly", "monthly" or "yearly" after "report", got ${i.input === undefined ? 'nothing' : JSON.stringify(i.input)}` }),
+  day: z.string().optional(),
   week: z.string().optional(),
   from: z.string().optional(),
   to: z.string().optional(),
@@ -33,7 +36,7 @@ type ReportFlags = z.output<typeof reportFlagsSchema>;
 /** Parses and checks the command line; throws a {@link UsageError} naming the first mistake. */
 export function parseReportFlags(argv: string[]): ReportFlags {
   const { values, positionals } = parseFlags(argv, {
-    week: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, month: { type: 'string' }, year: { type: 'string' },
+    day: { type: 'string' }, week: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, month: { type: 'string' }, year: { type: 'string' },
     lang: { type: 'string' }, format: { type: 'string' }, out: { type: 'string', short: 'o' }, config: { type: 'string', short: 'c' },
     customer: { type: 'boolean' },
   }, true);
@@ -41,6 +44,8 @@ export function parseReportFlags(argv: string[]): ReportFlags {
   const r = reportFlagsSchema.safeParse({ ...values, help: undefined, kind: positionals[0] });
   if (!r.success) throw new UsageError(r.error.issues[0]?.message ?? 'invalid flags');
   const f = r.data;
+  if (f.kind !== 'daily' && f.day !== undefined) throw new UsageError('--day belongs to "report daily"');
+  if (f.kind === 'daily' && (f.week !== undefined || f.from !== undefined || f.to !== undefined || f.month !== undefined || f.year !== undefined)) throw new UsageError('--week, --from, --to, --month and --year do not apply to "report daily"; use --day 2026-11-16');
   if (f.kind !== 'yearly' && f.year !== undefined) throw new UsageError('--year belongs to "report yearly"');
   if (f.kind === 'yearly' && (f.week !== undefined || f.from !== undefined || f.to !== undefined || f.month !== undefined)) throw new UsageError('--week, --from, --to and --month do not apply to "report yearly"; use --year 2026');
   if (f.kind === 'monthly' && (f.week !== undefined || f.from !== undefined || f.to !== undefined)) throw new UsageError('--week, --from and --to belong to "report weekly"; use --month 2026-11 for a monthly report');
@@ -55,6 +60,7 @@ export function parseReportFlags(argv: string[]): ReportFlags {
 /** The period the flags ask for, in the configured time zone; the last complete one by default. */
 export function periodFromFlags(f: ReportFlags, timeZone: string, now = new Date()): ReportPeriod {
   try {
+    if (f.kind === 'daily') return f.day !== undefined ? dayPeriod(f.day, timeZone) : lastCompleteDay(now, timeZone);
     if (f.kind === 'yearly') return f.year !== undefined ? yearPeriod(f.year, timeZone) : lastCompleteYear(now, timeZone);
     if (f.kind === 'monthly') return f.month !== undefined ? monthPeriod(f.month, timeZone) : lastCompleteMonth(now, timeZone);
     if (f.week !== undefined) return weekPeriod(f.week, timeZone);
@@ -62,7 +68,7 @@ export function periodFromFlags(f: ReportFlags, timeZone: string, now = new Date
     return lastCompleteWeek(now, timeZone);
   } catch (err) {
     if (err instanceof PeriodError) {
-      const flag = f.kind === 'yearly' ? '--year: ' : f.kind === 'monthly' ? '--month: ' : f.week !== undefined ? '--week: ' : '';
+      const flag = f.kind === 'daily' ? '--day: ' : f.kind === 'yearly' ? '--year: ' : f.kind === 'monthly' ? '--month: ' : f.week !== undefined ? '--week: ' : '';
       throw new UsageError(flag + err.message);
     }
     throw err;
@@ -72,21 +78,24 @@ export function periodFromFlags(f: ReportFlags, timeZone: string, now = new Date
 /** `noctua report`: writes the weekly inspection report or the monthly service report. */
 export const command: CliCommand = {
   name: 'report',
-  summary: 'Write the weekly inspection report (巡检周报), the monthly service report or the yearly report (年报) as HTML, PDF or Markdown.',
+  summary: 'Write the daily summary (日报), the weekly inspection report (巡检周报), the monthly service report or the yearly report (年报) as HTML, PDF or Markdown.',
   usage: [
+    'noctua report daily [--day 2026-11-16] [--lang zh-CN|en] [--format html|pdf|md] [--customer] [--out FILE] [--config DIR]',
     'noctua report weekly [--week 2026-W47 | --from 2026-11-16 --to 2026-11-22] [--lang zh-CN|en] [--format html|pdf|md] [--customer] [--out FILE] [--config DIR]',
     'noctua report monthly [--month 2026-11] [--lang zh-CN|en] [--format html|pdf|md] [--customer] [--out FILE] [--config DIR]',
     'noctua report yearly [--year 2026] [--lang zh-CN|en] [--format html|pdf|md] [--customer] [--out FILE] [--config DIR]',
     '--customer: the version handed to the customer, without the team\'s internal figures (engineer figures).',
     '',
-    'Without a period: the last complete ISO week, month or year in the configured time zone. --from and --to are both included.',
+    'Without a period: yesterday, or the last complete ISO week, month or year in the configured time zone. --from and --to are both included.',
     'Without --out: stored as <stateDir>/reports/<kind>/<period>.<lang>.<format>. --out - writes to standard output.',
   ].join('\n'),
   async run(argv) {
     const flags = parseReportFlags(argv);
     // The period is checked before the configuration is read, so --week 2026-W60 is refused as a usage error in any case.
     periodFromFlags(flags, 'UTC');
-    const cfg = loadConfig(flags.config);
+    // notify.yaml's service calendars: the daily summary says how its day stood in them and reads SLA clocks in them.
+    const cfg = loadConfig(flags.config, process.env, flags.kind === 'daily' ? { notify: loadNotifyConfig } : { notify: () => undefined });
+    const calendars = reportCalendars(cfg.notify);
     const period = periodFromFlags(flags, cfg.settings.timezone);
     const lang = flags.lang ?? cfg.settings.locale;
     const influx = cfg.settings.influx;
@@ -97,12 +106,13 @@ export const command: CliCommand = {
       model = await buildReportModel({
         period,
         metrics: reportMetricsSource(influx),
-        incidents: db ? new AlertStoreIncidentSource(db) : undefined,
+        incidents: db ? new AlertStoreIncidentSource(db, undefined, calendars.calendars) : undefined,
         problems: db ? new StateDbProblemSource(db) : undefined,
         audience: flags.customer ? 'customer' : 'internal',
         assets: db ? new StateDbAssetSource(db, cfg.devices) : undefined,
         inventory: cfg.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
         configBackup: reportSourceFor(cfg.dir),
+        calendar: calendars.calendar,
       });
     } finally { db?.close(); }
     const rendered = await renderReport(model, lang, flags.format);

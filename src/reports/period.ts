@@ -2,8 +2,8 @@ import { addDays, formatDay, isoWeekday, localDayOf, parseDay, startOfLocalDay, 
 
 /** What a report covers: [start, end) in UTC, described in the configured time zone. */
 export interface ReportPeriod {
-  kind: 'weekly' | 'monthly' | 'yearly' | 'custom';
-  /** `2026-W47`, `2026-11`, `2026` or `2026-11-16_2026-11-22`: used in file names and headers. */
+  kind: 'daily' | 'weekly' | 'monthly' | 'yearly' | 'custom';
+  /** `2026-11-16` (a day), `2026-W47`, `2026-11`, `2026` or `2026-11-16_2026-11-22`: used in file names and headers. */
   label: string;
   start: Date;
   /** Exclusive. */
@@ -47,6 +47,18 @@ function span(kind: ReportPeriod['kind'], label: string, first: CalendarDay, las
     start: startOfLocalDay(first, timeZone),
     end: startOfLocalDay(addDays(lastInclusive, 1), timeZone),
   };
+}
+
+/** The local day `2026-11-16` in `timeZone`, midnight to midnight (23 or 25 hours on a daylight-saving switch day). */
+export function dayPeriod(text: string, timeZone: string): ReportPeriod {
+  const day = parseDay(text);
+  if (!day) throw new PeriodError(`expected a date such as 2026-11-16, got ${JSON.stringify(text)}`);
+  return span('daily', formatDay(day), day, day, timeZone);
+}
+
+/** The last local day that has fully ended at `now` in `timeZone` (yesterday: what the morning's daily summary covers). */
+export function lastCompleteDay(now: Date, timeZone: string): ReportPeriod {
+  return dayPeriod(formatDay(addDays(localDayOf(now, timeZone), -1)), timeZone);
 }
 
 /** The ISO week `2026-W47` in `timeZone`, Monday 00:00 to the next Monday 00:00 local time. */
@@ -115,6 +127,7 @@ export function lastCompleteMonth(now: Date, timeZone: string): ReportPeriod {
 
 /** The period just before, of the same kind: last week, last month, or the same number of days before. */
 export function previousPeriod(p: ReportPeriod): ReportPeriod {
+  if (p.kind === 'daily') return dayPeriod(formatDay(addDays(p.firstDay, -1)), p.timeZone);
   if (p.kind === 'weekly') {
     const { isoYear, week } = isoWeekOf(addDays(p.firstDay, -7));
     return weekPeriod(`${isoYear}-W${String(week).padStart(2, '0')}`, p.timeZone);

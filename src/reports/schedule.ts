@@ -5,13 +5,13 @@ import type { Logger } from '../core/log.js';
 import { generateReports, reportPath, writeReportFile } from './generate.js';
 import { reportTitle } from './render/i18n.js';
 import type { ModelInputs } from './model/types.js';
-import { lastCompleteMonth, lastCompleteWeek, lastCompleteYear, type ReportPeriod } from './period.js';
+import { lastCompleteDay, lastCompleteMonth, lastCompleteWeek, lastCompleteYear, type ReportPeriod } from './period.js';
 import { type Lang } from '../config/lang.js';
 
 /** The scheduled kinds of report. */
-export type ScheduledKind = 'weekly' | 'monthly' | 'yearly';
-const SCHEDULED: readonly ScheduledKind[] = ['weekly', 'monthly', 'yearly'];
-const LAST_COMPLETE = { weekly: lastCompleteWeek, monthly: lastCompleteMonth, yearly: lastCompleteYear } as const;
+export type ScheduledKind = 'daily' | 'weekly' | 'monthly' | 'yearly';
+const SCHEDULED: readonly ScheduledKind[] = ['daily', 'weekly', 'monthly', 'yearly'];
+const LAST_COMPLETE = { daily: lastCompleteDay, weekly: lastCompleteWeek, monthly: lastCompleteMonth, yearly: lastCompleteYear } as const;
 
 /** What the notification channels are told when a report is ready: a link (the API path) and the files. */
 export interface ReportAnnouncement {
@@ -50,7 +50,7 @@ export interface ReportScheduler {
   stop(): Promise<void>;
 }
 
-/** Starts the weekly, monthly and yearly report schedules (node-cron, in the configured time zone, no overlapping runs). */
+/** Starts the daily, weekly, monthly and yearly report schedules (node-cron, in the configured time zone, no overlapping runs). */
 export function startReportScheduler(opts: ReportSchedulerOptions): ReportScheduler {
   const schedule = reportScheduleSchema.parse(opts.schedule ?? {});
   const clock = opts.clock ?? systemClock;
@@ -76,7 +76,7 @@ export function startReportScheduler(opts: ReportSchedulerOptions): ReportSchedu
     return announcement;
   }
 
-  const tasks: Record<ScheduledKind, ScheduledTask | undefined> = { weekly: undefined, monthly: undefined, yearly: undefined };
+  const tasks: Record<ScheduledKind, ScheduledTask | undefined> = { daily: undefined, weekly: undefined, monthly: undefined, yearly: undefined };
   if (schedule.enabled) {
     for (const kind of SCHEDULED) {
       tasks[kind] = cron.schedule(schedule[kind], async (ctx) => {
@@ -89,7 +89,7 @@ export function startReportScheduler(opts: ReportSchedulerOptions): ReportSchedu
   }
   return {
     run,
-    nextRuns: () => ({ weekly: tasks.weekly?.getNextRun() ?? null, monthly: tasks.monthly?.getNextRun() ?? null, yearly: tasks.yearly?.getNextRun() ?? null }),
+    nextRuns: () => ({ daily: tasks.daily?.getNextRun() ?? null, weekly: tasks.weekly?.getNextRun() ?? null, monthly: tasks.monthly?.getNextRun() ?? null, yearly: tasks.yearly?.getNextRun() ?? null }),
     async stop() { for (const t of Object.values(tasks)) if (t) await t.destroy(); },
   };
 }

@@ -13,6 +13,7 @@ import { StateDbProblemSource } from '../reports/sources/problem-records.js';
 import { createAuth } from '../auth/runtime.js';
 import type { ConfigBackupSource } from '../reports/model/config-backup.js';
 import { AlertStoreIncidentSource } from '../reports/sources/alert-store.js';
+import { reportCalendars } from '../reports/sources/calendars.js';
 import { reportMetricsSource } from '../reports/sources/influx-retention.js';
 import { startReportScheduler, type ReportScheduler } from '../reports/schedule.js';
 import type { DeviceStateRegistry } from '../scheduler/device-state.js';
@@ -46,9 +47,11 @@ export interface ApiAndReportsParts {
 /** The sources a report is computed from, read afresh for each report (the inventory may have been reloaded). */
 function reportSources(current: LoadedConfig, db: Db, configBackup?: ConfigBackupSource) {
   const influx = current.settings.influx;
+  const calendars = reportCalendars(current.notify);
   return {
     metrics: reportMetricsSource(influx),
-    incidents: new AlertStoreIncidentSource(db),
+    incidents: new AlertStoreIncidentSource(db, undefined, calendars.calendars),
+    calendar: calendars.calendar,
     problems: new StateDbProblemSource(db),
     assets: new StateDbAssetSource(db, current.devices),
     inventory: current.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { createAlertEngine, type AlertEngine } from '../alerting/engine.js';
 import { createEscalationService, type EscalationOptions, type EscalationService } from '../alerting/escalation/index.js';
 import { parseAlertRules } from '../alerting/rules.js';
@@ -11,6 +12,7 @@ import { createInfluxSink, type InfluxSink } from '../storage/index.js';
 import { topologyRoot } from '../topology/root.js';
 import { TopologyService } from '../topology/service.js';
 import { TopologyStore } from '../topology/store.js';
+import { RunbookLibrary } from '../service/knowledge/runbooks.js';
 import type { Closers } from './closers.js';
 
 /** The parts that consume samples: the InfluxDB writer, the alert engine and escalation behind it. */
@@ -49,11 +51,14 @@ export async function buildConsumers(cfg: LoadedConfig, log: Logger, db: Db, clo
   alertsRef = alerts;
   let escalation: EscalationService | undefined;
   if (cfg.notify) {
+    const runbooks = new RunbookLibrary(resolve(cfg.dir, cfg.settings.service.knowledge.runbookDir));
     escalation = createEscalationService({
       db, config: cfg.notify, clock, log: log.child({ component: 'escalation' }), actions: alerts,
       locale: cfg.settings.locale, publicUrl: cfg.settings.api.publicUrl, timezone: cfg.settings.timezone,
       // Service calendars can be chosen by device tag (notify.yaml `calendarFor`).
       deviceTags: (name) => cfg.devices.find((d) => d.name === name)?.tags ?? [],
+      // Notices link the rule's runbook page when config/runbooks has one (read per notice: a new file counts at once).
+      hasRunbook: (rule, lang) => runbooks.has(rule, lang),
       configChanges: opts.configChanges,
     });
     alerts.addListener(escalation);

@@ -134,9 +134,9 @@ describe('/api/v1/reports over the real report model, renderers and a real influ
     const dotdot = await app.inject({ url: '/api/v1/reports/../secret.en.html', headers: bearer('viewer') });
     expect([400, 404]).toContain(dotdot.statusCode);
     expect(dotdot.body).not.toContain('not a report');
-    const kind = await app.inject({ url: '/api/v1/reports/daily/2026-12-01.en.html', headers: bearer('viewer') });
+    const kind = await app.inject({ url: '/api/v1/reports/hourly/2026-12-01.en.html', headers: bearer('viewer') });
     expect(kind.statusCode).toBe(400);
-    expect(kind.json().issues[0]).toMatchObject({ path: 'params.kind', expected: 'one of weekly, monthly, yearly, custom' });
+    expect(kind.json().issues[0]).toMatchObject({ path: 'params.kind', expected: 'one of daily, weekly, monthly, yearly, custom' });
   });
 
   it('generates a yearly report (年报) with its month-by-month table and stores it under yearly/', async () => {
@@ -150,10 +150,26 @@ describe('/api/v1/reports over the real report model, renderers and a real influ
     expect(file.body).toContain('逐月统计');
   });
 
+  it('generates the daily summary (日报) of a given day, stores it under daily/ and lets a viewer read it', async () => {
+    const made = await app.inject({ method: 'POST', url: '/api/v1/reports', headers: bearer('operator'), payload: { kind: 'daily', day: today, lang: 'en', format: 'md' } });
+    expect(made.statusCode).toBe(201);
+    expect(made.json().report).toMatchObject({ kind: 'daily', period: today, url: `/api/v1/reports/daily/${today}.en.md` });
+    expect(made.json().verdict).toBe('abnormal');
+    const file = await app.inject({ url: `/api/v1/reports/daily/${today}.en.md`, headers: bearer('viewer') });
+    expect(file.statusCode).toBe(200);
+    expect(file.body).toContain(`# Daily Network Operations Summary ${today}`);
+    expect(file.body).toContain('## 3. Still open at the end of the day (handed over)');
+    const list = await app.inject({ url: '/api/v1/reports?kind=daily', headers: bearer('viewer') });
+    expect(list.json().items.map((r: { period: string }) => r.period)).toEqual([today]);
+  });
+
   it('refuses bad generate bodies with 400 naming each field and what was expected', async () => {
     const post = (payload: object) => app.inject({ method: 'POST', url: '/api/v1/reports', headers: bearer('operator'), payload });
     const cases: [object, string, string][] = [
-      [{ kind: 'daily' }, 'body.kind', 'one of weekly, monthly, yearly'],
+      [{ kind: 'hourly' }, 'body.kind', 'one of daily, weekly, monthly, yearly'],
+      [{ kind: 'daily', day: '2026-02-30' }, 'body.day', 'expected a date such as 2026-11-16'],
+      [{ kind: 'daily', week: '2026-W47' }, 'body.week', 'no week for a daily report (week, from and to belong to weekly reports)'],
+      [{ kind: 'weekly', day: '2026-11-16' }, 'body.day', 'no day for a weekly report (day belongs to daily reports)'],
       [{ kind: 'weekly', format: 'docx' }, 'body.format', 'one of html, pdf, md'],
       [{ kind: 'weekly', lang: 'fr' }, 'body.lang', 'one of zh-CN, en'],
       [{ kind: 'weekly', week: '2026-W60' }, 'body.week', 'week 60 does not exist in 2026 (weeks 1 to 53)'],
@@ -165,7 +181,7 @@ describe('/api/v1/reports over the real report model, renderers and a real influ
       [{ kind: 'weekly', from: '2026-11-16', to: 'soon' }, 'body.to', 'expected a date such as 2026-11-22'],
       [{ kind: 'weekly', from: '2026-11-22', to: '2026-11-16' }, 'body.to', 'to (2026-11-16) is before from (2026-11-22)'],
       [{ kind: 'weekly', week: '2026-W47', from: '2026-11-16', to: '2026-11-22' }, 'body.week', 'either week or from/to, not both'],
-      [{ kind: 'weekly', colour: 'red' }, 'body.colour', 'no such field (expected one of: kind, week, from, to, month, year, lang, format)'],
+      [{ kind: 'weekly', colour: 'red' }, 'body.colour', 'no such field (expected one of: kind, day, week, from, to, month, year, lang, format)'],
       [{ kind: 'yearly', year: '26' }, 'body.year', 'expected a year such as 2026'],
       [{ kind: 'yearly', month: '2026-11' }, 'body.month', 'no month for a yearly report (month belongs to monthly reports)'],
       [{ kind: 'monthly', year: '2026' }, 'body.year', 'no year for a monthly report (year belongs to yearly reports)'],

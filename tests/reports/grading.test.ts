@@ -66,7 +66,9 @@ describe("the report grades with escalation's targets and bands", () => {
         store.paged(c.id);
         if (c.ack) store.acknowledged(c.id, c.ack, 'li.wei');
         if (c.resolved) store.resolved(c.id, c.resolved);
-        const fromRecord = fromEscalationSla(store.get(c.id, asOf.getTime())!);
+        // As the alert-store source reads it: an open incident's record with the service time its clock has run.
+        const r = store.get(c.id, asOf.getTime())!;
+        const fromRecord = fromEscalationSla(r, r.resolvedAt ? undefined : store.clock(c.id)!.elapsed(asOf.getTime()));
         const incident: IncidentRecord = { id: c.id, title: 't', severity: c.severity, openedAt: opened, acknowledgedAt: c.ack, resolvedAt: c.resolved };
         // The record also says which calendar the clocks ran in and what was paused; the grades are the same.
         const { calendar, pausedMs, pauses, ...grade } = fromRecord;

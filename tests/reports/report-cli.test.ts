@@ -28,8 +28,11 @@ describe('noctua report flags', () => {
   });
 
   it('refuses a missing or unknown report kind, a month 13 and mixed period flags', async () => {
-    expect(await refused()).toContain('expected "weekly", "monthly" or "yearly" after "report", got nothing');
-    expect(await refused('daily')).toContain('got "daily"');
+    expect(await refused()).toContain('expected "daily", "weekly", "monthly" or "yearly" after "report", got nothing');
+    expect(await refused('hourly')).toContain('got "hourly"');
+    expect(await refused('daily', '--day', '2026-02-30')).toContain('--day: expected a date such as 2026-11-16, got "2026-02-30"');
+    expect(await refused('daily', '--week', '2026-W47')).toContain('use --day 2026-11-16');
+    expect(await refused('weekly', '--day', '2026-11-16')).toContain('--day belongs to "report daily"');
     expect(await refused('monthly', '--month', '2026-13')).toContain('--month: month 13 does not exist');
     expect(await refused('weekly', '--week', '2026-W47', '--from', '2026-11-16', '--to', '2026-11-22')).toContain('either --week or --from/--to');
     expect(await refused('weekly', '--from', '2026-11-16')).toContain('--from and --to go together');

@@ -246,6 +246,8 @@ describe('report files', () => {
       expect(next.weekly!.getUTCDay()).toBe(1);
       expect(next.monthly!.getUTCHours()).toBe(0);
       expect(new Date(next.monthly!.getTime() + 8 * HOUR).getUTCDate()).toBe(1);
+      // The daily summary: every day 08:30 Shanghai, 00:30 UTC.
+      expect([next.daily!.getUTCHours(), next.daily!.getUTCMinutes()]).toEqual([0, 30]);
       const a = await scheduler.run('weekly', new Date(week.end.getTime() + 8 * HOUR));
       expect(a.period.label).toBe(week.label);
       expect(a.verdict).toBe('abnormal');

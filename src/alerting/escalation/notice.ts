@@ -11,8 +11,8 @@ export const NOTICE_KINDS: readonly NoticeKind[] = ['opened', 'escalated', 'ackn
 
 /** A report-ready notice's facts: which report, its verdict, and where to download it. */
 export interface NoticeReport {
-  kind: 'weekly' | 'monthly' | 'yearly';
-  /** `2026-W47`, `2026-11` or `2026`. */
+  kind: 'daily' | 'weekly' | 'monthly' | 'yearly';
+  /** `2026-11-16`, `2026-W47`, `2026-11` or `2026`. */
   period: string;
   title: string;
   verdict: 'normal' | 'abnormal' | 'no-data';
@@ -147,7 +147,7 @@ export interface Notice {
   /** For SLA reminders: which deadline, and when it falls. */
   deadline?: { kind: 'response' | 'resolution'; at: string; targetMs: number };
   /** Noctua's own links: acknowledge, claim and mute confirm pages (signed tokens), the dashboard, a report. */
-  links: { ack?: string; claim?: string; mute?: string; dashboard?: string; report?: string };
+  links: { ack?: string; claim?: string; mute?: string; dashboard?: string; report?: string; runbook?: string };
   /** The signed tokens of the action links, for channels whose buttons call back with them (Slack, Feishu apps). */
   actionTokens?: { ack?: string; claim?: string; mute?: string };
   /** How long the mute link holds pages (notify.yaml ackLinks.muteFor), for the link's words. */

@@ -87,5 +87,7 @@ export interface EscalationOptions {
   configChanges?: (device: string, openedAt: Date) => readonly { device: string; commit: string; time: Date; added: number; removed: number }[];
   /** Device tags from devices.yaml, for `calendarFor` rules with `tags`; without it such rules match nothing. */
   deviceTags?: (device: string) => readonly string[];
+  /** Whether a rule has a runbook (config/runbooks) in the notice language; its notices then link the runbook's page. */
+  hasRunbook?: (rule: string, lang: Lang) => boolean;
 }
 

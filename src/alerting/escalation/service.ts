@@ -18,6 +18,7 @@ import { SlaStore, type SlaClock } from './sla.js';
 import { type Lang } from '../../config/lang.js';
 
 import type { EscalationOptions, EscalationService } from './service-api.js';
+import { runbookPagePath } from '../../service/knowledge/runbooks.js';
 export type { EscalationService, EscalationOptions, PauseOutcome, ReportAnnouncementNotice } from './service-api.js';
 
 interface IncidentRow {
@@ -122,6 +123,9 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
     const fill = (t: string, vars: Record<string, string>) => t.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? vars[k]! : m));
     const vars = { publicUrl, incident: encodeURIComponent(incidentId), device: encodeURIComponent(inc.device ?? ''), site: encodeURIComponent(inc.site ?? '') };
     const out: Pick<Notice, 'links' | 'actionTokens' | 'muteForMs'> = { links: { dashboard: fill(config.dashboardUrl, vars) } };
+    // The first rule of the incident that has a runbook: what the engineer paged should read first.
+    const rule = opts.hasRunbook && inc.alerts.map((a) => a.rule).find((r) => opts.hasRunbook!(r, locale));
+    if (rule) out.links.runbook = `${publicUrl}${runbookPagePath(rule, locale)}`;
     const ack = config.ackLinks;
     if (ack) {
       out.actionTokens = {};

@@ -36,7 +36,7 @@ export const TEMPLATE_VARIABLES = [
   'kind', 'severity', 'severityName', 'title', 'device', 'site', 'what', 'since', 'sinceUtc', 'tier', 'step', 'repeat',
   'recipients', 'mentions', 'acknowledgedBy', 'acknowledgedAt', 'resolvedAt', 'outage', 'deadlineKind', 'deadline',
   'ackLink', 'ackUrl', 'claimLink', 'claimUrl', 'muteLink', 'muteUrl', 'actionLinks', 'dashboardLink', 'dashboardUrl', 'incident', 'alertCount', 'period', 'verdict', 'reportLink', 'reportUrl',
-  'configChange',
+  'configChange', 'runbookLink', 'runbookUrl',
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
@@ -61,24 +61,24 @@ const FACTS: Record<Lang, string> = {
 
 const BODIES: Record<NoticeKind, Record<Lang, string>> = {
   opened: {
-    en: `${FACTS.en}\n{{configChange}}\nNotified: {{mentions}}\n{{actionLinks}}  {{dashboardLink}}`,
-    'zh-CN': `${FACTS['zh-CN']}\n{{configChange}}\n通知：{{mentions}}\n{{actionLinks}}  {{dashboardLink}}`,
+    en: `${FACTS.en}\n{{configChange}}\nNotified: {{mentions}}\n{{actionLinks}}  {{dashboardLink}}  {{runbookLink}}`,
+    'zh-CN': `${FACTS['zh-CN']}\n{{configChange}}\n通知：{{mentions}}\n{{actionLinks}}  {{dashboardLink}}  {{runbookLink}}`,
   },
   escalated: {
-    en: `Not handled in time, escalated to {{tier}} (step {{step}}).\n${FACTS.en}\nNotified: {{mentions}}\n{{actionLinks}}  {{dashboardLink}}`,
-    'zh-CN': `未及时处理，已升级至{{tier}}（第 {{step}} 级）。\n${FACTS['zh-CN']}\n通知：{{mentions}}\n{{actionLinks}}  {{dashboardLink}}`,
+    en: `Not handled in time, escalated to {{tier}} (step {{step}}).\n${FACTS.en}\nNotified: {{mentions}}\n{{actionLinks}}  {{dashboardLink}}  {{runbookLink}}`,
+    'zh-CN': `未及时处理，已升级至{{tier}}（第 {{step}} 级）。\n${FACTS['zh-CN']}\n通知：{{mentions}}\n{{actionLinks}}  {{dashboardLink}}  {{runbookLink}}`,
   },
   acknowledged: {
-    en: `Acknowledged by {{acknowledgedBy}} at {{acknowledgedAt}}.\n${FACTS.en}\n{{dashboardLink}}`,
-    'zh-CN': `{{acknowledgedBy}} 已于 {{acknowledgedAt}} 确认。\n${FACTS['zh-CN']}\n{{dashboardLink}}`,
+    en: `Acknowledged by {{acknowledgedBy}} at {{acknowledgedAt}}.\n${FACTS.en}\n{{dashboardLink}}  {{runbookLink}}`,
+    'zh-CN': `{{acknowledgedBy}} 已于 {{acknowledgedAt}} 确认。\n${FACTS['zh-CN']}\n{{dashboardLink}}  {{runbookLink}}`,
   },
   resolved: {
     en: `Recovered at {{resolvedAt}} after an outage of {{outage}}.\n${FACTS.en}\n{{dashboardLink}}`,
     'zh-CN': `已于 {{resolvedAt}} 恢复，故障时长 {{outage}}。\n${FACTS['zh-CN']}\n{{dashboardLink}}`,
   },
   'sla-reminder': {
-    en: `The {{deadlineKind}} deadline is at {{deadline}} and the incident is still not handled.\n${FACTS.en}\nNotified: {{mentions}}\n{{actionLinks}}  {{dashboardLink}}`,
-    'zh-CN': `{{deadlineKind}}时限为 {{deadline}}，故障仍未处理。\n${FACTS['zh-CN']}\n通知：{{mentions}}\n{{actionLinks}}  {{dashboardLink}}`,
+    en: `The {{deadlineKind}} deadline is at {{deadline}} and the incident is still not handled.\n${FACTS.en}\nNotified: {{mentions}}\n{{actionLinks}}  {{dashboardLink}}  {{runbookLink}}`,
+    'zh-CN': `{{deadlineKind}}时限为 {{deadline}}，故障仍未处理。\n${FACTS['zh-CN']}\n通知：{{mentions}}\n{{actionLinks}}  {{dashboardLink}}  {{runbookLink}}`,
   },
   report: {
     en: 'The report for {{period}} is ready.\nVerdict: {{verdict}}\n{{reportLink}}',
@@ -92,9 +92,9 @@ const VERDICTS: Record<Lang, Record<'normal' | 'abnormal' | 'no-data', (n: numbe
 };
 
 /** The words of Noctua's own links and buttons (`mute` is followed by how long). */
-export const LINK_TEXT: Record<Lang, { ack: string; claim: string; mute: string; dashboard: string; report: string; diff: string }> = {
-  en: { ack: 'Acknowledge', claim: "I'm on it", mute: 'Mute', dashboard: 'Dashboard', report: 'Open the report', diff: 'diff' },
-  'zh-CN': { ack: '确认故障', claim: '我来处理', mute: '静默', dashboard: '查看面板', report: '查看报告', diff: '查看差异' },
+export const LINK_TEXT: Record<Lang, { ack: string; claim: string; mute: string; dashboard: string; report: string; diff: string; runbook: string }> = {
+  en: { ack: 'Acknowledge', claim: "I'm on it", mute: 'Mute', dashboard: 'Dashboard', report: 'Open the report', diff: 'diff', runbook: 'Runbook' },
+  'zh-CN': { ack: '确认故障', claim: '我来处理', mute: '静默', dashboard: '查看面板', report: '查看报告', diff: '查看差异', runbook: '处置手册' },
 };
 
 /** "Configuration changed 5 min before on core-sw (+3 -1 lines) [diff]", one per change, in the notice's language. */
@@ -196,6 +196,8 @@ export function templateValues(notice: Notice, markup: Markup, mention?: Mention
     reportLink: link(notice.links.report, words.report),
     reportUrl: own(notice.links.report ?? ''),
     configChange: own(configChangeText(notice, markup)),
+    runbookLink: link(notice.links.runbook, words.runbook),
+    runbookUrl: own(notice.links.runbook ?? ''),
   };
 }
 

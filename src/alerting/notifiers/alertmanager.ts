@@ -27,7 +27,7 @@ export function alertmanagerBody(notice: Notice, receiver: string, externalUrl: 
     return {
       status: done ? 'resolved' : 'firing',
       labels: { ...a.labels, alertname: a.rule, ...common, severity: a.severity, ...(a.device ? { device: a.device } : {}), ...(a.instance ? { instance: a.instance } : {}) },
-      annotations: { summary: a.summary, ...(a.value !== undefined ? { value: String(a.value) } : {}), ...(notice.links.ack && !done ? { ack_url: notice.links.ack } : {}) },
+      annotations: { summary: a.summary, ...(a.value !== undefined ? { value: String(a.value) } : {}), ...(notice.links.ack && !done ? { ack_url: notice.links.ack } : {}), ...(notice.links.runbook ? { runbook_url: notice.links.runbook } : {}) },
       startsAt: a.startsAt,
       // Alertmanager writes the zero time for alerts that have not ended.
       endsAt: done ? (a.endsAt ?? inc.resolvedAt ?? notice.createdAt) : '0001-01-01T00:00:00Z',

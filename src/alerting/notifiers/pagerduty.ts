@@ -38,7 +38,11 @@ export function pagerdutyBody(notice: Notice, routingKey: string) {
       custom_details: { incident: inc.id, site: inc.site, tier: notice.tier, alerts: inc.alerts.map((a) => ({ rule: a.rule, instance: a.instance, summary: a.summary, value: a.value })) },
     },
     client: 'Noctua',
-    ...(notice.links.dashboard ? { client_url: notice.links.dashboard, links: [{ href: notice.links.dashboard, text: 'Noctua' }] } : {}),
+    ...(notice.links.dashboard ? { client_url: notice.links.dashboard } : {}),
+    ...(notice.links.dashboard || notice.links.runbook ? { links: [
+      ...(notice.links.dashboard ? [{ href: notice.links.dashboard, text: 'Noctua' }] : []),
+      ...(notice.links.runbook ? [{ href: notice.links.runbook, text: 'Runbook' }] : []),
+    ] } : {}),
   };
 }
 

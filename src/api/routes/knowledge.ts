@@ -3,6 +3,8 @@ import { LANGS } from '../../config/lang.js';
 import type { KnowledgeHit } from '../../service/knowledge/store.js';
 import { MAX_BODY, MAX_TITLE } from '../../service/knowledge/store.js';
 import { MAX_QUERY_CHARS } from '../../service/knowledge/text-index.js';
+import { runbookPage } from '../../service/knowledge/runbook-page.js';
+import { pickLang } from '../link-page.js';
 import { leadRule } from '../../service/problems/detector.js';
 import { actor } from '../access.js';
 import { routeSchema } from '../json-schema.js';
@@ -35,6 +37,7 @@ const idParams = z.strictObject({ id: z.coerce.number().int().min(1) });
 const incidentParams = z.strictObject({ id: z.string().min(1).max(200) });
 const runbookParams = z.strictObject({ name: z.string().min(1).max(128) });
 const runbookQuery = z.strictObject({ lang: z.enum(LANGS).optional() });
+const runbookPageQuery = z.strictObject({ lang: z.enum(LANGS).optional(), access_token: z.string().max(200).optional() });
 
 function noKnowledge(): RequestProblem {
   return new RequestProblem(404, 'the knowledge base is kept by the process that runs the alert engine; this one has none');
@@ -106,5 +109,19 @@ export const knowledgeRoutes = apiPlugin('noctua-knowledge', ['@fastify/swagger'
     const r = await kb().runbook(request.params.name, request.query.lang ?? locale);
     if (!r) throw notFound(`runbook "${request.params.name}"`);
     return r;
+  });
+
+  app.get<{ Params: z.infer<typeof runbookParams>; Querystring: z.infer<typeof runbookPageQuery> }>('/runbooks/:name/page', {
+    // Opened from a notice's link in a browser: the console session's cookie, or a viewer token in the query.
+    config: { access: 'viewer', tokenInQuery: true },
+    schema: routeSchema({ summary: 'The runbook of a rule or event type as a readable HTML page (the link in incident notices)', tags: ['knowledge'],
+      params: runbookParams, querystring: runbookPageQuery, response: { 200: z.string() } }, problemSchema),
+  }, async (request, reply) => {
+    const lang = pickLang(request, locale);
+    const r = await kb().runbook(request.params.name, lang);
+    if (!r) throw notFound(`runbook "${request.params.name}"`);
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'same-origin')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+      .send(runbookPage(r, lang));
   });
 });

@@ -11,8 +11,8 @@ import type { ModelInputs } from '../../reports/model/types.js';
 import { REPORT_KINDS, type ReportKindName, type ReportService, type StoredReport } from '../services/index.js';
 import { LANGS, type Lang } from '../../config/lang.js';
 
-/** A period label as reportPath writes it: `2026-W47`, `2026-11`, `2026` or `2026-11-16_2026-11-22`. */
-export const PERIOD_LABEL = /^\d{4}(-(W\d{2}|\d{2}|\d{2}-\d{2}_\d{4}-\d{2}-\d{2}))?$/;
+/** A period label as reportPath writes it: `2026-11-16` (a day), `2026-W47`, `2026-11`, `2026` or `2026-11-16_2026-11-22`. */
+export const PERIOD_LABEL = /^\d{4}(-(W\d{2}|\d{2}|\d{2}-\d{2}(_\d{4}-\d{2}-\d{2})?))?$/;
 
 /** What {@link reportStoreFor} needs from the running Noctua. */
 export interface ReportStoreOptions {

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { REPORT_FORMATS } from '../../reports/generate.js';
-import { PeriodError, lastCompleteMonth, lastCompleteWeek, lastCompleteYear, monthPeriod, rangePeriod, weekPeriod, yearPeriod, type ReportPeriod } from '../../reports/period.js';
+import { PeriodError, dayPeriod, lastCompleteDay, lastCompleteMonth, lastCompleteWeek, lastCompleteYear, monthPeriod, rangePeriod, weekPeriod, yearPeriod, type ReportPeriod } from '../../reports/period.js';
 import { API_PREFIX } from '../app.js';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin } from '../plugin.js';
@@ -24,7 +24,8 @@ const listQuery = z.strictObject({
 type ListQuery = z.infer<typeof listQuery>;
 
 const generateBody = z.strictObject({
-  kind: z.enum(['weekly', 'monthly', 'yearly']),
+  kind: z.enum(['daily', 'weekly', 'monthly', 'yearly']),
+  day: z.string().max(20).optional().describe('daily: a local day such as 2026-11-16 (like --day)'),
   week: z.string().max(20).optional().describe('weekly: an ISO week such as 2026-W47 (like --week)'),
   from: z.string().max(20).optional().describe('weekly: first local day such as 2026-11-16, with "to" (like --from)'),
   to: z.string().max(20).optional().describe('weekly: last local day, included (like --to)'),
@@ -64,9 +65,10 @@ function reportToJson(r: StoredReport): z.infer<typeof reportJson> {
 /** The period a generate request asks for, with the same rules as `noctua report`; every mistake names its field. */
 export function periodOfRequest(b: GenerateBody, timeZone: string, now: Date): ReportPeriod {
   const issues: RequestIssue[] = [];
-  const misplaced = (field: 'week' | 'from' | 'to' | 'month' | 'year', belongs: string) => {
+  const misplaced = (field: 'day' | 'week' | 'from' | 'to' | 'month' | 'year', belongs: string) => {
     if (b[field] !== undefined) issues.push({ path: `body.${field}`, expected: `no ${field} for a ${b.kind} report (${belongs})`, got: JSON.stringify(b[field]) });
   };
+  if (b.kind !== 'daily') misplaced('day', 'day belongs to daily reports');
   if (b.kind !== 'weekly') for (const f of ['week', 'from', 'to'] as const) misplaced(f, 'week, from and to belong to weekly reports');
   if (b.kind !== 'monthly') misplaced('month', 'month belongs to monthly reports');
   if (b.kind !== 'yearly') misplaced('year', 'year belongs to yearly reports');
@@ -75,8 +77,9 @@ export function periodOfRequest(b: GenerateBody, timeZone: string, now: Date): R
     issues.push({ path: b.from === undefined ? 'body.from' : 'body.to', expected: 'from and to together (both days are included)' });
   }
   if (issues.length > 0) throw badRequest(...issues);
-  const field = b.kind === 'monthly' ? 'body.month' : b.kind === 'yearly' ? 'body.year' : b.week !== undefined ? 'body.week' : undefined;
+  const field = b.kind === 'daily' ? 'body.day' : b.kind === 'monthly' ? 'body.month' : b.kind === 'yearly' ? 'body.year' : b.week !== undefined ? 'body.week' : undefined;
   try {
+    if (b.kind === 'daily') return b.day !== undefined ? dayPeriod(b.day, timeZone) : lastCompleteDay(now, timeZone);
     if (b.kind === 'yearly') return b.year !== undefined ? yearPeriod(b.year, timeZone) : lastCompleteYear(now, timeZone);
     if (b.kind === 'monthly') return b.month !== undefined ? monthPeriod(b.month, timeZone) : lastCompleteMonth(now, timeZone);
     if (b.week !== undefined) return weekPeriod(b.week, timeZone);
@@ -87,7 +90,7 @@ export function periodOfRequest(b: GenerateBody, timeZone: string, now: Date): R
     // rangePeriod names its flag (--from/--to); the API names the body field instead.
     const m = /^--(from|to): (.*)$/.exec(err.message);
     if (m) throw badRequest({ path: `body.${m[1]!}`, expected: m[2]!.replace(/, got .*$/, ''), got: JSON.stringify(b[m[1] as 'from' | 'to']) });
-    const got = field === 'body.month' ? b.month : field === 'body.year' ? b.year : b.week;
+    const got = field === 'body.day' ? b.day : field === 'body.month' ? b.month : field === 'body.year' ? b.year : b.week;
     if (field) throw badRequest({ path: field, expected: err.message.replace(/, got .*$/, ''), got: got !== undefined ? JSON.stringify(got) : undefined });
     throw badRequest({ path: 'body.to', expected: err.message.replace(/--(from|to)/g, '$1') });
   }
@@ -125,7 +128,7 @@ export const reportsRoutes = apiPlugin('noctua-reports', ['@fastify/swagger'], a
   app.post<{ Body: GenerateBody }>('/reports', {
     config: { access: 'operator', audit: 'report.generate' },
     schema: routeSchema({
-      summary: 'Generate and store a report now (weekly: week, or from/to; monthly: month; default the last complete one)',
+      summary: 'Generate and store a report now (daily: day; weekly: week, or from/to; monthly: month; yearly: year; default the last complete one)',
       tags: ['reports'], body: generateBody,
       response: {
         201: z.object({

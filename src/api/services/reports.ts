@@ -4,7 +4,7 @@ import type { Awaitable } from './awaitable.js';
 import { type Lang } from '../../config/lang.js';
 
 /** Folders reports are stored in: the scheduled kinds, plus `custom` for a --from/--to range. */
-export const REPORT_KINDS = ['weekly', 'monthly', 'yearly', 'custom'] as const;
+export const REPORT_KINDS = ['daily', 'weekly', 'monthly', 'yearly', 'custom'] as const;
 /** One report folder. */
 export type ReportKindName = (typeof REPORT_KINDS)[number];
 

@@ -10,6 +10,8 @@ export type ReportFormatName = (typeof REPORT_FORMATS)[number];
 /** `reports:` in noctua.yaml: when and how reports are generated on their own; cron expressions are read in the configured time zone. */
 export const reportScheduleSchema = z.strictObject({
   enabled: z.boolean().default(true),
+  /** Every day 08:30: the daily summary (日报) of the local day that just ended. */
+  daily: z.string().refine((e) => cron.validate(e), 'expected a cron expression such as "30 8 * * *"').default('30 8 * * *'),
   /** Every Monday 08:00: the report of the ISO week that just ended. */
   weekly: z.string().refine((e) => cron.validate(e), 'expected a cron expression such as "0 8 * * 1"').default('0 8 * * 1'),
   /** The 1st of each month 08:00: the report of the month that just ended. */

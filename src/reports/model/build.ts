@@ -9,6 +9,7 @@ import { assetSummary } from './assets.js';
 import { capacityRows } from './capacity.js';
 import { changes } from './changes.js';
 import { configBackupModel } from './config-backup.js';
+import { dailySummary } from './daily.js';
 import { deviceRows } from './devices.js';
 import { eventsSummary } from './events.js';
 import { countBySeverity, incidentRows, slaSummary } from './incidents.js';
@@ -42,8 +43,8 @@ export async function buildReportModel(input: ModelInputs): Promise<ReportModel>
   const openSevere = (incidents ?? []).filter((i) => i.ongoing && (i.severity === 'P1' || i.severity === 'P2')).length;
   const verdict: ReportModel['summary']['verdict'] = !hasData ? 'no-data' : attention.length > 0 || openSevere > 0 ? 'abnormal' : 'normal';
 
-  // The asset register is a monthly matter (service plans ask for it in the monthly report).
-  const assets = input.assets && period.kind === 'monthly' ? await assetSummary(input.assets, period) : undefined;
+  // The asset register is a monthly matter (service plans ask for it in the monthly report); the daily summary lists the day's changes.
+  const assets = input.assets && (period.kind === 'monthly' || period.kind === 'daily') ? await assetSummary(input.assets, period) : undefined;
   const model: ReportModel = {
     period, previous: prev, generatedAt: now, hasData,
     summary: {
@@ -60,5 +61,6 @@ export async function buildReportModel(input: ModelInputs): Promise<ReportModel>
   model.events = await eventsSummary(input.metrics, range);
   if (input.configBackup) model.configBackup = await configBackupModel(input.configBackup, range, asOf);
   model.recommendations = recommend(model);
+  if (period.kind === 'daily') model.daily = dailySummary(model, input.calendar);
   return model;
 }

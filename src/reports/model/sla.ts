@@ -31,5 +31,8 @@ export function slaOf(incident: IncidentRecord, asOf: Date): SlaGrade {
     resolutionMet: met(resolutionMs, targets.resolve),
     responseBand: responseMs !== undefined ? gradeBand('response', responseMs) : undefined,
     resolutionBand: resolutionMs !== undefined ? gradeBand('resolution', resolutionMs) : undefined,
+    // Without a record the clocks are escalation's default, 7x24: service time is wall time.
+    respondBy: new Date(opened + targets.respond), resolveBy: new Date(opened + targets.resolve),
+    ...(incident.resolvedAt ? {} : { serviceElapsedMs: Math.max(0, elapsed) }),
   };
 }

@@ -6,7 +6,9 @@ import type { AssetSource } from '../sources/assets.js';
 import type { AssetSummary } from './assets.js';
 import type { Severity } from '../../core/incident.js';
 import type { ReportPeriod } from '../period.js';
+import type { Calendar } from '../../service/calendar.js';
 import type { ConfigBackupModel, ConfigBackupSource } from './config-backup.js';
+import type { DailySummary } from './daily.js';
 import type { EngineerRow } from './engineers.js';
 import type { EventsSummary } from './events.js';
 import type { MonthRow } from './months.js';
@@ -148,6 +150,8 @@ export interface ReportModel {
   recommendations: Recommendation[];
   /** Configuration changes and compliance; absent without configuration backup. */
   configBackup?: ConfigBackupModel;
+  /** The daily summary's regrouping of the day (model/daily.ts); only in a daily report. */
+  daily?: DailySummary;
 }
 
 /** What a report is built from. */
@@ -166,6 +170,8 @@ export interface ModelInputs {
   inventory?: { name: string; site: string; class: string }[];
   /** Configuration backup's versions and compliance; without it the configuration sections say it is not set up. */
   configBackup?: ConfigBackupSource;
+  /** The service calendar a daily summary says the day was read in (holiday, make-up day, service hours); absent: not said. */
+  calendar?: Calendar;
   now?: Date;
 }
 

@@ -5,8 +5,10 @@
  */
 import type { ReportModel } from '../model/types.js';
 import { paren, sectionContext, type Block, type Cell, type ReportSection, type SectionContext } from './blocks.js';
-import { periodText, reportTitle, sectionTitle, verdictText } from './i18n.js';
+import { periodText, reportTitle, sectionTitle, strings, verdictText } from './i18n.js';
+import { assetChangeBlocks } from './sections/assets.js';
 import { capacityBlocks } from './sections/capacity.js';
+import { carriedOverBlocks, dailyIncidentBlocks, dailySummaryBlocks, topFaultyBlocks } from './sections/daily.js';
 import { changeBlocks } from './sections/changes.js';
 import { complianceBlocks } from './sections/compliance.js';
 import { configChangeBlocks } from './sections/config-changes.js';
@@ -33,11 +35,26 @@ export interface ReportDocument {
   footnotes: string[];
 }
 
-/** The sections in report order; the position is the section number (sectionTitle). A builder may carry its own `title`. */
-const SECTIONS: readonly (((ctx: SectionContext) => Block[]) & { title?: Record<Lang, string> })[] = [
+/** A section builder; it may carry its own `title`, else the title is the one of its position in `strings().sections`. */
+type SectionBuilder = ((ctx: SectionContext) => Block[]) & { title?: Record<Lang, string> };
+
+/** The sections in report order; the position is the section number (sectionTitle). */
+const SECTIONS: readonly SectionBuilder[] = [
   summaryBlocks, deviceBlocks, linkBlocks, powerBlocks, incidentBlocks, changeBlocks, capacityBlocks, recommendationBlocks,
   eventBlocks,
   configChangeBlocks, complianceBlocks,
+];
+
+/** A weekly/monthly builder under the title it has there (its index in `strings().sections`), for the daily order. */
+function titled(build: (ctx: SectionContext) => Block[], index: number): SectionBuilder {
+  return Object.assign((ctx: SectionContext) => build(ctx), { title: { en: strings('en').sections[index]!, 'zh-CN': strings('zh-CN').sections[index]! } });
+}
+
+/** The daily summary (日报): its own day sections, then the weekly/monthly builders for events, configuration and assets. */
+const DAILY_SECTIONS: readonly SectionBuilder[] = [
+  dailySummaryBlocks, dailyIncidentBlocks, carriedOverBlocks, topFaultyBlocks,
+  titled(eventBlocks, SECTIONS.indexOf(eventBlocks)), configChangeBlocks, complianceBlocks, assetChangeBlocks,
+  titled(recommendationBlocks, SECTIONS.indexOf(recommendationBlocks)),
 ];
 
 /** Lays out the model in one language. */
@@ -45,7 +62,7 @@ export function buildDocument(model: ReportModel, lang: Lang): ReportDocument {
   const ctx = sectionContext(model, lang);
   const { s, fmt, zh } = ctx;
   const period = model.period;
-  const sections = SECTIONS.map((build, i) => ({ title: sectionTitle(lang, i, build.title?.[lang]), blocks: build(ctx) }));
+  const sections = (model.daily ? DAILY_SECTIONS : SECTIONS).map((build, i) => ({ title: sectionTitle(lang, i, build.title?.[lang]), blocks: build(ctx) }));
   const tz = period.timeZone;
   return {
     lang,

@@ -17,7 +17,7 @@ function bandLabels(le: (min: number) => string, gt: (min: number) => string): R
 }
 
 const en = {
-  title: { weekly: 'Weekly Network Inspection Report', monthly: 'Monthly Network Service Report', yearly: 'Annual Network Service Report', custom: 'Network Inspection Report' },
+  title: { daily: 'Daily Network Operations Summary', weekly: 'Weekly Network Inspection Report', monthly: 'Monthly Network Service Report', yearly: 'Annual Network Service Report', custom: 'Network Inspection Report' },
   period: 'Period',
   timeZone: 'Time zone',
   generated: 'Generated',
@@ -79,7 +79,7 @@ const en = {
 export type Strings = typeof en;
 
 const zh: Strings = {
-  title: { weekly: '网络巡检周报', monthly: '网络运维服务月报', yearly: '网络运维服务年报', custom: '网络巡检报告' },
+  title: { daily: '网络运维日报', weekly: '网络巡检周报', monthly: '网络运维服务月报', yearly: '网络运维服务年报', custom: '网络巡检报告' },
   period: '报告周期',
   timeZone: '时区',
   generated: '生成时间',
@@ -164,6 +164,7 @@ export function reportTitle(lang: Lang, period: ReportPeriod): string {
 /** `2026年11月16日 至 2026年11月22日` / `16 Nov 2026 – 22 Nov 2026`. */
 export function periodText(fmt: ReportFormat, period: ReportPeriod): string {
   const last = new Date(period.end.getTime() - 1);
+  if (period.kind === 'daily') return fmt.longDate(period.start);
   return fmt.lang === 'zh-CN' ? `${fmt.longDate(period.start)} 至 ${fmt.longDate(last)}` : `${fmt.longDate(period.start)} – ${fmt.longDate(last)}`;
 }
 

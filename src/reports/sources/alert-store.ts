@@ -1,5 +1,5 @@
 import { AlertStore } from '../../alerting/store.js';
-import { SlaStore } from '../../alerting/escalation/sla.js';
+import { SlaStore, type CalendarLookup } from '../../alerting/escalation/sla.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { Db } from '../../core/database.js';
 import { EscalationFacts } from './escalation-facts.js';
@@ -19,9 +19,10 @@ export class AlertStoreIncidentSource implements IncidentSource {
   private readonly alerts: AlertStore;
   private readonly sla: SlaStore;
   private readonly people: EscalationFacts;
-  constructor(db: Db, private readonly clock: Clock = systemClock) {
+  /** `calendars` finds the service calendars SLA records name (notify.yaml's); without it clocks read back as 7x24. */
+  constructor(db: Db, private readonly clock: Clock = systemClock, calendars?: CalendarLookup) {
     this.alerts = new AlertStore(db);
-    this.sla = new SlaStore(db);
+    this.sla = new SlaStore(db, calendars ? { calendars } : {});
     this.people = new EscalationFacts(db);
   }
 
@@ -41,7 +42,7 @@ export class AlertStoreIncidentSource implements IncidentSource {
           ...(only ? { titles: { en: only.summary.en, 'zh-CN': only.summary['zh-CN'] } } : {}),
           openedAt: v.openedAt, acknowledgedAt: v.acknowledgedAt ?? sla?.acknowledgedAt, acknowledgedBy: v.acknowledgedBy ?? sla?.acknowledgedBy,
           resolvedAt: v.resolvedAt, ...this.people.of(v.id),
-          ...(sla ? { sla: fromEscalationSla(sla) } : {}),
+          ...(sla ? { sla: fromEscalationSla(sla, sla.resolvedAt && sla.resolvedAt.getTime() <= asOf ? undefined : this.sla.clock(v.id)?.elapsed(asOf)) } : {}),
         });
       }
       offset += items.length;

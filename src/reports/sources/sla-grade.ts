@@ -25,8 +25,11 @@ export function gradeBand(measure: SlaMeasure, ms: number): 1 | 2 | 3 | 4 {
   return bandNumber(band(ms, BAND_LIMITS_MIN[measure]), measure)!;
 }
 
-/** Escalation's SLA record of an incident as the report grades it. */
-export function fromEscalationSla(r: SlaRecord): SlaGrade {
+/**
+ * Escalation's SLA record of an incident as the report grades it; `serviceElapsedMs` is the service time its
+ * clock had run at the report's moment (`SlaStore.clock(id).elapsed(at)`), for an incident still open.
+ */
+export function fromEscalationSla(r: SlaRecord, serviceElapsedMs?: number): SlaGrade {
   return {
     responseTargetMs: r.respondTargetMs, resolutionTargetMs: r.resolveTargetMs,
     responseMs: r.responseMs, resolutionMs: r.resolutionMs,
@@ -35,5 +38,7 @@ export function fromEscalationSla(r: SlaRecord): SlaGrade {
     ...(r.paged ? {} : { notGraded: 'muted' as const }),
     calendar: r.calendar, pausedMs: r.pausedMs,
     pauses: r.pauses.map((p) => ({ reason: p.reason, note: p.note, startedAt: p.startedAt, endedAt: p.endedAt })),
+    respondBy: r.respondBy, resolveBy: r.resolveBy,
+    ...(serviceElapsedMs !== undefined ? { serviceElapsedMs } : {}),
   };
 }

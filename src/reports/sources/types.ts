@@ -126,6 +126,11 @@ export const slaGradeSchema = z.object({
   /** Service time taken out of the clocks by pauses, and each pause's reason and wall-clock span. */
   pausedMs: z.number().nonnegative().optional(),
   pauses: z.array(z.object({ reason: z.string(), note: z.string().optional(), startedAt: z.date(), endedAt: z.date().optional() })).optional(),
+  /** When the response / resolution target falls due in wall time (escalation's, after calendar and pauses); absent while a pause holds the clock. */
+  respondBy: z.date().optional(),
+  resolveBy: z.date().optional(),
+  /** Service time the resolution clock had run at the report's moment (open incidents; calendar and pauses applied by escalation's clock). */
+  serviceElapsedMs: z.number().nonnegative().optional(),
 });
 /** How one incident did against its SLA, as the report grades it. */
 export type SlaGrade = z.output<typeof slaGradeSchema>;

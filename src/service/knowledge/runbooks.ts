@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Lang } from '../../config/lang.js';
@@ -33,6 +34,14 @@ export class RunbookLibrary {
     return undefined;
   }
 
+  /**
+   * Whether a rule or event type has a runbook in `lang` or the language-neutral file: asked once per notice
+   * while escalation writes it, so a file added to the directory is linked from the next notice on.
+   */
+  has(name: string, lang: Lang): boolean {
+    return isRunbookName(name) && (existsSync(join(this.dir, `${name}.${lang}.md`)) || existsSync(join(this.dir, `${name}.md`)));
+  }
+
   /** Names that have a runbook in any language, sorted. */
   async names(): Promise<string[]> {
     let files: string[];
@@ -55,4 +64,9 @@ export class RunbookLibrary {
       throw err;
     }
   }
+}
+
+/** The path of a runbook's readable page under the API (`/api/v1/runbooks/<name>/page?lang=`), as notices link it. */
+export function runbookPagePath(name: string, lang: Lang): string {
+  return `/api/v1/runbooks/${encodeURIComponent(name)}/page?lang=${encodeURIComponent(lang)}`;
 }

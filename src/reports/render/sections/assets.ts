@@ -7,13 +7,14 @@ import { DASH, type Block, type SectionContext } from '../blocks.js';
 /** This section's words; kept beside it so the asset register's part of the report is one file. */
 const TEXT: Record<Lang, {
   heading: string; counts: string; firmware: string; changes: string; warranties: string;
-  none: string; noChanges: string; noWarranties: string; more: (shown: number, total: number) => string;
+  none: string; noChanges: string; noWarranties: string; dayChanges: string; noDayChanges: string; notKept: string; more: (shown: number, total: number) => string;
   col: { class: string; vendor: string; model: string; count: string; firmware: string; devices: string; time: string; device: string; kind: string; part: string; change: string; site: string; ends: string; left: string; contract: string };
   kind: Record<AssetEventKind, string>; days: (n: number) => string; ended: (n: number) => string; summary: (n: number) => string;
 }> = {
   en: {
     heading: 'Asset register', counts: 'Devices by class, vendor and model', firmware: 'Firmware versions in use', changes: 'Asset changes this month',
     warranties: `Warranties ending within ${WARRANTY_HORIZON_DAYS} days`, none: 'No device in the inventory.', noChanges: 'No asset changed this month.',
+    dayChanges: 'Asset changes', noDayChanges: 'No asset changed on this day.', notKept: 'No asset register is kept here, so asset changes are not included.',
     noWarranties: `No warranty ends within ${WARRANTY_HORIZON_DAYS} days (only devices with asset.warrantyEnd in devices.yaml are checked).`,
     more: (shown, total) => `The first ${shown} of ${total} changes are listed.`,
     col: { class: 'Class', vendor: 'Vendor', model: 'Model', count: 'Devices', firmware: 'Firmware', devices: 'Devices running it', time: 'Time', device: 'Device', kind: 'Change', part: 'Part', change: 'Before → after', site: 'Site', ends: 'Warranty end', left: 'Remaining', contract: 'Contract' },
@@ -24,6 +25,7 @@ const TEXT: Record<Lang, {
   'zh-CN': {
     heading: '资产统计', counts: '按类别、厂商、型号统计', firmware: '在用固件版本', changes: '本月资产变更',
     warranties: `${WARRANTY_HORIZON_DAYS} 天内到期的保修`, none: '清单中没有设备。', noChanges: '本月没有资产变更。',
+    dayChanges: '资产变更', noDayChanges: '本日没有资产变更。', notKept: '未启用资产台账，本报告不含资产变更。',
     noWarranties: `${WARRANTY_HORIZON_DAYS} 天内没有保修到期（只检查在 devices.yaml 中填写了 asset.warrantyEnd 的设备）。`,
     more: (shown, total) => `共 ${total} 条变更，仅列出前 ${shown} 条。`,
     col: { class: '类别', vendor: '厂商', model: '型号', count: '设备数', firmware: '固件版本', devices: '使用该版本的设备', time: '时间', device: '设备', kind: '变更', part: '部件', change: '变更前 → 变更后', site: '站点', ends: '保修截止', left: '剩余', contract: '合同' },
@@ -55,10 +57,12 @@ function firmwareTable(t: (typeof TEXT)[Lang], a: AssetSummary, zh: boolean): Bl
   }];
 }
 
-function changeTable({ fmt }: SectionContext, t: (typeof TEXT)[Lang], a: AssetSummary): Block[] {
+function changeTable({ fmt, model }: SectionContext, t: (typeof TEXT)[Lang], a: AssetSummary): Block[] {
   const c = t.col;
-  if (a.changes.length === 0) return [{ type: 'h3', text: t.changes }, { type: 'p', text: t.noChanges }];
-  const blocks: Block[] = [{ type: 'h3', text: t.changes }, {
+  const daily = model.period.kind === 'daily';
+  const heading: Block[] = daily ? [] : [{ type: 'h3', text: t.changes }];
+  if (a.changes.length === 0) return [...heading, { type: 'p', text: daily ? t.noDayChanges : t.noChanges }];
+  const blocks: Block[] = [...heading, {
     type: 'table', head: [c.time, c.device, c.kind, c.part, c.change], align: ['l', 'l', 'l', 'l', 'l'],
     rows: a.changes.map((e) => [
       fmt.dateTime(e.at), e.device,
@@ -87,3 +91,10 @@ export function assetBlocks(ctx: SectionContext): Block[] {
   if (a.devices === 0 && a.changes.length === 0) return [{ type: 'h3', text: t.heading }, { type: 'p', text: t.none }];
   return [...countTables(t, a, ctx.zh), ...firmwareTable(t, a, ctx.zh), ...changeTable(ctx, t, a), ...warrantyTable(t, a)];
 }
+
+/** The asset changes of the day alone: the daily summary's asset section. */
+export function assetChangeBlocks(ctx: SectionContext): Block[] {
+  const a = ctx.model.assets;
+  return a ? changeTable(ctx, TEXT[ctx.lang], a) : [{ type: 'p', text: TEXT[ctx.lang].notKept, tone: 'note' }];
+}
+assetChangeBlocks.title = { en: TEXT.en.dayChanges, 'zh-CN': TEXT['zh-CN'].dayChanges } as Record<Lang, string>;

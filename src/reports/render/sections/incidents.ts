@@ -27,13 +27,14 @@ export function incidentBlocks(ctx: SectionContext): Block[] {
   return [...incidentTable(ctx), ...pauseBlocks(ctx), ...recurringProblemBlocks(ctx), ...engineerBlocks(ctx)];
 }
 
-function incidentTable(ctx: SectionContext): Block[] {
-  const { model, s } = ctx;
-  if (!model.incidents) return [{ type: 'p', text: s.notConnected, tone: 'note' }];
-  if (model.incidents.length === 0) return [{ type: 'p', text: s.noIncidents }];
+/** The incident table of `rows` (default: every incident active in the period), or why there is none. */
+export function incidentTable(ctx: SectionContext, rows = ctx.model.incidents): Block[] {
+  const { s } = ctx;
+  if (!rows) return [{ type: 'p', text: s.notConnected, tone: 'note' }];
+  if (rows.length === 0) return [{ type: 'p', text: s.noIncidents }];
   return [{
     type: 'table', variant: 'incidents', head: [s.col.id, s.col.severity, s.col.title, s.col.opened, s.col.acknowledged, s.col.resolved, s.col.duration, s.col.grade],
     align: ['c', 'c', 'l', 'l', 'l', 'l', 'r', 'l'],
-    rows: model.incidents.map((i) => incidentCells(ctx, i)),
+    rows: rows.map((i) => incidentCells(ctx, i)),
   }];
 }

@@ -211,6 +211,7 @@ describe('console login page and single sign-on', () => {
     await p2.goto(`${ssoUrl}/console/?lang=en`);
     await settled(() => p2.isVisible('form.login a.sso')).toBe(true);
     expect(await p2.textContent('a.sso')).toBe('Sign in with SSO');
+    await shot(p2, 'login-sso');
     expect(await p2.evaluate(async () => (await (await fetch('/api/v1/console-config')).json() as { sso: boolean }).sso)).toBe(true);
     await p2.click('a.sso');
     await settled(() => p2.url(), 10_000).toMatch(new RegExp(`^${idp.issuer.replace(/[.]/g, '\\.')}/`));

@@ -8,25 +8,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LatestSamples } from '../../src/api/latest-samples.js';
-import { runtimeServices } from '../../src/api/runtime-services.js';
 import { startApiServer, type ApiServer } from '../../src/api/server.js';
-import { createAlertEngine, type AlertEngine } from '../../src/alerting/engine.js';
-import { createEscalationService, type EscalationService } from '../../src/alerting/escalation/index.js';
-import { parseAlertRules } from '../../src/alerting/rules.js';
-import { BUILTIN_DEFAULTS, type Device } from '../../src/config/inventory-schema.js';
 import { FakeClock } from '../../src/core/clock.js';
-import { openStateDb, type Db } from '../../src/core/database.js';
-import type { Sample } from '../../src/core/sample.js';
 import { repoRoot } from '../../src/lab/paths.js';
-import { DeviceStateRegistry } from '../../src/scheduler/device-state.js';
-import { notifyConfig } from '../alerting/escalation/notify-fixture.js';
 import { apiSettings, TOKENS } from '../api/memory-noc.js';
+import { icmpDevice, startPagingBench, type PagingBench } from '../api/paging-bench.js';
 import { launchChromium, settled } from '../helpers/browser.js';
 import { tempDir } from '../helpers/tmp.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const RULES = `
 rules:
@@ -59,14 +48,9 @@ outbox: { initialBackoff: 1s, maxBackoff: 2s, giveUpAfter: 1h }
 const tmp = tempDir('noctua-console-notices-');
 const shots = join(repoRoot, 'docs', 'console');
 const clock = new FakeClock(T0);
-const device: Device = { name: 'core-rt-01', address: '127.0.1.1', class: 'router', site: 'hq', tags: ['core'], snmp: false, icmp: { ...BUILTIN_DEFAULTS.icmp }, intervals: { ...BUILTIN_DEFAULTS.intervals }, enabled: true };
 /** The robot refuses every notice until its keyword setting is "fixed". */
 let robotBroken = true;
-let receiver: WebhookReceiver;
-let db: Db;
-let engine: AlertEngine;
-let escalation: EscalationService;
-let services: ReturnType<typeof runtimeServices>;
+let bench: PagingBench;
 let server: ApiServer;
 let browser: Browser;
 let incidentId = '';
@@ -84,34 +68,14 @@ async function operatorPage(): Promise<Page> {
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
-  receiver = await startWebhookReceiver((req) => (req.path === '/eng' && robotBroken ? { status: 400, body: ROBOT_ANSWER } : { status: 200, body: { ok: true } }));
-  db = openStateDb(tmp.dir);
-  const log = pino({ level: 'silent' });
-  engine = createAlertEngine({ db, rules: parseAlertRules(RULES), devices: [device], clock, log });
-  escalation = createEscalationService({ db, config: notifyConfig(tmp.dir, notifyYaml(receiver.url)), clock, log, actions: engine, locale: 'en', timezone: 'UTC', publicUrl: 'https://noc.example.com', random: () => 0.5 });
-  engine.addListener(escalation);
-  await escalation.start();
-  engine.start();
-  const states = new DeviceStateRegistry(clock);
-  states.sync([device]);
-  services = runtimeServices({
-    inventory: () => [device], states, latest: new LatestSamples(), engine, escalation, paging: escalation, db,
-    reader: { series: async () => [] }, schedulerRunning: () => true, metrics: new Registry(),
-    config: { validate: async () => ({ ok: true, devices: 1, sites: 1, disabled: 0 }), reload: async () => ({ ok: true, devices: 1, sites: 1, disabled: 0 }) },
-    now: () => clock.now(),
+  bench = await startPagingBench({
+    dir: tmp.dir, clock, device: icmpDevice('core-rt-01'), rules: RULES, notify: notifyYaml, locale: 'en', publicUrl: 'https://noc.example.com',
+    reply: (req) => (req.path === '/eng' && robotBroken ? { status: 400, body: ROBOT_ANSWER } : { status: 200, body: { ok: true } }),
   });
-  server = await startApiServer({ settings: apiSettings({ host: '127.0.0.1', port: 0 }), services, log, now: () => clock.now() });
+  server = await startApiServer({ settings: apiSettings({ host: '127.0.0.1', port: 0 }), services: bench.services(), log: pino({ level: 'silent' }), now: () => clock.now() });
   // The router stops answering ping for two cycles: the P1 opens and the engineer's robot refuses the notice.
-  for (let i = 0; i < 2; i++) {
-    const s: Sample = { measurement: 'icmp', tags: { device: device.name, site: 'hq', class: 'router' }, fields: { up: false, loss_pct: 100, sent: 3n, received: 0n }, time: clock.now() };
-    await engine.write([s]);
-    await clock.advance(30_000);
-  }
-  await engine.settled();
-  await escalation.flush();
-  await receiver.waitFor((r) => r.some((x) => x.path === '/eng' && x.status === 400));
-  await escalation.flush();
-  incidentId = engine.listIncidents({ state: 'open' }).items[0]!.id;
+  incidentId = await bench.openIncident(['/eng']);
+  await bench.escalation.flush();
   browser = await launchChromium();
 }, 60_000);
 
@@ -119,11 +83,7 @@ afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close();
   await server?.close();
-  services?.close();
-  await engine?.stop();
-  await escalation?.stop();
-  db?.close();
-  await receiver?.close();
+  await bench?.close();
   tmp.cleanup();
 });
 
@@ -157,7 +117,7 @@ describe('console notices page', () => {
     await settled(() => page.textContent('p.empty'), 10_000).toBe('No failed notices.');
     await settled(() => page.textContent('.outbox .sent')).toBe('1 sent');
     expect(await page.textContent('.outbox .failed')).toBe('0 failed');
-    const delivered = receiver.requests.filter((r) => r.path === '/eng' && r.status === 200);
+    const delivered = bench.receiver.requests.filter((r) => r.path === '/eng' && r.status === 200);
     expect(delivered).toHaveLength(1);
     expect(delivered[0]!.headers['idempotency-key']).toBe(id);
     expect((delivered[0]!.json as { incident: { id: string } }).incident.id).toBe(incidentId);

@@ -52,7 +52,7 @@ interface CommonAppOptions {
   locale?: Lang;
   /** Load limits (stream caps, wall cache); defaults when absent. */
   limits?: ApiLimits;
-  /** True when single sign-on is configured (the console's login page offers it). */
+  /** Whether the console's login page offers single sign-on; default: when `auth.oidc` is configured. */
   sso?: boolean;
   /** Console logins, users and the audit trail over the state database (src/auth); without it only API tokens work. */
   auth?: AuthRuntime;
@@ -75,7 +75,9 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
   const { settings, log } = opts;
   const { services } = opts;
   const ctx: ApiContext = {
-    settings, services, now: opts.now ?? (() => new Date()), locale: opts.locale ?? 'en', limits: opts.limits, sso: opts.sso, auth: opts.auth,
+    settings, services, now: opts.now ?? (() => new Date()), locale: opts.locale ?? 'en', limits: opts.limits,
+    // Single sign-on is offered exactly when OIDC is configured (its routes are registered below on the same test).
+    sso: opts.sso ?? opts.auth?.settings.oidc !== undefined, auth: opts.auth,
   };
   const app = Fastify({
     loggerInstance: log,

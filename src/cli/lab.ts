@@ -4,6 +4,7 @@ import { createLogger } from '../core/log.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { PartFailedError, likelyCause } from '../lab/parts.js';
 import { repoRoot } from '../lab/paths.js';
+import { LAB_ROLES } from '../lab/users.js';
 import { startNoctua, type NoctuaRuntime } from '../main.js';
 import { intFlag, parseFlags, type CliCommand } from './command.js';
 import { superviseRuntime, untilSignal } from './start.js';
@@ -54,6 +55,8 @@ export const command: CliCommand = {
       `  viewer token:    ${lab.tokens.viewer}`,
       `  operator token:  ${lab.tokens.operator}`,
       `  admin token:     ${lab.tokens.admin}`,
+      // New passwords at every start: the generated noctua.yaml keeps only their hashes.
+      ...LAB_ROLES.map((r) => `  ${`${r} login:`.padEnd(17)}${lab.users[r].name} / ${lab.users[r].password}`),
       `  InfluxDB:        ${lab.influx.url} (database ${cfg.settings.influx.database})`,
       `  notices:         ${root}/log/notices.jsonl`,
       `  logs:            ${root}/log/`,

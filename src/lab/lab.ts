@@ -10,6 +10,7 @@ import { fixturesDir, repoRoot } from './paths.js';
 import { labNotifyYaml, startNoticeReceiver, type NoticeReceiver } from './notice-receiver.js';
 import { startSnmpsim, type SnmpsimInstance } from './snmpsim.js';
 import type { SupervisedProcess } from './supervisor.js';
+import { labUsers, type LabRole, type LabUser } from './users.js';
 
 /** The lab's running parts and the config directory generated for them. */
 export interface Lab {
@@ -24,6 +25,8 @@ export interface Lab {
   apiUrl: string;
   /** Tokens made for this lab run (only their hashes are in the generated noctua.yaml). */
   tokens: { viewer: string; operator: string; admin: string };
+  /** Console users made for this lab run, one per role (only their password hashes are in the generated noctua.yaml). */
+  users: Record<LabRole, LabUser>;
   stop(): Promise<void>;
 }
 
@@ -73,6 +76,7 @@ async function writeLabConfig(opts: LabOptions, parts: Pick<Lab, 'influx' | 'snm
   const viewer = newToken();
   const operator = newToken();
   const admin = newToken();
+  const people = await labUsers();
   const configDir = join(opts.root, 'config');
   mkdirSync(configDir, { recursive: true });
   copyFileSync(join(repoRoot, 'config', 'alerts.example.yaml'), join(configDir, 'alerts.yaml'));
@@ -91,10 +95,12 @@ async function writeLabConfig(opts: LabOptions, parts: Pick<Lab, 'influx' | 'snm
         { name: 'lab-admin', role: 'admin', sha256: admin.sha256 },
       ],
     },
+    auth: { users: people.config },
   })}`);
   return {
     root: opts.root, configDir, influx, snmpsim, notices, fixtures: facts, apiUrl,
     tokens: { viewer: viewer.token, operator: operator.token, admin: admin.token },
+    users: people.users,
     stop: parts.stop,
   };
 }

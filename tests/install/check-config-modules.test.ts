@@ -48,7 +48,8 @@ describe('noctua check-config loads only what validation needs', () => {
     // and notify.yaml's service calendars (src/service) and the events/configBackup sections came since: 45. Then
     // check-config learnt to check configuration backup (command sets, compliance rules: src/config-backup/check.ts
     // and the files it reads, not the SSH runner), the auth/LDAP/OIDC, service and asset sections, and four paging
-    // channels' schemas (Aliyun SMS/voice, Tencent SMS, chat buttons): 64.
-    expect(src.length).toBeLessThanOrEqual(66);
+    // channels' schemas (Aliyun SMS/voice, Tencent SMS, chat buttons): 64. Tencent voice and the TC3 signer it shares
+    // with Tencent SMS (tencent-api.ts): 67.
+    expect(src.length).toBeLessThanOrEqual(67);
   });
 });

@@ -5,14 +5,15 @@ import type { IncidentEvent, IncidentView, Severity } from '../../core/incident.
 import { Outbox } from '../outbox.js';
 import type { Notifier } from '../notifiers/notifier.js';
 import { createNotifier } from '../notifiers/registry.js';
-import { signAckToken, verifyAckToken } from './ack-token.js';
-import { NoticeMutes } from './notice-mutes.js';
+import { verifyAckToken } from './ack-token.js';
+import { noticeLinks } from './notice-links.js';
+import { PageHolds } from './holds.js';
 import type { ResolvedPolicy, ResolvedStep } from './config.js';
 import { ALWAYS, calendarWarnings } from '../../service/calendar.js';
 import { calendarLookup, calendarNameFor } from './calendars.js';
 import { ESCALATION_MIGRATIONS } from './migrations.js';
 import { boundIncident, type Notice, type NoticeConfigChange, type NoticeIncident, type NoticeKind, type NoticeRecipient } from './notice.js';
-import type { TargetConfig } from './schema.js';
+import { resolveTargets } from './targets.js';
 import { onCallAt } from './rotation.js';
 import { SlaStore, type SlaClock } from './sla.js';
 import { type Lang } from '../../config/lang.js';
@@ -29,9 +30,6 @@ interface IncidentRow {
 /** The phone fallback is recorded once per incident beside the SLA reminders, under this deadline name. */
 const PHONE_FALLBACK = 'phone-fallback';
 const PHONE_FALLBACK_TIER: Record<Lang, string> = { en: 'phone (response target missed)', 'zh-CN': '电话（响应超时）' };
-
-/** How long a mute holds pages when notify.yaml says nothing (ackLinks.muteFor's default). */
-const DEFAULT_MUTE_MS = 3_600_000;
 
 /** Longest the escalation timer sleeps; a safety net against clock jumps, not the mechanism. */
 const MAX_SLEEP = 3_600_000;
@@ -68,7 +66,7 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
   const notifiers = new Map<string, Notifier>(Object.entries(config.channels).map(([name, c]) => [name, createNotifier(name, c)]));
   const outbox = new Outbox({ db, clock, log, notifiers, settings: config.outbox, random: opts.random });
   const publicUrl = (opts.publicUrl ?? '').replace(/\/+$/, '');
-  const mutes = new NoticeMutes(db);
+  const holds = new PageHolds(db, config.ackLinks?.muteFor);
   let timer: { cancel(): void } | undefined;
   let started = false;
 
@@ -95,50 +93,11 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
     ],
   };
 
-  const people = (name: string): NoticeRecipient & { wecomUserId?: string; feishuOpenId?: string } => {
-    const p = config.people[name]!;
-    return { name, displayName: p.displayName ?? name, mobile: p.mobile, wecomUserId: p.wecomUserId, feishuOpenId: p.feishuOpenId };
-  };
-
-  /** Channel -> people to address there, for a step's targets at this moment (on-call is resolved now). */
-  function resolveTargets(step: { targets: TargetConfig[] }, nowMs: number): Map<string, NoticeRecipient[]> {
-    const out = new Map<string, NoticeRecipient[]>();
-    const add = (channel: string, who?: NoticeRecipient) => {
-      const list = out.get(channel) ?? [];
-      if (who && !list.some((r) => r.name === who.name)) list.push(who);
-      out.set(channel, list);
-    };
-    for (const t of step.targets) {
-      if ('channel' in t) add(t.channel);
-      else {
-        const name = 'person' in t ? t.person : onCallAt(config.schedules[t.schedule]!, timezone, nowMs).person;
-        for (const c of config.people[name]!.channels) add(c, people(name));
-      }
-    }
-    return out;
-  }
-
-  function links(incidentId: string, inc: NoticeIncident, by: string, nowMs: number): Pick<Notice, 'links' | 'actionTokens' | 'muteForMs'> {
-    if (!publicUrl) return { links: {} };
-    const fill = (t: string, vars: Record<string, string>) => t.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? vars[k]! : m));
-    const vars = { publicUrl, incident: encodeURIComponent(incidentId), device: encodeURIComponent(inc.device ?? ''), site: encodeURIComponent(inc.site ?? '') };
-    const out: Pick<Notice, 'links' | 'actionTokens' | 'muteForMs'> = { links: { dashboard: fill(config.dashboardUrl, vars) } };
-    // The first rule of the incident that has a runbook: what the engineer paged should read first.
+  /** The runbook page of the incident's first rule that has one: what the engineer paged should read first. */
+  const runbookFor = (inc: NoticeIncident): string | undefined => {
     const rule = opts.hasRunbook && inc.alerts.map((a) => a.rule).find((r) => opts.hasRunbook!(r, locale));
-    if (rule) out.links.runbook = `${publicUrl}${runbookPagePath(rule, locale)}`;
-    const ack = config.ackLinks;
-    if (ack) {
-      out.actionTokens = {};
-      out.muteForMs = ack.muteFor;
-      const templates = { ack: ack.url, claim: ack.claimUrl, mute: ack.muteUrl };
-      for (const action of ack.actions) {
-        const token = signAckToken(ack.secret, { incidentId, by, expiresAt: new Date(nowMs + ack.ttl) }, action);
-        out.links[action] = fill(templates[action], { ...vars, token });
-        out.actionTokens[action] = token;
-      }
-    }
-    return out;
-  }
+    return rule ? runbookPagePath(rule, locale) : undefined;
+  };
 
   /** Writes one notice per channel to the outbox (inside the caller's transaction). */
   function emit(row: IncidentRow, kind: NoticeKind, byChannel: Map<string, NoticeRecipient[]>, idParts: (string | number)[], extra: Partial<Notice>, nowMs: number): number {
@@ -150,7 +109,7 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
       const by = recipients.length === 1 ? recipients[0]!.name : `channel:${channel}`;
       const notice: Notice = {
         id: noticeId([row.incident_id, kind, ...idParts, channel]), kind, channel, locale, timezone,
-        createdAt: new Date(nowMs).toISOString(), incident: inc, recipients, ...links(row.incident_id, inc, by, nowMs), ...extra,
+        createdAt: new Date(nowMs).toISOString(), incident: inc, recipients, ...noticeLinks(config, publicUrl, row.incident_id, inc, by, nowMs, runbookFor(inc)), ...extra,
       };
       if (outbox.enqueue(notice)) n++;
     }
@@ -174,7 +133,7 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
   }
 
   function firePage(row: IncidentRow, policy: ResolvedPolicy, step: ResolvedStep, repeat: number, nowMs: number): void {
-    const targets = resolveTargets(step, nowMs);
+    const targets = resolveTargets(config, timezone, step.targets, nowMs);
     const already = pagedChannels(row.incident_id);
     const kind: NoticeKind = already.size === 0 ? 'opened' : 'escalated';
     const changes = kind === 'opened' ? configChangesOf(row) : undefined;
@@ -202,11 +161,11 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
    * taken out; under 7x24 without pauses that is plain time since the open.
    */
   function evaluate(row: IncidentRow, nowMs: number): number | undefined {
-    if (row.state === 'resolved' || row.held === 1) return undefined;
+    if (row.state === 'resolved') return undefined;
+    // A muted or flapping incident, or a "mute for 1 h", holds every page and reminder; what fell due meanwhile is considered when it ends.
+    const hold = holds.check(row.incident_id, row.held, nowMs);
+    if (hold.held) return hold.recheckAt;
     const policy = config.policies[row.severity];
-    // A "mute for 1 h" holds every page and reminder; what fell due meanwhile is considered when it ends.
-    const hold = mutes.active(row.incident_id, nowMs);
-    if (hold) return hold.until.getTime();
     const clock = clockOf(row);
     const fired = new Map((q.steps.all(row.incident_id) as { step: number; fired: number; last_fired_at: number }[]).map((s) => [s.step, s]));
     let next: number | undefined;
@@ -263,7 +222,7 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
     if (q.reminder.get(row.incident_id, PHONE_FALLBACK)) return;
     const dueAt = clock.at(policy.respond);
     if (nowMs < dueAt) { consider(dueAt); return; }
-    emit(row, 'escalated', resolveTargets({ targets: fallback.notify }, nowMs), [PHONE_FALLBACK], { tier: PHONE_FALLBACK_TIER[locale] }, nowMs);
+    emit(row, 'escalated', resolveTargets(config, timezone, fallback.notify, nowMs), [PHONE_FALLBACK], { tier: PHONE_FALLBACK_TIER[locale] }, nowMs);
     q.addReminder.run(row.incident_id, PHONE_FALLBACK, nowMs);
   }
 
@@ -299,7 +258,7 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
       incident_id: inc.id, last_seq: event.seq, severity: inc.severity, state: inc.state,
       opened_at: prev?.opened_at ?? inc.openedAt.getTime(),
       acknowledged_at: inc.acknowledgedAt?.getTime() ?? null, resolved_at: inc.resolvedAt?.getTime() ?? null,
-      held: inc.muted || inc.flapping ? 1 : 0, snapshot: JSON.stringify(snapshot(inc, locale)),
+      held: PageHolds.flagOf(inc), snapshot: JSON.stringify(snapshot(inc, locale)),
     };
     q.insert.run({ id: row.incident_id, seq: row.last_seq, severity: row.severity, state: row.state, opened: row.opened_at, acked: row.acknowledged_at, resolved: row.resolved_at, held: row.held, snapshot: row.snapshot, now: nowMs });
     sla.opened(inc, config.policies[inc.severity], calendarOf(inc));
@@ -350,13 +309,13 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
     muteNotices(incidentId, by) {
       const row = q.get.get(incidentId) as IncidentRow | undefined;
       if (!row || row.state === 'resolved') return undefined;
-      const hold = db.transaction(() => mutes.mute(incidentId, by, clock.ms(), config.ackLinks?.muteFor ?? DEFAULT_MUTE_MS))();
+      const hold = db.transaction(() => holds.mute(incidentId, by, clock.ms()))();
       log.info({ incident: incidentId, by, until: hold.until.toISOString() }, 'pages held');
       if (started) tick();
       return hold;
     },
-    noticeMute: (incidentId) => mutes.active(incidentId, clock.ms()),
-    muteForMs: () => config.ackLinks?.muteFor ?? DEFAULT_MUTE_MS,
+    noticeMute: (incidentId) => holds.active(incidentId, clock.ms()),
+    muteForMs: () => holds.muteForMs,
     chatSettings: () => config.chat,
     acknowledge(incidentId, by, note) {
       return opts.actions?.acknowledge(incidentId, by, note);
@@ -379,7 +338,7 @@ export function createEscalationService(opts: EscalationOptions): EscalationServ
       const { link, ...facts } = report;
       let queued = 0;
       db.transaction(() => {
-        for (const [channel, recipients] of resolveTargets({ targets: config.reports!.notify }, nowMs)) {
+        for (const [channel, recipients] of resolveTargets(config, timezone, config.reports!.notify, nowMs)) {
           const notifier = notifiers.get(channel);
           if (!notifier || !notifier.handles('report')) continue;
           const notice: Notice = {

@@ -8,6 +8,7 @@ import type { ChannelType, Notifier } from './notifier.js';
 import { pagerdutyChannel } from './pagerduty.js';
 import { slackChannel } from './slack.js';
 import { tencentSmsChannel } from './tencent-sms.js';
+import { tencentVoiceChannel } from './tencent-voice.js';
 import { webhookChannel } from './webhook.js';
 import { wecomChannel } from './wecom.js';
 
@@ -23,6 +24,7 @@ export const CHANNEL_TYPES = [
   aliyunSmsChannel,
   aliyunVoiceChannel,
   tencentSmsChannel,
+  tencentVoiceChannel,
 ] as const;
 
 type SchemaOf<T> = T extends { schema: infer S extends z.ZodType } ? S : never;

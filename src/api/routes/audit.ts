@@ -15,7 +15,8 @@ const auditQuery = z.strictObject({
 });
 type AuditQuerystring = z.infer<typeof auditQuery>;
 
-const auditJson = z.object({
+/** One audit row as the API answers it (the console reads its type). */
+export const auditJson = z.object({
   id: z.number().int(),
   at: z.string(),
   who: z.string(),

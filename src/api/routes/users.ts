@@ -35,7 +35,8 @@ type ChangeBody = z.infer<typeof changeBody>;
 const nameParams = z.strictObject({ name: z.string().min(1).max(200) });
 type NameParams = z.infer<typeof nameParams>;
 
-const userJson = z.object({
+/** One user as the API answers it, never with a hash (the console reads its type). */
+export const userJson = z.object({
   name: z.string(),
   role: z.enum(ROLES),
   sites: z.array(z.string()).nullable(),

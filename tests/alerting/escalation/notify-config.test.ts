@@ -62,7 +62,7 @@ describe('notify.yaml', () => {
 
   it('reports an unknown channel type with its position and the types it knows', () => {
     expect(errorsFor(`channels:\n  x:\n    type: telegram\n    url: http://127.0.0.1/\n`)).toContain(
-      'notify.yaml:3:11 channels.x.type: expected type to be one of webhook, alertmanager, slack, dingtalk, wecom, feishu, pagerduty, aliyun-sms, aliyun-voice, tencent-sms, got "telegram"');
+      'notify.yaml:3:11 channels.x.type: expected type to be one of webhook, alertmanager, slack, dingtalk, wecom, feishu, pagerduty, aliyun-sms, aliyun-voice, tencent-sms, tencent-voice, got "telegram"');
   });
 
   it('reports names that point nowhere, each at its own line and column', () => {

@@ -7,6 +7,8 @@ import type { alertJson, deviceJson, incidentJson, interfaceJson, maintenanceJso
 import type { failedJson, incidentNoticeJson, outboxJson, slaJson } from '../../../api/routes/paging.js';
 import type { reportJson } from '../../../api/routes/reports.js';
 import type { streamStatusJson } from '../../../api/routes/stream.js';
+import type { auditJson } from '../../../api/routes/audit.js';
+import type { userJson } from '../../../api/routes/users.js';
 
 /** A list answer. */
 export interface Page<T> { total: number; limit: number; offset: number; items: T[] }
@@ -53,3 +55,7 @@ export type Report = z.infer<typeof reportJson>;
 export type StreamStatus = z.infer<typeof streamStatusJson>;
 /** The stream's incident event. */
 export interface IncidentEvent { seq: number; kind: string; at: string; by?: string; note?: string; incident: Incident }
+/** One row of the audit trail. */
+export type AuditRow = z.infer<typeof auditJson>;
+/** A local user (`GET /users`). */
+export type UserJson = z.infer<typeof userJson>;

@@ -12,6 +12,8 @@ import { maintenancePage } from './maintenance.js';
 import { noticesPage } from './notices.js';
 import { onCallPage } from './on-call.js';
 import { reportsPage } from './reports.js';
+import { auditPage } from './audit.js';
+import { usersPage } from './users.js';
 
 /** Every page the console routes to; `#/` opens the first. */
 export const PAGES: readonly PageDef[] = [
@@ -24,4 +26,6 @@ export const PAGES: readonly PageDef[] = [
   noticesPage,
   reportsPage,
   onCallPage,
+  auditPage,
+  usersPage,
 ];

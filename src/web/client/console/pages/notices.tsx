@@ -1,5 +1,5 @@
 /** The notice outbox: counts, the notices given up on with the receiver's answer, and retry. */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { href } from '../../shared/router.js';
 import type { PageDef } from '../page.js';
@@ -7,11 +7,19 @@ import { useText } from '../text.js';
 import { Loading, Time, useApi } from '../ui.js';
 import type { FailedNotice, StatusAnswer } from '../wire.js';
 
+/** How often the counts and the failed list are read again. */
+const REFRESH_MS = 3000;
+
 function Notices() {
   const t = useText();
   const status = useApi<StatusAnswer>('/status');
   const failed = useApi<{ total: number; items: FailedNotice[] }>('/notices/failed?limit=200');
   const [message, setMessage] = useState<{ error: boolean; text: string }>();
+  // The outbox works on after a retry (and on its own): the counts and the failed list follow every few seconds.
+  useEffect(() => {
+    const id = setInterval(() => { status.reload(); failed.reload(); }, REFRESH_MS);
+    return () => clearInterval(id);
+  }, [status.reload, failed.reload]);
   const retry = async (id: string) => {
     try {
       await api('POST', `/notices/${encodeURIComponent(id)}/retry`);

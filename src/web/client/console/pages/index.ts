@@ -12,6 +12,12 @@ import { maintenancePage } from './maintenance.js';
 import { noticesPage } from './notices.js';
 import { onCallPage } from './on-call.js';
 import { reportsPage } from './reports.js';
+import { problemsPage } from './problems.js';
+import { problemPage } from './problem.js';
+import { knowledgePage } from './knowledge.js';
+import { knowledgeEntryPage, runbookPage } from './knowledge-entry.js';
+import { assetsPage } from './assets.js';
+import { assetPage } from './asset.js';
 
 /** Every page the console routes to; `#/` opens the first. */
 export const PAGES: readonly PageDef[] = [
@@ -24,4 +30,11 @@ export const PAGES: readonly PageDef[] = [
   noticesPage,
   reportsPage,
   onCallPage,
+  problemsPage,
+  problemPage,
+  knowledgePage,
+  knowledgeEntryPage,
+  runbookPage,
+  assetsPage,
+  assetPage,
 ];

@@ -20,6 +20,8 @@ function EditFindings({ p, onDone }: { p: ProblemRecord; onDone: () => void }) {
   const t = useText();
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ error: boolean; text: string }>();
+  // Controlled: Preact sets a select's value only once its options exist, which defaultValue does not wait for.
+  const [fix, setFix] = useState(p.fixStatus);
   const submit = async (e: Event) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget as HTMLFormElement);
@@ -29,7 +31,6 @@ function EditFindings({ p, onDone }: { p: ProblemRecord; onDone: () => void }) {
       const v = String(f.get(key) ?? '').trim();
       if (v !== (p[key] ?? '')) body[key] = v || null;
     }
-    const fix = String(f.get('fixStatus'));
     if (fix !== p.fixStatus) body.fixStatus = fix;
     if (Object.keys(body).length === 0) { setMessage({ error: false, text: t('problem.unchanged') }); return; }
     setBusy(true);
@@ -49,7 +50,7 @@ function EditFindings({ p, onDone }: { p: ProblemRecord; onDone: () => void }) {
       <h2>{t('problem.edit')}</h2>
       <label>{t('problem.rootCause')}<textarea name="rootCause" rows={3} maxLength={MAX_FINDING} defaultValue={p.rootCause ?? ''} /></label>
       <label>{t('problem.workaround')}<textarea name="workaround" rows={3} maxLength={MAX_FINDING} defaultValue={p.workaround ?? ''} /></label>
-      <label>{t('problems.fixStatus')}<select name="fixStatus" defaultValue={p.fixStatus}>
+      <label>{t('problems.fixStatus')}<select name="fixStatus" value={fix} onChange={(e) => setFix((e.currentTarget as HTMLSelectElement).value as ProblemRecord['fixStatus'])}>
         {FIX_STATUSES.map((s) => <option key={s} value={s}>{t(`problems.fix.${s}`)}</option>)}
       </select></label>
       <button type="submit" class="primary action-save" disabled={busy}>{t('problem.save')}</button>

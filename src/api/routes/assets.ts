@@ -10,10 +10,12 @@ import { RequestProblem, problemSchema } from '../problems.js';
 import { pageJson, pagingQuery } from '../views.js';
 
 const iso = z.string().describe('RFC 3339 date-time');
+/** A part of a device on the wire. */
 export const assetPartJson = z.object({
   entity: z.string().describe('entPhysicalIndex'), part: z.string(), name: z.string(), descr: z.string(), model: z.string(), serial: z.string(),
   firmware: z.string(), hardware: z.string(), manufacturer: z.string(),
 });
+/** A device of the asset register on the wire. */
 export const assetJson = z.object({
   device: z.string(), site: z.string(), class: z.string(), vendor: z.string(), model: z.string(), serial: z.string(), firmware: z.string(), hardware: z.string(),
   inInventory: z.boolean(), polled: z.boolean().describe('seen by a successful inventory poll'),
@@ -24,6 +26,7 @@ export const assetJson = z.object({
     purchaseDate: z.string().optional(), warrantyEnd: z.string().optional(),
   }).describe('fields the operator keeps in devices.yaml (asset:)'),
 });
+/** An asset event on the wire. */
 export const assetEventJson = z.object({
   seq: z.number().int(), at: iso, device: z.string(), kind: z.enum(ASSET_EVENT_KINDS), entity: z.string().optional(), part: z.string().optional(),
   name: z.string().optional(), from: z.string().optional(), to: z.string().optional(),

@@ -15,10 +15,12 @@ import { pageJson, pagingQuery } from '../views.js';
 const iso = z.string().describe('RFC 3339 date-time');
 const subjectField = z.string().min(1).max(200).optional();
 
+/** A knowledge entry on the wire. */
 export const knowledgeEntryJson = z.object({
   id: z.number().int(), incidentId: z.string().optional(), rule: z.string().optional(), vendor: z.string().optional(), model: z.string().optional(),
   class: z.string().optional(), device: z.string().optional(), title: z.string(), body: z.string(), by: z.string().optional(), createdAt: iso,
 });
+/** A search hit on the wire: the entry and its rank. */
 export const knowledgeHitJson = z.object({ entry: knowledgeEntryJson, score: z.number() });
 
 function hitToJson(h: KnowledgeHit): z.infer<typeof knowledgeHitJson> {

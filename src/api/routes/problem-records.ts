@@ -27,6 +27,7 @@ function recordToJson(p: ProblemRecord): z.infer<typeof problemRecordJson> {
   };
 }
 
+/** One line of a problem's history on the wire. */
 export const problemLogJson = z.object({ at: iso, kind: z.enum(['opened', 'linked', 'reopened', 'edited', 'closed']), by: z.string().optional(), note: z.string().optional() });
 function logToJson(e: ProblemRecordLogEntry): z.infer<typeof problemLogJson> {
   return { ...e, at: e.at.toISOString() };

@@ -147,7 +147,8 @@ describe('console: problem records, knowledge base and asset register in Chromiu
       ],
     };
     assets.observe(rt, new Date(Date.now() - 20 * DAY));
-    assets.observe({ ...rt, firmware: 'V200R010C10', parts: rt.parts.map((p) => (p.entity === '17' ? { ...p, serial: 'HA1799999' } : p)) }, new Date(Date.now() - 3 * DAY));
+    const upgraded = rt.parts.map((p) => (p.entity === '17' ? { ...p, serial: 'HA1799999' } : p.entity === '1' ? { ...p, firmware: 'V200R010C10' } : p));
+    assets.observe({ ...rt, firmware: 'V200R010C10', parts: upgraded }, new Date(Date.now() - 3 * DAY));
     assets.observe({ device: core.name, site: core.site, class: 'router', vendor: 'h3c', model: 'MSR3620', serial: '219801A0TM9171Q0001', firmware: '7.1.064', hardware: 'VER.A', sysDescr: '', parts: [] }, new Date(Date.now() - 10 * DAY));
     assets.observe({
       device: fw.name, site: fw.site, class: 'firewall', vendor: 'fortinet', model: 'FG-100F', serial: hostile(10_240), firmware: 'v7.2.5', hardware: '', sysDescr: '',

@@ -6,7 +6,9 @@ import { MAX_QUERY_CHARS } from '../../service/knowledge/text-index.js';
 import { runbookPage } from '../../service/knowledge/runbook-page.js';
 import { pickLang } from '../link-page.js';
 import { leadRule } from '../../service/problems/detector.js';
+import { noteAudit } from '../../auth/audit-hook.js';
 import { actor } from '../access.js';
+import { servicesFor } from '../services/scoped.js';
 import { routeSchema } from '../json-schema.js';
 import { apiPlugin } from '../plugin.js';
 import { RequestProblem, badRequest, notFound, problemSchema } from '../problems.js';
@@ -15,13 +17,15 @@ import { pageJson, pagingQuery } from '../views.js';
 const iso = z.string().describe('RFC 3339 date-time');
 const subjectField = z.string().min(1).max(200).optional();
 
-const entryJson = z.object({
+/** A knowledge entry on the wire. */
+export const knowledgeEntryJson = z.object({
   id: z.number().int(), incidentId: z.string().optional(), rule: z.string().optional(), vendor: z.string().optional(), model: z.string().optional(),
   class: z.string().optional(), device: z.string().optional(), title: z.string(), body: z.string(), by: z.string().optional(), createdAt: iso,
 });
-const hitJson = z.object({ entry: entryJson, score: z.number() });
+/** A search hit on the wire: the entry and its rank. */
+export const knowledgeHitJson = z.object({ entry: knowledgeEntryJson, score: z.number() });
 
-function hitToJson(h: KnowledgeHit): z.infer<typeof hitJson> {
+function hitToJson(h: KnowledgeHit): z.infer<typeof knowledgeHitJson> {
   return { entry: { ...h.entry, createdAt: h.entry.createdAt.toISOString() }, score: h.score };
 }
 
@@ -53,7 +57,7 @@ export const knowledgeRoutes = apiPlugin('noctua-knowledge', ['@fastify/swagger'
   app.get<{ Querystring: z.infer<typeof searchQuery> }>('/knowledge', {
     config: { access: 'viewer' },
     schema: routeSchema({ summary: 'Search the knowledge base (Chinese and English), best match first', tags: ['knowledge'], querystring: searchQuery,
-      response: { 200: pageJson(hitJson) } }, problemSchema),
+      response: { 200: pageJson(knowledgeHitJson) } }, problemSchema),
   }, async (request) => {
     const q = request.query;
     if (!q.q.trim()) throw badRequest({ path: 'querystring.q', expected: 'at least one word to search for', got: JSON.stringify(q.q) });
@@ -63,7 +67,7 @@ export const knowledgeRoutes = apiPlugin('noctua-knowledge', ['@fastify/swagger'
 
   app.get<{ Params: z.infer<typeof idParams> }>('/knowledge/:id', {
     config: { access: 'viewer' },
-    schema: routeSchema({ summary: 'One knowledge entry', tags: ['knowledge'], params: idParams, response: { 200: entryJson } }, problemSchema),
+    schema: routeSchema({ summary: 'One knowledge entry', tags: ['knowledge'], params: idParams, response: { 200: knowledgeEntryJson } }, problemSchema),
   }, async (request) => {
     const e = kb().entries.get(request.params.id);
     if (!e) throw notFound(`knowledge entry ${request.params.id}`);
@@ -71,23 +75,25 @@ export const knowledgeRoutes = apiPlugin('noctua-knowledge', ['@fastify/swagger'
   });
 
   app.post<{ Body: z.infer<typeof addBody> }>('/knowledge', {
-    config: { access: 'operator' },
-    schema: routeSchema({ summary: 'Write a knowledge entry by hand', tags: ['knowledge'], body: addBody, response: { 201: entryJson } }, problemSchema),
+    config: { access: 'operator', audit: 'knowledge.add' },
+    schema: routeSchema({ summary: 'Write a knowledge entry by hand', tags: ['knowledge'], body: addBody, response: { 201: knowledgeEntryJson } }, problemSchema),
   }, async (request, reply) => {
     const b = request.body;
     if (!b.title.trim()) throw badRequest({ path: 'body.title', expected: 'a title that is not blank' });
     if (!b.body.trim()) throw badRequest({ path: 'body.body', expected: 'a text that is not blank' });
     const e = kb().entries.add({ ...b, title: b.title.trim(), body: b.body.trim(), by: actor(request), at: now() })!;
+    noteAudit(request, { target: `knowledge:${e.id}`, after: { title: e.title } });
     return reply.code(201).send({ ...e, createdAt: e.createdAt.toISOString() });
   });
 
   app.get<{ Params: z.infer<typeof incidentParams> }>('/incidents/:id/similar', {
     config: { access: 'viewer' },
     schema: routeSchema({ summary: 'Past incidents like this one and what fixed them: same rule and vendor/model first', tags: ['knowledge'],
-      params: incidentParams, response: { 200: z.object({ items: z.array(hitJson), runbook: z.string().optional().describe('rule with a runbook') }) } }, problemSchema),
+      params: incidentParams, response: { 200: z.object({ items: z.array(knowledgeHitJson), runbook: z.string().optional().describe('rule with a runbook') }) } }, problemSchema),
   }, async (request) => {
     const k = kb();
-    const incident = await services.incidents.get(request.params.id);
+    // Through the caller's scope: a branch login learns nothing about another site's incident, not even that it exists.
+    const incident = await servicesFor(request, services).incidents.get(request.params.id);
     if (!incident) throw notFound(`incident "${request.params.id}"`);
     const rule = leadRule(incident);
     const facts = incident.device ? k.deviceFacts(incident.device) : {};

@@ -11,6 +11,7 @@ import { useText } from '../text.js';
 import { Badge, duration, Loading, Time, useApi, useTick } from '../ui.js';
 import type { Incident, IncidentDetail, IncidentNotice, Sla, TimelineEntry } from '../wire.js';
 import { useLiveIncidents } from './incidents.js';
+import { SimilarPast } from './knowledge-entry.js';
 
 function Clock({ label, by, doneMs, met, target }: { label: string; by?: string; doneMs?: number; met?: boolean; target: number }) {
   const t = useText();
@@ -142,6 +143,7 @@ function Detail({ d, reload }: { d: IncidentDetail; reload: () => void }) {
       </>}
       <h2>{t('incident.timeline')}</h2>
       <ol class="timeline">{timelineSteps(t, d.timeline, d.notices).map((st) => <Fragment key={st.key}>{st.node}</Fragment>)}</ol>
+      <SimilarPast incident={i.id} />
     </article>
   );
 }

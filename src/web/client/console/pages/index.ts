@@ -14,6 +14,12 @@ import { onCallPage } from './on-call.js';
 import { reportsPage } from './reports.js';
 import { auditPage } from './audit.js';
 import { usersPage } from './users.js';
+import { problemsPage } from './problems.js';
+import { problemPage } from './problem.js';
+import { knowledgePage } from './knowledge.js';
+import { knowledgeEntryPage, runbookPage } from './knowledge-entry.js';
+import { assetsPage } from './assets.js';
+import { assetPage } from './asset.js';
 
 /** Every page the console routes to; `#/` opens the first. */
 export const PAGES: readonly PageDef[] = [
@@ -28,4 +34,11 @@ export const PAGES: readonly PageDef[] = [
   onCallPage,
   auditPage,
   usersPage,
+  problemsPage,
+  problemPage,
+  knowledgePage,
+  knowledgeEntryPage,
+  runbookPage,
+  assetsPage,
+  assetPage,
 ];

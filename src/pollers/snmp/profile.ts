@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { backtrackRisk, testPattern } from './patterns.js';
 import { readYamlDirs } from '../../config/data-files.js';
 import { NEIGHBOR_TABLE_NAMES } from './neighbors/index.js';
+import { L2_TABLE_NAMES } from './l2/index.js';
 
 /**
  * Device knowledge as data: a profile says how to recognise a vendor's devices and which OIDs
@@ -147,6 +148,8 @@ export const profileSchema = z.strictObject({
   metrics: z.array(metricSpecSchema).default([]),
   /** Neighbour tables read on the inventory interval (docs/TOPOLOGY.md); a generic profile's apply to every device. */
   neighbors: z.array(z.enum(NEIGHBOR_TABLE_NAMES)).default([]),
+  /** Layer-2 tables (ARP, FDB, VLANs) read on the inventory interval for the topology store and locate (docs/TOPOLOGY.md). */
+  l2: z.array(z.enum(L2_TABLE_NAMES)).default([]),
 }).superRefine((p, ctx) => {
   if (p.kind === 'vendor' && p.match.length === 0) ctx.addIssue({ code: 'custom', path: ['match'], message: 'a vendor profile needs at least one match rule' });
   if (p.kind === 'vendor' && !p.vendor) ctx.addIssue({ code: 'custom', path: ['vendor'], message: 'required for a vendor profile (expected the vendor tag, e.g. huawei)' });

@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   dashboards: () => import('./dashboards.js'),
   events: () => import('./events.js'),
   lab: () => import('./lab.js'),
+  locate: () => import('./locate.js'),
   report: () => import('./report.js'),
   start: () => import('./start.js'),
   poll: () => import('./poll.js'),

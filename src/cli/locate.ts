@@ -67,7 +67,10 @@ export const command: CliCommand = {
     if (positionals.length !== 1) throw new UsageError('expected: noctua locate <mac|ip|host-name-part> [--config DIR] [--lang zh-CN|en] [--json]');
     if (values.lang !== undefined && !(LANGS as readonly string[]).includes(values.lang)) throw new UsageError(`--lang: expected ${LANGS.join(' or ')}, got ${JSON.stringify(values.lang.slice(0, 20))}`);
     const query = parseLocateQuery(positionals[0]!);
-    if (typeof query === 'string') throw new UsageError(`query: ${query}`);
+    if (typeof query === 'string') {
+      const raw = positionals[0]!;
+      throw new UsageError(`query: expected ${query}, got ${raw.length > 40 ? `${raw.length} characters` : JSON.stringify(raw)}`);
+    }
     const cfg = loadConfig(values.config!);
     const lang = (values.lang as Lang | undefined) ?? cfg.settings.locale;
     if (!existsSync(join(cfg.stateDir, 'noctua.db'))) {

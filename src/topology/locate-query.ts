@@ -21,17 +21,17 @@ export function normalMac(text: string): string {
   return text.replace(/[^0-9a-f]/gi, '').toLowerCase().match(/../g)!.join(':');
 }
 
-/** Parses a locate query; a string saying what was expected when it is none of the three. */
+/** Parses a locate query; when it is none of the three, a string saying what was expected (to follow "expected"). */
 export function parseLocateQuery(raw: string): LocateQuery | string {
   const q = raw.trim();
-  if (q.length === 0) return `expected ${LOCATE_EXPECTED}, got an empty text`;
-  if (q.length > LOCATE_QUERY_MAX) return `expected at most ${LOCATE_QUERY_MAX} characters, got ${raw.length}`;
+  if (q.length === 0) return `${LOCATE_EXPECTED} (not empty)`;
+  if (q.length > LOCATE_QUERY_MAX) return `at most ${LOCATE_QUERY_MAX} characters`;
   if (MAC_FORMS.some((re) => re.test(q))) return { kind: 'mac', mac: normalMac(q) };
   if (isIPv4(q)) return { kind: 'ip', ip: q };
   if (isIPv6(q)) return { kind: 'ip', ip: expandIPv6(q) };
   // A colon or a dash-separated hex run that is neither a MAC nor an address is a mistyped one, not a host name.
-  if (q.includes(':') || /^[0-9a-f]{2}(-[0-9a-f]{1,2}){2,}$/i.test(q)) return `expected ${LOCATE_EXPECTED}; "${q.slice(0, 40)}" is not a valid MAC or IP address`;
-  if (!NAME.test(q) || q.length < 2) return `expected ${LOCATE_EXPECTED}`;
+  if (q.includes(':') || /^[0-9a-f]{2}(-[0-9a-f]{1,2}){2,}$/i.test(q)) return `${LOCATE_EXPECTED}; this is not a valid MAC or IP address`;
+  if (!NAME.test(q) || q.length < 2) return `${LOCATE_EXPECTED}; at least 2 characters for a name`;
   return { kind: 'name', text: q.toLowerCase() };
 }
 

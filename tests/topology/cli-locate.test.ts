@@ -66,8 +66,8 @@ describe('noctua locate', () => {
   });
 
   it('refuses a malformed query, a bad --lang and a missing state database with what was expected', async () => {
-    await expect(run(['aa:bb:cc:dd:ee', '--config', dir])).rejects.toThrow(new UsageError('query: expected a MAC address (aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff or aabb.ccdd.eeff), an IPv4/IPv6 address, or part of a host name (letters, digits, . _ -); "aa:bb:cc:dd:ee" is not a valid MAC or IP address'));
-    await expect(run(['x'.repeat(10_000), '--config', dir])).rejects.toThrow(/query: expected at most 253 characters, got 10000/);
+    await expect(run(['aa:bb:cc:dd:ee', '--config', dir])).rejects.toThrow(new UsageError('query: expected a MAC address (aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff or aabb.ccdd.eeff), an IPv4/IPv6 address, or part of a host name (letters, digits, . _ -); this is not a valid MAC or IP address, got "aa:bb:cc:dd:ee"'));
+    await expect(run(['x'.repeat(10_000), '--config', dir])).rejects.toThrow(/query: expected at most 253 characters, got 10000 characters/);
     await expect(run([MAC, '--config', dir, '--lang', 'fr'])).rejects.toThrow(/--lang: expected zh-CN or en, got "fr"/);
     await expect(run([MAC, '--config', configDir(false)])).rejects.toThrow(/no state database at .*noctua\.db: start Noctua/);
     await expect(run(['--config', dir])).rejects.toThrow(/expected: noctua locate <mac\|ip\|host-name-part>/);

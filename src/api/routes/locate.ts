@@ -21,7 +21,8 @@ const locationJson = z.object({
   uplink: z.boolean().describe('the port has an LLDP/CDP link to another inventory device'),
   macsOnPort: z.number().int(),
 });
-const answerJson = z.object({
+/** The answer of GET /api/v1/locate (the console infers its types from it). */
+export const locateAnswerJson = z.object({
   query: z.object({ kind: z.enum(['mac', 'ip', 'name']), value: z.string() }),
   hosts: z.array(z.object({
     mac: z.string(), vendor: z.string().optional(), vendorNote: z.string().optional(),
@@ -35,7 +36,7 @@ const answerJson = z.object({
 const locJson = (l: Location): z.infer<typeof locationJson> => ({ ...l, firstSeen: l.firstSeen.toISOString(), lastSeen: l.lastSeen.toISOString(), portSince: l.portSince.toISOString() });
 const valueOf = (q: LocateQuery): string => (q.kind === 'mac' ? q.mac : q.kind === 'ip' ? q.ip : q.text);
 
-function toJson(a: LocateAnswer): z.infer<typeof answerJson> {
+function toJson(a: LocateAnswer): z.infer<typeof locateAnswerJson> {
   return {
     query: { kind: a.query.kind, value: valueOf(a.query) },
     hosts: a.hosts.map(({ best, ...h }) => ({
@@ -54,7 +55,7 @@ function queryOf(qs: LocateQuerystring): LocateQuery {
   const raw = qs[field]!;
   const parsed = parseLocateQuery(raw);
   const got = raw.length > 40 ? `${raw.length} characters` : JSON.stringify(raw);
-  if (typeof parsed === 'string') throw badRequest({ path: `querystring.${field}`, expected: parsed.replace(/^expected /, ''), got });
+  if (typeof parsed === 'string') throw badRequest({ path: `querystring.${field}`, expected: parsed, got });
   if (field === 'mac' && parsed.kind !== 'mac') throw badRequest({ path: 'querystring.mac', expected: 'a MAC address (aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff or aabb.ccdd.eeff)', got });
   if (field === 'ip' && parsed.kind !== 'ip') throw badRequest({ path: 'querystring.ip', expected: 'an IPv4 or IPv6 address', got });
   return parsed;
@@ -66,7 +67,7 @@ export const locateRoutes = apiPlugin('noctua-locate', ['@fastify/swagger'], asy
     config: { access: 'viewer' },
     schema: routeSchema({
       summary: 'The switch port a MAC, IP address or host is learned on (edge ports first), with the MAC\'s maker',
-      tags: ['topology'], querystring: locateQuery, response: { 200: answerJson },
+      tags: ['topology'], querystring: locateQuery, response: { 200: locateAnswerJson },
     }, problemSchema),
   }, async (request) => {
     const query = queryOf(request.query);

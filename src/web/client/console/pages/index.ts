@@ -12,6 +12,7 @@ import { maintenancePage } from './maintenance.js';
 import { noticesPage } from './notices.js';
 import { onCallPage } from './on-call.js';
 import { reportsPage } from './reports.js';
+import { topologyPage } from './topology.js';
 
 /** Every page the console routes to; `#/` opens the first. */
 export const PAGES: readonly PageDef[] = [
@@ -19,6 +20,7 @@ export const PAGES: readonly PageDef[] = [
   incidentPage,
   devicesPage,
   devicePage,
+  topologyPage,
   deviceConfigPage,
   maintenancePage,
   noticesPage,

@@ -2,8 +2,9 @@
  * The topology drawn as a tree: devices hang under their parent (configured or derived from LLDP/CDP), each
  * depth one row, leaves side by side and a parent centred over its children; unmanaged neighbours hang as
  * leaves under the first device that sees them; devices without parent or links form the last row.
- * Hand-written (about 90 lines) because the graph already is a tree: a general layered layout (dagre 280 kB,
- * elkjs 1.4 MB minified) would add a dependency and bundle weight to place what the parents already order.
+ * Hand-written (about 90 lines) because the graph already is a tree: a general layered-layout library (dagre,
+ * elkjs, cytoscape) would add a dependency to place what the parents already order. Measured: this page adds
+ * 12.8 kB minified (4.0 kB gzip) to the console's 122 kB bundle.
  */
 import type { z } from 'zod';
 import type { topologyJson } from '../../../../api/routes/topology.js';

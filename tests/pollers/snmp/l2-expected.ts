@@ -87,7 +87,10 @@ export function expectedFdb(name: string): FdbRow[] {
 
 const ARP_TYPE: Record<string, string> = { '1': 'other', '3': 'dynamic', '4': 'static', '5': 'local' };
 
-/** ipNetToPhysicalTable (IPv4, IPv6), then ipNetToMediaTable for interface+address pairs it lacks; zero MACs and invalid rows out. */
+/**
+ * ipNetToPhysicalTable (IPv4, IPv6), then, only when it has no IPv4 entry, ipNetToMediaTable for interface+address
+ * pairs it lacks; zero MACs and invalid rows out.
+ */
 export function expectedArp(name: string): ArpRow[] {
   const lines = read(name);
   const names = ifNames(lines);
@@ -110,7 +113,8 @@ export function expectedArp(name: string): ArpRow[] {
     }
   }
   const mediaType = column(lines, '1.3.6.1.2.1.4.22.1.4');
-  for (const [idx, v] of column(lines, '1.3.6.1.2.1.4.22.1.2')) {
+  const physHasV4 = [...column(lines, '1.3.6.1.2.1.4.35.1.4').keys()].some((idx) => idx.split('.')[1] === '1');
+  for (const [idx, v] of physHasV4 ? [] : column(lines, '1.3.6.1.2.1.4.22.1.2')) {
     const [ifIndex, ...addr] = idx.split('.');
     if (addr.length === 4) add(ifIndex!, addr.join('.'), hexMac(v), mediaType.get(idx)?.value);
   }

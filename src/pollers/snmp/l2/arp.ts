@@ -15,6 +15,19 @@ export const ARP_COLUMNS = {
   mediaAddress: `${IP}.22.1.2`, mediaType: `${IP}.22.1.4`,
 } as const;
 
+/** ipNetToMediaTable's columns: walked only when ipNetToPhysicalTable has no IPv4 entry (see {@link needsMediaTable}). */
+export const ARP_MEDIA_COLUMNS = [ARP_COLUMNS.mediaAddress, ARP_COLUMNS.mediaType] as const;
+
+/**
+ * Whether the IPv4-only ipNetToMediaTable must be walked too: an agent whose ipNetToPhysicalTable holds IPv4 entries
+ * lists the same cache there (walking both doubled the ARP cost, which delayed other polls on a shared agent);
+ * IOS 12 lists only IPv6 in the newer table (cisco-c3560), and many agents have only the old one.
+ */
+export function needsMediaTable(cols: ColumnValues): boolean {
+  for (const index of cols.get(ARP_COLUMNS.physAddress)?.keys() ?? []) if (index.split('.')[1] === '1') return false;
+  return true;
+}
+
 /** ipNetToPhysicalType / ipNetToMediaType; invalid(2) rows are left out. */
 const TYPES: Record<number, string> = { 1: 'other', 3: 'dynamic', 4: 'static', 5: 'local' };
 
@@ -37,7 +50,7 @@ function usableMac(v: Parameters<typeof macText>[0]): string | undefined {
 
 /**
  * One `arp` sample per IP-to-MAC entry: ipNetToPhysicalTable's rows (IPv4 and IPv6), then ipNetToMediaTable's
- * for every interface and address the newer table lacks (agents such as IOS 12 list only IPv6 in the new one).
+ * (walked only when the newer table has no IPv4 entry) for every interface and address the newer table lacks.
  */
 export function parseArp(cols: ColumnValues, ports: LocalPorts): RawSample[] {
   const out: RawSample[] = [];

@@ -1,7 +1,7 @@
 import type { RawSample } from '../metrics.js';
 import { LocalPorts, LOCAL_PORT_COLUMNS } from '../neighbors/local-ports.js';
 import type { ColumnValues } from '../session.js';
-import { ARP_COLUMNS, parseArp } from './arp.js';
+import { ARP_COLUMNS, ARP_MEDIA_COLUMNS, needsMediaTable, parseArp } from './arp.js';
 import { FDB_COLUMNS, parseFdb } from './fdb.js';
 import { parseQBridgeVlans, parseVtpVlans, QBRIDGE_VLAN_COLUMNS, VTP_VLAN_COLUMNS } from './vlan.js';
 
@@ -32,8 +32,15 @@ export const DEFAULT_L2_LIMITS: L2Limits = { fdb: 16_384, arp: 16_384, vlan: 4_0
 /** Walks columns (the poller's walk, which survives a table the agent chokes on). */
 export type WalkColumns = (columns: Set<string>) => Promise<ColumnValues>;
 
-/** Q-BRIDGE FDB columns are walked first; BRIDGE-MIB's only when Q-BRIDGE has no rows (a second walk of the same MACs saved). */
-const DOT1D_FDB = new Set<string>([FDB_COLUMNS.dPort, FDB_COLUMNS.dStatus]);
+/**
+ * Columns walked in a second step only when the first walk says they are needed: BRIDGE-MIB's FDB when Q-BRIDGE's
+ * has no rows, ipNetToMediaTable when ipNetToPhysicalTable has no IPv4 entry (the same MACs are not walked twice).
+ */
+const SECOND_STEP: readonly { table: L2Table; columns: readonly string[]; needed: (cols: ColumnValues) => boolean }[] = [
+  { table: 'fdb', columns: [FDB_COLUMNS.dPort, FDB_COLUMNS.dStatus], needed: (cols) => (cols.get(FDB_COLUMNS.qPort)?.size ?? 0) === 0 },
+  { table: 'arp', columns: ARP_MEDIA_COLUMNS, needed: needsMediaTable },
+];
+const LATER = new Set(SECOND_STEP.flatMap((s) => s.columns));
 
 /**
  * Reads the tables, caps each measurement at its limit, and adds the `l2` count sample (`<m>_entries` kept,
@@ -43,9 +50,10 @@ export async function collectL2(tables: ReadonlySet<L2Table>, walk: WalkColumns,
   if (tables.size === 0) return [];
   const standard = [...tables].filter((t) => !L2_TABLES[t].fallback);
   const columns = new Set<string>(LOCAL_PORT_COLUMNS);
-  for (const t of standard) for (const c of L2_TABLES[t].columns) if (!DOT1D_FDB.has(c)) columns.add(c);
+  for (const t of standard) for (const c of L2_TABLES[t].columns) if (!LATER.has(c)) columns.add(c);
   const cols = await walk(columns);
-  if (tables.has('fdb') && (cols.get(FDB_COLUMNS.qPort)?.size ?? 0) === 0) for (const [k, v] of await walk(DOT1D_FDB)) cols.set(k, v);
+  const later = new Set(SECOND_STEP.filter((s) => tables.has(s.table) && s.needed(cols)).flatMap((s) => s.columns));
+  if (later.size > 0) for (const [k, v] of await walk(later)) cols.set(k, v);
   const ports = new LocalPorts(cols);
   const by = new Map<L2Measurement, RawSample[]>();
   for (const t of standard) by.set(L2_TABLES[t].measurement, [...(by.get(L2_TABLES[t].measurement) ?? []), ...L2_TABLES[t].parse(cols, ports)]);

@@ -45,6 +45,8 @@ export const UNITS = {
   volt: 'volt',
   amp: 'amp',
   watt: 'watt',
+  /** Optical power (transceiver DOM). */
+  dbm: 'dBm',
   hertz: 'hertz',
   rpm: 'rotrpm',
   bytes: 'bytes',

@@ -1,10 +1,11 @@
-/** Device: one box in depth — reachability, identity, CPU, memory, storage, sensors, interfaces, reboots, events. */
+/** Device: one box in depth — reachability, identity, CPU, memory, storage, sensors, interfaces, reboots, events, BGP, optics. */
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import {
   COLORS, UNITS, UP_DOWN, alertAnnotations, barGaugePanel, booleanMapping, deviceVariable, finishDashboard, highIsBad,
   influx, lowIsBad, matches, noctuaDashboard, rebootAnnotation, siteVariable, smokepingPanel, STATUS_COLORS, statPanel, tablePanel, textMapping,
   timeSeriesPanel, type DashboardJson,
 } from './common.js';
+import { bgpPeersPanel, bgpStatePanel, opticPowerPanel, opticsTablePanel } from './bgp-optics-panels.js';
 import { eventAnnotation, eventsByTypePanel, latestEventsPanel } from './event-panels.js';
 
 const DEVICE = matches('device', 'device');
@@ -81,6 +82,11 @@ export function buildDevice(): DashboardJson {
       .overrideByRegexp('/ out$/', [{ id: 'custom.transform', value: common.GraphTransform.NegativeY }]))
     // Events (h 8): what the device told us (traps, syslog) and what polls found.
     .withPanel(eventsByTypePanel({ w: 10, h: 8 }, 'device'))
-    .withPanel(latestEventsPanel({ w: 14, h: 8 }, 'device'));
+    .withPanel(latestEventsPanel({ w: 14, h: 8 }, 'device'))
+    // Routing and optics (h 8 each): empty on devices without BGP peers or transceiver DOM.
+    .withPanel(bgpPeersPanel({ w: 14, h: 8 }, 'device'))
+    .withPanel(bgpStatePanel({ w: 10, h: 8 }, 'device'))
+    .withPanel(opticPowerPanel({ w: 14, h: 8 }, 'device'))
+    .withPanel(opticsTablePanel({ w: 10, h: 8 }, 'device'));
   return finishDashboard(builder, 'dashboards/device.ts');
 }

@@ -52,7 +52,7 @@ async function sweepWith(poller: IcmpPoller, devices: Device[]): Promise<RunFigu
  * Wall seconds measureCommand adds to any command (its python3 wait4 wrapper's start-up), measured on `true`:
  * subtracted from fping's wall for the `cycle s` figure, so the wall ratio is fping's own time, not the wrapper's.
  */
-async function wrapperWallS(): Promise<number> {
+export async function wrapperWallS(): Promise<number> {
   const runs: number[] = [];
   for (let i = 0; i < 3; i++) runs.push((await measureCommand('true', [])).wallS);
   return runs.sort((a, b) => a - b)[1]!;

@@ -39,7 +39,7 @@ export const VOCABULARY: Record<string, MeasurementVocabulary> = {
   cpu: { tags: ['cpu'], fields: ['load_pct', 'load_1m', 'load_5m', 'load_15m'], instance: ['cpu'] },
   memory: { tags: ['pool'], fields: ['used_bytes', 'total_bytes', 'used_pct'], instance: ['pool'] },
   storage: { tags: ['mount'], fields: ['used_bytes', 'total_bytes', 'used_pct'], instance: ['mount'] },
-  sensor: { tags: ['kind', 'name'], fields: ['value', 'status', 'ok'], instance: ['name'] },
+  sensor: { tags: ['kind', 'name', 'ifName', 'quantity'], fields: ['value', 'status', 'ok', 'low_alarm', 'low_warn', 'high_warn', 'high_alarm', 'low', 'high'], instance: ['name'] },
   ups: {
     tags: ['ups'],
     fields: ['battery_status', 'charge_pct', 'runtime_min', 'battery_temp_c', 'input_v', 'input_hz', 'output_v', 'output_hz', 'load_pct',
@@ -49,6 +49,12 @@ export const VOCABULARY: Record<string, MeasurementVocabulary> = {
   ups_line: { tags: ['direction', 'line'], fields: ['voltage_v', 'current_a', 'power_w', 'load_pct', 'hz'], instance: ['direction', 'line'] },
   pdu: { tags: ['scope', 'index', 'name'], fields: ['current_a', 'power_w', 'load_pct', 'voltage_v', 'energy_kwh', 'status'], instance: ['scope', 'name'] },
   firewall: { tags: [] },
+  bgp_peer: {
+    tags: ['peer'],
+    fields: ['state', 'established', 'admin_up', 'remote_as', 'peer_id', 'local_addr', 'in_updates', 'out_updates',
+      'established_transitions', 'established_s', 'accepted_prefixes', 'advertised_prefixes', 'flaps'],
+    instance: ['peer'],
+  },
   snmp_poll: { tags: ['kind'], fields: ['ok', 'duration_ms', 'varbinds', 'error', 'error_kind'] },
   event: {
     tags: ['type', 'source', 'severity', 'ifIndex', 'ifName', 'entity'],

@@ -38,6 +38,7 @@ import { oidcRoutes } from '../auth/oidc-routes.js';
 import { eventsRoutes } from './routes/events.js';
 import { configBackupsRoutes } from './routes/config-backups.js';
 import { assetsRoutes } from './routes/assets.js';
+import { discoveryRoutes } from './routes/discovery.js';
 import { type Lang } from '../config/lang.js';
 
 /** What {@link buildApp} needs: the `api:` settings, the services onto the running Noctua, and a logger. */
@@ -158,6 +159,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
     v1.register(eventsRoutes, ctx);
     v1.register(configBackupsRoutes, ctx);
     v1.register(assetsRoutes, ctx);
+    v1.register(discoveryRoutes, ctx);
   }, { prefix: API_PREFIX });
   return app;
 }

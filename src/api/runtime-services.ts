@@ -60,6 +60,8 @@ export interface RuntimeParts {
   topology?: Parameters<typeof topologyView>[0];
   /** The asset register (src/service/assets). */
   assets?: ApiServices['assets'];
+  /** Scheduled discovery (src/discovery). */
+  discovery?: ApiServices['discovery'];
   now?: () => Date;
 }
 
@@ -197,6 +199,7 @@ export function runtimeServices(parts: RuntimeParts): ApiServices & { close(): v
     topology: parts.topology ? topologyView(parts.topology, devices, (name) => parts.inventory().find((d) => d.name === name)?.parent) : undefined,
     configBackups: parts.configBackups,
     assets: parts.assets,
+    discovery: parts.discovery,
     paging: parts.paging ? ackLinkService(parts.paging, engine, parts.db, now) : undefined,
     close() {
       detach();

@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   'config-backup': () => import('./config-backup.js'),
   'config-diff': () => import('./config-diff.js'),
   dashboards: () => import('./dashboards.js'),
+  discover: () => import('./discover.js'),
   events: () => import('./events.js'),
   lab: () => import('./lab.js'),
   locate: () => import('./locate.js'),

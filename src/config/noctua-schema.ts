@@ -9,6 +9,7 @@ import { reportScheduleSchema } from './sections/reports.js';
 import { configBackupSectionSchema } from './sections/config-backup.js';
 import { serviceSectionSchema } from './sections/service.js';
 import { topologySectionSchema } from './sections/topology.js';
+import { discoverySectionSchema } from './sections/discovery.js';
 import { LANGS } from './lang.js';
 
 function validTimeZone(tz: string): boolean {
@@ -39,5 +40,7 @@ export const noctuaFileSchema = z.strictObject({
   service: serviceSectionSchema.prefault({}),
   /** LLDP/CDP topology: the root derived parents point toward, when a missing link is lost (docs/TOPOLOGY.md). */
   topology: topologySectionSchema.prefault({}),
+  /** Finding devices: ranges swept, credentials tried, how fast, how often (docs/DISCOVERY.md); off unless ranges are given. */
+  discovery: discoverySectionSchema.prefault({}),
 });
 export type NoctuaSettings = z.output<typeof noctuaFileSchema>;

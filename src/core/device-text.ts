@@ -28,11 +28,52 @@ export function deviceText(raw: string): string {
   return capUtf8(clean, DEVICE_TEXT_MAX_BYTES).trimEnd();
 }
 
-/** An OCTET STRING as device text: UTF-8, trailing NULs dropped, only the first bytes decoded. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const lossyUtf8 = new TextDecoder('utf-8', { fatal: false });
+const gb18030 = new TextDecoder('gb18030', { fatal: true });
+
+/**
+ * True when every byte is ASCII or part of a GB2312 (EUC-CN) double-byte character, with at least one Han
+ * character among them: the code page the consoles of Huawei, H3C, Ruijie and ZTE gear write sysLocation, ifAlias
+ * and log text in when an engineer typed Chinese. Random binary (a MAC, a bit string) rarely passes: each pair
+ * must fall in 94 x 94 of 65,536 values and one must be a Han character (lead byte 0xB0-0xF7).
+ */
+function looksGb2312(b: Uint8Array): boolean {
+  let han = false;
+  for (let i = 0; i < b.length; i++) {
+    const x = b[i]!;
+    if (x < 0x80) continue;
+    const y = b[i + 1];
+    if (x < 0xa1 || x > 0xf7 || y === undefined || y < 0xa1 || y > 0xfe) return false;
+    if (x >= 0xb0) han = true;
+    i++;
+  }
+  return han;
+}
+
+/**
+ * Bytes a device sent as text: UTF-8 when they are valid UTF-8; else GB2312/GBK when they read as such (see
+ * {@link looksGb2312}); else UTF-8 with replacement characters, `invalid` set. One rule for SNMP strings, trap
+ * values and syslog lines.
+ */
+export function decodeDeviceBytes(bytes: Uint8Array): { text: string; invalid: boolean } {
+  try {
+    return { text: strictUtf8.decode(bytes), invalid: false };
+  } catch { /* not UTF-8: try the Chinese console code page next */ }
+  if (looksGb2312(bytes)) {
+    try { return { text: gb18030.decode(bytes), invalid: false }; } catch { /* not GB either */ }
+  }
+  return { text: lossyUtf8.decode(bytes), invalid: true };
+}
+
+/** An OCTET STRING as device text: UTF-8 or GBK, trailing NULs dropped, only the first bytes decoded. */
 export function deviceTextFromBytes(bytes: Buffer): string {
   let end = bytes.length;
   while (end > 0 && bytes[end - 1] === 0) end--;
-  return deviceText(bytes.subarray(0, Math.min(end, MAX_DECODED_BYTES)).toString('utf8'));
+  let cut = bytes.subarray(0, Math.min(end, MAX_DECODED_BYTES));
+  // A cut through the last double-byte character of a GBK string: leave that half out rather than garble it all.
+  if (cut.length < end && looksGb2312(cut.subarray(0, cut.length - 1)) && !looksGb2312(cut)) cut = cut.subarray(0, cut.length - 1);
+  return deviceText(decodeDeviceBytes(cut).text);
 }
 
 /** `text` cut to at most `maxBytes` UTF-8 bytes, ending on a whole character (surrogate pairs kept together). */

@@ -86,8 +86,12 @@ function copyTree(from: string, to: string): void {
   }
 }
 
-/** Starts snmpsimd on a free UDP port of 127.0.0.1 and waits until `probeCommunity` answers a GET. */
-export async function startSnmpsim(opts: { dataDir: string; workDir: string; probeCommunity: string; port?: number; addresses?: string[]; logFile?: string; onCrash?: (p: SupervisedProcess) => void }): Promise<SnmpsimInstance> {
+/**
+ * Starts snmpsimd on a free UDP port of 127.0.0.1 and waits until `probeCommunity` answers a GET. `perEndpoint`
+ * (snmpsimd's --v2c-arch) picks a recording by community and endpoint: `<community>/1.3.6.1.6.1.1.<i>.snmprec`
+ * answers only on the i-th address, so each address can be a different box, and logs every request with it.
+ */
+export async function startSnmpsim(opts: { dataDir: string; workDir: string; probeCommunity: string; port?: number; addresses?: string[]; logFile?: string; perEndpoint?: boolean; onCrash?: (p: SupervisedProcess) => void }): Promise<SnmpsimInstance> {
   if (!existsSync(opts.dataDir)) throw new PartFailedError('snmpsimd', `did not start (no recordings at ${opts.dataDir})`, 'set NOCTUA_FIXTURES to the fixtures directory (the one holding snmprec/)');
   const port = opts.port ?? (await freeUdpPort());
   const asRoot = process.getuid?.() === 0;
@@ -101,6 +105,7 @@ export async function startSnmpsim(opts: { dataDir: string; workDir: string; pro
     // One endpoint per address, so each simulated device can sit on its own loopback address.
     ...(opts.addresses ?? ['127.0.0.1']).map((a) => `--agent-udpv4-endpoint=${a}:${port}`),
     `--cache-dir=${cacheDir}`,
+    ...(opts.perEndpoint ? ['--v2c-arch'] : []),
     ...(asRoot ? ['--process-user=nobody', '--process-group=nogroup'] : []),
   ];
   const logFile = opts.logFile ?? join(opts.workDir, 'snmpsim.log');

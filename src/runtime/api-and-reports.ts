@@ -1,3 +1,4 @@
+import type { DiscoveryView } from '../api/services/discovery.js';
 import { API_PREFIX } from '../api/app.js';
 import { configServiceFor } from '../api/config-service.js';
 import type { LatestSamples } from '../api/latest-samples.js';
@@ -38,6 +39,8 @@ export interface ApiAndReportsParts {
   configBackups?: ConfigBackupService;
   /** Configuration backup's versions and compliance for the weekly report. */
   configBackupReports?: ConfigBackupSource;
+  /** Scheduled discovery, where this process runs it. */
+  discovery?: DiscoveryView;
 }
 
 /** The sources a report is computed from, read afresh for each report (the inventory may have been reloaded). */
@@ -121,6 +124,7 @@ export async function startApiAndReports(s: RuntimeServices, p: ApiAndReportsPar
       deviceFacts: deviceFacts(p),
     },
     assets: assetService(p.db, () => p.current().devices),
+    discovery: p.discovery,
   });
   s.closers.add('API live feed', () => services.close());
   const api = await startApiServer({ settings: cfg.settings.api, services, log: log.child({ component: 'api' }), locale: cfg.settings.locale, auth });

@@ -17,6 +17,8 @@ import { DeviceStateRegistry } from '../scheduler/device-state.js';
 import type { DeviceSetChange } from '../scheduler/scheduler.js';
 import { startApiAndReports } from './api-and-reports.js';
 import { consumerSelfSamples, startConsumers, type SampleConsumers } from './consumers.js';
+import { startEventsPart } from './events.js';
+import { configBackupApi, startConfigBackupPart } from './config-backup.js';
 import { reloadAlerts, warnRestartOnly } from './reload.js';
 import { addExtraSinks, buildPollers, closePollersLast, createScheduler, every, startScheduler, stopRuntime, type RuntimeServices } from './services.js';
 import { StandbyStoppedError, type NoctuaRuntime, type StartOptions } from './types.js';
@@ -27,6 +29,8 @@ interface CorePart {
   consumers: SampleConsumers;
   /** Every device's state as the pollers' samples tell it (the scheduler's registry holds only local polls). */
   states: DeviceStateRegistry;
+  /** Latest samples from every poller's stream. */
+  latest: LatestSamples;
   api?: ApiServer;
   reports: ReportScheduler;
 }
@@ -68,7 +72,9 @@ async function startCore(x: CoreContext): Promise<CorePart> {
   }
   const db = openStateDb(cfg.stateDir);
   closers.add('state database', () => db.close());
-  const consumers = await startConsumers(cfg, log, db, clock, closers, { noStorage: opts.noStorage });
+  // Backups run on the leading core (it keeps the repository and the change index beside the incidents).
+  const backup = await startConfigBackupPart(s, cfg, x.current, { triggerOnBus: !x.alsoPolls });
+  const consumers = await startConsumers(cfg, log, db, clock, closers, { noStorage: opts.noStorage, configChanges: (d, at) => backup.changesBefore(d, at) });
   // The API and the wall show every device as the pollers see it, not only what this process polls.
   const states = new DeviceStateRegistry(clock);
   states.sync(cfg.devices.filter((d) => d.enabled));
@@ -91,6 +97,8 @@ async function startCore(x: CoreContext): Promise<CorePart> {
     await remote.write(samples);
     // The register is not worth holding the stream back for: a failure is logged, the batch still acknowledged.
     await assets.write(samples).catch((err: unknown) => log.error({ err }, 'asset register did not take a batch'));
+    // Configuration-change events from every poller's receivers start backups here.
+    await backup.trigger.write(samples).catch((err: unknown) => log.error({ err }, 'configuration backup trigger did not take a batch'));
   });
   closers.add('stream consumer', () => core.stopConsuming(), 30_000);
   core.keepLeading(() => {
@@ -110,9 +118,10 @@ async function startCore(x: CoreContext): Promise<CorePart> {
   });
   const { api, reports } = await startApiAndReports(s, {
     cfg, current: x.current, db, consumers, states, latest, running: x.running, reload: x.reload, noApi: opts.noApi,
+    configBackups: configBackupApi(backup), configBackupReports: backup.reportSource,
   });
   log.info({ core: x.memberId, groups: Object.keys(section.groups).length + 1 }, 'cluster core leading: writer, alert engine and escalation running');
-  return { db, consumers, states, api, reports };
+  return { db, consumers, states, latest, api, reports };
 }
 
 /**
@@ -160,6 +169,8 @@ export async function startClusterMember(cfg: LoadedConfig, s: RuntimeServices, 
       closers.add('group membership', () => p.leave(), settleMs(cfg.devices, sched.deadlineFraction) + 5000);
     }
     const stopScheduler = startScheduler(s, scheduler, () => current.settings.scheduler.drainTimeout);
+    // Traps and syslog go to the pollers nearest the devices; their events travel the group's stream like polls.
+    if (poller) await startEventsPart(s, cfg, () => current, scheduler);
     if (poller) { const p = poller; every(s, 'poller self samples', sched.selfInterval, () => { void bus.publish(p.selfSamples(s.instance, clock.now())); }); }
 
     let core: CorePart | undefined;
@@ -184,6 +195,8 @@ export async function startClusterMember(cfg: LoadedConfig, s: RuntimeServices, 
         current: () => current, running: () => running, reload: (next) => { reload(next); },
         onLost: opts.onLeadershipLost ?? (() => { running = false; void stopRuntime(s); }), stopScheduler,
       });
+      // A core that polls nothing listens only once it leads: its events go straight to its engine and writer.
+      if (!poller) await startEventsPart(s, cfg, () => current, scheduler, core.latest);
     }
     return {
       bus, devices: core?.states ?? s.devices, metrics: s.metrics, scheduler, db: core?.db, api: core?.api, reports: core?.reports,

@@ -1,16 +1,15 @@
-import { join, resolve } from 'node:path';
 import { LatestSamples } from '../api/latest-samples.js';
 import type { LoadedConfig } from '../config-check/load.js';
 import { openStateDb } from '../core/database.js';
 import { createAssetSink } from '../service/assets/sink.js';
-import { eventStatsToSamples, startEventReceivers } from '../events/receivers.js';
-import { repollOnEvents } from '../events/repoll.js';
-import { RepollDebounce } from '../scheduler/repoll.js';
 import type { DeviceSetChange } from '../scheduler/scheduler.js';
 import { startApiAndReports } from './api-and-reports.js';
 import { configBackupApi, startConfigBackupPart } from './config-backup.js';
 import { consumerSelfSamples, startConsumers } from './consumers.js';
+import { startEventsPart } from './events.js';
 import { topologyRoot } from '../topology/root.js';
+import { discoveryProfiles } from '../discovery/index.js';
+import { startScheduledDiscovery } from '../discovery/schedule.js';
 import { warnRestartOnly, reloadAlerts } from './reload.js';
 import { addExtraSinks, buildPollers, closePollersLast, createScheduler, every, startScheduler, stopRuntime, type RuntimeServices } from './services.js';
 import type { NoctuaRuntime, StartOptions } from './types.js';
@@ -42,24 +41,15 @@ export async function startStandalone(cfg: LoadedConfig, s: RuntimeServices, opt
     startScheduler(s, scheduler, () => current.settings.scheduler.drainTimeout);
     const latest = new LatestSamples();
     bus.add(latest);
-    const ev = cfg.settings.events;
-    if (ev.traps.enabled || ev.syslog.enabled) {
-      // A linkDown trap polls the device's interfaces at once (debounced per device), so uplink-down reacts in seconds.
-      const repoll = new RepollDebounce((name) => scheduler.pollNow(name, 'snmp'), ev.repoll.minGap, clock);
-      closers.add('event re-polls', () => repoll.close());
-      if (ev.repoll.types.length > 0) bus.add(repollOnEvents(ev.repoll.types, (name) => repoll.request(name)));
-      const events = await startEventReceivers({
-        config: ev,
-        userCatalogDirs: [join(cfg.dir, 'events'), ...ev.catalogDirs.map((d) => resolve(cfg.dir, d))],
-        devices: () => current.devices, defaultTimeZone: cfg.settings.timezone, publish: (x) => bus.publish(x), log: log.child({ component: 'events' }),
-        interfaceName: (device, ifIndex) => latest.interfaceName(device, ifIndex),
-      });
-      closers.add('event receivers', () => events.stop());
-      every(s, 'event self samples', cfg.settings.scheduler.selfInterval, () => {
-        void bus.publish(eventStatsToSamples(events.stats(), s.instance, clock.now(), repoll.stats()));
-      });
-    }
+    await startEventsPart(s, cfg, () => current, scheduler, latest);
 
+    // Scheduled discovery (docs/DISCOVERY.md): writes discovered.yaml, announces new devices on the bus; idle without discovery.interval.
+    const discovery = startScheduledDiscovery({
+      configDir: cfg.dir, settings: () => current.settings.discovery, devices: () => current.devices, system: (d) => latest.one(d, 'system'),
+      unmanaged: () => consumers.topology.current().unmanaged, profiles: () => discoveryProfiles(cfg.dir), publish: (x) => bus.publish(x),
+      log: log.child({ component: 'discovery' }), instance: s.instance,
+    });
+    closers.add('discovery', () => discovery.stop());
     const reload = (next: LoadedConfig): DeviceSetChange => {
       warnRestartOnly(current, next, log, true);
       scheduler.setLimits({ concurrency: next.settings.scheduler.concurrency, deadlineFraction: next.settings.scheduler.deadlineFraction });
@@ -72,7 +62,7 @@ export async function startStandalone(cfg: LoadedConfig, s: RuntimeServices, opt
     };
     const { api, reports } = await startApiAndReports(s, {
       cfg, current: () => current, db, consumers, states: s.devices, latest, running: () => running, reload: (next) => { reload(next); }, noApi: opts.noApi,
-      configBackups: configBackupApi(backup), configBackupReports: backup.reportSource,
+      configBackups: configBackupApi(backup), configBackupReports: backup.reportSource, discovery,
     });
     const sched = cfg.settings.scheduler;
     log.info({ devices: change.added.length, disabled: cfg.devices.filter((d) => !d.enabled).length, sites: cfg.sites.length, pollers: Object.keys(pollers).join(', '),

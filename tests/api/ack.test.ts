@@ -1,26 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { chromium } from 'playwright-core';
 import { buildApp } from '../../src/api/app.js';
 import { startApiServer } from '../../src/api/server.js';
-import { LatestSamples } from '../../src/api/latest-samples.js';
-import { runtimeServices } from '../../src/api/runtime-services.js';
-import { createEscalationService, signAckToken, type EscalationService } from '../../src/alerting/escalation/index.js';
-import { createAlertEngine, type AlertEngine } from '../../src/alerting/engine.js';
-import { parseAlertRules } from '../../src/alerting/rules.js';
-import { BUILTIN_DEFAULTS, type Device } from '../../src/config/inventory-schema.js';
+import type { runtimeServices } from '../../src/api/runtime-services.js';
+import { signAckToken } from '../../src/alerting/escalation/index.js';
+import type { AlertEngine } from '../../src/alerting/engine.js';
 import { FakeClock } from '../../src/core/clock.js';
-import { openStateDb, type Db } from '../../src/core/database.js';
-import type { Sample } from '../../src/core/sample.js';
 import { repoRoot } from '../../src/lab/paths.js';
-import { DeviceStateRegistry } from '../../src/scheduler/device-state.js';
-import { notifyConfig } from '../alerting/escalation/notify-fixture.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { tempDir } from '../helpers/tmp.js';
+import { icmpDevice, startPagingBench, type PagingBench } from './paging-bench.js';
 import { apiSettings, bearer } from './memory-noc.js';
 
 // A summary with markup: the confirm page must show it as text.
@@ -72,12 +64,9 @@ policies:
 describe('acknowledge links: a confirm page, then one acknowledgement per token', () => {
   const tmp = tempDir('noctua-api-ack-');
   const clock = new FakeClock(T0);
-  const device: Device = { name: 'core-rt-01', address: '127.0.1.1', class: 'router', site: 'hq', tags: [], snmp: false, icmp: { ...BUILTIN_DEFAULTS.icmp }, intervals: { ...BUILTIN_DEFAULTS.intervals }, enabled: true };
-  const states = new DeviceStateRegistry(clock);
-  let receiver: WebhookReceiver;
-  let db: Db;
+  const device = icmpDevice('core-rt-01');
+  let bench: PagingBench;
   let engine: AlertEngine;
-  let escalation: EscalationService;
   let services: ReturnType<typeof runtimeServices>;
   let app: ReturnType<typeof buildApp>;
   let incidentId: string;
@@ -85,12 +74,7 @@ describe('acknowledge links: a confirm page, then one acknowledgement per token'
   const links = new Map<string, string>();
 
   const build = () => {
-    services = runtimeServices({
-      inventory: () => [device], states, latest: new LatestSamples(), engine, escalation, paging: escalation, db,
-      reader: { series: async () => [] }, schedulerRunning: () => true, metrics: new Registry(),
-      config: { validate: async () => ({ ok: true, devices: 1, sites: 1, disabled: 0 }), reload: async () => ({ ok: true, devices: 1, sites: 1, disabled: 0 }) },
-      now: () => clock.now(),
-    });
+    services = bench.services();
     app = buildApp({ settings: apiSettings({ publicUrl: 'https://noc.example.com' }), services, log: pino({ level: 'silent' }), now: () => clock.now(), locale: 'en' });
   };
   /** The incident's state as the engine and the API report it. */
@@ -101,40 +85,21 @@ describe('acknowledge links: a confirm page, then one acknowledgement per token'
   };
 
   beforeAll(async () => {
-    receiver = await startWebhookReceiver();
-    db = openStateDb(tmp.dir);
-    const log = pino({ level: 'silent' });
-    engine = createAlertEngine({ db, rules: parseAlertRules(RULES), devices: [device], clock, log });
-    escalation = createEscalationService({ db, config: notifyConfig(tmp.dir, notifyYaml(receiver.url)), clock, log, actions: engine, locale: 'en', timezone: 'Asia/Shanghai', publicUrl: 'https://noc.example.com', random: () => 0.5 });
-    engine.addListener(escalation);
-    await escalation.start();
-    engine.start();
-    states.sync([device]);
+    bench = await startPagingBench({ dir: tmp.dir, clock, device, rules: RULES, notify: notifyYaml, locale: 'en', publicUrl: 'https://noc.example.com' });
+    ({ engine } = bench);
     build();
-    for (let i = 0; i < 2; i++) {
-      const s: Sample = { measurement: 'icmp', tags: { device: device.name, site: 'hq', class: 'router' }, fields: { up: false, loss_pct: 100, sent: 3n, received: 0n }, time: clock.now() };
-      await engine.write([s]);
-      await clock.advance(30_000);
-    }
-    await engine.settled();
-    await escalation.flush();
     const paths = ['/feishu', '/example', '/huge', '/personal'];
-    const got = await receiver.waitFor((r) => paths.every((p) => r.some((x) => x.path === p)));
+    incidentId = await bench.openIncident(paths);
     paths.forEach((p, i) => {
-      const ack = (got.find((x) => x.path === p)!.json as { links: { ack: string } }).links.ack;
+      const ack = (bench.receiver.requests.find((x) => x.path === p)!.json as { links: { ack: string } }).links.ack;
       links.set(RECIPIENTS[i]!, new URL(ack).pathname);
     });
-    incidentId = engine.listIncidents({ state: 'open' }).items[0]!.id;
     await clock.advance(5 * 60_000);
   }, 30_000);
 
   afterAll(async () => {
     await app?.close();
-    services?.close();
-    await engine?.stop();
-    await escalation?.stop();
-    db?.close();
-    await receiver?.close();
+    await bench?.close();
     tmp.cleanup();
   });
 

@@ -1,24 +1,16 @@
 import { createCipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../src/api/server.js';
 import { redactUrl } from '../../src/api/request-log.js';
-import { LatestSamples } from '../../src/api/latest-samples.js';
-import { runtimeServices } from '../../src/api/runtime-services.js';
-import { createEscalationService, signAckToken, type EscalationService } from '../../src/alerting/escalation/index.js';
-import { createAlertEngine, type AlertEngine } from '../../src/alerting/engine.js';
-import { parseAlertRules } from '../../src/alerting/rules.js';
-import { BUILTIN_DEFAULTS, type Device } from '../../src/config/inventory-schema.js';
+import { signAckToken, type EscalationService } from '../../src/alerting/escalation/index.js';
+import type { AlertEngine } from '../../src/alerting/engine.js';
 import { FakeClock } from '../../src/core/clock.js';
-import { openStateDb, type Db } from '../../src/core/database.js';
-import type { Sample } from '../../src/core/sample.js';
-import { DeviceStateRegistry } from '../../src/scheduler/device-state.js';
-import { notifyConfig } from '../alerting/escalation/notify-fixture.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
+import type { WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { tempDir } from '../helpers/tmp.js';
 import { createAuth, type AuthRuntime } from '../../src/auth/runtime.js';
 import { authSectionSchema } from '../../src/config/sections/auth.js';
+import { icmpDevice, startPagingBench, type PagingBench } from './paging-bench.js';
 import { apiSettings, TOKENS } from './memory-noc.js';
 
 const RULES = `
@@ -94,12 +86,11 @@ const wxSign = (...parts: string[]) => createHash('sha1').update(parts.sort().jo
 describe('acting from the notice: claim and mute links, chat buttons, over real HTTP', () => {
   const tmp = tempDir('noctua-notice-actions-');
   const clock = new FakeClock(T0);
-  const device: Device = { name: DEVICE, address: '127.0.1.1', class: 'router', site: 'hq', tags: [], snmp: false, icmp: { ...BUILTIN_DEFAULTS.icmp }, intervals: { ...BUILTIN_DEFAULTS.intervals }, enabled: true };
+  const device = icmpDevice(DEVICE);
+  let bench: PagingBench;
   let receiver: WebhookReceiver;
-  let db: Db;
   let engine: AlertEngine;
   let escalation: EscalationService;
-  let services: ReturnType<typeof runtimeServices>;
   let server: ApiServer;
   let id: string;
   let auth: AuthRuntime;
@@ -117,43 +108,20 @@ describe('acting from the notice: claim and mute links, chat buttons, over real 
   const nowS = () => Math.floor(clock.ms() / 1000);
 
   beforeAll(async () => {
-    receiver = await startWebhookReceiver((req) => ({ status: 200, body: req.path === '/hook' || req.path === '/slack' ? { ok: true } : req.path === '/feishu' ? { code: 0 } : { errcode: 0 } }));
-    db = openStateDb(tmp.dir);
-    const log = pino({ level: 'silent' });
-    engine = createAlertEngine({ db, rules: parseAlertRules(RULES), devices: [device], clock, log });
-    escalation = createEscalationService({ db, config: notifyConfig(tmp.dir, notifyYaml(receiver.url)), clock, log, actions: engine, locale: 'en', timezone: 'Asia/Shanghai', publicUrl: 'https://noc.example.com', random: () => 0.5 });
-    engine.addListener(escalation);
-    await escalation.start();
-    engine.start();
-    const states = new DeviceStateRegistry(clock);
-    states.sync([device]);
-    services = runtimeServices({
-      inventory: () => [device], states, latest: new LatestSamples(), engine, escalation, paging: escalation, db,
-      reader: { series: async () => [] }, schedulerRunning: () => true, metrics: new Registry(),
-      config: { validate: async () => ({ ok: true, devices: 1, sites: 1, disabled: 0 }), reload: async () => ({ ok: true, devices: 1, sites: 1, disabled: 0 }) },
-      now: () => clock.now(),
+    bench = await startPagingBench({
+      dir: tmp.dir, clock, device, rules: RULES, notify: notifyYaml, locale: 'en', publicUrl: 'https://noc.example.com',
+      reply: (req) => ({ status: 200, body: req.path === '/hook' || req.path === '/slack' ? { ok: true } : req.path === '/feishu' ? { code: 0 } : { errcode: 0 } }),
     });
-    auth = createAuth({ settings: authSectionSchema.parse({}), db });
-    server = await startApiServer({ settings: apiSettings({ host: '127.0.0.1', port: 0, publicUrl: 'https://noc.example.com' }), services, log, now: () => clock.now(), locale: 'en', auth });
-    for (let i = 0; i < 2; i++) {
-      const s: Sample = { measurement: 'icmp', tags: { device: DEVICE, site: 'hq', class: 'router' }, fields: { up: false, loss_pct: 100, sent: 3n, received: 0n }, time: clock.now() };
-      await engine.write([s]);
-      await clock.advance(30_000);
-    }
-    await engine.settled();
-    await escalation.flush();
-    await receiver.waitFor((r) => ['/hook', '/slack', '/feishu', '/ding', '/wecom'].every((p) => r.some((x) => x.path === p)));
-    id = engine.listIncidents({ state: 'open' }).items[0]!.id;
+    ({ engine, escalation, receiver } = bench);
+    auth = createAuth({ settings: authSectionSchema.parse({}), db: bench.db });
+    server = await startApiServer({ settings: apiSettings({ host: '127.0.0.1', port: 0, publicUrl: 'https://noc.example.com' }), services: bench.services(), log: pino({ level: 'silent' }), now: () => clock.now(), locale: 'en', auth });
+    id = await bench.openIncident(['/hook', '/slack', '/feishu', '/ding', '/wecom']);
     await clock.advance(2 * 60_000);
   }, 30_000);
 
   afterAll(async () => {
     await server?.close();
-    services?.close();
-    await engine?.stop();
-    await escalation?.stop();
-    db?.close();
-    await receiver?.close();
+    await bench?.close();
     tmp.cleanup();
   });
 

@@ -1,20 +1,13 @@
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
-import { LatestSamples } from '../../src/api/latest-samples.js';
-import { runtimeServices } from '../../src/api/runtime-services.js';
-import { createEscalationService, signAckToken, type EscalationService } from '../../src/alerting/escalation/index.js';
-import { createAlertEngine, type AlertEngine } from '../../src/alerting/engine.js';
-import { parseAlertRules } from '../../src/alerting/rules.js';
-import { BUILTIN_DEFAULTS, type Device } from '../../src/config/inventory-schema.js';
+import type { runtimeServices } from '../../src/api/runtime-services.js';
+import { signAckToken, type EscalationService } from '../../src/alerting/escalation/index.js';
+import type { AlertEngine } from '../../src/alerting/engine.js';
 import { FakeClock } from '../../src/core/clock.js';
-import { openStateDb, type Db } from '../../src/core/database.js';
-import type { Sample } from '../../src/core/sample.js';
-import { DeviceStateRegistry } from '../../src/scheduler/device-state.js';
-import { notifyConfig } from '../alerting/escalation/notify-fixture.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
+import type { WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { tempDir } from '../helpers/tmp.js';
+import { icmpDevice, startPagingBench, type PagingBench } from './paging-bench.js';
 import { apiSettings, bearer } from './memory-noc.js';
 
 const RULES = `
@@ -57,11 +50,11 @@ const MIN = 60_000;
 describe('paging routes over the real alert engine, escalation and outbox, delivering to a local receiver', () => {
   const tmp = tempDir('noctua-api-paging-');
   const clock = new FakeClock(T0);
-  const device: Device = { name: 'core-rt-01', address: '127.0.1.1', class: 'router', site: 'hq', tags: ['core'], snmp: false, icmp: { ...BUILTIN_DEFAULTS.icmp }, intervals: { ...BUILTIN_DEFAULTS.intervals }, enabled: true };
-  let receiver: WebhookReceiver;
-  let db: Db;
+  const device = { ...icmpDevice('core-rt-01'), tags: ['core'] };
+  let bench: PagingBench;
   let engine: AlertEngine;
   let escalation: EscalationService;
+  let receiver: WebhookReceiver;
   let services: ReturnType<typeof runtimeServices>;
   let app: ReturnType<typeof buildApp>;
   let incidentId: string;
@@ -69,42 +62,20 @@ describe('paging routes over the real alert engine, escalation and outbox, deliv
   let leadBroken = true;
 
   beforeAll(async () => {
-    receiver = await startWebhookReceiver((req) => (req.path === '/lead' && leadBroken ? { status: 400, body: { errcode: 310000, errmsg: 'keywords not in content' } } : { status: 200, body: { ok: true } }));
-    db = openStateDb(tmp.dir);
-    const log = pino({ level: 'silent' });
-    engine = createAlertEngine({ db, rules: parseAlertRules(RULES), devices: [device], clock, log });
-    escalation = createEscalationService({ db, config: notifyConfig(tmp.dir, notifyYaml(receiver.url)), clock, log, actions: engine, locale: 'zh-CN', timezone: 'Asia/Shanghai', publicUrl: 'https://noc.example.com', random: () => 0.5 });
-    engine.addListener(escalation);
-    await escalation.start();
-    engine.start();
-    const states = new DeviceStateRegistry(clock);
-    states.sync([device]);
-    services = runtimeServices({
-      inventory: () => [device], states, latest: new LatestSamples(), engine, escalation, paging: escalation, db,
-      reader: { series: async () => [] }, schedulerRunning: () => true, metrics: new Registry(),
-      config: { validate: async () => ({ ok: true, devices: 1, sites: 1, disabled: 0 }), reload: async () => ({ ok: true, devices: 1, sites: 1, disabled: 0 }) },
-      now: () => clock.now(),
+    bench = await startPagingBench({
+      dir: tmp.dir, clock, device, rules: RULES, notify: notifyYaml, locale: 'zh-CN', publicUrl: 'https://noc.example.com',
+      reply: (req) => (req.path === '/lead' && leadBroken ? { status: 400, body: { errcode: 310000, errmsg: 'keywords not in content' } } : { status: 200, body: { ok: true } }),
     });
-    app = buildApp({ settings: apiSettings(), services, log, now: () => clock.now(), locale: 'zh-CN' });
+    ({ engine, escalation, receiver } = bench);
+    services = bench.services();
+    app = buildApp({ settings: apiSettings(), services, log: pino({ level: 'silent' }), now: () => clock.now(), locale: 'zh-CN' });
     // The router stops answering ping for two cycles: the P1 incident opens and the engineer is paged.
-    for (let i = 0; i < 2; i++) {
-      const s: Sample = { measurement: 'icmp', tags: { device: device.name, site: 'hq', class: 'router' }, fields: { up: false, loss_pct: 100, sent: 3n, received: 0n }, time: clock.now() };
-      await engine.write([s]);
-      await clock.advance(30_000);
-    }
-    await engine.settled();
-    await escalation.flush();
-    await receiver.waitFor((r) => r.some((x) => x.path === '/eng'));
-    incidentId = engine.listIncidents({ state: 'open' }).items[0]!.id;
+    incidentId = await bench.openIncident(['/eng']);
   }, 30_000);
 
   afterAll(async () => {
     await app?.close();
-    services?.close();
-    await engine?.stop();
-    await escalation?.stop();
-    db?.close();
-    await receiver?.close();
+    await bench?.close();
     tmp.cleanup();
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEVICE_TEXT_MAX_BYTES, boundDeviceStrings, capUtf8, deviceText, deviceTextFromBytes } from '../../src/core/device-text.js';
+import { DEVICE_TEXT_MAX_BYTES, boundDeviceStrings, capUtf8, decodeDeviceBytes, deviceText, deviceTextFromBytes } from '../../src/core/device-text.js';
 
 describe('device text', () => {
   it('keeps ordinary text as it is', () => {
@@ -34,5 +34,24 @@ describe('device text', () => {
     const s = boundDeviceStrings({ tags: { ifAlias: 'x'.repeat(300) }, fields: { sysDescr: 'a\nb', n: 1, big: 2n } });
     expect(s.tags.ifAlias!.length).toBe(255);
     expect(s.fields).toEqual({ sysDescr: 'a b', n: 1, big: 2n });
+  });
+
+  it('reads a Chinese console\'s GBK text as Chinese, and leaves binary and broken bytes as they were', () => {
+    // 北京机房 核心 in GBK, as an H3C or Huawei stores a sysLocation typed on its console.
+    const gbk = Buffer.from([0xb1, 0xb1, 0xbe, 0xa9, 0xbb, 0xfa, 0xb7, 0xbf, 0x20, 0xba, 0xcb, 0xd0, 0xc4]);
+    expect(deviceTextFromBytes(gbk)).toBe('北京机房 核心');
+    expect(decodeDeviceBytes(gbk)).toEqual({ text: '北京机房 核心', invalid: false });
+    // UTF-8 stays UTF-8 even where its bytes would also pass as GB2312.
+    expect(deviceTextFromBytes(Buffer.from('核心交换机', 'utf8'))).toBe('核心交换机');
+    // Bytes outside GB2312's rows, or a lone lead byte, are not guessed: replacement characters.
+    expect(decodeDeviceBytes(Buffer.from([0x41, 0xff, 0xfe]))).toMatchObject({ invalid: true });
+    expect(decodeDeviceBytes(Buffer.from([0x41, 0xb1]))).toMatchObject({ invalid: true });
+    // Pairs from the symbol rows only (no Han character) are not enough to call it Chinese.
+    expect(decodeDeviceBytes(Buffer.from([0xa1, 0xa1, 0xa3, 0xa8]))).toMatchObject({ invalid: true });
+    // A long GBK string cut at the read limit loses the half character, not the whole string.
+    const long = Buffer.concat([Buffer.from('x'), Buffer.alloc(1100, 0)].map((b, i) => (i === 0 ? b : Buffer.from(Array.from({ length: 550 }, () => [0xd6, 0xd0]).flat()))));
+    const text = deviceTextFromBytes(long);
+    expect(text.startsWith('x中中')).toBe(true);
+    expect(text).not.toContain('\uFFFD');
   });
 });

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Device } from '../../src/config/inventory-schema.js';
 import { eventsSectionSchema } from '../../src/config/sections/events.js';
 import type { Sample } from '../../src/core/sample.js';
@@ -37,10 +39,16 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
   }
 }
 
+/**
+ * Net-SNMP tools rewrite their persistent file (snmpapp.conf) at exit; test files running at once would share
+ * /var/lib/snmp and read each other's half-written file ("buffer too small to read octet string"). One per process.
+ */
+const SNMP_PERSISTENT_DIR = join(tmpdir(), `noctua-snmpapp-${process.pid}`);
+
 /** Runs a command; resolves with its exit code and output (never rejects on a non-zero exit). */
 export function run(cmd: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(cmd, args, { timeout: 20_000, env: { ...process.env, MIBS: '' } }, (err, stdout, stderr) => {
+    const child = execFile(cmd, args, { timeout: 20_000, env: { ...process.env, MIBS: '', SNMP_PERSISTENT_DIR } }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });

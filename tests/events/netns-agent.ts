@@ -75,6 +75,8 @@ export async function startNetnsAgent(dir: string, tag: string, subnet: number):
     const operStatus = async () => {
       try { return nsExec(ns, ['snmpget', '-Oqv', '-v2c', '-c', community, `${host.address4}:${port}`, `${IF_OPER_STATUS}.${ifIndex}`]).trim(); } catch { return ''; }
     };
+    // snmptrap rewrites its persistent file at exit: its own directory, not the /var/lib/snmp other tests share.
+    const trapEnv = { ...process.env, SNMP_PERSISTENT_DIR: join(dir, 'persist-trap') };
     return {
       host, address: host.address4, port, community, ifIndex, ifName: 'evup',
       async setLinkDown(down) {
@@ -84,7 +86,7 @@ export async function startNetnsAgent(dir: string, tag: string, subnet: number):
       },
       snmptrap(args) {
         return new Promise((resolve) => {
-          execFile('ip', ['netns', 'exec', ns, 'snmptrap', '-m', '', '-M', '/dev/null', ...args], { timeout: 20_000 }, (err) => resolve(err ? 1 : 0));
+          execFile('ip', ['netns', 'exec', ns, 'snmptrap', '-m', '', '-M', '/dev/null', ...args], { timeout: 20_000, env: trapEnv }, (err) => resolve(err ? 1 : 0));
         });
       },
       snmptrapLoop(runs, timeoutMs) {
@@ -92,7 +94,7 @@ export async function startNetnsAgent(dir: string, tag: string, subnet: number):
         const script = join(dir, `traps-${Date.now()}.sh`);
         writeFileSync(script, ['ok=0', ...runs.map((args) => `snmptrap -m '' -M /dev/null ${args.map(quote).join(' ')} && ok=$((ok+1))`), 'echo $ok', ''].join('\n'));
         return new Promise((resolve, reject) => {
-          execFile('ip', ['netns', 'exec', ns, 'sh', script], { timeout: timeoutMs }, (err, stdout) => (err ? reject(err) : resolve(Number(stdout.trim()))));
+          execFile('ip', ['netns', 'exec', ns, 'sh', script], { timeout: timeoutMs, env: trapEnv }, (err, stdout) => (err ? reject(err) : resolve(Number(stdout.trim()))));
         });
       },
       async stop() {

@@ -64,11 +64,19 @@ describe('hostile input is kept raw, bounded and parsed in linear time', () => {
     expect(e.raw).not.toMatch(/[\n\r\x00]/);
   });
 
+  it('a Huawei line in GBK (a Chinese interface description) reads as Chinese, without a parse error', () => {
+    const head = Buffer.from('<187>Dec  2 07:00:00 sw %%01IFNET/4/LINK_STATE(l)[0]:The line protocol IP on the interface GE0/0/1 (');
+    const e = classify(Buffer.concat([head, Buffer.from([0xb5, 0xe7, 0xd0, 0xc5, 0xd7, 0xa8, 0xcf, 0xdf]), Buffer.from(') has entered the DOWN state.')]));
+    expect(e.type).toBe('link-down');
+    expect(e.parseError).toBeUndefined();
+    expect(e.raw).toContain('(电信专线)');
+  });
+
   it('invalid UTF-8 is replaced, flagged, and the rest still parsed', () => {
     const bytes = Buffer.concat([Buffer.from('<187>Dec  2 07:00:00 sw %%01IFNET/4/LINK_STATE(l)[0]:The line protocol IP on the interface GE0/0/1 has entered the DOWN state. '), Buffer.from([0xff, 0xfe, 0xc3])]);
     const e = classify(bytes);
     expect(e.type).toBe('link-down');
-    expect(e.parseError).toMatch(/invalid UTF-8/);
+    expect(e.parseError).toMatch(/neither UTF-8 nor GBK/);
     expect(e.raw).toContain('\uFFFD');
   });
 });

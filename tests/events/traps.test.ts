@@ -63,9 +63,9 @@ describe('trap receiver with snmptrap', () => {
   });
 
   it('v2c and v3 informs are answered (snmptrap -Ci exits 0) and become events', async () => {
-    const v2 = await run('snmptrap', [...SNMP, '-Ci', '-r', '1', '-t', '2', '-v', '2c', '-c', 'nocpublic', '--clientaddr=127.0.0.2', target, '', '1.3.6.1.6.3.1.1.5.4', ...linkDownVarbinds(7, 'GE0/0/7')]);
+    const v2 = await run('snmptrap', [...SNMP, '-Ci', '-r', '2', '-t', '5', '-v', '2c', '-c', 'nocpublic', '--clientaddr=127.0.0.2', target, '', '1.3.6.1.6.3.1.1.5.4', ...linkDownVarbinds(7, 'GE0/0/7')]);
     expect(v2.code, v2.stderr).toBe(0);
-    const v3 = await run('snmptrap', [...SNMP, '-Ci', '-r', '1', '-t', '2', '-v', '3', '-u', 'trapuser', '-l', 'authPriv', '-a', 'SHA-256', '-A', AUTH_KEY, '-x', 'AES', '-X', PRIV_KEY,
+    const v3 = await run('snmptrap', [...SNMP, '-Ci', '-r', '2', '-t', '5', '-v', '3', '-u', 'trapuser', '-l', 'authPriv', '-a', 'SHA-256', '-A', AUTH_KEY, '-x', 'AES', '-X', PRIV_KEY,
       '--clientaddr=127.0.0.4', target, '', '1.3.6.1.6.3.1.1.5.2']);
     expect(v3.code, v3.stderr).toBe(0);
     await waitFor('link-up from sw-a', () => eventsOf(samples, 'link-up', 'sw-a').find((s) => s.tags.ifName === 'GE0/0/7'));

@@ -7,8 +7,7 @@ import type { ApiServices } from '../services/index.js';
 import { problemSchema } from '../problems.js';
 import { deviceJson, deviceToJson, incidentJson, incidentToJson, onCallJson, onCallToJson } from '../views.js';
 import { streamStatus, streamStatusJson } from './stream.js';
-import { sendAsset } from './console.js';
-import { webBundle, type WebAsset } from '../../web/bundle.js';
+import { serveWebApp } from '../web-app.js';
 
 /** Devices carrying this tag get latency/loss sparklines on the wall. */
 export const WAN_TAG = 'wan';
@@ -44,42 +43,16 @@ async function sparkline(ctx: ApiContext, device: string, field: string, from: D
 /** Where the wall lives; its bundle's files are under WALL_PATH/assets/. */
 export const WALL_PATH = '/wall';
 
-function shell(js: WebAsset, css: WebAsset): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<link rel="icon" href="data:,">
-<title>Noctua · NOC wall</title>
-<link rel="stylesheet" href="${WALL_PATH}/assets/app.${css.hash}.css">
-</head>
-<body>
-<div id="wall"></div>
-<noscript>The NOC wall needs JavaScript. 监控墙需要启用 JavaScript。</noscript>
-<script type="module" src="${WALL_PATH}/assets/app.${js.hash}.js"></script>
-</body>
-</html>
-`;
-}
-
 /**
  * /wall: the NOC wall, a Preact app (src/web/client/wall) bundled in memory at start (src/web/bundle.ts).
  * The page and its code are public; its data (/api/v1/wall, /api/v1/stream) needs a token unless `publicWall`.
  */
 export const wallPageRoutes = apiPlugin('noctua-wall-page', [], async (app) => {
-  // Built while the server starts: a broken client fails the start, not the night shift.
-  const bundle = await webBundle('wall');
-  const page = shell(bundle.js, bundle.css);
-  const open = { config: { access: 'public' as const }, schema: { hide: true } };
-  app.get(WALL_PATH, open, async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page));
-  app.get<{ Params: { file: string } }>(`${WALL_PATH}/assets/:file`, open, async (request, reply) => {
-    const { file } = request.params;
-    if (file === `app.${bundle.js.hash}.js`) return sendAsset(request, reply, bundle.js, 'text/javascript; charset=utf-8');
-    if (file === `app.${bundle.css.hash}.css`) return sendAsset(request, reply, bundle.css, 'text/css; charset=utf-8');
-    // A screen still running last version's page: its next reload fetches the new one.
-    return reply.code(404).header('cache-control', 'no-store').type('text/plain; charset=utf-8').send('no such wall asset; reload the page');
+  await serveWebApp(app, {
+    app: 'wall', path: WALL_PATH, assetsBase: `${WALL_PATH}/assets/`, title: 'Noctua · NOC wall', rootId: 'wall',
+    head: '<meta name="referrer" content="no-referrer">\n<link rel="icon" href="data:,">\n',
+    noscript: 'The NOC wall needs JavaScript. 监控墙需要启用 JavaScript。',
+    staleAsset: 'no such wall asset; reload the page',
   });
 });
 

@@ -19,6 +19,7 @@ import type { PagingService } from './paging.js';
 import type { ReportService } from './reports.js';
 import type { KnowledgeService, ProblemRecordService } from './service-records.js';
 import type { TopologyView } from './topology.js';
+import type { DiscoveryView } from './discovery.js';
 import type { AssetService } from './assets.js';
 
 export type { Awaitable } from './awaitable.js';
@@ -66,4 +67,6 @@ export interface ApiServices {
   topology?: TopologyView;
   /** The asset register; absent like problemRecords. */
   assets?: AssetService;
+  /** Scheduled discovery (docs/DISCOVERY.md); absent like problemRecords. */
+  discovery?: DiscoveryView;
 }

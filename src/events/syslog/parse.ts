@@ -5,7 +5,7 @@
  * A line that does not parse is still returned, with `parseError` and the raw text.
  */
 
-import { CONTROL_RUN } from '../../core/device-text.js';
+import { CONTROL_RUN, decodeDeviceBytes } from '../../core/device-text.js';
 import { zoneOffsetMs } from '../../reports/time-zone.js';
 
 /** Wall-clock time as the device wrote it, without a zone: resolved later with the device's site time zone. */
@@ -34,17 +34,6 @@ export interface SyslogMessage {
 }
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-const lossyUtf8 = new TextDecoder('utf-8', { fatal: false });
-
-/** Decodes bytes as UTF-8, replacing invalid sequences, and says whether any were invalid. */
-export function decodeText(bytes: Uint8Array): { text: string; invalid: boolean } {
-  try {
-    return { text: strictUtf8.decode(bytes), invalid: false };
-  } catch {
-    return { text: lossyUtf8.decode(bytes), invalid: true };
-  }
-}
 
 /**
  * Replaces runs of control and line-breaking/reordering characters with one space (the device-text rule of
@@ -114,13 +103,13 @@ function emptyMessage(raw: string, truncated: boolean): SyslogMessage {
 
 /** Parses one syslog message (already cut to the size limit). */
 export function parseSyslog(bytes: Uint8Array, truncated = false): SyslogMessage {
-  const { text: decoded, invalid } = decodeText(bytes);
+  const { text: decoded, invalid } = decodeDeviceBytes(bytes);
   const line = cleanText(trimEnd(decoded));
   const c = new Cursor(line);
   const msg = emptyMessage(line, truncated);
   const pri = readPri(c);
   let problems: string[] | undefined;
-  if (invalid) (problems ??= []).push('invalid UTF-8 (bytes replaced with U+FFFD)');
+  if (invalid) (problems ??= []).push('neither UTF-8 nor GBK (bytes replaced with U+FFFD)');
   if (truncated) (problems ??= []).push('message longer than the size limit: cut');
   if (pri < 0) {
     (problems ??= []).push('no <PRI> header: not syslog framing, kept as text');

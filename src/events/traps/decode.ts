@@ -1,5 +1,5 @@
-import { deviceText } from '../../core/device-text.js';
-import { decodeText } from '../syslog/parse.js';
+import { isUtf8 } from 'node:buffer';
+import { decodeDeviceBytes, deviceText } from '../../core/device-text.js';
 
 /** A notification after decoding, whatever SNMP version carried it. */
 export interface DecodedTrap {
@@ -46,8 +46,9 @@ function bytesText(b: Buffer): string {
   const cut = b.subarray(0, MAX_VALUE_BYTES);
   let printable = true;
   for (const byte of cut) if ((byte < 32 && byte !== 9 && byte !== 10 && byte !== 13) || byte === 127) { printable = false; break; }
-  if (printable) {
-    const { text, invalid } = decodeText(cut);
+  // Six bytes that are not UTF-8 are a MAC address far more often than three Chinese characters.
+  if (printable && (cut.length !== 6 || isUtf8(cut))) {
+    const { text, invalid } = decodeDeviceBytes(cut);
     if (!invalid) return deviceText(text);
   }
   // MAC addresses, binary states: hex is what people compare with the device's CLI.

@@ -15,6 +15,8 @@ import { BUILTIN_PROFILE_DIR, loadProfiles, type Profile } from './profile.js';
 import { SnmpError, openSession, type ColumnValues, type SnmpSession, type SnmpValue } from './session.js';
 import { identifyVendor } from './vendors/identify-vendor.js';
 import { collectL2, DEFAULT_L2_LIMITS, type L2Limits, type L2Table } from './l2/index.js';
+import { FlapMemory, bgpColumns, parseBgp, type BgpSource } from './bgp/index.js';
+import { opticsColumns, parseOptics, type OpticsSource } from './optics/index.js';
 import { LLDP_LOCAL_CHASSIS, localChassisId, neighborColumns, parseNeighbors, type NeighborTable } from './neighbors/index.js';
 
 /** Options shared by the SNMP and inventory pollers. */
@@ -52,6 +54,11 @@ interface AgentMemory {
   absent: Map<number, number>;
   /** Chassis identity from the last inventory poll. */
   chassis: Record<string, string>;
+  /** Polls to skip before asking for bgpPeerTable again (0: ask); the peers' state at the last poll. */
+  bgpAbsent: number;
+  bgpFlaps: FlapMemory;
+  /** Polls to skip before asking for the optics tables again (0: ask). */
+  opticsAbsent: number;
 }
 
 /** Per-device SNMP state shared by the `snmp` and `inventory` poll kinds. */
@@ -115,7 +122,7 @@ export class SnmpDevicePoller implements Poller {
     if (!agent) {
       agent = {
         session: this.open(device.address, settings), sessionKey: key, vendor: 'unknown',
-        allRowsHaveHc: false, absent: new Map(), chassis: {}, counters: this.pendingState.get(device.name),
+        allRowsHaveHc: false, absent: new Map(), chassis: {}, bgpAbsent: 0, bgpFlaps: new FlapMemory(), opticsAbsent: 0, counters: this.pendingState.get(device.name),
       };
       this.pendingState.delete(device.name);
       this.agents.set(device.name, agent);
@@ -207,6 +214,10 @@ export class SnmpDevicePoller implements Poller {
     const active = metricGroups.map((m, i) => ({ m, i })).filter(({ i }) => !((agent.absent.get(i) ?? 0) > 0));
     const columns = new Set<string>(interfaceColumns(agent.allRowsHaveHc));
     for (const { m } of active) for (const c of metricColumns([m])) columns.add(c);
+    const bgp = this.bgpSources(agent);
+    for (const c of bgp) columns.add(c);
+    const optics = this.opticsSources(agent);
+    for (const c of opticsColumns(optics)) columns.add(c);
     const cols = await this.walkColumns(device, agent, columns, signal, errors);
 
     const prevAt = agent.counters?.at;
@@ -225,12 +236,39 @@ export class SnmpDevicePoller implements Poller {
     }
     for (const [i, n] of agent.absent) if (n > 0 && !active.some((a) => a.i === i)) agent.absent.set(i, n - 1);
     out.push(...mergeSamples(metricSamples));
+    if (bgp.length > 0) out.push(...this.bgpPeers(agent, cols, now));
+    if (optics.length > 0) {
+      const got = parseOptics(optics, cols);
+      if (got.length === 0) agent.opticsAbsent = ABSENT_RECHECK_POLLS;
+      out.push(...got);
+    }
 
     agent.counters = {
       at: now, uptimeTicks: sys.uptimeTicks, uptimeWraps: wraps,
       engineBoots: sys.engineBoots ?? agent.session.engine()?.boots, engineTime: sys.engineTime ?? agent.session.engine()?.time,
       counters: ifs.counters,
     };
+  }
+
+  /** The BGP columns to walk this poll: none when no profile asks, or while the agent is known to lack bgpPeerTable. */
+  private bgpSources(agent: AgentMemory): string[] {
+    const sources = new Set<BgpSource>([...this.generic.flatMap((p) => p.bgp), ...(agent.profile?.bgp ?? [])]);
+    if (agent.bgpAbsent > 0) { agent.bgpAbsent--; return []; }
+    return bgpColumns(sources);
+  }
+
+  /** The optics tables to read this poll (generic first, the vendor's after): none while the agent showed none lately. */
+  private opticsSources(agent: AgentMemory): OpticsSource[] {
+    if (agent.opticsAbsent > 0) { agent.opticsAbsent--; return []; }
+    return [...new Set<OpticsSource>([...this.generic.flatMap((p) => p.optics), ...(agent.profile?.optics ?? [])])];
+  }
+
+  /** `bgp_peer` samples from the walked columns; an agent without bgpPeerTable is asked again only after a while. */
+  private bgpPeers(agent: AgentMemory, cols: ColumnValues, nowMs: number): RawSample[] {
+    const sources = new Set<BgpSource>([...this.generic.flatMap((p) => p.bgp), ...(agent.profile?.bgp ?? [])]);
+    const samples = parseBgp(sources, cols, agent.bgpFlaps, nowMs);
+    if (samples.length === 0) agent.bgpAbsent = ABSENT_RECHECK_POLLS;
+    return samples;
   }
 
   /**
@@ -258,6 +296,8 @@ export class SnmpDevicePoller implements Poller {
       agent.vendor = identifyVendor(agent.profile ?? undefined, sys).vendor;
       if (before !== agent.profile) {
         agent.absent.clear();
+        agent.bgpAbsent = 0;
+        agent.opticsAbsent = 0;
         if (before !== undefined) this.opts.log?.info({ device: device.name, from: before?.name ?? 'generic', to: agent.profile?.name ?? 'generic' }, 'device identifies differently now');
       }
       if (this.kind === 'snmp' && agent.profile && (metricScalars(agent.profile.metrics).length > 0 || identityOids(agent.profile).length > 0)) {

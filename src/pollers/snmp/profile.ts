@@ -5,6 +5,8 @@ import { backtrackRisk, testPattern } from './patterns.js';
 import { readYamlDirs } from '../../config/data-files.js';
 import { NEIGHBOR_TABLE_NAMES } from './neighbors/index.js';
 import { L2_TABLE_NAMES } from './l2/index.js';
+import { BGP_SOURCE_NAMES } from './bgp/index.js';
+import { OPTICS_SOURCE_NAMES } from './optics/index.js';
 
 /**
  * Device knowledge as data: a profile says how to recognise a vendor's devices and which OIDs
@@ -150,6 +152,10 @@ export const profileSchema = z.strictObject({
   neighbors: z.array(z.enum(NEIGHBOR_TABLE_NAMES)).default([]),
   /** Layer-2 tables (ARP, FDB, VLANs) read on the inventory interval for the topology store and locate (docs/TOPOLOGY.md). */
   l2: z.array(z.enum(L2_TABLE_NAMES)).default([]),
+  /** BGP tables read on the SNMP poll into `bgp_peer` samples (docs/SCHEMA.md): `bgp4` and the vendor's prefix counts. */
+  bgp: z.array(z.enum(BGP_SOURCE_NAMES)).default([]),
+  /** Optics DOM tables read on the SNMP poll into `sensor` samples of kind optical (docs/SCHEMA.md). */
+  optics: z.array(z.enum(OPTICS_SOURCE_NAMES)).default([]),
 }).superRefine((p, ctx) => {
   if (p.kind === 'vendor' && p.match.length === 0) ctx.addIssue({ code: 'custom', path: ['match'], message: 'a vendor profile needs at least one match rule' });
   if (p.kind === 'vendor' && !p.vendor) ctx.addIssue({ code: 'custom', path: ['vendor'], message: 'required for a vendor profile (expected the vendor tag, e.g. huawei)' });

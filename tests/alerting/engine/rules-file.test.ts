@@ -89,7 +89,7 @@ maintenance:
       while: [{ measurement: icmp, field: upp, op: "==", value: true }]
     summary: b
 `)).toEqual([
-      'alerts.yaml:4:28 rules[0].select.measurement: unknown measurement "icpm" (expected system, interface, cpu, memory, storage, sensor, ups, ups_line, pdu, firewall, snmp_poll, event, config_change, compliance, icmp or noctua_self; see docs/SCHEMA.md)',
+      'alerts.yaml:4:28 rules[0].select.measurement: unknown measurement "icpm" (expected system, interface, cpu, memory, storage, sensor, ups, ups_line, pdu, firewall, bgp_peer, snmp_poll, event, config_change, compliance, icmp or noctua_self; see docs/SCHEMA.md)',
       'alerts.yaml:9:42 rules[1].select.match.core: unknown tag "core" of measurement cpu (expected device, site, class, vendor or cpu)',
       'alerts.yaml:11:27 rules[1].condition.threshold.field: unknown field "load" of measurement cpu (expected load_pct, load_1m, load_5m or load_15m)',
       'alerts.yaml:12:43 rules[1].condition.while[0].field: unknown field "upp" of measurement icmp (expected sent, received, loss_pct, rtt_min_ms, rtt_median_ms, rtt_p90_ms, rtt_avg_ms, rtt_max_ms, jitter_ms or up)',

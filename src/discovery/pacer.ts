@@ -1,0 +1,34 @@
+/**
+ * A token bucket shared by every sender of one discovery run: `take(n)` resolves once n packets may leave
+ * without the run passing `rate` packets per second (a burst of at most one second's worth).
+ */
+export class Pacer {
+  private tokens: number;
+  private last: number;
+  private queue: Promise<void> = Promise.resolve();
+  /** Packets let through so far. */
+  sent = 0;
+
+  constructor(private readonly rate: number, private readonly now: () => number = () => performance.now(),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))) {
+    // Start empty-ish: a run's first second may not burst past the rate either.
+    this.tokens = Math.min(rate, 1);
+    this.last = now();
+  }
+
+  /** Waits until `n` packets may be sent, then counts them as sent. Callers are served in order. */
+  take(n = 1, signal?: AbortSignal): Promise<void> {
+    const turn = this.queue.then(async () => {
+      for (;;) {
+        signal?.throwIfAborted();
+        const t = this.now();
+        this.tokens = Math.min(this.rate, this.tokens + ((t - this.last) / 1000) * this.rate);
+        this.last = t;
+        if (this.tokens >= n || (n > this.rate && this.tokens >= this.rate)) { this.tokens -= n; this.sent += n; return; }
+        await this.sleep(Math.max(1, ((n - this.tokens) / this.rate) * 1000));
+      }
+    });
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+}

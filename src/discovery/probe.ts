@@ -1,0 +1,124 @@
+import type { DiscoveryCredential } from '../config/sections/discovery.js';
+import type { DeviceClass, SnmpSettings } from '../config/inventory-schema.js';
+import { SYSTEM_OIDS, identifyProfile, systemInfo, type SystemInfo } from '../pollers/snmp/identify.js';
+import type { Profile } from '../pollers/snmp/profile.js';
+import { SnmpError, openSession, type SnmpSession, type SnmpValue } from '../pollers/snmp/session.js';
+import { identifyVendor } from '../pollers/snmp/vendors/identify-vendor.js';
+import { snmpText } from '../pollers/snmp/metrics.js';
+import type { Pacer } from './pacer.js';
+
+/** LLDP-MIB lldpLocChassisId.0: the box's own chassis id, matched against the inventory's (IEEE 802.1AB). */
+export const LLDP_LOC_CHASSIS_ID = '1.0.8802.1.1.2.1.3.2.0';
+
+/** What one host said over SNMP, and who made it. */
+export interface SnmpAnswer {
+  /** The credential's name (never its secret) and the port it answered on. */
+  credential: string;
+  port: number;
+  sysName: string;
+  sysDescr: string;
+  sysObjectID: string;
+  chassisId?: string;
+  vendor: string;
+  vendorName: string;
+  class: DeviceClass;
+  profile?: string;
+  /** Which evidence named the vendor: profile, sysDescr, enterprise number, none. */
+  vendorSource: string;
+}
+
+/** A host that answered ping: its SNMP answer, or why there was none. */
+export type ProbeOutcome = { address: string; snmp: SnmpAnswer } | { address: string; snmp?: undefined; reason: string };
+
+/** How probes are made; `open` is the seam for the session (net-snmp in production). */
+export interface ProbeOptions {
+  credentials: readonly DiscoveryCredential[];
+  ports: readonly number[];
+  timeoutMs: number;
+  retries: number;
+  profiles: readonly Profile[];
+  pacer: Pacer;
+  open?: (address: string, settings: SnmpSettings) => SnmpSession;
+}
+
+/** The SNMP settings of a credential on one port: what a device entry would carry. */
+export function credentialSettings(c: DiscoveryCredential, port: number, timeoutMs: number, retries: number): SnmpSettings {
+  const base = { port, timeoutMs, retries, maxRepetitions: 10 };
+  if (c.version === '3') {
+    return {
+      ...base, version: '3', community: '', user: c.user, securityLevel: c.securityLevel, authProtocol: c.authProtocol,
+      authKey: c.authKey, privProtocol: c.privProtocol, privKey: c.privKey,
+    };
+  }
+  return { ...base, version: c.version, community: c.community };
+}
+
+/** A session that waits for the pacer before each request: every request and its retries count against the rate. */
+function paced(inner: SnmpSession, pacer: Pacer, packets: number): SnmpSession {
+  return {
+    async get(oids, signal) { await pacer.take(packets, signal); return inner.get(oids, signal); },
+    async walk(cols, signal) { await pacer.take(packets, signal); return inner.walk(cols, signal); },
+    async firstUnder(oid, signal) { await pacer.take(packets, signal); return inner.firstUnder(oid, signal); },
+    get varbinds() { return inner.varbinds; },
+    engine: () => inner.engine(),
+    close: () => inner.close(),
+  };
+}
+
+const PROBE_OIDS = [SYSTEM_OIDS.sysDescr, SYSTEM_OIDS.sysObjectID, SYSTEM_OIDS.sysName, LLDP_LOC_CHASSIS_ID];
+
+/** A chassis id as text: printable as is, else hex pairs (MAC addresses mostly). */
+function chassisText(v: SnmpValue | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (Buffer.isBuffer(v)) {
+    const printable = v.length > 0 && [...v].every((b) => b >= 0x20 && b < 0x7f);
+    return (printable ? v.toString('latin1') : [...v].map((b) => b.toString(16).padStart(2, '0')).join(':')).slice(0, 128) || undefined;
+  }
+  return snmpText(v)?.slice(0, 128);
+}
+
+/**
+ * Tries each credential (on each port) in order until one answers the system group, then identifies the
+ * host with the poller's own identification (profile, sysDescr, enterprise number). A host that answers no
+ * credential is kept with the reason: it answered ping, so it is a candidate still.
+ */
+export async function probeHost(address: string, o: ProbeOptions, signal: AbortSignal): Promise<ProbeOutcome> {
+  const open = o.open ?? openSession;
+  let lastKind = 'timeout';
+  for (const port of o.ports) {
+    for (const cred of o.credentials) {
+      signal.throwIfAborted();
+      const settings = credentialSettings(cred, port, o.timeoutMs, o.retries);
+      const session = paced(open(address, settings), o.pacer, 1 + o.retries + (cred.version === '3' ? 1 : 0));
+      try {
+        const values = await session.get(PROBE_OIDS, signal);
+        const map = new Map(PROBE_OIDS.map((oid, i) => [oid, values[i]]));
+        const sys: SystemInfo = systemInfo(map);
+        // An agent that answers but holds no system group (a context without MIB-2) has not said who it is.
+        if (!sys.sysObjectID && !sys.sysDescr && !sys.sysName) { lastKind = 'empty'; continue; }
+        const profile = await identifyProfile(session, o.profiles, sys, signal).catch(() => undefined);
+        const guess = identifyVendor(profile, sys);
+        const chassisId = chassisText(map.get(LLDP_LOC_CHASSIS_ID));
+        return {
+          address,
+          snmp: {
+            credential: cred.name, port, sysName: sys.sysName, sysDescr: sys.sysDescr.slice(0, 512), sysObjectID: sys.sysObjectID,
+            ...(chassisId ? { chassisId } : {}), vendor: guess.vendor, vendorName: guess.name, class: guess.class ?? 'other',
+            ...(profile ? { profile: profile.name } : {}), vendorSource: guess.source,
+          },
+        };
+      } catch (err) {
+        if (signal.aborted) throw err;
+        lastKind = err instanceof SnmpError ? err.kind : 'other';
+      } finally {
+        session.close();
+      }
+    }
+  }
+  const tried = o.credentials.length * o.ports.length;
+  return {
+    address,
+    reason: o.credentials.length === 0 ? 'no SNMP credential configured (discovery.credentials)'
+      : `SNMP did not answer with any credential (${tried} tried: ${o.credentials.map((c) => c.name).join(', ')}; last: ${lastKind})`,
+  };
+}

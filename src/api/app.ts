@@ -32,6 +32,7 @@ import { onCallRoutes } from './routes/on-call.js';
 import { sessionRoutes } from './routes/session.js';
 import { auditRoutes } from './routes/audit.js';
 import { usersRoutes } from './routes/users.js';
+import { locateRoutes } from './routes/locate.js';
 import { topologyRoutes } from './routes/topology.js';
 import { oidcRoutes } from '../auth/oidc-routes.js';
 import { eventsRoutes } from './routes/events.js';
@@ -149,6 +150,7 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
     v1.register(knowledgeRoutes, ctx);
     v1.register(chatRoutes, ctx);
     v1.register(topologyRoutes, ctx);
+    v1.register(locateRoutes, ctx);
     v1.register(consoleConfigRoutes, ctx);
     v1.register(onCallRoutes, ctx);
     if (opts.auth) {

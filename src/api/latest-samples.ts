@@ -1,5 +1,5 @@
 import type { Sink } from '../core/bus.js';
-import type { Sample } from '../core/sample.js';
+import { BUS_ONLY_MEASUREMENTS, type Sample } from '../core/sample.js';
 
 /** Tags every device sample carries; the rest identify the instance (interface, cpu, sensor, ...). */
 const DEVICE_TAGS = new Set(['device', 'site', 'class', 'vendor']);
@@ -43,7 +43,7 @@ export class LatestSamples implements Sink {
     for (const s of batch) {
       const device = s.tags.device;
       // Samples about Noctua itself or about alerts belong to no device.
-      if (!device || s.measurement === 'alert_event' || s.measurement === 'noctua_self') continue;
+      if (!device || s.measurement === 'alert_event' || s.measurement === 'noctua_self' || BUS_ONLY_MEASUREMENTS.has(s.measurement)) continue;
       let slots = this.byDevice.get(device);
       if (!slots) this.byDevice.set(device, (slots = new Map()));
       let slot = slots.get(s.measurement);

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   discover: () => import('./discover.js'),
   events: () => import('./events.js'),
   lab: () => import('./lab.js'),
+  locate: () => import('./locate.js'),
   report: () => import('./report.js'),
   start: () => import('./start.js'),
   poll: () => import('./poll.js'),

@@ -27,6 +27,12 @@ export const STORED_AS_FIELDS: Readonly<Record<string, readonly string[]>> = {
   interface: ['ifAlias', 'ifDescr'],
 };
 
+/**
+ * Measurements that travel on the bus to the topology store but are written neither to InfluxDB nor to the
+ * latest-samples view: one row per MAC or ARP entry would make a series per MAC (docs/SCHEMA.md, "Layer-2 tables").
+ */
+export const BUS_ONLY_MEASUREMENTS: ReadonlySet<string> = new Set(['fdb', 'arp', 'vlan']);
+
 /** A failure while polling one device, kept as data: one failing target never stops a cycle. */
 export interface PollError {
   device: string;

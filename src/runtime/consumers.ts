@@ -11,6 +11,7 @@ import type { Sample } from '../core/sample.js';
 import { createInfluxSink, type InfluxSink } from '../storage/index.js';
 import { topologyRoot } from '../topology/root.js';
 import { TopologyService } from '../topology/service.js';
+import { L2Store } from '../topology/l2-store.js';
 import { TopologyStore } from '../topology/store.js';
 import { RunbookLibrary } from '../service/knowledge/runbooks.js';
 import type { Closers } from './closers.js';
@@ -41,7 +42,7 @@ export async function buildConsumers(cfg: LoadedConfig, log: Logger, db: Db, clo
   let alertsRef: AlertEngine | undefined;
   const topology = new TopologyService(new TopologyStore(db), { ...cfg.settings.topology, root: topologyRoot(cfg.settings.topology.root, cfg.devices) }, async (events) => {
     await Promise.all([storage?.write(events), alertsRef?.write(events)]);
-  });
+  }, new L2Store(db));
   topology.setInventory(cfg.devices);
   // Without alerts.yaml the engine still runs, with no rules: the API's incidents and maintenance need it.
   const alerts: AlertEngine = createAlertEngine({

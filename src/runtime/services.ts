@@ -16,7 +16,11 @@ import type { StartOptions } from './types.js';
 /** The real pollers: ICMP over the configured backend, SNMP and inventory over net-snmp with the built-in and config/profiles. */
 export function buildPollers(cfg: LoadedConfig, log: Logger, clock: Clock): SchedulerPollers {
   const profiles = join(cfg.dir, 'profiles');
-  const snmpOpts = { log: log.child({ poller: 'snmp' }), clock, profileDirs: existsSync(profiles) ? [profiles] : [] };
+  const l2 = cfg.settings.topology.l2;
+  const snmpOpts = {
+    log: log.child({ poller: 'snmp' }), clock, profileDirs: existsSync(profiles) ? [profiles] : [],
+    l2Limits: { fdb: l2.maxFdbRows, arp: l2.maxArpRows, vlan: l2.maxVlans },
+  };
   const snmp = createSnmpPoller(snmpOpts);
   const inventory = createInventoryPoller({ ...snmpOpts, log: log.child({ poller: 'inventory' }) });
   const icmp = createIcmpPollerFor({

@@ -3,6 +3,13 @@ import type { Sample } from '../core/sample.js';
 import { buildTopology, observationOf, type NeighborObservation, type TopoDevice, type Topology } from './graph.js';
 import { deriveParents, type DerivedParent } from './parents.js';
 import type { StoredLink, TopologyStore } from './store.js';
+import type { L2Section } from '../config/sections/topology.js';
+import { macMoveEvents } from './l2-events.js';
+import { addL2Sample, noL2Rows, type L2Rows } from './l2-rows.js';
+import type { L2Store } from './l2-store.js';
+import { locate, uplinkPorts, type LocateAnswer } from './locate.js';
+import type { LocateQuery } from './locate-query.js';
+import { OuiRegistry } from './oui.js';
 
 /** How the topology is kept (the `topology:` section of noctua.yaml). */
 export interface TopologyOptions {
@@ -10,7 +17,11 @@ export interface TopologyOptions {
   root?: string;
   /** Inventory cycles of an endpoint without the link before it is lost (default 3). */
   lostAfter: number;
+  /** ARP/FDB retention and mac-moved events (defaults: 24 h, 16,384 rows, 10 events per cycle). */
+  l2?: L2Section;
 }
+
+const L2_DEFAULTS: L2Section = { maxFdbRows: 16_384, maxArpRows: 16_384, maxVlans: 4094, keepFor: 24 * 3_600_000, macMoveEvents: 10 };
 
 /** An inventory device with the facts topology needs from configuration. */
 export interface TopologyInventoryDevice { name: string; address: string; site: string; class: string; parentAuto?: boolean }
@@ -32,12 +43,15 @@ export class TopologyService implements Sink {
     private readonly store: TopologyStore,
     private options: TopologyOptions,
     private readonly publish: (batch: Sample[]) => Promise<void>,
+    /** The ARP, FDB and VLAN rows (locate); without it the bus-only layer-2 samples are ignored. */
+    private readonly l2?: L2Store,
+    private readonly oui = new OuiRegistry(),
   ) {}
 
   /** Replaces the inventory and the options (at start and on reload). */
   setInventory(devices: readonly TopologyInventoryDevice[], options: TopologyOptions = this.options): void {
     const names = new Set(devices.map((d) => d.name));
-    for (const old of this.devices.keys()) if (!names.has(old)) { this.store.forget(old); this.observations.delete(old); this.facts.delete(old); }
+    for (const old of this.devices.keys()) if (!names.has(old)) { this.store.forget(old); this.l2?.forget(old); this.observations.delete(old); this.facts.delete(old); }
     this.devices = new Map(devices.map((d) => [d.name, d]));
     this.options = options;
     this.rebuild();
@@ -46,9 +60,12 @@ export class TopologyService implements Sink {
   async write(batch: readonly Sample[]): Promise<void> {
     const pending = new Map<string, NeighborObservation[]>();
     const cycles: { device: string; at: Date }[] = [];
+    const l2 = new Map<string, L2Rows>();
     for (const s of batch) {
       const device = s.tags.device;
       if (!device || !this.devices.has(device)) continue;
+      if (!l2.has(device) && (s.measurement === 'l2' || s.measurement === 'fdb' || s.measurement === 'arp' || s.measurement === 'vlan')) l2.set(device, noL2Rows());
+      if (addL2Sample(l2.get(device) ?? noL2Rows(), s) || s.measurement === 'l2') continue;
       if (s.measurement === 'neighbor') {
         const o = observationOf(s);
         if (o) pending.set(device, [...(pending.get(device) ?? []), o]);
@@ -66,6 +83,13 @@ export class TopologyService implements Sink {
       this.observations.set(device, pending.get(device) ?? []);
       this.rebuild();
       for (const l of this.store.cycle(device, this.graph.links, at, this.options.lostAfter)) events.push(this.lostEvent(l, at));
+      // Only a poll that read layer-2 tables (it carries the `l2` counts) replaces the device's rows.
+      const rows = l2.get(device);
+      if (this.l2 && rows) {
+        const o = this.options.l2 ?? L2_DEFAULTS;
+        const moves = this.l2.cycle(device, rows, at, { keepForMs: o.keepFor, maxRowsPerDevice: 2 * Math.max(o.maxFdbRows, o.maxArpRows) });
+        events.push(...macMoveEvents(device, this.devices.get(device), moves, at, o.macMoveEvents));
+      }
     }
     if (events.length > 0) await this.publish(events);
   }
@@ -84,6 +108,13 @@ export class TopologyService implements Sink {
   /** The derived parent of a device with `parent: auto`, for the alert engine; undefined otherwise. */
   parentOf(name: string): string | undefined {
     return this.devices.get(name)?.parentAuto ? this.parents.get(name)?.parent : undefined;
+  }
+
+  /** Where a MAC, IP or named host is plugged in (src/topology/locate.ts); undefined without layer-2 tables. */
+  locate(query: LocateQuery): LocateAnswer | undefined {
+    if (!this.l2) return undefined;
+    const devices = [...this.devices.values()].map((d) => ({ name: d.name, address: d.address, sysName: this.facts.get(d.name)?.sysName }));
+    return locate(query, { store: this.l2, uplinks: uplinkPorts(this.store.all()), devices, unmanaged: this.graph.unmanaged, oui: this.oui });
   }
 
   private rebuild(): void {

@@ -64,7 +64,7 @@ describe('OpenAPI document and UI at /docs', () => {
       'GET /api/v1/assets', 'GET /api/v1/assets/events', 'GET /api/v1/assets/export', 'GET /api/v1/console-config', 'GET /api/v1/on-call', 'POST /api/v1/incidents/{id}/claim',
       'POST /api/v1/config-backups', 'GET /api/v1/config-backups/jobs/{id}', 'GET /api/v1/devices/{name}/configs', 'GET /api/v1/devices/{name}/configs/diff',
       'GET /api/v1/devices/{name}/configs/{commit}', 'GET /api/v1/compliance', 'GET /api/v1/devices/{name}/compliance',
-      'GET /api/v1/topology',
+      'GET /api/v1/topology', 'GET /api/v1/locate', 'GET /api/v1/discovery', 'POST /api/v1/discovery/run',
     ].sort());
     const create = doc.paths['/api/v1/maintenance'].post;
     expect(create.requestBody.content['application/json'].schema.required).toEqual(['reason']);

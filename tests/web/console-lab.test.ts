@@ -172,7 +172,7 @@ describe('console in Chromium on the running lab', () => {
     expect(forged.body.message).toBe('role viewer may not do this; it needs operator');
     expect((await bench.api('GET', `/api/v1/incidents/${incidentId}`, bench.lab.tokens.viewer)).json.incident.state).toBe('acknowledged');
     // The viewer's menu has no operator pages, and such a page says why when opened by address.
-    expect(await page.$$eval('header nav a', (as) => as.map((a) => a.textContent))).toEqual(['Incidents', 'Devices', 'Maintenance', 'Reports', 'On call', 'Problems', 'Knowledge', 'Assets']);
+    expect(await page.$$eval('header nav a', (as) => as.map((a) => a.textContent))).toEqual(['Incidents', 'Devices', 'Topology', 'Maintenance', 'Reports', 'On call', 'Problems', 'Knowledge', 'Assets']);
     await page.goto(`${bench.lab.apiUrl}/console/?lang=en#/notices`);
     await settled(() => page.textContent('main .error')).toBe('Your role (viewer) may not open this page.');
     await page.goto(`${bench.lab.apiUrl}/console/?lang=en#/maintenance`);

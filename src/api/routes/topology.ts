@@ -8,7 +8,8 @@ import type { TopologySnapshot } from '../services/topology.js';
 
 const iso = z.string().describe('RFC 3339 date-time');
 const linkEnd = z.object({ device: z.string(), port: z.string(), speedBps: z.number().optional().describe('the port speed from its latest interface sample') });
-const topologyJson = z.object({
+/** The answer of GET /api/v1/topology (the console infers its types from it). */
+export const topologyJson = z.object({
   nodes: z.array(z.object({
     name: z.string(), site: z.string(), class: z.enum(DEVICE_CLASSES), state: z.enum(DEVICE_CONDITIONS), sysName: z.string().optional(),
     parent: z.string().optional(), parentFrom: z.enum(['configured', 'derived']).optional(),

@@ -1,4 +1,6 @@
 import type { DeviceClass } from '../../config/inventory-schema.js';
+import type { LocateAnswer } from '../../topology/locate.js';
+import type { LocateQuery } from '../../topology/locate-query.js';
 import type { TopologyService } from '../../topology/service.js';
 import type { Awaitable } from './awaitable.js';
 import type { DeviceCondition, DeviceDirectory } from './devices.js';
@@ -16,11 +18,14 @@ export interface TopologySnapshot {
 /** The LLDP/CDP topology with live device state (src/topology, docs/TOPOLOGY.md). */
 export interface TopologyView {
   snapshot(): Awaitable<TopologySnapshot>;
+  /** Where a MAC, IP address or named host is plugged in; undefined when no layer-2 tables are kept here. */
+  locate(query: LocateQuery): Awaitable<LocateAnswer | undefined>;
 }
 
 /** The view over the running topology and the device directory (live state, interface speeds from the latest samples). */
-export function topologyView(topology: Pick<TopologyService, 'storedLinks' | 'current' | 'parentOf'>, devices: DeviceDirectory, parentOf: (name: string) => string | undefined): TopologyView {
+export function topologyView(topology: Pick<TopologyService, 'storedLinks' | 'current' | 'parentOf' | 'locate'>, devices: DeviceDirectory, parentOf: (name: string) => string | undefined): TopologyView {
   return {
+    locate: (query) => topology.locate(query),
     async snapshot() {
       const list = await devices.list();
       const speedOf = async (device: string, port: string): Promise<number | undefined> => {

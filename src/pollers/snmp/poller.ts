@@ -14,6 +14,7 @@ import { evaluateMetrics, mergeSamples, metricColumns, metricScalars, type RawSa
 import { BUILTIN_PROFILE_DIR, loadProfiles, type Profile } from './profile.js';
 import { SnmpError, openSession, type ColumnValues, type SnmpSession, type SnmpValue } from './session.js';
 import { identifyVendor } from './vendors/identify-vendor.js';
+import { collectL2, DEFAULT_L2_LIMITS, type L2Limits, type L2Table } from './l2/index.js';
 import { FlapMemory, bgpColumns, parseBgp, type BgpSource } from './bgp/index.js';
 import { opticsColumns, parseOptics, type OpticsSource } from './optics/index.js';
 import { LLDP_LOCAL_CHASSIS, localChassisId, neighborColumns, parseNeighbors, type NeighborTable } from './neighbors/index.js';
@@ -28,6 +29,8 @@ export interface SnmpPollerOptions {
   openSession?: (address: string, settings: SnmpSettings) => SnmpSession;
   /** Profiles already loaded (tests); otherwise read from the built-in and extra directories. */
   profiles?: Profile[];
+  /** Rows kept per device of the ARP, FDB and VLAN tables (topology.l2 in noctua.yaml). */
+  l2Limits?: L2Limits;
 }
 
 /** A table that answered with nothing is asked again only every this many polls: saves a request per absent MIB. */
@@ -195,6 +198,9 @@ export class SnmpDevicePoller implements Poller {
       out.push({ measurement: 'system', tags: {}, fields });
       out.push(...entityParts(cols));
       await this.collectNeighbors(device, agent, fields, signal, out, errors);
+      // ARP, FDB and VLAN tables for the topology store (bus-only samples, plus the stored `l2` counts).
+      const l2 = new Set<L2Table>([...this.generic.flatMap((p) => p.l2), ...(finalProfile?.l2 ?? [])]);
+      out.push(...await collectL2(l2, (c) => this.walkColumns(device, agent, c, signal, errors), this.opts.l2Limits ?? DEFAULT_L2_LIMITS));
       return;
     }
     identity = { ...agent.chassis, ...identity };

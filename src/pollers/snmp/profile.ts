@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { backtrackRisk, testPattern } from './patterns.js';
 import { readYamlDirs } from '../../config/data-files.js';
 import { NEIGHBOR_TABLE_NAMES } from './neighbors/index.js';
+import { L2_TABLE_NAMES } from './l2/index.js';
 import { BGP_SOURCE_NAMES } from './bgp/index.js';
 import { OPTICS_SOURCE_NAMES } from './optics/index.js';
 
@@ -149,6 +150,8 @@ export const profileSchema = z.strictObject({
   metrics: z.array(metricSpecSchema).default([]),
   /** Neighbour tables read on the inventory interval (docs/TOPOLOGY.md); a generic profile's apply to every device. */
   neighbors: z.array(z.enum(NEIGHBOR_TABLE_NAMES)).default([]),
+  /** Layer-2 tables (ARP, FDB, VLANs) read on the inventory interval for the topology store and locate (docs/TOPOLOGY.md). */
+  l2: z.array(z.enum(L2_TABLE_NAMES)).default([]),
   /** BGP tables read on the SNMP poll into `bgp_peer` samples (docs/SCHEMA.md): `bgp4` and the vendor's prefix counts. */
   bgp: z.array(z.enum(BGP_SOURCE_NAMES)).default([]),
   /** Optics DOM tables read on the SNMP poll into `sensor` samples of kind optical (docs/SCHEMA.md). */

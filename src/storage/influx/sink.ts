@@ -4,7 +4,7 @@ import type { Sink } from '../../core/bus.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import { ensurePrivateDir } from '../../core/private-files.js';
-import type { Sample } from '../../core/sample.js';
+import { BUS_ONLY_MEASUREMENTS, type Sample } from '../../core/sample.js';
 import type { InfluxSection } from '../../config/sections/influx.js';
 import { DeadLetterFile } from './dead-letter.js';
 import { BatchBody } from './batch-body.js';
@@ -310,6 +310,7 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
     async write(batch) {
       if (closed) throw new Error('influx sink is closed');
       for (const sample of batch) {
+        if (BUS_ONLY_MEASUREMENTS.has(sample.measurement)) continue;
         const line = encoder.encode(sample);
         if (line === undefined) continue;
         pending.add(line);

@@ -232,7 +232,7 @@ describe('SNMP poller (fake agent)', () => {
     agent.set(`${E}.10.1`, Buffer.from('V200R011C10SPC600')); agent.set(`${E}.5.67108873`, 9);
     const inv = createInventoryPoller({ clock: new FakeClock(), openSession: () => agent });
     const r = await inv.poll(device(), never);
-    expect(r.samples.map((s) => s.measurement).sort()).toEqual(['entity', 'entity', 'snmp_poll', 'system']);
+    expect(r.samples.map((s) => s.measurement).sort()).toEqual(['entity', 'entity', 'l2', 'snmp_poll', 'system']);
     expect(pick(r.samples, 'system')!.fields).toMatchObject({ model: 'S5720-36C-EI-AC', serial: '2102359562', firmware: 'V200R011C10SPC600', vendor: 'huawei' });
     // The parts for the asset register: the chassis and the module, each at its entPhysicalIndex.
     expect(r.samples.filter((s) => s.measurement === 'entity').map((s) => [s.tags.entity, s.tags.part, s.fields.serial])).toEqual([['1', 'chassis', '2102359562'], ['67108873', 'module', '']]);

@@ -24,7 +24,7 @@ describe('profile loading', () => {
     for (const v of ['huawei', 'h3c', 'ruijie', 'maipu', 'cisco', 'juniper', 'fortinet', 'paloalto', 'apc', 'eaton', 'emerson', 'topsec', 'sangfor', 'd-link', 'clavister', 'netapp', 'aruba', 'vyatta', 'ibm', 'microsoft', 'linux']) {
       expect(vendors.has(v), v).toBe(true);
     }
-    expect(profiles.filter((p) => p.kind === 'generic').map((p) => p.name).sort()).toEqual(['bgp4', 'entity-sensor', 'host-resources', 'lldp', 'ucd-snmp', 'ups-mib']);
+    expect(profiles.filter((p) => p.kind === 'generic').map((p) => p.name).sort()).toEqual(['bgp4', 'bridge', 'entity-sensor', 'host-resources', 'lldp', 'ucd-snmp', 'ups-mib']);
   });
 
   it('reports every mistake in a profile with file:line:col and what was expected', () => {

@@ -20,6 +20,7 @@ import { knowledgePage } from './knowledge.js';
 import { knowledgeEntryPage, runbookPage } from './knowledge-entry.js';
 import { assetsPage } from './assets.js';
 import { assetPage } from './asset.js';
+import { topologyPage } from './topology.js';
 
 /** Every page the console routes to; `#/` opens the first. */
 export const PAGES: readonly PageDef[] = [
@@ -27,13 +28,12 @@ export const PAGES: readonly PageDef[] = [
   incidentPage,
   devicesPage,
   devicePage,
+  topologyPage,
   deviceConfigPage,
   maintenancePage,
   noticesPage,
   reportsPage,
   onCallPage,
-  auditPage,
-  usersPage,
   problemsPage,
   problemPage,
   knowledgePage,
@@ -41,4 +41,7 @@ export const PAGES: readonly PageDef[] = [
   runbookPage,
   assetsPage,
   assetPage,
+  // Admin only: last in the menu.
+  auditPage,
+  usersPage,
 ];

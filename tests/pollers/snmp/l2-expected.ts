@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fixturesDir } from '../../../src/lab/paths.js';
+
+/**
+ * The ARP, FDB and VLAN rows of a shared recording, decoded straight from its .snmprec lines (oid|type|value) by
+ * the MIB definitions, without Noctua's parsers: what the inventory poll must report for the same recording.
+ */
+
+type Lines = Map<string, { type: string; value: string }>;
+
+function read(name: string): Lines {
+  const out: Lines = new Map();
+  for (const line of readFileSync(join(fixturesDir(), 'snmprec', `${name}.snmprec`), 'utf8').split('\n')) {
+    const [oid, type, ...rest] = line.split('|');
+    if (oid && type !== undefined) out.set(oid, { type, value: rest.join('|') });
+  }
+  return out;
+}
+
+/** Rows of one column: index suffix -> value. */
+function column(lines: Lines, oid: string): Map<string, { type: string; value: string }> {
+  const out = new Map<string, { type: string; value: string }>();
+  for (const [k, v] of lines) if (k.startsWith(`${oid}.`)) out.set(k.slice(oid.length + 1), v);
+  return out;
+}
+
+const text = (v: { type: string; value: string } | undefined): string =>
+  v === undefined ? '' : v.type === '4x' ? Buffer.from(v.value, 'hex').toString('utf8').replace(/\0+$/, '').trim() : v.value.trim();
+const hexMac = (v: { type: string; value: string } | undefined): string | undefined =>
+  v?.type === '4x' && v.value.length === 12 ? v.value.toLowerCase().match(/../g)!.join(':') : undefined;
+
+function ifNames(lines: Lines): Map<string, string> {
+  const names = column(lines, '1.3.6.1.2.1.31.1.1.1.1');
+  const descr = column(lines, '1.3.6.1.2.1.2.2.1.2');
+  const out = new Map<string, string>();
+  for (const i of new Set([...names.keys(), ...descr.keys()])) out.set(i, text(names.get(i)) || text(descr.get(i)));
+  return out;
+}
+
+/** An expected `fdb` row. */
+export interface FdbRow { entry: string; ifIndex?: string; ifName: string; mac: string; bridge_port: number; status: string; fdb_id?: number; vlan?: number }
+/** An expected `arp` row. */
+export interface ArpRow { entry: string; ifIndex: string; ifName: string; ip: string; mac: string; type: string }
+/** An expected `vlan` row. */
+export interface VlanRow { vlan: number; name: string; status: string; source: string }
+
+const FDB_STATUS: Record<string, string> = { '1': 'other', '3': 'learned', '4': 'self', '5': 'mgmt' };
+
+/** dot1qTpFdbTable when it has rows, else dot1dTpFdbTable; ports through dot1dBasePortIfIndex. */
+export function expectedFdb(name: string): FdbRow[] {
+  const lines = read(name);
+  const names = ifNames(lines);
+  const base = column(lines, '1.3.6.1.2.1.17.1.4.1.2');
+  const q = column(lines, '1.3.6.1.2.1.17.7.1.2.2.1.2');
+  const useQ = q.size > 0;
+  const status = column(lines, useQ ? '1.3.6.1.2.1.17.7.1.2.2.1.3' : '1.3.6.1.2.1.17.4.3.1.3');
+  const fidVlan = new Map<number, number>();
+  for (const [idx, v] of column(lines, '1.3.6.1.2.1.17.7.1.4.2.1.3')) {
+    const vlan = Number(idx.split('.')[1]);
+    const fid = Number(v.value);
+    if (!fidVlan.has(fid) || vlan < fidVlan.get(fid)!) fidVlan.set(fid, vlan);
+  }
+  const rows: FdbRow[] = [];
+  for (const [idx, v] of useQ ? q : column(lines, '1.3.6.1.2.1.17.4.3.1.2')) {
+    const parts = idx.split('.');
+    const macParts = useQ ? parts.slice(1) : parts;
+    if (macParts.length !== 6) continue;
+    const st = status.get(idx)?.value;
+    if (st === '2') continue;
+    const port = Number(v.value);
+    const ifIndex = base.has(String(port)) && Number(base.get(String(port))!.value) > 0 ? base.get(String(port))!.value : undefined;
+    const row: FdbRow = {
+      entry: idx, ifName: (ifIndex && names.get(ifIndex)) || (port > 0 ? `bridge port ${port}` : ''),
+      mac: macParts.map((p) => Number(p).toString(16).padStart(2, '0')).join(':'), bridge_port: port, status: FDB_STATUS[st ?? ''] ?? 'other',
+    };
+    if (ifIndex) row.ifIndex = ifIndex;
+    if (useQ) {
+      row.fdb_id = Number(parts[0]);
+      const vlan = fidVlan.get(row.fdb_id) ?? (row.fdb_id >= 1 && row.fdb_id <= 4094 ? row.fdb_id : undefined);
+      if (vlan !== undefined) row.vlan = vlan;
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+const ARP_TYPE: Record<string, string> = { '1': 'other', '3': 'dynamic', '4': 'static', '5': 'local' };
+
+/**
+ * ipNetToPhysicalTable (IPv4, IPv6), then, only when it has no IPv4 entry, ipNetToMediaTable for interface+address
+ * pairs it lacks; zero MACs and invalid rows out.
+ */
+export function expectedArp(name: string): ArpRow[] {
+  const lines = read(name);
+  const names = ifNames(lines);
+  const rows: ArpRow[] = [];
+  const seen = new Set<string>();
+  const add = (ifIndex: string, ip: string, mac: string | undefined, type: string | undefined) => {
+    const entry = `${ifIndex}.${ip}`;
+    if (!mac || mac === '00:00:00:00:00:00' || seen.has(entry) || type === '2') return;
+    seen.add(entry);
+    rows.push({ entry, ifIndex, ifName: names.get(ifIndex) || `ifIndex ${ifIndex}`, ip, mac, type: ARP_TYPE[type ?? '1'] ?? 'other' });
+  };
+  const physType = column(lines, '1.3.6.1.2.1.4.35.1.6');
+  for (const [idx, v] of column(lines, '1.3.6.1.2.1.4.35.1.4')) {
+    const [ifIndex, t, len, ...addr] = idx.split('.');
+    if (t === '1' && len === '4' && addr.length === 4) add(ifIndex!, addr.join('.'), hexMac(v), physType.get(idx)?.value);
+    if (t === '2' && len === '16' && addr.length === 16) {
+      const b = addr.map(Number);
+      const ip = Array.from({ length: 8 }, (_, i) => ((b[2 * i]! << 8) | b[2 * i + 1]!).toString(16)).join(':');
+      add(ifIndex!, ip, hexMac(v), physType.get(idx)?.value);
+    }
+  }
+  const mediaType = column(lines, '1.3.6.1.2.1.4.22.1.4');
+  const physHasV4 = [...column(lines, '1.3.6.1.2.1.4.35.1.4').keys()].some((idx) => idx.split('.')[1] === '1');
+  for (const [idx, v] of physHasV4 ? [] : column(lines, '1.3.6.1.2.1.4.22.1.2')) {
+    const [ifIndex, ...addr] = idx.split('.');
+    if (addr.length === 4) add(ifIndex!, addr.join('.'), hexMac(v), mediaType.get(idx)?.value);
+  }
+  return rows;
+}
+
+/** Q-BRIDGE static names and current status; CISCO-VTP vtpVlanTable when there are none. */
+export function expectedVlans(name: string, ciscoVtp: boolean): VlanRow[] {
+  const lines = read(name);
+  const names = column(lines, '1.3.6.1.2.1.17.7.1.4.3.1.1');
+  const status = new Map<string, string>();
+  for (const [idx, v] of column(lines, '1.3.6.1.2.1.17.7.1.4.2.1.6')) status.set(idx.split('.')[1]!, ({ '1': 'other', '2': 'permanent', '3': 'dynamic-gvrp' } as Record<string, string>)[v.value] ?? 'other');
+  const ids = [...new Set([...names.keys(), ...status.keys()])].map(Number).filter((n) => n >= 1 && n <= 4094).sort((a, b) => a - b);
+  if (ids.length > 0 || !ciscoVtp) return ids.map((id) => ({ vlan: id, name: text(names.get(String(id))), status: status.get(String(id)) ?? 'static', source: 'qbridge' }));
+  const vtpNames = column(lines, '1.3.6.1.4.1.9.9.46.1.3.1.1.4');
+  const vtpState = column(lines, '1.3.6.1.4.1.9.9.46.1.3.1.1.2');
+  const out = new Map<number, VlanRow>();
+  for (const [idx, v] of vtpNames) {
+    const id = Number(idx.split('.')[1]);
+    if (id < 1 || id > 4094 || out.has(id)) continue;
+    out.set(id, { vlan: id, name: text(v), status: ({ '1': 'operational', '2': 'suspended', '3': 'mtu-too-big-for-device', '4': 'mtu-too-big-for-trunk' } as Record<string, string>)[vtpState.get(idx)?.value ?? ''] ?? 'other', source: 'cisco-vtp' });
+  }
+  return [...out.entries()].sort(([a], [b]) => a - b).map(([, r]) => r);
+}

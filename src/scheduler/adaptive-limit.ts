@@ -3,7 +3,10 @@
  * best recent latency (a 48-port switch and a small router are not comparable; the same agent now and a minute ago
  * is): while polls take about what their agents need, the limit grows where demand waits for it; when they take
  * `tolerance` times longer — agents, the network or this process's own event loop saturated — it shrinks by a
- * quarter. Pure arithmetic on what it is told (no clock), so tests drive it deterministically.
+ * quarter. It never shrinks below what the schedule needs at the latency measured now (Little's law: polls due per
+ * second × seconds per poll, with a quarter to spare): when the agents are slow because of something else, fewer
+ * polls in flight would only fail more of them waiting. Pure arithmetic on what it is told (no clock), so tests
+ * drive it deterministically.
  */
 
 /** The limit's bounds and start. */
@@ -30,6 +33,8 @@ const MAX_AGENTS = 100_000;
 const FLOOR_MS = 1;
 /** Multiplicative decrease. */
 const DECREASE = 0.75;
+/** Headroom over the schedule's need (Little's law) that the floor keeps. */
+const NEED_HEADROOM = 1.25;
 
 /** The in-flight limit and what it learned: agents' baselines and the smoothed latency ratio. */
 export class AdaptiveLimit {
@@ -40,6 +45,10 @@ export class AdaptiveLimit {
   private smoothed = 1;
   private sinceAdjust = 0;
   private demandWaited = false;
+  /** Polls due per second (the scheduler's job table). */
+  private demand = 0;
+  /** Smoothed latency of answered polls, ms. */
+  private latency = 0;
 
   constructor(s: AdaptiveLimitSettings) {
     this.min = Math.max(1, Math.min(s.min, s.max));
@@ -59,6 +68,14 @@ export class AdaptiveLimit {
     this.current = clamp(this.current, this.min, this.max);
   }
 
+  /** Polls due per second by the schedule: with the measured latency, the least the limit may shrink to. */
+  setDemand(pollsPerSecond: number): void { this.demand = Math.max(0, pollsPerSecond); }
+
+  /** The floor now: the configured minimum, or what the schedule needs at the measured latency if more. */
+  get floor(): number {
+    return Math.min(this.max, Math.max(this.min, Math.ceil((this.demand * this.latency * NEED_HEADROOM) / 1000)));
+  }
+
   /** A poll had to wait for the limit: growing it would have helped. */
   waited(): void { this.demandWaited = true; }
 
@@ -72,6 +89,7 @@ export class AdaptiveLimit {
     const base = this.baseline.get(agent);
     let ratio: number | undefined;
     if (ok) {
+      this.latency = this.latency === 0 ? ms : this.latency + (ms - this.latency) * SMOOTHING;
       ratio = base === undefined ? 1 : ms / base;
       const next = base === undefined || ms < base ? ms : base + (ms - base) * BASELINE_DRIFT;
       if (base === undefined) this.remember(agent, next);
@@ -89,8 +107,10 @@ export class AdaptiveLimit {
   forget(agent: string): void { this.baseline.delete(agent); }
 
   private adjust(): void {
-    if (this.smoothed > TOLERANCE) this.current = Math.max(this.min, Math.floor(this.current * DECREASE));
+    const floor = this.floor;
+    if (this.smoothed > TOLERANCE) this.current = Math.max(floor, Math.floor(this.current * DECREASE));
     else if (this.demandWaited) this.current = Math.min(this.max, this.current + Math.max(1, Math.round(Math.sqrt(this.current))));
+    this.current = Math.max(this.current, floor);
     this.sinceAdjust = 0;
     this.demandWaited = false;
   }

@@ -63,6 +63,9 @@ export class PollSlots {
     this.pump();
   }
 
+  /** Polls due per second by the schedule (see {@link AdaptiveLimit.setDemand}). */
+  setDemand(pollsPerSecond: number): void { this.adaptive.setDemand(pollsPerSecond); }
+
   /** Forgets what was learned of an agent (its device left). */
   forgetAgent(agent: string): void { this.adaptive.forget(agent); }
 

@@ -171,7 +171,13 @@ export class PollScheduler {
 
   private updateGauges(): void {
     const per: Record<PollKind, number> = { icmp: 0, snmp: 0, inventory: 0 };
-    for (const j of this.jobs.values()) per[j.kind]++;
+    // Polls due per second: single-device polls one each, the ICMP batch of a tick one in all.
+    let perSecond = 0;
+    for (const j of this.jobs.values()) {
+      per[j.kind]++;
+      if (j.kind !== 'icmp') perSecond += 1000 / j.intervalMs;
+    }
+    this.slots.setDemand(perSecond + (per.icmp > 0 ? 1 : 0));
     this.opts.metrics.gauges(per, this.slots.inUse, this.slots.queued, this.slots.limit);
   }
 

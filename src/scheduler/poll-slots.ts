@@ -71,9 +71,10 @@ export class PollSlots {
 
   /**
    * Waits for a slot (and, with `agent`, for one of that agent's); resolves with its release function, or rejects
-   * when `signal` aborts first.
+   * when `signal` aborts first. `first` goes ahead of every waiter (an ICMP batch: one slot for the whole tick's
+   * reachability verdicts, which must not wait behind a backlog of SNMP polls).
    */
-  acquire(signal: AbortSignal, agent?: string): Promise<ReleaseSlot> {
+  acquire(signal: AbortSignal, agent?: string, opts: { first?: boolean } = {}): Promise<ReleaseSlot> {
     if (signal.aborted) return Promise.reject(signal.reason as Error);
     return new Promise((resolve, reject) => {
       let released = false;
@@ -106,7 +107,8 @@ export class PollSlots {
         reject(signal.reason as Error);
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(waiter);
+      if (opts.first) this.waiting.unshift(waiter);
+      else this.waiting.push(waiter);
       this.pump();
       if (!granted && this.busy >= this.adaptive.limit) this.adaptive.waited();
     });

@@ -56,6 +56,8 @@ export class PollScheduler {
   private inFlight = new Set<Promise<void>>();
   /** Groups of a tick's polls waiting for their part of the second (see spreadOverSecond). */
   private deferred = new Set<{ cancel(): void }>();
+  /** Polls started per second, smoothed (see tick). */
+  private arrivals = 0;
   private slots: PollSlots;
   private deadlineFraction: number;
   private readonly clock: Clock;
@@ -177,7 +179,7 @@ export class PollScheduler {
       per[j.kind]++;
       if (j.kind !== 'icmp') perSecond += 1000 / j.intervalMs;
     }
-    this.slots.setDemand(perSecond + (per.icmp > 0 ? 1 : 0));
+    this.slots.setDemand(Math.max(perSecond + (per.icmp > 0 ? 1 : 0), this.arrivals));
     this.opts.metrics.gauges(per, this.slots.inUse, this.slots.queued, this.slots.limit);
   }
 
@@ -218,6 +220,9 @@ export class PollScheduler {
     }
     if (icmpBatch.length > 0) this.dispatch(icmpBatch);
     this.spreadOverSecond(single);
+    // Polls started per tick (a second), smoothed over ~20 s: the start-up burst of first polls and a backlog count
+    // as demand too, not only what the intervals say (updateGauges).
+    this.arrivals += (single.length + (icmpBatch.length > 0 ? 1 : 0) - this.arrivals) * 0.05;
     if (now >= this.nextSelfAt) {
       this.nextSelfAt = now + this.selfIntervalMs;
       void this.emitSelf();
@@ -226,10 +231,8 @@ export class PollScheduler {
   }
 
   /**
-   * Starts a tick's single-device polls: all at once when they are few, else in {@link SPREAD_STEPS} groups over the
-   * second (in the order they came due), so a large fleet's agents and this process see a steady rate instead of a
-   * burst on every tick. Phases stay a hash of the name alone (the same in every cluster process); this only smooths
-   * within the second. A poll's lag is still counted from its slot.
+   * Starts a tick's single-device polls at once when few, else in {@link SPREAD_STEPS} groups over the second, so agents
+   * see a steady rate, not a burst per tick. Phases stay a hash of the name (the same in every cluster process).
    */
   private spreadOverSecond(items: { job: Job; due: number }[]): void {
     if (items.length <= SPREAD_MIN) { for (const item of items) this.dispatch([item]); return; }
@@ -285,7 +288,7 @@ export class PollScheduler {
     const run = async () => {
       let release: ReleaseSlot | undefined;
       try {
-        release = await this.slots.acquire(controller.signal, agent);
+        release = await this.slots.acquire(controller.signal, agent, { first: kind === 'icmp' && items.length > 1 });
       } catch {
         for (const { job, due } of items) {
           // Our own backlog, not the device's fault: no verdict on its reachability.

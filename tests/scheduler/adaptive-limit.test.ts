@@ -114,6 +114,17 @@ describe('poll slots: the budget per agent', () => {
     expect(slots.inUse).toBe(0);
   });
 
+  it('lets a waiter marked first (an ICMP batch) ahead of a backlog', async () => {
+    const slots = new PollSlots({ max: 1 });
+    const held = await slots.acquire(never(), 'a');
+    const order: string[] = [];
+    const snmp = [1, 2, 3].map((i) => slots.acquire(never(), `s${i}`).then((rel) => { order.push(`s${i}`); rel(); }));
+    const icmp = slots.acquire(never(), undefined, { first: true }).then((rel) => { order.push('icmp'); rel(); });
+    held();
+    await Promise.all([...snmp, icmp]);
+    expect(order).toEqual(['icmp', 's1', 's2', 's3']);
+  });
+
   it('learns from released outcomes: slow polls shrink the limit, and no more than the limit are let in', async () => {
     const slots = new PollSlots({ max: 16, min: 8, initial: 16, perAgent: 4 });
     const run = async (ms: number) => {

@@ -4,7 +4,7 @@
  * is): while polls take about what their agents need, the limit grows where demand waits for it; when they take
  * `tolerance` times longer — agents, the network or this process's own event loop saturated — it shrinks by a
  * quarter. It never shrinks below what the schedule needs at the latency measured now (Little's law: polls due per
- * second × seconds per poll, with a quarter to spare): when the agents are slow because of something else, fewer
+ * second × seconds per poll, twice over): when the agents are slow because of something else, fewer
  * polls in flight would only fail more of them waiting. Pure arithmetic on what it is told (no clock), so tests
  * drive it deterministically.
  */
@@ -33,8 +33,8 @@ const MAX_AGENTS = 100_000;
 const FLOOR_MS = 1;
 /** Multiplicative decrease. */
 const DECREASE = 0.75;
-/** Headroom over the schedule's need (Little's law) that the floor keeps. */
-const NEED_HEADROOM = 1.25;
+/** Headroom over the schedule's need (Little's law) that the floor keeps: latencies vary, a mean is not enough. */
+const NEED_HEADROOM = 2;
 
 /** The in-flight limit and what it learned: agents' baselines and the smoothed latency ratio. */
 export class AdaptiveLimit {

@@ -15,7 +15,7 @@ export interface SlotLimits {
   max: number;
   /** Floor the adaptive limit never goes under (default: min(8, max)). */
   min?: number;
-  /** Where the limit starts (default: min(64, max)). */
+  /** Where the limit starts (default: max; it shrinks from there when latency says so). */
   initial?: number;
   /** Polls in flight to one agent (address and port) at once (default 4). */
   perAgent?: number;
@@ -127,5 +127,5 @@ export class PollSlots {
 
 function bounds(l: SlotLimits): { min: number; max: number; initial: number } {
   const max = Math.max(1, l.max);
-  return { max, min: l.min ?? Math.min(8, max), initial: l.initial ?? Math.min(64, max) };
+  return { max, min: l.min ?? Math.min(8, max), initial: l.initial ?? max };
 }

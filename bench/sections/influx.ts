@@ -49,6 +49,14 @@ const MAX_TRIES = 20;
 const RETRY_MS = 500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The raw client's request bodies: `batch` lines each. */
+export function rawBodies(samples: readonly Sample[], batch: number): string[] {
+  const lines = rawLines(samples);
+  const bodies: string[] = [];
+  for (let at = 0; at < lines.length; at += batch) bodies.push(lines.slice(at, at + batch).join('\n'));
+  return bodies;
+}
+
 async function rawWrite(url: string, db: string, samples: readonly Sample[], concurrency: number, onRetry: (message: string) => void): Promise<void> {
   const lines = rawLines(samples);
   let next = 0;

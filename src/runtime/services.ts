@@ -86,7 +86,7 @@ export function createScheduler(s: RuntimeServices, cfg: LoadedConfig, pollers: 
   return new PollScheduler({
     pollers, states: s.devices, metrics: s.metrics, clock: s.clock, ticker: opts.ticker, log: s.log.child({ component: 'scheduler' }),
     publish: (batch) => s.bus.publish(batch),
-    concurrency: sched.concurrency, deadlineFraction: sched.deadlineFraction, selfIntervalMs: sched.selfInterval,
+    concurrency: sched.concurrency, perAgent: sched.perAgent, deadlineFraction: sched.deadlineFraction, selfIntervalMs: sched.selfInterval,
   });
 }
 

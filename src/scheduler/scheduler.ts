@@ -4,8 +4,9 @@ import type { Logger } from '../core/log.js';
 import type { BatchPoller, PollKind, PollResult, Poller } from '../core/poller.js';
 import type { Sample } from '../core/sample.js';
 import type { DeviceStateRegistry } from './device-state.js';
+import { ABORT_GRACE_MS, FIRST_POLL_WITHIN_MS, PollDeadlineError, SPREAD_MIN, SPREAD_STEPS, agentOf, sameDevice, type Job, type Running } from './jobs.js';
 import { nextSlot, phaseOffsetMs } from './offsets.js';
-import { PollSlots } from './poll-slots.js';
+import { PollSlots, type ReleaseSlot } from './poll-slots.js';
 import type { SelfMetrics } from './self-metrics.js';
 import { cronTicker, type Ticker } from './ticker.js';
 
@@ -20,8 +21,10 @@ export interface SchedulerOptions {
   publish: (batch: Sample[]) => Promise<void>;
   states: DeviceStateRegistry;
   metrics: SelfMetrics;
-  /** Polls that may run at once across the fleet. */
+  /** Ceiling of polls in flight at once across the fleet; the limit itself adapts to latency below it (poll-slots.ts). */
   concurrency: number;
+  /** Polls in flight to one agent (address and port) at once; default 4. */
+  perAgent?: number;
   /** A poll still running after this share of its interval is abandoned. */
   deadlineFraction: number;
   /** How often `noctua_self` samples are emitted. */
@@ -31,49 +34,10 @@ export interface SchedulerOptions {
   log?: Logger;
 }
 
+export { PollDeadlineError } from './jobs.js';
+
 /** What setDevices changed. */
 export interface DeviceSetChange { added: string[]; removed: string[]; changed: string[] }
-
-/** One kind of poll on one device. */
-interface Job {
-  key: string;
-  device: Device;
-  kind: PollKind;
-  intervalMs: number;
-  offsetMs: number;
-  nextDue: number;
-  /** The first poll of a slow kind comes early (see FIRST_POLL_WITHIN_MS); afterwards the job keeps its phase. */
-  early: boolean;
-}
-
-/**
- * A newly scheduled device is polled within this time for every kind, then settles into its phase:
- * otherwise a device added to a 6-hour inventory schedule could wait 6 hours to be identified.
- */
-const FIRST_POLL_WITHIN_MS = 60_000;
-
-/** How long an aborted poll may take to hand back its partial result before it is abandoned. */
-const ABORT_GRACE_MS = 250;
-
-/** A poll under way (or abandoned at its deadline but not yet returned). */
-interface Running {
-  startedAt: number;
-  controller: AbortController;
-  /** After this the job may be polled again even if the poller never returned (it ignored the abort). */
-  releaseAt: number;
-  abandoned: boolean;
-  /** The device was changed or removed while this ran: forget the poller's state once it returns. */
-  forgetAfter: boolean;
-}
-
-/** Thrown into a poll's AbortSignal when its deadline passes. */
-export class PollDeadlineError extends Error {
-  constructor(ms: number) { super(`poll deadline of ${ms} ms passed`); this.name = 'PollDeadlineError'; }
-}
-
-function sameDevice(a: Device, b: Device): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
 
 /**
  * The polling scheduler. Once a second (node-cron) it starts every poll whose slot has come:
@@ -90,6 +54,10 @@ export class PollScheduler {
   private devices = new Map<string, Device>();
   private running = new Map<string, Running>();
   private inFlight = new Set<Promise<void>>();
+  /** Groups of a tick's polls waiting for their part of the second (see spreadOverSecond). */
+  private deferred = new Set<{ cancel(): void }>();
+  /** Polls started per second, smoothed (see tick). */
+  private arrivals = 0;
   private slots: PollSlots;
   private deadlineFraction: number;
   private readonly clock: Clock;
@@ -102,7 +70,7 @@ export class PollScheduler {
   constructor(private opts: SchedulerOptions) {
     this.clock = opts.clock ?? systemClock;
     this.ticker = opts.ticker ?? cronTicker();
-    this.slots = new PollSlots(opts.concurrency);
+    this.slots = new PollSlots({ max: opts.concurrency, ...(opts.perAgent !== undefined ? { perAgent: opts.perAgent } : {}) });
     this.deadlineFraction = opts.deadlineFraction;
     this.selfIntervalMs = opts.selfIntervalMs ?? 30_000;
   }
@@ -116,8 +84,8 @@ export class PollScheduler {
   }
 
   /** Applies new limits (a reload of noctua.yaml's scheduler section). */
-  setLimits(l: { concurrency?: number; deadlineFraction?: number }): void {
-    if (l.concurrency !== undefined) this.slots.setLimit(l.concurrency);
+  setLimits(l: { concurrency?: number; perAgent?: number; deadlineFraction?: number }): void {
+    if (l.concurrency !== undefined) this.slots.setLimit({ max: l.concurrency, ...(l.perAgent !== undefined ? { perAgent: l.perAgent } : {}) });
     if (l.deadlineFraction !== undefined) this.deadlineFraction = l.deadlineFraction;
   }
 
@@ -187,6 +155,8 @@ export class PollScheduler {
   }
 
   private unschedule(name: string): void {
+    const d = this.devices.get(name);
+    if (d) this.slots.forgetAgent(agentOf(d));
     this.devices.delete(name);
     for (const kind of KINDS) {
       const key = `${name}/${kind}`;
@@ -203,8 +173,14 @@ export class PollScheduler {
 
   private updateGauges(): void {
     const per: Record<PollKind, number> = { icmp: 0, snmp: 0, inventory: 0 };
-    for (const j of this.jobs.values()) per[j.kind]++;
-    this.opts.metrics.gauges(per, this.slots.inUse, this.slots.queued);
+    // Polls due per second: single-device polls one each, the ICMP batch of a tick one in all.
+    let perSecond = 0;
+    for (const j of this.jobs.values()) {
+      per[j.kind]++;
+      if (j.kind !== 'icmp') perSecond += 1000 / j.intervalMs;
+    }
+    this.slots.setDemand(Math.max(perSecond + (per.icmp > 0 ? 1 : 0), this.arrivals));
+    this.opts.metrics.gauges(per, this.slots.inUse, this.slots.queued, this.slots.limit);
   }
 
   /** One scheduler step: starts every poll whose slot has come. Driven by the ticker; public for tests. */
@@ -212,6 +188,7 @@ export class PollScheduler {
     if (this.stopped) return;
     const now = this.clock.ms();
     const icmpBatch: { job: Job; due: number }[] = [];
+    const single: { job: Job; due: number }[] = [];
     const icmpPoller = this.opts.pollers.icmp;
     const batchIcmp = icmpPoller !== undefined && 'pollMany' in icmpPoller;
     for (const job of this.jobs.values()) {
@@ -239,14 +216,41 @@ export class PollScheduler {
         continue;
       }
       if (job.kind === 'icmp' && batchIcmp) icmpBatch.push({ job, due });
-      else this.dispatch([{ job, due }]);
+      else single.push({ job, due });
     }
     if (icmpBatch.length > 0) this.dispatch(icmpBatch);
+    this.spreadOverSecond(single);
+    // Polls started per tick (a second), smoothed over ~20 s: the start-up burst of first polls and a backlog count
+    // as demand too, not only what the intervals say (updateGauges).
+    this.arrivals += (single.length + (icmpBatch.length > 0 ? 1 : 0) - this.arrivals) * 0.05;
     if (now >= this.nextSelfAt) {
       this.nextSelfAt = now + this.selfIntervalMs;
       void this.emitSelf();
     }
     this.updateGauges();
+  }
+
+  /**
+   * Starts a tick's single-device polls at once when few, else in {@link SPREAD_STEPS} groups over the second, so agents
+   * see a steady rate, not a burst per tick. Phases stay a hash of the name (the same in every cluster process).
+   */
+  private spreadOverSecond(items: { job: Job; due: number }[]): void {
+    if (items.length <= SPREAD_MIN) { for (const item of items) this.dispatch([item]); return; }
+    const per = Math.ceil(items.length / SPREAD_STEPS);
+    for (let step = 0; step < SPREAD_STEPS; step++) {
+      const group = items.slice(step * per, (step + 1) * per);
+      if (group.length === 0) break;
+      if (step === 0) { for (const item of group) this.dispatch([item]); continue; }
+      const timer = this.clock.setTimeout(() => {
+        this.deferred.delete(timer);
+        for (const item of group) {
+          // Unscheduled, changed, stopped or polled by pollNow() in the meantime: nothing to start.
+          if (this.stopped || this.jobs.get(item.job.key) !== item.job || this.running.has(item.job.key)) continue;
+          this.dispatch([item]);
+        }
+      }, (step * 1000) / SPREAD_STEPS);
+      this.deferred.add(timer);
+    }
   }
 
   private async emitSelf(): Promise<void> {
@@ -279,10 +283,12 @@ export class PollScheduler {
       if (r.forgetAfter) this.forget(job.kind, job.device.name);
     };
 
+    // One device's poll counts against its agent's budget; an ICMP batch (one fping run) only against the process's.
+    const agent = items.length === 1 && kind !== 'icmp' ? agentOf(items[0]!.job.device) : undefined;
     const run = async () => {
-      let release: (() => void) | undefined;
+      let release: ReleaseSlot | undefined;
       try {
-        release = await this.slots.acquire(controller.signal);
+        release = await this.slots.acquire(controller.signal, agent, { first: kind === 'icmp' && items.length > 1 });
       } catch {
         for (const { job, due } of items) {
           // Our own backlog, not the device's fault: no verdict on its reachability.
@@ -316,9 +322,11 @@ export class PollScheduler {
         failure = err;
       } finally {
         deadline.cancel();
-        release();
       }
       const durationMs = this.clock.ms() - began;
+      // What the adaptive limit learns from: how long the agent took, and whether it answered at all.
+      const answered = results !== undefined && [...results.values()].some((r) => r.reachable);
+      release(agent !== undefined ? { latencyMs: durationMs, ok: answered } : undefined);
       if (failure !== undefined) {
         const isDeadline = failure instanceof PollDeadlineError || controller.signal.aborted;
         if (!isDeadline) this.opts.log?.error({ err: failure, kind, devices: devices.map((d) => d.name) }, 'poller failed');
@@ -368,6 +376,8 @@ export class PollScheduler {
     if (this.stopped) return { abandoned: 0 };
     this.stopped = true;
     this.ticker.stop();
+    for (const timer of this.deferred) timer.cancel();
+    this.deferred.clear();
     const pending = [...this.inFlight];
     let timedOut = false;
     if (pending.length > 0) {

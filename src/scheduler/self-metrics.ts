@@ -45,6 +45,7 @@ export class SelfMetrics {
   private readonly devices: Gauge<'kind'>;
   private readonly inFlight: Gauge;
   private readonly queued: Gauge;
+  private readonly limit: Gauge;
 
   constructor(opts: { instance?: string } = {}) {
     this.instance = opts.instance ?? hostname();
@@ -59,6 +60,7 @@ export class SelfMetrics {
     this.devices = new Gauge({ name: 'noctua_scheduled_devices', help: 'Devices scheduled per poll kind.', labelNames: ['kind'], registers });
     this.inFlight = new Gauge({ name: 'noctua_polls_in_flight', help: 'Polls holding a concurrency slot.', registers });
     this.queued = new Gauge({ name: 'noctua_polls_queued', help: 'Polls waiting for a concurrency slot.', registers });
+    this.limit = new Gauge({ name: 'noctua_polls_limit', help: 'Polls allowed in flight now (adapted to latency, at most scheduler.concurrency).', registers });
   }
 
   private p(kind: PollKind): Period { return this.period.get(kind)!; }
@@ -92,11 +94,12 @@ export class SelfMetrics {
     this.duration.observe({ kind }, durationMs / 1000);
   }
 
-  /** Current gauges: devices per kind, polls holding and waiting for slots. */
-  gauges(devicesPerKind: Record<PollKind, number>, inFlight: number, queued: number): void {
+  /** Current gauges: devices per kind, polls holding and waiting for slots, and the in-flight limit. */
+  gauges(devicesPerKind: Record<PollKind, number>, inFlight: number, queued: number, limit?: number): void {
     for (const k of KINDS) this.devices.set({ kind: k }, devicesPerKind[k]);
     this.inFlight.set(inFlight);
     this.queued.set(queued);
+    if (limit !== undefined) this.limit.set(limit);
   }
 
   /** Drops a removed device's labelled series, so a churning inventory does not grow /metrics forever. */

@@ -3,8 +3,10 @@ import { durationSchema } from '../duration.js';
 
 /** `scheduler:` in noctua.yaml: how many polls run at once and how long one may take. */
 export const schedulerSectionSchema = z.strictObject({
-  /** Polls that may talk to the network at the same time across the whole fleet (an fping batch counts as one). */
+  /** Ceiling of polls talking to the network at once across the whole fleet (an fping batch counts as one); the limit itself adapts to latency below it. */
   concurrency: z.number().int().min(1).max(10_000).default(128),
+  /** Polls in flight to one agent (address and port) at once: devices behind one address, or a device's SNMP and inventory polls. */
+  perAgent: z.number().int().min(1).max(64).default(4),
   icmpBackend: z.enum(['auto', 'fping', 'ping']).default('auto'),
   /** A poll still running after this share of its interval is abandoned, so it cannot starve the next one. */
   deadlineFraction: z.number().min(0.1).max(1).default(0.9),

@@ -60,7 +60,7 @@ describe('OpenAPI document and UI at /docs', () => {
       'POST /api/v1/maintenance', 'POST /api/v1/maintenance/{id}/end',
       'GET /api/v1/problems', 'GET /api/v1/problems/{id}', 'PATCH /api/v1/problems/{id}', 'POST /api/v1/problems/{id}/close',
       'GET /api/v1/knowledge', 'GET /api/v1/knowledge/{id}', 'POST /api/v1/knowledge', 'GET /api/v1/incidents/{id}/similar',
-      'GET /api/v1/runbooks', 'GET /api/v1/runbooks/{name}',
+      'GET /api/v1/runbooks', 'GET /api/v1/runbooks/{name}', 'GET /api/v1/runbooks/{name}/page',
       'GET /api/v1/assets', 'GET /api/v1/assets/events', 'GET /api/v1/assets/export', 'GET /api/v1/console-config', 'GET /api/v1/on-call', 'POST /api/v1/incidents/{id}/claim',
       'POST /api/v1/config-backups', 'GET /api/v1/config-backups/jobs/{id}', 'GET /api/v1/devices/{name}/configs', 'GET /api/v1/devices/{name}/configs/diff',
       'GET /api/v1/devices/{name}/configs/{commit}', 'GET /api/v1/compliance', 'GET /api/v1/devices/{name}/compliance',

@@ -65,7 +65,12 @@ export async function startSshd(opts: { dir: string; port?: number; hostKey: str
   ].join(' && ');
   const child: ChildProcess = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
-  child.stderr!.on('data', (d: Buffer) => { log += d.toString(); writeFileSync(logFile, log); });
+  child.stderr!.on('data', (d: Buffer) => {
+    log += d.toString();
+    // stderr may still drain after 'exit', when the test has removed its directory: the copy on disk is for reading
+    // after a failure only, the log in memory is what the tests assert on.
+    try { writeFileSync(logFile, log); } catch { /* directory gone */ }
+  });
   let exited = false;
   const exitedP = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
   const stop = async () => {

@@ -22,7 +22,8 @@ import { renderReport, type ReportFormatName } from '../src/reports/generate.js'
 import { buildReportModel } from '../src/reports/model/build.js';
 import type { ModelInputs } from '../src/reports/model/types.js';
 import { dayPeriod, monthPeriod, previousPeriod, weekPeriod, type ReportPeriod } from '../src/reports/period.js';
-import { reportCalendars } from '../src/reports/sources/calendars.js';
+import { reportCalendars, reportOnCall } from '../src/reports/sources/calendars.js';
+import { personSchema, scheduleSchema } from '../src/alerting/escalation/schema.js';
 import { InfluxMetricsSource } from '../src/reports/sources/influx-metrics.js';
 import { MemoryIncidentSource } from '../src/reports/sources/memory-incidents.js';
 import { fromEscalationSla } from '../src/reports/sources/sla-grade.js';
@@ -48,6 +49,11 @@ const tuesday = dayPeriod(formatDay(addDays(week.firstDay, 1)), TIME_ZONE);
 const month = monthPeriod(formatDay(week.firstDay).slice(0, 7), TIME_ZONE);
 
 const office = buildCalendar('office-5x8', calendarSpecSchema.parse({ timezone: TIME_ZONE, hours: ['08:30-17:30'], holidays: 'cn' }), loadHolidayRegion(SHIPPED_CALENDAR_DIR, 'cn'));
+// The NOC engineers' daily rotation the daily summary's hand-over names (two people, 09:00 hand-off).
+const onCall = reportOnCall({
+  schedules: { 'noc-engineers': scheduleSchema.parse({ rotation: 'daily', handoff: '09:00', start: '2026-11-01', people: ['wang', 'li'] }) },
+  people: { wang: personSchema.parse({ displayName: '王磊 Wang Lei', channels: ['noc'] }), li: personSchema.parse({ displayName: '李娜 Li Na', channels: ['noc'] }) },
+}, TIME_ZONE);
 const calendars = reportCalendars({ calendar: 'office-5x8', serviceCalendars: new Map([['7x24', ALWAYS], ['office-5x8', office]]) });
 
 /**
@@ -86,7 +92,7 @@ try {
   await sink.close();
   const metrics = new InfluxMetricsSource({ url: influx.url, database: 'noctua' });
   const common: Omit<ModelInputs, 'period' | 'incidents'> = {
-    metrics, inventory: known.inventory, problems: extra.problems, assets: extra.assets, configBackup: extra.configBackup, calendar: calendars.calendar,
+    metrics, inventory: known.inventory, problems: extra.problems, assets: extra.assets, configBackup: extra.configBackup, calendar: calendars.calendar, onCall,
   };
   mkdirSync(out, { recursive: true });
   for (const period of [week, month, tuesday] as ReportPeriod[]) {

@@ -8,7 +8,7 @@ import { AlertStoreIncidentSource } from '../reports/sources/alert-store.js';
 import { reportSourceFor } from '../config-backup/setup.js';
 import { loadConfig } from '../config/loader.js';
 import { loadNotifyConfig } from '../alerting/escalation/config.js';
-import { reportCalendars } from '../reports/sources/calendars.js';
+import { reportCalendars, reportOnCall } from '../reports/sources/calendars.js';
 import { REPORT_FORMATS, reportPath, renderReport, writeReportFile } from '../reports/generate.js';
 import { reportMetricsSource } from '../reports/sources/influx-retention.js';
 import { buildReportModel } from '../reports/model/build.js';
@@ -113,6 +113,7 @@ export const command: CliCommand = {
         inventory: cfg.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),
         configBackup: reportSourceFor(cfg.dir),
         calendar: calendars.calendar,
+        onCall: reportOnCall(cfg.notify, cfg.settings.timezone),
       });
     } finally { db?.close(); }
     const rendered = await renderReport(model, lang, flags.format);

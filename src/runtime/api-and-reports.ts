@@ -13,7 +13,7 @@ import { StateDbProblemSource } from '../reports/sources/problem-records.js';
 import { createAuth } from '../auth/runtime.js';
 import type { ConfigBackupSource } from '../reports/model/config-backup.js';
 import { AlertStoreIncidentSource } from '../reports/sources/alert-store.js';
-import { reportCalendars } from '../reports/sources/calendars.js';
+import { reportCalendars, reportOnCall } from '../reports/sources/calendars.js';
 import { reportMetricsSource } from '../reports/sources/influx-retention.js';
 import { startReportScheduler, type ReportScheduler } from '../reports/schedule.js';
 import type { DeviceStateRegistry } from '../scheduler/device-state.js';
@@ -52,6 +52,7 @@ function reportSources(current: LoadedConfig, db: Db, configBackup?: ConfigBacku
     metrics: reportMetricsSource(influx),
     incidents: new AlertStoreIncidentSource(db, undefined, calendars.calendars),
     calendar: calendars.calendar,
+    onCall: reportOnCall(current.notify, current.settings.timezone),
     problems: new StateDbProblemSource(db),
     assets: new StateDbAssetSource(db, current.devices),
     inventory: current.devices.filter((d) => d.enabled).map((d) => ({ name: d.name, site: d.site, class: d.class })),

@@ -10,7 +10,7 @@ import { renderReport } from '../../src/reports/generate.js';
 import { buildReportModel } from '../../src/reports/model/build.js';
 import type { ModelInputs, ReportModel } from '../../src/reports/model/types.js';
 import { dayPeriod, lastCompleteDay, previousPeriod } from '../../src/reports/period.js';
-import { reportCalendars } from '../../src/reports/sources/calendars.js';
+import { reportCalendars, reportOnCall } from '../../src/reports/sources/calendars.js';
 import { InfluxMetricsSource } from '../../src/reports/sources/influx-metrics.js';
 import { MemoryIncidentSource } from '../../src/reports/sources/memory-incidents.js';
 import { fromEscalationSla } from '../../src/reports/sources/sla-grade.js';
@@ -20,7 +20,7 @@ import { loadHolidayRegion, SHIPPED_CALENDAR_DIR } from '../../src/service/holid
 import { calendarSpecSchema } from '../../src/service/schema.js';
 import { createInfluxSink } from '../../src/storage/index.js';
 import { main } from '../../src/cli/main.js';
-import { incident, threeTierYaml } from '../alerting/escalation/notify-fixture.js';
+import { incident, notifyConfig, threeTierYaml } from '../alerting/escalation/notify-fixture.js';
 import { realInfluxd } from '../helpers/real-parts.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -135,6 +135,8 @@ beforeAll(async () => {
   sla = new SlaStore(db, { calendars: calendars.calendars });
   model = await daily(holiday, {
     incidents: new MemoryIncidentSource(holidayIncidents()), calendar: calendars.calendar,
+    // Alice and Bob take the engineers' pager in turns at 09:00 Shanghai, from 2026-01-01 (Alice).
+    onCall: reportOnCall(notifyConfig(tmp.dir, threeTierYaml('http://127.0.0.1:9')), SH),
     configBackup: {
       changes: async (r) => [{ device: 'fw-01', time: sh('2026-10-01 15:00'), added: 3, removed: 1, first: false, trigger: 'syslog', by: 'admin', commit: 'abc1234' }]
         .filter((c) => c.time >= r.start && c.time < r.end),
@@ -215,6 +217,14 @@ describe('daily summary of a holiday in Asia/Shanghai (real influxd, SLA clocks 
     expect(text.en).not.toMatch(/\| INC-1 \|[^\n]*breached/);
   });
 
+  it('hands the pager over: who held each schedule as the day ended, until the 09:00 hand-off, and who takes over', () => {
+    // 2026-10-01 is day 273 from 2026-01-01: odd, so Bob holds it from 09:00 that day to 09:00 on the 2nd, then Alice.
+    expect(model.daily!.handOver).toEqual([{ schedule: 'engineers', holder: 'Bob', override: false, until: sh('2026-10-02 09:00'), next: 'Alice' }]);
+    expect(text.en).toContain('On-call hand-over');
+    expect(text.en).toMatch(/\| engineers \| Bob \| 2026-10-02 09:00 \| Alice \|/);
+    expect(text.zh).toContain('值班交接');
+  });
+
   it('lists the day\'s incidents, the top faulty devices, events, configuration changes, compliance failures and asset changes', () => {
     expect(model.incidents!.filter((i) => i.openedInPeriod).map((i) => i.id)).toEqual(['INC-2', 'INC-3']);
     expect(model.daily!.topFaulty[0]).toMatchObject({ device: 'core-sw-01', incidents: 1, events: 4 });
@@ -223,10 +233,10 @@ describe('daily summary of a holiday in Asia/Shanghai (real influxd, SLA clocks 
     expect(model.events).toMatchObject({ total: 5, bySource: { trap: 4, syslog: 1, poll: 0 } });
     expect(model.configBackup!.perDevice).toEqual([expect.objectContaining({ device: 'fw-01', versions: 1, added: 3, removed: 1 })]);
     expect(model.configBackup!.compliance.newViolations.map((v) => v.rule)).toEqual(['ssh-only']);
-    for (const title of ['## 1. The day at a glance', "## 2. The day's incidents", '## 3. Still open at the end of the day (handed over)', '## 4. Devices with the most trouble', '## 5. Events', '## 6. Configuration changes', '## 7. Configuration compliance', '## 8. Asset changes', '## 9. Recommendations']) {
+    for (const title of ['## 1. The day at a glance', "## 2. The day's incidents", '## 3. Still open at the end of the day (handed over)', '## 4. Devices with the most trouble', '## 5. On-call hand-over', '## 6. Events', '## 7. Configuration changes', '## 8. Configuration compliance', '## 9. Asset changes', '## 10. Recommendations']) {
       expect(text.en).toContain(title);
     }
-    for (const title of ['## 一、当日概况', '## 三、日终未关闭事件（交接）', '## 八、资产变更']) expect(text.zh).toContain(title);
+    for (const title of ['## 一、当日概况', '## 三、日终未关闭事件（交接）', '## 五、值班交接', '## 九、资产变更']) expect(text.zh).toContain(title);
     expect(text.en).toMatch(/\| core-sw-01 \| module \(#17\)|PSU2 \(#17\)/);
     expect(text.en).toContain('SN-OLD → SN-NEW');
     // No weekly-only section shows up in the daily summary.

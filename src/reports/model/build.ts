@@ -61,6 +61,6 @@ export async function buildReportModel(input: ModelInputs): Promise<ReportModel>
   model.events = await eventsSummary(input.metrics, range);
   if (input.configBackup) model.configBackup = await configBackupModel(input.configBackup, range, asOf);
   model.recommendations = recommend(model);
-  if (period.kind === 'daily') model.daily = dailySummary(model, input.calendar);
+  if (period.kind === 'daily') model.daily = dailySummary(model, input.calendar, input.onCall);
   return model;
 }

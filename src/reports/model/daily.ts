@@ -8,7 +8,7 @@ import { serviceTimeBetween, type Calendar } from '../../service/calendar.js';
 import { holidayFact } from '../../service/holidays.js';
 import { dayNumber } from '../../service/zoned-time.js';
 import { pctOf } from './readings.js';
-import type { DeviceRow, Finding, IncidentRow, ReportModel } from './types.js';
+import type { DeviceRow, Finding, IncidentRow, OnCallLookup, ReportModel } from './types.js';
 
 /** Devices listed at most in "top faulty devices". */
 const TOP_FAULTY = 10;
@@ -41,6 +41,17 @@ export interface ServiceDayFacts {
   makeUpFor?: string;
 }
 
+/** One schedule's hand-over (值班交接): who held it as the day ended, until when, and who takes it over then. */
+export interface HandOver { schedule: string; holder: string; override: boolean; until: Date; next: string }
+
+/** Each schedule's holder at the day's last moment and the next holder at that shift's end. */
+export function handOvers(onCall: OnCallLookup, end: Date): HandOver[] {
+  return onCall(end.getTime() - 1).map((h) => ({
+    schedule: h.schedule, holder: h.displayName, override: h.override, until: h.shiftEnd,
+    next: onCall(h.shiftEnd.getTime()).find((n) => n.schedule === h.schedule)?.displayName ?? '',
+  }));
+}
+
 /** The daily summary's model. */
 export interface DailySummary {
   bySite: AvailabilityGroup[];
@@ -50,6 +61,8 @@ export interface DailySummary {
   carriedOver?: CarriedIncident[];
   topFaulty: FaultyDevice[];
   serviceDay?: ServiceDayFacts;
+  /** On-call hand-over per schedule; undefined when notify.yaml has no schedules. */
+  handOver?: HandOver[];
   /** Length of the day (23 or 25 hours on a daylight-saving switch). */
   lengthMs: number;
 }
@@ -128,7 +141,7 @@ export function serviceDayFacts(model: Pick<ReportModel, 'period'>, calendar: Ca
 }
 
 /** Regroups the day's model into the daily summary. */
-export function dailySummary(model: ReportModel, calendar?: Calendar): DailySummary {
+export function dailySummary(model: ReportModel, calendar?: Calendar, onCall?: OnCallLookup): DailySummary {
   const { start, end } = model.period;
   const lengthMs = end.getTime() - start.getTime();
   const inDay = (t: Date | undefined) => t !== undefined && t >= start && t < end;
@@ -146,5 +159,6 @@ export function dailySummary(model: ReportModel, calendar?: Calendar): DailySumm
     carriedOver: list && carriedOver(list, end),
     topFaulty: topFaulty(model),
     serviceDay: calendar ? serviceDayFacts(model, calendar) : undefined,
+    handOver: onCall ? handOvers(onCall, end) : undefined,
   };
 }

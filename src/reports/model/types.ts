@@ -172,8 +172,15 @@ export interface ModelInputs {
   configBackup?: ConfigBackupSource;
   /** The service calendar a daily summary says the day was read in (holiday, make-up day, service hours); absent: not said. */
   calendar?: Calendar;
+  /** Who holds each on-call schedule at an instant (notify.yaml); the daily summary's hand-over. Absent: not said. */
+  onCall?: OnCallLookup;
   now?: Date;
 }
+
+/** One schedule's holder at an instant, and when their shift ends. */
+export interface OnCallHolder { schedule: string; person: string; displayName: string; override: boolean; shiftEnd: Date }
+/** Every on-call schedule's holder at `atMs`. */
+export type OnCallLookup = (atMs: number) => OnCallHolder[];
 
 /** One recurring problem in the report: the record and how often it struck in the period. */
 export interface ProblemRow extends ProblemRecordSummary {

@@ -8,7 +8,7 @@ import { paren, sectionContext, type Block, type Cell, type ReportSection, type 
 import { periodText, reportTitle, sectionTitle, strings, verdictText } from './i18n.js';
 import { assetChangeBlocks } from './sections/assets.js';
 import { capacityBlocks } from './sections/capacity.js';
-import { carriedOverBlocks, dailyIncidentBlocks, dailySummaryBlocks, topFaultyBlocks } from './sections/daily.js';
+import { carriedOverBlocks, dailyIncidentBlocks, dailySummaryBlocks, handOverBlocks, topFaultyBlocks } from './sections/daily.js';
 import { changeBlocks } from './sections/changes.js';
 import { complianceBlocks } from './sections/compliance.js';
 import { configChangeBlocks } from './sections/config-changes.js';
@@ -52,7 +52,7 @@ function titled(build: (ctx: SectionContext) => Block[], index: number): Section
 
 /** The daily summary (日报): its own day sections, then the weekly/monthly builders for events, configuration and assets. */
 const DAILY_SECTIONS: readonly SectionBuilder[] = [
-  dailySummaryBlocks, dailyIncidentBlocks, carriedOverBlocks, topFaultyBlocks,
+  dailySummaryBlocks, dailyIncidentBlocks, carriedOverBlocks, topFaultyBlocks, handOverBlocks,
   titled(eventBlocks, SECTIONS.indexOf(eventBlocks)), configChangeBlocks, complianceBlocks, assetChangeBlocks,
   titled(recommendationBlocks, SECTIONS.indexOf(recommendationBlocks)),
 ];

@@ -173,3 +173,21 @@ export function topFaultyBlocks(ctx: SectionContext): Block[] {
   }];
 }
 topFaultyBlocks.title = { en: TEXT.en.titles.faulty, 'zh-CN': TEXT['zh-CN'].titles.faulty } as Record<Lang, string>;
+
+/** The hand-over section's words (en and zh-CN). */
+const HANDOVER: Record<Lang, { title: string; schedule: string; holder: string; until: string; next: string; override: string; none: string }> = {
+  en: { title: 'On-call hand-over', schedule: 'Schedule', holder: 'On call at day end', until: 'Until', next: 'Takes over', override: 'override', none: 'notify.yaml has no on-call schedules.' },
+  'zh-CN': { title: '值班交接', schedule: '值班表', holder: '日终值班人', until: '值班至', next: '接班人', override: '临时调整', none: 'notify.yaml 中未配置值班表。' },
+};
+
+/** 5. Who held each on-call schedule as the day ended, until when, and who takes it over (escalation's rotation). */
+export function handOverBlocks(ctx: SectionContext): Block[] {
+  const t = HANDOVER[ctx.lang];
+  const list = ctx.model.daily!.handOver;
+  if (!list) return [{ type: 'p', text: t.none, tone: 'note' }];
+  return [{
+    type: 'table', head: [t.schedule, t.holder, t.until, t.next], align: ['l', 'l', 'l', 'l'],
+    rows: list.map((h) => [h.schedule, h.override ? `${h.holder} (${t.override})` : h.holder, ctx.fmt.dateTime(h.until), h.next || DASH]),
+  }];
+}
+handOverBlocks.title = { en: HANDOVER.en.title, 'zh-CN': HANDOVER['zh-CN'].title } as Record<Lang, string>;

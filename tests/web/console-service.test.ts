@@ -207,9 +207,9 @@ describe('console: problem records, knowledge base and asset register in Chromiu
     await page.click('tr.problem a[href="#/problems/PRB-0001"]');
     await page.waitForSelector('.problem-detail[data-problem="PRB-0001"]');
     // Every linked incident is a link to its incident page; the history names each link.
-    const hrefs = await page.locator('table.problem-incidents a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
-    expect(hrefs).toEqual(incidents[flaky.name]!.map((id) => `#/incidents/${id}`));
-    expect(await page.locator('ol.timeline li[data-kind="linked"]').count()).toBe(incidents[flaky.name]!.length);
+    await settled(() => page.locator('table.problem-incidents a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))))
+      .toEqual(incidents[flaky.name]!.map((id) => `#/incidents/${id}`));
+    await settled(() => page.locator('ol.timeline li[data-kind="linked"]').count()).toBe(incidents[flaky.name]!.length);
 
     const note = hostile(10_000);
     await page.fill('form.problem-edit textarea[name=rootCause]', note);
@@ -337,15 +337,16 @@ describe('console: problem records, knowledge base and asset register in Chromiu
 
     await page.click(`tr.asset a[href="#/assets/${flaky.name}"]`);
     await page.waitForSelector('article.asset-detail');
-    expect(await page.locator('table.parts tbody tr').count()).toBe(3);
+    // Parts and history come from their own API calls after the page shows: read them until they settle.
+    await settled(() => page.locator('table.parts tbody tr').count()).toBe(3);
     // Newest first; the two changes of one poll keep the register's order, reversed.
-    expect(await page.locator('ol.asset-events li').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-kind')))).toEqual(['module-swapped', 'firmware-changed', 'device-added']);
+    await settled(() => page.locator('ol.asset-events li').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-kind')))).toEqual(['module-swapped', 'firmware-changed', 'device-added']);
     expect(await page.textContent('li[data-kind="module-swapped"] p.change')).toBe('HA1700123 → HA1799999');
     expect(await page.textContent('li[data-kind="firmware-changed"] p.change')).toBe('V200R009C00 → V200R010C10');
     await shot(page, 'asset');
     await page.goto(`${server.url}/console/?lang=zh-CN#/assets/lab-fw1`);
     await settled(() => page.textContent('dd.serial'), 10_000).toBe(hostile(10_240));
-    expect(await page.textContent('table.parts td.serial')).toBe(FORMULA);
+    await settled(() => page.textContent('table.parts td.serial')).toBe(FORMULA);
     expect(await page.textContent('article.asset-detail h2')).toBe('部件');
     expect(await page.locator('main img, main script').count()).toBe(0);
     expect(await owned(page)).toBeUndefined();

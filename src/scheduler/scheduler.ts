@@ -4,13 +4,11 @@ import type { Logger } from '../core/log.js';
 import type { BatchPoller, PollKind, PollResult, Poller } from '../core/poller.js';
 import type { Sample } from '../core/sample.js';
 import type { DeviceStateRegistry } from './device-state.js';
-import { ABORT_GRACE_MS, FIRST_POLL_WITHIN_MS, PollDeadlineError, SPREAD_MIN, SPREAD_STEPS, agentOf, sameDevice, type Job, type Running } from './jobs.js';
+import { ABORT_GRACE_MS, FIRST_POLL_WITHIN_MS, KINDS, PollDeadlineError, SPREAD_MIN, SPREAD_STEPS, agentOf, sameDevice, type Job, type Running } from './jobs.js';
 import { nextSlot, phaseOffsetMs } from './offsets.js';
 import { PollSlots, type ReleaseSlot } from './poll-slots.js';
 import type { SelfMetrics } from './self-metrics.js';
 import { cronTicker, type Ticker } from './ticker.js';
-
-const KINDS: readonly PollKind[] = ['icmp', 'snmp', 'inventory'];
 
 /** The pollers the scheduler drives; a kind without a poller is not scheduled. */
 export type SchedulerPollers = Partial<Record<PollKind, Poller | (Poller & BatchPoller)>>;

@@ -15,13 +15,13 @@ export interface Job {
   early: boolean;
 }
 
+/** Every poll kind, in the order a device's jobs are made. */
+export const KINDS: readonly PollKind[] = ['icmp', 'snmp', 'inventory'];
+
 /**
  * A newly scheduled device is polled within this time for every kind, then settles into its phase:
  * otherwise a device added to a 6-hour inventory schedule could wait 6 hours to be identified.
  */
-/** Every poll kind, in the order a device's jobs are made. */
-export const KINDS: readonly PollKind[] = ['icmp', 'snmp', 'inventory'];
-
 export const FIRST_POLL_WITHIN_MS = 60_000;
 
 /** A tick with more single-device polls due than this starts them over the second instead of at once. */

@@ -31,10 +31,11 @@ function values(items: Asset[], key: 'site' | 'class' | 'vendor' | 'model'): str
 function Filters({ query, all }: { query: URLSearchParams; all: Asset[] }) {
   const t = useText();
   const set = (key: Filter, value: string) => replaceQuery({ ...filtersOf(query), [key]: value.trim() });
+  // Text boxes are uncontrolled and remounted when the address changes: typing survives another filter's re-render.
   return (
     <form class="filters" onSubmit={(e) => e.preventDefault()}>
       {FILTERS.map((k) => (
-        <label key={k}>{t(LABEL[k])}<input name={k} value={query.get(k) ?? ''} maxLength={200} list={k === 'serial' ? undefined : `assets-${k}`}
+        <label key={k}>{t(LABEL[k])}<input key={query.get(k) ?? ''} name={k} defaultValue={query.get(k) ?? ''} maxLength={200} list={k === 'serial' ? undefined : `assets-${k}`}
           type={k === 'serial' ? 'search' : 'text'} onChange={(e) => set(k, (e.currentTarget as HTMLInputElement).value)} /></label>
       ))}
       {(['site', 'class', 'vendor', 'model'] as const).map((k) => (

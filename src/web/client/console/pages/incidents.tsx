@@ -24,6 +24,7 @@ function Filters({ query }: { query: URLSearchParams }) {
   };
   const toggle = (key: string, value: string, on: boolean) =>
     set(key, on ? [...query.getAll(key), value] : query.getAll(key).filter((v) => v !== value));
+  // Text boxes are uncontrolled and remounted when the address changes: typing survives another filter's re-render.
   return (
     <form class="filters" onSubmit={(e) => e.preventDefault()}>
       <fieldset><legend>{t('filter.state')}</legend>
@@ -38,9 +39,9 @@ function Filters({ query }: { query: URLSearchParams }) {
             onChange={(e) => toggle('severity', s, (e.currentTarget as HTMLInputElement).checked)} />{s}</label>
         ))}
       </fieldset>
-      <label>{t('filter.site')}<input name="site" value={query.get('site') ?? ''} maxLength={200}
+      <label>{t('filter.site')}<input key={query.get('site') ?? ''} name="site" defaultValue={query.get('site') ?? ''} maxLength={200}
         onChange={(e) => set('site', [(e.currentTarget as HTMLInputElement).value.trim()].filter(Boolean))} /></label>
-      <label>{t('filter.device')}<input name="device" value={query.get('device') ?? ''} maxLength={200}
+      <label>{t('filter.device')}<input key={query.get('device') ?? ''} name="device" defaultValue={query.get('device') ?? ''} maxLength={200}
         onChange={(e) => set('device', [(e.currentTarget as HTMLInputElement).value.trim()].filter(Boolean))} /></label>
       <label>{t('filter.since')}<select name="since" value={query.get('since') ?? '24h'}
         onChange={(e) => set('since', [(e.currentTarget as HTMLSelectElement).value])}>

@@ -19,8 +19,10 @@ function Filters({ query }: { query: URLSearchParams }) {
     next[key] = value.trim();
     replaceQuery(next);
   };
+  // Uncontrolled, remounted when the address changes: a re-render from another filter landing while someone types
+  // must not reset the box to the address's old value (it did: the typed site was lost, the list unfiltered).
   const text = (key: 'device' | 'site' | 'rule', label: string) => (
-    <label>{label}<input name={key} value={query.get(key) ?? ''} maxLength={200}
+    <label>{label}<input key={query.get(key) ?? ''} name={key} defaultValue={query.get(key) ?? ''} maxLength={200}
       onChange={(e) => set(key, (e.currentTarget as HTMLInputElement).value)} /></label>
   );
   return (

@@ -19,6 +19,8 @@ import { startApiAndReports } from './api-and-reports.js';
 import { consumerSelfSamples, startConsumers, type SampleConsumers } from './consumers.js';
 import { startEventsPart } from './events.js';
 import { configBackupApi, startConfigBackupPart } from './config-backup.js';
+import { startDiscoveryPart } from './discovery.js';
+import { topologyRoot } from '../topology/root.js';
 import { reloadAlerts, warnRestartOnly } from './reload.js';
 import { addExtraSinks, buildPollers, closePollersLast, createScheduler, every, startScheduler, stopRuntime, type RuntimeServices } from './services.js';
 import { StandbyStoppedError, type NoctuaRuntime, type StartOptions } from './types.js';
@@ -74,7 +76,7 @@ async function startCore(x: CoreContext): Promise<CorePart> {
   closers.add('state database', () => db.close());
   // Backups run on the leading core (it keeps the repository and the change index beside the incidents).
   const backup = await startConfigBackupPart(s, cfg, x.current, { triggerOnBus: !x.alsoPolls });
-  const consumers = await startConsumers(cfg, log, db, clock, closers, { noStorage: opts.noStorage, configChanges: (d, at) => backup.changesBefore(d, at) });
+  const consumers = await startConsumers(cfg, log, db, clock, closers, { noStorage: opts.noStorage, configChanges: (d, at) => backup.changesBefore(d, at), publish: (x) => bus.publish(x) });
   // The API and the wall show every device as the pollers see it, not only what this process polls.
   const states = new DeviceStateRegistry(clock);
   states.sync(cfg.devices.filter((d) => d.enabled));
@@ -92,6 +94,9 @@ async function startCore(x: CoreContext): Promise<CorePart> {
   core.startConsuming(async (samples) => {
     // Acknowledged only once both took the batch: the writer holds it in InfluxDB or its fsync'd spool.
     if (consumers.storage) { await consumers.storage.write(samples); await consumers.storage.flush(); }
+    // The pollers' neighbour and layer-2 rows build the topology here (derived parents, locate, discovery's neighbour
+    // seeds); ahead of the engine so parents are current. Not worth holding the stream back for: logged, acknowledged.
+    await consumers.topology.write(samples).catch((err: unknown) => log.error({ err }, 'topology did not take a batch'));
     await consumers.alerts.write(samples);
     await latest.write(samples);
     await remote.write(samples);
@@ -116,9 +121,11 @@ async function startCore(x: CoreContext): Promise<CorePart> {
       } catch { /* Redis unreachable: states stay as last seen */ }
     })();
   });
+  // Only the leading core sweeps: a standby is still waiting for the lease above, a poller never gets here.
+  const discovery = startDiscoveryPart(s, cfg, x.current, latest, consumers.topology);
   const { api, reports } = await startApiAndReports(s, {
     cfg, current: x.current, db, consumers, states, latest, running: x.running, reload: x.reload, noApi: opts.noApi,
-    configBackups: configBackupApi(backup), configBackupReports: backup.reportSource,
+    configBackups: configBackupApi(backup), configBackupReports: backup.reportSource, discovery,
   });
   log.info({ core: x.memberId, groups: Object.keys(section.groups).length + 1 }, 'cluster core leading: writer, alert engine and escalation running');
   return { db, consumers, states, latest, api, reports };
@@ -184,6 +191,7 @@ export async function startClusterMember(cfg: LoadedConfig, s: RuntimeServices, 
       if (core) {
         core.states.sync(next.devices.filter((d) => d.enabled));
         reloadAlerts(core.consumers.alerts, next);
+        core.consumers.topology.setInventory(next.devices, { ...next.settings.topology, root: topologyRoot(next.settings.topology.root, next.devices) });
       }
       const change: DeviceSetChange = { added: [...after].filter((n) => !before.has(n)), removed: [...before].filter((n) => !after.has(n)), changed: [] };
       log.info({ added: change.added, removed: change.removed, devices: next.devices.length }, 'inventory reloaded');

@@ -5,10 +5,13 @@ import { pino } from 'pino';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFullConfig } from '../../src/config-check/load.js';
+import { fixturesDir } from '../../src/lab/paths.js';
 import { waitFor } from '../../src/lab/ports.js';
 import { startRedis, type RedisInstance } from '../../src/lab/redis.js';
-import { startNoctua, type NoctuaRuntime } from '../../src/main.js';
+import { systemClock } from '../../src/core/clock.js';
+import { buildPollers, startNoctua, type NoctuaRuntime } from '../../src/main.js';
 import { loopbackBlock, startAgents } from '../discovery/agents.js';
+import { snmpsimWith } from '../helpers/real-parts.js';
 import { tempDir } from '../helpers/tmp.js';
 import { answeringPinger } from './answering-pinger.js';
 
@@ -17,6 +20,7 @@ import { answeringPinger } from './answering-pinger.js';
  * share a real Redis, each with the same `discovery:` section. Only the leader arms the schedule and answers
  * /api/v1/discovery; a run asked for there sweeps real snmpsimd agents on loopback and writes discovered.yaml in the
  * leader's config directory alone. When the leader stops, the standby takes the lease and the schedule with it.
+ * The leader also keeps the topology the discovery's neighbour seeds come from, fed by the poller's stream.
  */
 
 const TOKEN = 'discovery-operator-token';
@@ -33,6 +37,8 @@ describe('scheduled discovery in a cluster', () => {
   const tmp = tempDir('noctua-cluster-discovery-');
   let redis: RedisInstance;
   let agents: Awaited<ReturnType<typeof startAgents>>;
+  // Its own snmpsimd: the poller's inventory walks of it must not slow the discovery agents' answers.
+  let h3c: Awaited<ReturnType<typeof snmpsimWith>>;
   const runtimes: NoctuaRuntime[] = [];
   const standby = new AbortController();
   const logs = { a: memoryLog(), b: memoryLog(), p: memoryLog() };
@@ -45,7 +51,11 @@ describe('scheduled discovery in a cluster', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'devices.yaml'), stringify({
       defaults: { intervals: { icmp: '1s', snmp: '1m', inventory: '1h' } },
-      devices: [{ name: 'known-1', address: '10.254.9.1', class: 'switch', snmp: false }],
+      devices: [
+        { name: 'known-1', address: '10.254.9.1', class: 'switch', snmp: false, icmp: false },
+        // Polled by the poller (inventory every 10s): its LLDP and FDB rows reach the core through the group stream.
+        { name: 'edge-h3c', address: '127.0.0.1', class: 'switch', icmp: false, intervals: { inventory: '20s' }, snmp: { community: 'h3c', port: h3c.port, timeoutMs: 4000, retries: 1 } },
+      ],
     }));
     writeFileSync(join(dir, 'noctua.yaml'), stringify({
       stateDir: join(tmp.dir, `${id}-state`), logLevel: 'info',
@@ -69,12 +79,15 @@ describe('scheduled discovery in a cluster', () => {
       { address: at(1), recording: 'cisco-c3560', community: 'lab' },
       { address: at(2), recording: 'huawei-s5720', community: 'lab' },
     ]);
+    h3c = await snmpsimWith({ h3c: readFileSync(join(fixturesDir(), 'snmprec', 'h3c-e528-2.snmprec'), 'utf8') });
     a = await startNoctua(config('core-a', 'core'), logs.a.log, { noStorage: true, onLeadershipLost: () => {} });
     runtimes.push(a);
     // Resolves only once it leads.
     b = startNoctua(config('core-b', 'core'), logs.b.log, { noStorage: true, standbySignal: standby.signal, onLeadershipLost: () => {} });
     b.catch(() => {});
-    const p = await startNoctua(config('poller-p', 'poller'), logs.p.log, { pollers: { icmp: answeringPinger([]) }, noStorage: true });
+    // The poller's own SNMP pollers (ICMP answered in-process): it reads edge-h3c for real.
+    const pcfg = config('poller-p', 'poller');
+    const p = await startNoctua(pcfg, logs.p.log, { pollers: { ...buildPollers(pcfg, logs.p.log, systemClock), icmp: answeringPinger([]) }, noStorage: true });
     runtimes.push(p);
     await waitFor('the standby core to wait for the lease', async () => logs.b.lines.some((l) => l.msg === 'standby core: waiting for the leader lease'), 15_000, 100);
   }, 60_000);
@@ -84,6 +97,7 @@ describe('scheduled discovery in a cluster', () => {
     for (const r of runtimes.reverse()) await r.stop().catch(() => {});
     await b?.then((r) => r.stop()).catch(() => {});
     await agents?.cleanup();
+    await h3c?.cleanup();
     await redis?.stop();
     tmp.cleanup();
   });
@@ -99,6 +113,19 @@ describe('scheduled discovery in a cluster', () => {
     expect(runtimes[1]!.alerts).toBeUndefined();
     for (const id of ['core-a', 'core-b', 'poller-p']) expect(existsSync(discovered(id)), id).toBe(false);
   });
+
+  it("the leader builds the topology from the poller's stream: the device's LLDP neighbour and a MAC of its FDB", async () => {
+    type Topo = { unmanaged: { sysName: string; seenBy: { device: string; port: string }[] }[] };
+    let topo: Topo | undefined;
+    await waitFor('the neighbour of edge-h3c on the core', async () => {
+      topo = (await api(a, 'GET', '/api/v1/topology')).json<Topo>();
+      return topo.unmanaged.some((u) => u.sysName === 'WRD-Huiju-2');
+    }, 50_000, 250);
+    expect(topo!.unmanaged.find((u) => u.sysName === 'WRD-Huiju-2')!.seenBy).toContainEqual(expect.objectContaining({ device: 'edge-h3c', port: 'GigabitEthernet1/0/24' }));
+    // dot1qTpFdbPort.1.56.145.213.251.116.117 = 24 in the recording: bridge port 24 is GigabitEthernet1/0/24.
+    const located = (await api(a, 'GET', '/api/v1/locate?mac=38:91:d5:fb:74:75')).json<{ hosts: { best?: { device: string; ifName: string } }[] }>();
+    expect(located.hosts[0]!.best).toMatchObject({ device: 'edge-h3c', ifName: 'GigabitEthernet1/0/24' });
+  }, 70_000);
 
   it('POST /api/v1/discovery/run on the leader sweeps the agents once and writes discovered.yaml there alone', async () => {
     const res = await api(a, 'POST', '/api/v1/discovery/run');

@@ -98,7 +98,8 @@ const usmCredential = z.strictObject({
 });
 
 /** One credential discovery tries, in list order: a community (v1/v2c) or a v3 user. */
-export const discoveryCredentialSchema = z.union([communityCredential, usmCredential]);
+// Told apart by version, so a mistake in a v3 user is reported against the v3 fields, not as "community: required".
+export const discoveryCredentialSchema = z.discriminatedUnion('version', [communityCredential, usmCredential]);
 /** A parsed credential. */
 export type DiscoveryCredential = z.output<typeof discoveryCredentialSchema>;
 

@@ -87,8 +87,7 @@ export async function discoverySection(ctx: BenchContext): Promise<void> {
   const namespaces = ctx.quick ? 2 : 10, perNamespace = ctx.quick ? 8 : 25;
   const plan = lanPlan(process.pid, ctx.quick);
   ctx.say(`discovery: building ${plan.cidr} in namespaces nbench-${process.pid}-*, ${namespaces} snmpd × ${perNamespace} addresses`);
-  const lan = await startNetnsLan({ ...plan, dir: ctx.dir('discovery'), tag: process.pid, namespaces, perNamespace, community: COMMUNITY });
-  ctx.onCleanup(() => lan.stop());
+  const lan = await startNetnsLan({ ...plan, dir: ctx.dir('discovery'), tag: process.pid, namespaces, perNamespace, community: COMMUNITY, onCleanup: (fn) => ctx.onCleanup(fn) });
   const settings = discoverySectionSchema.parse({ ranges: [plan.cidr], credentials: [{ name: COMMUNITY, version: '2c', community: COMMUNITY }] });
   const n = expandTargets(parseRanges([plan.cidr], 'range'), []).length;
   const label = `${plan.cidr.replace(/^.*\//, '/')} (${n.toLocaleString('en-US')} addresses, ${lan.agents.length} snmpd addresses in ${namespaces} namespaces)`;
@@ -105,10 +104,12 @@ export async function discoverySection(ctx: BenchContext): Promise<void> {
   ]);
   const show = [
     { key: 'found', label: 'devices found', digits: 0 },
+    { key: 'alive', label: 'answered ping', digits: 0 },
     { key: 'packets', label: 'packets sent', digits: 0 },
     { key: 'echoes', label: 'ICMP echoes', digits: 0 },
     { key: 'snmpPackets', label: 'SNMP packets', digits: 0 },
     { key: 'otherPackets', label: 'other (ARP)', digits: 0 },
+    { key: 'snmpTokens', label: 'pacer SNMP tokens', digits: 0 },
     { key: 'sweepS', label: 'sweep s', digits: 2 },
     { key: 'probeS', label: 'SNMP probe s', digits: 2 },
     { key: 'agentCpuS', label: 'agent CPU s', digits: 2 },

@@ -42,6 +42,8 @@ export interface NetnsLanOptions extends LanPlan {
   namespaces: number;
   perNamespace: number;
   community: string;
+  /** Registers the LAN's removal before anything is built, so an interrupt during the build removes it too. */
+  onCleanup(fn: () => Promise<void>): void;
 }
 
 /** Runs `ip -batch` (in namespace `ns` when given): one process for many commands, and an error naming the failing line. */
@@ -109,6 +111,7 @@ export async function startNetnsLan(o: NetnsLanOptions): Promise<NetnsLan> {
     for (const ns of [...agentNs, router]) quietly('ip', ['netns', 'del', ns]);
     quietly('ip', ['link', 'del', hostIf]);
   };
+  o.onCleanup(stop);
   try {
     for (const ns of [router, ...agentNs]) ipBatch(undefined, [`netns add ${ns}`]);
     ipBatch(undefined, [

@@ -25,13 +25,17 @@ export function lanPlan(pid: number, quick: boolean): LanPlan {
   };
 }
 
-/** The highest packet count in any `windowMs` span of (ms, cumulative count) samples, as packets per second. */
+/**
+ * The highest rate between any two (ms, cumulative count) samples at least `windowMs` apart (the shortest such span
+ * from each sample back): a burst shorter than the window is averaged over it, never scaled up to a rate.
+ */
 export function peakRate(samples: readonly (readonly [number, number])[], windowMs = 1000): number {
   let peak = 0;
-  for (let i = 0, j = 0; i < samples.length; i++) {
-    while (samples[i]![0] - samples[j]![0] > windowMs) j++;
+  for (let i = 0, j = -1; i < samples.length; i++) {
+    while (j + 1 < i && samples[i]![0] - samples[j + 1]![0] >= windowMs) j++;
+    if (j < 0) continue;
     const span = samples[i]![0] - samples[j]![0];
-    if (span >= windowMs / 2) peak = Math.max(peak, ((samples[i]![1] - samples[j]![1]) * 1000) / span);
+    peak = Math.max(peak, ((samples[i]![1] - samples[j]![1]) * 1000) / span);
   }
   return peak;
 }

@@ -75,6 +75,8 @@ const sectionSchema = z.strictObject({
 });
 
 type SectionInput = z.output<typeof sectionSchema>;
+/** The section after resolution: `url` always set; `targets` only when configured. */
+type ResolvedSection = Omit<SectionInput, 'url' | 'targets'> & { url: string; targets?: InfluxTarget[] };
 
 function resolveTargets(s: SectionInput): InfluxTarget[] {
   return (s.targets ?? []).map((t) => {
@@ -99,7 +101,7 @@ export const influxSectionSchema = sectionSchema.superRefine((s, ctx) => {
     if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['targets', i, 'url'], message: `duplicate target: same URL and database as targets[${first}] (${id})` });
     else seen.set(id, i);
   });
-}).transform((s) => {
+}).transform((s): ResolvedSection => {
   const { targets: _given, url, ...rest } = s;
   if (!s.targets) return { ...rest, url: url ?? DEFAULT_URL };
   const targets = resolveTargets(s);
@@ -110,7 +112,7 @@ export const influxSectionSchema = sectionSchema.superRefine((s, ctx) => {
 });
 
 /** The `influx:` section as Noctua uses it; `targets` is present only when configured (its first entry is also `url`, `database`, …). */
-export type InfluxSection = Omit<z.output<typeof influxSectionSchema>, 'targets'> & { targets?: InfluxTarget[] };
+export type InfluxSection = z.output<typeof influxSectionSchema>;
 
 /** Every InfluxDB written to: the configured targets, or the section's own `url` and `database`. */
 export function influxTargets(s: InfluxSection): InfluxTarget[] {

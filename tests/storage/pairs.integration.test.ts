@@ -74,6 +74,8 @@ describe('InfluxDB pairs (influx.targets) against two real influxd', () => {
     const { log, records } = capturedLogger();
     const sink = await createStorageSink({ settings, stateDir: dir, log });
     const registry = new Registry();
+    // Registering again (a runtime rebuilt in the same process) replaces the gauges instead of failing on their names.
+    registerInfluxMetrics(registry, sink);
     registerInfluxMetrics(registry, sink);
     const p = new Producer();
     try {
@@ -86,6 +88,7 @@ describe('InfluxDB pairs (influx.targets) against two real influxd', () => {
       expect(sb).toMatchObject({ state: 'spooling', influx: 'unreachable' });
       expect(sb!.spoolPoints).toBeGreaterThan(0);
       expect(sink.readiness()).toMatchObject({ ready: true, influx: 'unreachable', spooling: true });
+      expect(sink.readiness().targets?.map((t) => [t.target, t.state])).toEqual([[`127.0.0.1:${a.port} pair_outage`, 'writing'], [`127.0.0.1:${b.port} pair_outage`, 'spooling']]);
       const metrics = await registry.metrics();
       expect(metrics).toContain(`noctua_influx_target_up{target="127.0.0.1:${a.port} pair_outage"} 1`);
       expect(metrics).toContain(`noctua_influx_target_up{target="127.0.0.1:${b.port} pair_outage"} 0`);

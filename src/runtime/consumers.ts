@@ -8,7 +8,7 @@ import type { Clock } from '../core/clock.js';
 import type { Db } from '../core/database.js';
 import type { Logger } from '../core/log.js';
 import type { Sample } from '../core/sample.js';
-import { createInfluxSink, type InfluxSink } from '../storage/index.js';
+import { createStorageSink, type InfluxSink } from '../storage/index.js';
 import { topologyRoot } from '../topology/root.js';
 import { TopologyService } from '../topology/service.js';
 import { L2Store } from '../topology/l2-store.js';
@@ -32,7 +32,7 @@ export interface SampleConsumers {
  */
 export async function buildConsumers(cfg: LoadedConfig, log: Logger, db: Db, clock: Clock, opts: Pick<StartConsumersOptions, 'noStorage' | 'configChanges' | 'publish'> = {}): Promise<SampleConsumers> {
   const sinks: Sink[] = [];
-  const storage = opts.noStorage ? undefined : await createInfluxSink({ settings: cfg.settings.influx, stateDir: cfg.stateDir, log: log.child({ component: 'writer' }), clock });
+  const storage = opts.noStorage ? undefined : await createStorageSink({ settings: cfg.settings.influx, stateDir: cfg.stateDir, log: log.child({ component: 'writer' }), clock });
   if (storage) sinks.push(storage);
   if (!cfg.alerts) log.warn(`no alerts.yaml in ${cfg.dir}: no alert rules (incidents and maintenance windows still work through the API)`);
   const writeEvents = (samples: Sample[]) => {

@@ -173,7 +173,12 @@ export async function startEventReceivers(opts: EventReceiversOptions): Promise<
   tick.unref();
 
   const addresses: EventReceivers['addresses'] = { traps: traps?.address, syslogUdp: syslog?.udp, syslogTcp: syslog?.tcp };
-  opts.log.info({ addresses, trapOids: catalog.traps.size, mnemonics: catalog.syslog.size }, 'events: receivers listening');
+  const rcvbuf = syslog?.udpReceiveBuffer;
+  if (rcvbuf?.capped) {
+    opts.log.warn({ receiveBufferBytes: rcvbuf.bytes, asked: rcvbuf.asked },
+      `events: the kernel capped the syslog UDP receive buffer at ${rcvbuf.bytes} bytes (asked ${rcvbuf.asked}): bursts will be dropped by the kernel; raise it with sysctl -w net.core.rmem_max=${rcvbuf.asked} (docs/EVENTS.md)`);
+  }
+  opts.log.info({ addresses, syslogUdpReceiveBuffer: rcvbuf?.bytes, trapOids: catalog.traps.size, mnemonics: catalog.syslog.size }, 'events: receivers listening');
   return {
     addresses,
     stats: () => ({

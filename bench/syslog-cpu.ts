@@ -6,12 +6,15 @@
  * What the events section cannot show on a loaded box: the figure to compare across changes. Run alone:
  *
  *   node --import tsx bench/syslog-cpu.ts [--rate 20000] [--seconds 5] [--rounds 5] [--only noctua,bare,rsyslogd] [--profile DIR]
+ *     [--baseline DIR]
  *
  * Prints one line per run, then medians and noctua ÷ rsyslogd. `--profile DIR` runs Noctua's receiver under --cpu-prof.
+ * `--baseline DIR` adds the receiver of another checkout (e.g. `git archive main src bench | tar -x -C DIR`, with
+ * node_modules linked) as a contender, interleaved with this one: before and after under the same load.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BUILTIN_CATALOG_DIR, loadCatalogs } from '../src/events/catalog.js';
 import { classifySyslog, type SourceInfo } from '../src/events/classify.js';
@@ -50,7 +53,7 @@ function stages(lines: readonly Buffer[]): string {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
     rate: { type: 'string', default: '20000' }, seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '5' },
-    only: { type: 'string', default: 'noctua,bare,rsyslogd' }, profile: { type: 'string' },
+    only: { type: 'string', default: 'noctua,bare,rsyslogd' }, profile: { type: 'string' }, baseline: { type: 'string' },
   } });
   const rate = Number(values.rate), seconds = Number(values.seconds), rounds = Number(values.rounds);
   if (!(rate > 0) || !(seconds > 0) || !Number.isInteger(rounds) || rounds < 1) throw new Error('--rate, --seconds: positive numbers; --rounds: an integer ≥ 1');
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'noctua-syslog-cpu-'));
   const contenders: Contender[] = [];
   try {
+    if (values.baseline) contenders.push(await startNoctua({ stateDir: join(dir, 'baseline'), script: join(resolve(values.baseline), 'bench/events/noctua-receiver.ts'), name: 'noctua baseline' }));
     for (const n of names) {
       if (n === 'noctua') contenders.push(await startNoctua({ stateDir: join(dir, 'noctua'), ...(values.profile ? { profileDir: values.profile } : {}) }));
       else if (n === 'bare') contenders.push(await startNoctua({ stateDir: join(dir, 'bare'), script: 'bare-udp-receiver.ts', name: 'bare node:dgram' }));
@@ -78,8 +82,9 @@ async function main(): Promise<void> {
     }
     const med = new Map([...us].map(([n, v]) => [n, median(v)]));
     console.log(`median µs/line: ${[...med].map(([n, v]) => `${n} ${v.toFixed(2)}`).join(', ')}`);
-    const nq = med.get('noctua'), rs = med.get('rsyslogd');
-    if (nq !== undefined && rs !== undefined) console.log(`noctua ÷ rsyslogd ${(nq / rs).toFixed(2)}×`);
+    const nq = med.get('noctua'), rs = med.get('rsyslogd'), base = med.get('noctua baseline');
+    if (nq !== undefined && rs !== undefined) console.log(`noctua ÷ rsyslogd ${(nq / rs).toFixed(2)}×${base !== undefined ? `, baseline ÷ rsyslogd ${(base / rs).toFixed(2)}×` : ''}`);
+    if (nq !== undefined && base !== undefined) console.log(`noctua ÷ baseline ${(nq / base).toFixed(2)}×`);
     console.log(`load average at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
     console.log(stages(lines));
   } finally {

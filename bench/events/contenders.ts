@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { procCpuSeconds, procPeakRssMiB } from '../measure.js';
 import { startRsyslogd } from '../peers/rsyslogd.js';
@@ -27,14 +27,16 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 
 /**
  * Forks bench/events/noctua-receiver.ts (Noctua's receivers into a bus with a counting sink, and the InfluxDB
- * writer when `influxUrl` is given) and waits for its bound ports. `profileDir` runs it under --cpu-prof.
+ * writer when `influxUrl` is given) and waits for its bound ports. `profileDir` runs it under --cpu-prof; `script`
+ * forks another receiver that speaks the same IPC: bare-udp-receiver.ts of this folder (the floor under Node), or an
+ * absolute path (another checkout's noctua-receiver.ts, for a before/after run).
  */
-export async function startNoctua(o: { stateDir: string; influxUrl?: string; profileDir?: string; name?: string }): Promise<Contender & { stats(): Promise<NoctuaStats> }> {
+export async function startNoctua(o: { stateDir: string; influxUrl?: string; profileDir?: string; name?: string; script?: string }): Promise<Contender & { stats(): Promise<NoctuaStats> }> {
   const execArgv = ['--import', 'tsx', ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [])];
   const args = [...(o.influxUrl ? ['--influx', o.influxUrl] : []), '--state', o.stateDir];
   // Its own session, as the peers have (superviseProcess starts them detached): with the kernel's autogroup
   // scheduling each session shares the CPU as one group, and the receiver must not share one with the sender.
-  const child: ChildProcess = fork(join(HERE, 'noctua-receiver.ts'), args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
+  const child: ChildProcess = fork(resolve(HERE, o.script ?? 'noctua-receiver.ts'), args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   type Addr = { host: string; port: number };
   const ready = await new Promise<{ traps: Addr; syslogUdp: Addr; syslogTcp: Addr }>((resolve, reject) => {

@@ -23,7 +23,7 @@ const TCP_CONNECTIONS = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What one UDP run found, besides CPU and wall. */
-interface UdpOutcome { ok: boolean; why: string; run: RunFigures }
+export interface UdpOutcome { ok: boolean; why: string; run: RunFigures }
 
 /** The backlog a receiver may leave when the sender stops and still count as keeping up: 0.5 s + 10 % of the window. */
 const drainAllowanceS = (windowS: number) => 0.5 + windowS * 0.1;
@@ -33,7 +33,7 @@ const drainAllowanceS = (windowS: number) => 0.5 + windowS * 0.1;
  * them all. Kernel drops are the socket's `drops` column of /proc/net/udp before and after; CPU is the process's
  * from /proc over the send and the drain.
  */
-async function udpRun(c: Contender, kind: EventKind, payloads: readonly Buffer[], rate: number, windowS: number): Promise<UdpOutcome> {
+export async function udpRun(c: Contender, kind: EventKind, payloads: readonly Buffer[], rate: number, windowS: number): Promise<UdpOutcome> {
   const port = kind === 'trap' ? c.ports.trap! : c.ports.syslogUdp!;
   const senders = await udpSenders(port);
   try {

@@ -150,6 +150,7 @@ export function nameVarbind(cat: Catalog, varbindOid: string): { name: string; i
 /** True when every `when` condition holds in `values` (case-insensitive). */
 export function whenHolds(e: CatalogEntry, values: Readonly<Record<string, string>>): boolean {
   if (!e.when) return true;
-  for (const [k, v] of Object.entries(e.when)) if ((values[k] ?? '').toLowerCase() !== v) return false;
+  // for..in, not Object.entries: this runs per message and per candidate entry, and must not allocate.
+  for (const k in e.when) if ((values[k] ?? '').toLowerCase() !== e.when[k]) return false;
   return true;
 }

@@ -57,6 +57,9 @@ export function severityFromSyslog(level: number): EventSeverity {
 /** Bytes of an event's text for people; the message as received is kept in `raw` (up to the receive limit). */
 const MAX_MESSAGE_BYTES = 1024;
 
+/** The count of a single event (a BigInt is immutable: one serves every sample). */
+const ONE = 1n;
+
 /** Turns an event into the `event` sample of docs/SCHEMA.md; `storm` is set on summaries. */
 export function eventToSample(e: NoctuaEvent, storm?: StormSummary): Sample {
   const tags: Record<string, string> = { device: e.device, source: e.source, type: e.type, severity: e.severity, vendor: e.vendor };
@@ -69,7 +72,7 @@ export function eventToSample(e: NoctuaEvent, storm?: StormSummary): Sample {
   if (e.entity) tags.entity = deviceText(e.entity);
   const fields: Sample['fields'] = {
     message: capUtf8(storm ? stormMessage(e, storm) : e.message, MAX_MESSAGE_BYTES),
-    count: BigInt(storm?.count ?? 1),
+    count: storm ? BigInt(storm.count) : ONE,
     storm: storm !== undefined,
     from: e.from,
     raw: e.raw,

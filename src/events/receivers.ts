@@ -79,7 +79,8 @@ export async function startEventReceivers(opts: EventReceiversOptions): Promise<
   const now = opts.now ?? Date.now;
   const catalog = opts.catalog ?? loadCatalogs([...(opts.userCatalogDirs ?? []), BUILTIN_CATALOG_DIR]);
   const sources = new SourceIndex(opts.devices, opts.timeZoneOf ?? (() => undefined), opts.defaultTimeZone ?? 'UTC');
-  const limiter = new SourceRateLimiter(cfg.rateLimit.perSecond, cfg.rateLimit.burst);
+  // One limiter per kind, keyed by the sender's address alone: no `kind address` key string built per message.
+  const limiters = { trap: new SourceRateLimiter(cfg.rateLimit.perSecond, cfg.rateLimit.burst), syslog: new SourceRateLimiter(cfg.rateLimit.perSecond, cfg.rateLimit.burst) };
   const authLog = new LogThrottle(60_000);
   const counts = {
     trap: 0, syslog: 0, unknownSource: 0, parseErrors: 0, published: 0, publishErrors: 0,
@@ -105,16 +106,17 @@ export async function startEventReceivers(opts: EventReceiversOptions): Promise<
     if (queue.length >= BATCH_MAX) void flushQueue();
   };
   const storm = new StormControl({ windowMs: cfg.storm.window, threshold: cfg.storm.threshold }, emit);
-  const accept = (e: NoctuaEvent) => {
+  const accept = (e: NoctuaEvent, t: number) => {
     if (e.device === UNKNOWN_SOURCE) counts.unknownSource++;
     if (e.parseError) counts.parseErrors++;
-    storm.offer(e, now());
+    storm.offer(e, t);
   };
 
   const onTrap = (trap: DecodedTrap, from: string) => {
     counts.trap++;
-    if (!limiter.take(`trap ${from}`, now())) return;
-    accept(classifyTrap(catalog, trap, from, sources.resolve(from, trap.agentAddress), new Date(now()), opts.interfaceName));
+    const t = now();
+    if (!limiters.trap.take(from, t)) return;
+    accept(classifyTrap(catalog, trap, from, sources.resolve(from, trap.agentAddress), new Date(t), opts.interfaceName), t);
   };
   const onRefused = (reason: RefusalReason, from: string, detail: string) => {
     counts.refused[reason]++;
@@ -124,9 +126,11 @@ export async function startEventReceivers(opts: EventReceiversOptions): Promise<
   };
   const onSyslog = (bytes: Buffer, truncated: boolean, from: string) => {
     counts.syslog++;
-    if (!limiter.take(`syslog ${from}`, now())) return;
+    // One clock reading per message (limiter, event time, storm window): the clock does not move within a message.
+    const t = now();
+    if (!limiters.syslog.take(from, t)) return;
     const msg = parseSyslog(bytes, truncated);
-    accept(classifySyslog(catalog, msg, from, sources.resolve(from, msg.host), new Date(now()), opts.interfaceName));
+    accept(classifySyslog(catalog, msg, from, sources.resolve(from, msg.host), new Date(t), opts.interfaceName), t);
   };
 
   let traps: TrapReceiver | undefined;
@@ -148,16 +152,15 @@ export async function startEventReceivers(opts: EventReceiversOptions): Promise<
 
   let lastRateReport = now();
   const reportRateLimited = (t: number) => {
-    for (const [key, n] of limiter.drainRefused()) {
-      const space = key.indexOf(' ');
-      const source = key.slice(0, space) === 'trap' ? 'trap' as const : 'syslog' as const;
-      const from = key.slice(space + 1);
-      const src = sources.resolve(from);
-      emit({
-        source, ...src, vendor: 'unknown', type: 'rate-limited', family: 'rate-limited', severity: 'warning',
-        message: `${n} ${source} messages from ${from} were over the rate limit (${cfg.rateLimit.perSecond}/s) and not processed`,
-        from, raw: '', time: new Date(t),
-      });
+    for (const source of ['trap', 'syslog'] as const) {
+      for (const [from, n] of limiters[source].drainRefused()) {
+        const src = sources.resolve(from);
+        emit({
+          source, ...src, vendor: 'unknown', type: 'rate-limited', family: 'rate-limited', severity: 'warning',
+          message: `${n} ${source} messages from ${from} were over the rate limit (${cfg.rateLimit.perSecond}/s) and not processed`,
+          from, raw: '', time: new Date(t),
+        });
+      }
     }
   };
   const batchTimer = setInterval(() => void flushQueue(), BATCH_MS);
@@ -170,11 +173,16 @@ export async function startEventReceivers(opts: EventReceiversOptions): Promise<
   tick.unref();
 
   const addresses: EventReceivers['addresses'] = { traps: traps?.address, syslogUdp: syslog?.udp, syslogTcp: syslog?.tcp };
-  opts.log.info({ addresses, trapOids: catalog.traps.size, mnemonics: catalog.syslog.size }, 'events: receivers listening');
+  const rcvbuf = syslog?.udpReceiveBuffer;
+  if (rcvbuf?.capped) {
+    opts.log.warn({ receiveBufferBytes: rcvbuf.bytes, asked: rcvbuf.asked },
+      `events: the kernel capped the syslog UDP receive buffer at ${rcvbuf.bytes} bytes (asked ${rcvbuf.asked}): bursts will be dropped by the kernel; raise it with sysctl -w net.core.rmem_max=${rcvbuf.asked} (docs/EVENTS.md)`);
+  }
+  opts.log.info({ addresses, syslogUdpReceiveBuffer: rcvbuf?.bytes, trapOids: catalog.traps.size, mnemonics: catalog.syslog.size }, 'events: receivers listening');
   return {
     addresses,
     stats: () => ({
-      received: { trap: counts.trap, syslog: counts.syslog }, refused: { ...counts.refused }, rateLimited: limiter.totalRefused,
+      received: { trap: counts.trap, syslog: counts.syslog }, refused: { ...counts.refused }, rateLimited: limiters.trap.totalRefused + limiters.syslog.totalRefused,
       ...storm.stats(), unknownSource: counts.unknownSource, parseErrors: counts.parseErrors,
       published: counts.published, publishErrors: counts.publishErrors,
       tcpConnections: syslog?.stats().tcpConnections ?? 0, tcpRefused: syslog?.stats().tcpRefused ?? 0,

@@ -11,12 +11,17 @@ export class SourceIndex {
   private devices: readonly Device[] | undefined;
   private byAddress = new Map<string, Device>();
   private byName = new Map<string, Device>();
+  /** Each device's SourceInfo, made once per inventory: resolve runs per message and its answer is read-only. */
+  private infos = new Map<Device, SourceInfo>();
+  private readonly unknown: SourceInfo;
 
   constructor(
     private readonly inventory: () => readonly Device[],
     private readonly timeZoneOf: (d: Device) => string | undefined,
     private readonly defaultTimeZone: string,
-  ) {}
+  ) {
+    this.unknown = { device: UNKNOWN_SOURCE, timeZone: defaultTimeZone };
+  }
 
   private refresh(): void {
     const list = this.inventory();
@@ -24,6 +29,7 @@ export class SourceIndex {
     this.devices = list;
     this.byAddress = new Map();
     this.byName = new Map();
+    this.infos = new Map();
     for (const d of list) {
       this.byAddress.set(normalise(d.address), d);
       this.byName.set(d.name.toLowerCase(), d);
@@ -40,12 +46,17 @@ export class SourceIndex {
 
   /**
    * Who sent it: the originator named inside the message when it is in the inventory (a relayed message),
-   * else the packet's source address, else {@link UNKNOWN_SOURCE}.
+   * else the packet's source address, else {@link UNKNOWN_SOURCE}. The answer is shared: callers read it, never change it.
    */
   resolve(packetFrom: string, originator?: string): SourceInfo {
     const d = this.find(originator) ?? this.find(packetFrom);
-    if (!d) return { device: UNKNOWN_SOURCE, timeZone: this.defaultTimeZone };
-    return { device: d.name, site: d.site, class: d.class, timeZone: this.timeZoneOf(d) ?? this.defaultTimeZone };
+    if (!d) return this.unknown;
+    let info = this.infos.get(d);
+    if (!info) {
+      info = { device: d.name, site: d.site, class: d.class, timeZone: this.timeZoneOf(d) ?? this.defaultTimeZone };
+      this.infos.set(d, info);
+    }
+    return info;
   }
 }
 

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { device, eventsOf, startTestReceivers, waitFor } from './helpers.js';
 import type { Sample } from '../../src/core/sample.js';
 import type { EventReceivers } from '../../src/events/receivers.js';
+import { startSyslogReceiver, udpBufferState, UDP_RECEIVE_BUFFER_BYTES } from '../../src/events/syslog/receiver.js';
 
 // util-linux `logger` sends recorded vendor lines to the receiver on free loopback ports, over UDP and TCP,
 // in RFC 3164 and RFC 5424 form. The sender is 127.0.0.1, which the inventory knows as lab-sw (site zone Asia/Shanghai).
@@ -96,5 +99,34 @@ describe('listening errors', () => {
     const trapPort = rx.addresses.syslogUdp!.port;
     await expect(startTestReceivers({ traps: { enabled: true, listen: `127.0.0.1:${trapPort}` } }, []))
       .rejects.toThrow(`trap receiver: 127.0.0.1:${trapPort} is in use`);
+  });
+});
+
+describe('syslog UDP receive buffer', () => {
+  it('gets the 4 MiB it asks for when net.core.rmem_max allows it, and says so when the kernel capped it', async () => {
+    const rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim());
+    const r = await startSyslogReceiver({ udp: { host: '127.0.0.1', port: 0 }, tcp: false, maxMessageBytes: 8192, maxConnections: 1, onMessage: () => {}, onError: () => {} });
+    try {
+      const buf = r.udpReceiveBuffer!;
+      expect(buf.asked).toBe(UDP_RECEIVE_BUFFER_BYTES);
+      // Linux sets twice the granted size; the grant is the request capped at rmem_max.
+      expect(buf.bytes).toBe(2 * Math.min(UDP_RECEIVE_BUFFER_BYTES, rmemMax));
+      expect(buf.capped).toBe(rmemMax < UDP_RECEIVE_BUFFER_BYTES);
+    } finally { await r.close(); }
+    // A request past the cap is always capped (SO_RCVBUF never exceeds rmem_max), and is reported as such.
+    const big = createSocket({ type: 'udp4', recvBufferSize: rmemMax + 65_536 });
+    await new Promise<void>((res) => big.bind(0, '127.0.0.1', () => res()));
+    try {
+      expect(udpBufferState(big, rmemMax + 65_536)).toEqual({ bytes: 2 * rmemMax, asked: rmemMax + 65_536, capped: true });
+    } finally { big.close(); }
+  });
+
+  it('warns at start only when the kernel capped the buffer', async () => {
+    const rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim());
+    const t = await startTestReceivers({ syslog: { enabled: true, udp: '127.0.0.1:0', tcp: false } }, []);
+    try {
+      const capped = t.warnings.filter((w) => w.msg.includes('capped the syslog UDP receive buffer'));
+      expect(capped).toHaveLength(rmemMax < UDP_RECEIVE_BUFFER_BYTES ? 1 : 0);
+    } finally { await t.rx.stop(); }
   });
 });

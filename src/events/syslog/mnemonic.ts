@@ -26,6 +26,11 @@ function isName(ch: number): boolean {
   return isUpperName(ch) || (ch >= 97 && ch <= 122) || ch === 45; // a-z -
 }
 
+/** Cisco's FACILITY-SEVERITY-MNEMONIC characters: upper-case names and `-` (split below). One function, not a closure per line. */
+function isCiscoName(ch: number): boolean {
+  return isUpperName(ch) || ch === 45;
+}
+
 /** Reads name characters from `i`; returns the end index. */
 function scanName(s: string, i: number, accept: (ch: number) => boolean, max = 64): number {
   const limit = Math.min(s.length, i + max);
@@ -53,7 +58,7 @@ function huawei(s: string, at: number): Mnemonic | undefined {
 /** `%LINK-3-UPDOWN:` at `at`. */
 function cisco(s: string, at: number): Mnemonic | undefined {
   const facStart = at + 1;
-  const facEnd = scanName(s, facStart, (ch) => isUpperName(ch) || ch === 45 /* allow - only via split below */);
+  const facEnd = scanName(s, facStart, isCiscoName);
   // FACILITY-SEVERITY-MNEMONIC: split at the first "-<digit>-".
   const token = s.slice(facStart, facEnd);
   for (let k = 1; k + 2 < token.length; k++) {

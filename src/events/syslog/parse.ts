@@ -34,6 +34,8 @@ export interface SyslogMessage {
 }
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+/** The three lower-case letters of each month packed into one number (see {@link monthAt}), in MONTHS order. */
+const MONTH_KEYS = MONTHS.map((m) => (m.charCodeAt(0) << 16) | (m.charCodeAt(1) << 8) | m.charCodeAt(2));
 
 /**
  * Replaces runs of control and line-breaking/reordering characters with one space (the device-text rule of
@@ -41,8 +43,12 @@ const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', '
  * Unlike device text the length is not cut to 255 bytes here: a message keeps up to its own limit.
  */
 export function cleanText(s: string): string {
-  return s.replace(CONTROL_RUN, ' ');
+  // Most lines have none: a test (no result to build) before the replace.
+  return HAS_CONTROL.test(s) ? s.replace(CONTROL_RUN, ' ') : s;
 }
+
+/** {@link CONTROL_RUN} without the global flag (whose `lastIndex` would make `test` stateful). */
+const HAS_CONTROL = new RegExp(CONTROL_RUN.source);
 
 /** A cursor over the line; every method moves forward only. */
 class Cursor {
@@ -239,9 +245,11 @@ function isDigitAt(s: string, i: number): boolean {
 /** The month (0..11) of a three-letter English name at `i`, case-insensitive; -1 otherwise. */
 function monthAt(s: string, i: number, end: number): number {
   if (end - i !== 3) return -1;
-  // Lower-case the three letters by setting bit 5 (ASCII letters only; anything else fails the lookup).
-  const key = String.fromCharCode(s.charCodeAt(i) | 32, s.charCodeAt(i + 1) | 32, s.charCodeAt(i + 2) | 32);
-  return MONTHS.indexOf(key);
+  // Lower-case the three letters by setting bit 5 (ASCII letters only; anything else fails the lookup). A character
+  // past 0xff cannot be a letter: it is kept out of the packed key, where it could alias another byte.
+  const a = s.charCodeAt(i) | 32, b = s.charCodeAt(i + 1) | 32, c = s.charCodeAt(i + 2) | 32;
+  if (a > 0xff || b > 0xff || c > 0xff) return -1;
+  return MONTH_KEYS.indexOf((a << 16) | (b << 8) | c);
 }
 
 /** `Mmm dd hh:mm:ss`, also Huawei's `Mmm dd yyyy hh:mm:ss` and H3C's `Mmm dd hh:mm:ss:ms yyyy`. */

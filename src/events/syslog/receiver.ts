@@ -15,9 +15,27 @@ export interface SyslogReceiverOptions {
 
 export interface SyslogReceiver {
   udp?: { host: string; port: number };
+  /** The UDP socket's receive buffer as the kernel set it (Linux reports twice what it grants for payload), and what was asked. */
+  udpReceiveBuffer?: { bytes: number; asked: number; capped: boolean };
   tcp?: { host: string; port: number };
   stats(): { tcpConnections: number; tcpRefused: number };
   close(): Promise<void>;
+}
+
+/**
+ * The UDP receive buffer asked for: it holds a burst while the loop is busy (a syslog flood, a GC pause). Linux caps it
+ * at net.core.rmem_max (212,992 bytes by default on many systems; 4,194,304 on this project's machines): past the cap
+ * the kernel drops datagrams however fast the receiver is, so a capped buffer is reported (see {@link udpBufferState}).
+ */
+export const UDP_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * What the kernel made of the buffer asked for. Linux doubles the value it sets (for its own bookkeeping) and caps the
+ * request at net.core.rmem_max first, so there a buffer below twice the request was capped; elsewhere, below the request.
+ */
+export function udpBufferState(sock: UdpSocket, asked = UDP_RECEIVE_BUFFER_BYTES): { bytes: number; asked: number; capped: boolean } {
+  const bytes = sock.getRecvBufferSize();
+  return { bytes, asked, capped: bytes < (process.platform === 'linux' ? 2 * asked : asked) };
 }
 
 /** A TCP connection silent this long is closed: half-open peers must not hold sockets forever. */
@@ -32,7 +50,7 @@ function listenError(proto: string, l: Listen, err: NodeJS.ErrnoException): Erro
 
 function startUdp(l: Listen, opts: SyslogReceiverOptions): Promise<UdpSocket> {
   return new Promise((resolve, reject) => {
-    const sock = createSocket({ type: l.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 4 * 1024 * 1024 });
+    const sock = createSocket({ type: l.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: UDP_RECEIVE_BUFFER_BYTES });
     sock.once('error', (err) => reject(listenError('udp', l, err)));
     sock.on('message', (msg, rinfo) => {
       const truncated = msg.length > opts.maxMessageBytes;
@@ -90,6 +108,7 @@ export async function startSyslogReceiver(opts: SyslogReceiverOptions): Promise<
   const addr = (a: AddressInfo) => ({ host: a.address, port: a.port });
   return {
     udp: udp ? addr(udp.address()) : undefined,
+    udpReceiveBuffer: udp ? udpBufferState(udp) : undefined,
     tcp: tcp ? addr(tcp.address() as AddressInfo) : undefined,
     stats: () => ({ tcpConnections: counters.open.size, tcpRefused: counters.refused }),
     close,

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../core/log.js';
 import type { Sample } from '../core/sample.js';
 import { decodeBatch } from './batch-codec.js';
-import { CORE_CONSUMER_GROUP, type ClusterKeys } from './keys.js';
+import { CORE_CONSUMER_GROUP, ENGINE_CONSUMER_GROUP, type ClusterKeys } from './keys.js';
 
 /** Options of {@link StreamConsumer}. */
 export interface StreamConsumerOptions {
@@ -47,6 +47,8 @@ export interface StreamLag {
   lag: number;
   /** Delivered but not yet acknowledged. */
   pending: number;
+  /** `consume: split`: the same two figures for the leader's engine group (absent when the stream has none). */
+  engine?: { lag: number; pending: number };
 }
 
 type Entry = [id: string, fields: string[]];
@@ -56,6 +58,8 @@ const BLOCK_MS = 1000;
 /** Counting lag by hand stops here (a status read must stay cheap); the figure then means "at least". */
 const LAG_COUNT_LIMIT = 100_000;
 const ERROR_PAUSE_MS = 1000;
+/** Batches decoded between two yields to the event loop. */
+const DECODE_SLICE = 25;
 
 /**
  * Reads every group's stream through a consumer group (`core` unless told otherwise), in stream order. When a
@@ -215,7 +219,11 @@ export class StreamConsumer {
   private async apply(entries: { stream: string; id: string; fields: string[] }[]): Promise<void> {
     const { redis, keys, log } = this.opts;
     const decoded: { run: string; seq: number; samples: Sample[] }[] = [];
-    for (const e of entries) {
+    for (const [i, e] of entries.entries()) {
+      // Decoding a full read (500 batches, ~0.5 ms each) holds the event loop for a quarter second, seconds on a
+      // loaded machine: yield now and then so the replies other readers in this process wait for (split consume:
+      // the writer and the engine group; the lease) are taken before their command timeout fires.
+      if (i > 0 && i % DECODE_SLICE === 0) await new Promise((r) => setImmediate(r));
       const payload = e.fields[e.fields.indexOf('d') + 1];
       try {
         const b = decodeBatch(payload ?? '');
@@ -305,18 +313,21 @@ export async function streamLag(redis: Redis, keys: ClusterKeys): Promise<Stream
   for (const group of (await redis.smembers(keys.groups())).sort()) {
     const key = keys.stream(group);
     const length = await redis.xlen(key);
-    let lag = length;
-    let pending = 0;
+    let core = { lag: length, pending: 0 };
+    let engine: StreamLag['engine'];
     try {
-      const info = ((await redis.xinfo('GROUPS', key)) as unknown[][]).map(toRecord).find((x) => x.name === CORE_CONSUMER_GROUP);
-      if (info) {
-        pending = Number(info.pending ?? 0);
+      const groups = ((await redis.xinfo('GROUPS', key)) as unknown[][]).map(toRecord);
+      const of = async (info: Record<string, unknown> | undefined) => {
+        if (!info) return undefined;
         // Redis 7 reports lag; null when it cannot tell (after deletions), then count what is past the last delivered id.
-        if (info.lag !== null && info.lag !== undefined) lag = Number(info.lag);
-        else lag = ((await redis.xrange(key, `(${String(info['last-delivered-id'])}`, '+', 'COUNT', LAG_COUNT_LIMIT)) as unknown[]).length;
-      }
+        const lag = info.lag !== null && info.lag !== undefined ? Number(info.lag)
+          : ((await redis.xrange(key, `(${String(info['last-delivered-id'])}`, '+', 'COUNT', LAG_COUNT_LIMIT)) as unknown[]).length;
+        return { lag, pending: Number(info.pending ?? 0) };
+      };
+      core = (await of(groups.find((x) => x.name === CORE_CONSUMER_GROUP))) ?? core;
+      engine = await of(groups.find((x) => x.name === ENGINE_CONSUMER_GROUP));
     } catch { /* no stream or no group yet: everything is lag */ }
-    out.push({ group, length, lag, pending });
+    out.push({ group, length, ...core, ...(engine ? { engine } : {}) });
   }
   return out;
 }

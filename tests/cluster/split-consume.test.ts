@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORE_CONSUMER_GROUP, ENGINE_CONSUMER_GROUP, ClusterKeys } from '../../src/cluster/keys.js';
+import { CORE_CONSUMER_GROUP, ClusterKeys } from '../../src/cluster/keys.js';
+import { formatClusterStatus, readClusterStatus } from '../../src/cluster/status.js';
 import { createSampleForwarder, type SampleForwarder } from '../../src/cluster/sample-forwarder.js';
 import { systemClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/log.js';
@@ -178,12 +179,12 @@ describe('split consume: several core processes write one stream to InfluxDB, on
     expect(await points()).toBe(sent * SAMPLES_PER_BATCH);
     const claimed = ['core-a', 'core-c'].flatMap((n) => logOf(n).filter((l) => l.msg === 'claimed entries another core left pending' && l.group === CORE_CONSUMER_GROUP));
     expect(claimed.reduce((n, l) => n + Number(l.entries), 0)).toBeGreaterThanOrEqual(left);
-    // The leader's engine group kept up too: nothing pending or unread there.
+    // The leader's engine group kept up too, as `noctua cluster status` shows it: nothing pending or unread there.
     await waitFor('the engine group caught up', async () => {
-      const g = ((await client.xinfo('GROUPS', stream)) as unknown[][]).map((r) => Object.fromEntries(r.reduce<[string, unknown][]>((a, v, i) => (i % 2 === 0 ? [...a, [String(v), r[i + 1]]] : a), [])));
-      const e = g.find((x) => x.name === ENGINE_CONSUMER_GROUP);
-      return e !== undefined && Number(e.pending) === 0 && Number(e.lag) === 0;
+      const st = (await readClusterStatus(client, keys)).groups.find((g) => g.group === 'default')?.stream;
+      return st?.engine?.lag === 0 && st.engine.pending === 0 && st.lag === 0 && st.pending === 0;
     }, 20_000, 200);
+    expect(formatClusterStatus(await readClusterStatus(client, keys))).toMatch(/group default: .*; stream length \d+, lag 0, pending 0; engine lag 0, pending 0/);
     await waitFor('the stream trimmed once both groups acknowledged', async () => (await client.xlen(stream)) === 0, 15_000, 200);
   }, 120_000);
 });

@@ -183,7 +183,8 @@ export function runtimeServices(parts: RuntimeParts): ApiServices & { close(): v
         for (const s of states.list()) {
           for (const rec of Object.values(s.last)) if (rec && (!lastCycleAt || rec.at > lastCycleAt)) lastCycleAt = rec.at;
         }
-        return { configLoaded: true, influx, schedulerRunning: parts.schedulerRunning(), lastCycleAt };
+        const influxTargets = r?.targets?.map((t) => ({ state: t.state, spoolPoints: t.spoolPoints }));
+        return { configLoaded: true, influx, ...(influxTargets ? { influxTargets } : {}), schedulerRunning: parts.schedulerRunning(), lastCycleAt };
       },
     },
     live: {

@@ -195,6 +195,13 @@ function checkTopologyRoot(settings: NoctuaSettings, source: YamlSource | undefi
   return [source.error(['topology', 'root'], `unknown device "${root}" (expected the name of a device in devices.yaml)`)];
 }
 
+/** discovery.sites must name sites devices.yaml declares (when it declares any), or merged entries would not load. */
+function checkDiscoverySites(settings: NoctuaSettings, source: YamlSource | undefined, sites: readonly Site[]): ConfigError[] {
+  const known = new Set(sites.map((s) => s.name));
+  if (!source || [...known].every((n) => n === DEFAULT_SITE)) return [];
+  return settings.discovery.sites.flatMap((e, i) => (known.has(e.site) ? [] : [source.error(['discovery', 'sites', i, 'site'], `unknown site "${e.site}" (expected one of the sites in devices.yaml: ${[...known].join(', ')})`)]));
+}
+
 /**
  * Loads and checks a config directory: noctua.yaml, devices.yaml and each optional file in `optional` that exists.
  * Throws {@link ConfigInvalidError} listing every error of every file.
@@ -224,6 +231,7 @@ export function loadConfig<L extends OptionalFileLoaders = Record<never, never>>
     errors.push(...checkClusterGroups(settings, settingsSource, inventory.sites, inventory.devices));
     errors.push(...checkAuthSites(settings, settingsSource, inventory.sites, inventory.devices));
     errors.push(...checkTopologyRoot(settings, settingsSource, inventory.devices));
+    errors.push(...checkDiscoverySites(settings, settingsSource, inventory.sites));
   }
   if (errors.length > 0 || !settings) throw new ConfigInvalidError(errors);
   const stateDir = isAbsolute(settings.stateDir) ? settings.stateDir : resolve(dirname(abs), settings.stateDir);

@@ -12,6 +12,8 @@ export interface ProposedDevice extends SnmpAnswer {
   class: DeviceClass;
   /** How it was found: `sweep of 10.1.0.0/24`, `LLDP/CDP neighbour of core-1`. */
   foundBy: string;
+  /** The site discovery.sites gives its address (the most specific prefix), when one does. */
+  site?: string;
 }
 
 /** An address that answered ping and not SNMP. */

@@ -13,18 +13,23 @@ export const DISCOVERED_HEADER = 'Written by Noctua discovery';
  */
 export type CredentialRefs = Map<string, Partial<Record<'community' | 'authKey' | 'privKey', string>>>;
 
-/** The raw text of each credential's secret fields in noctua.yaml (`${NAME}` as written); empty when absent. */
-export function credentialRefs(noctuaYaml: string): CredentialRefs {
+/** The raw text of each credential's secret fields in a raw (unsubstituted) list of credentials. */
+export function credentialRefsOf(list: unknown): CredentialRefs {
   const out: CredentialRefs = new Map();
-  if (!existsSync(noctuaYaml)) return out;
-  const raw = parseDocument(readFileSync(noctuaYaml, 'utf8')).toJS() as { discovery?: { credentials?: Record<string, unknown>[] } } | null;
-  for (const c of raw?.discovery?.credentials ?? []) {
+  for (const c of Array.isArray(list) ? list as Record<string, unknown>[] : []) {
     if (typeof c?.name !== 'string') continue;
     const refs: Partial<Record<'community' | 'authKey' | 'privKey', string>> = {};
     for (const k of ['community', 'authKey', 'privKey'] as const) if (typeof c[k] === 'string') refs[k] = c[k] as string;
     out.set(c.name, refs);
   }
   return out;
+}
+
+/** The raw text of each credential's secret fields in noctua.yaml (`${NAME}` as written); empty when absent. */
+export function credentialRefs(noctuaYaml: string): CredentialRefs {
+  if (!existsSync(noctuaYaml)) return new Map();
+  const raw = parseDocument(readFileSync(noctuaYaml, 'utf8')).toJS() as { discovery?: { credentials?: unknown } } | null;
+  return credentialRefsOf(raw?.discovery?.credentials);
 }
 
 /** Device text fit for a one-line YAML comment. */
@@ -45,12 +50,20 @@ function snmpBlock(d: ProposedDevice, cred: DiscoveryCredential | undefined, ref
 }
 
 /** The comment above an entry: how it was found and what said so. */
-function provenance(d: ProposedDevice, at: string): string {
+export function provenance(d: ProposedDevice, at: string): string {
   return [
     ` found ${at.slice(0, 10)} by ${d.foundBy}; SNMP answered with credential "${d.credential}" on port ${d.port}`,
     ` ${d.vendorName} (${d.vendor}, by ${d.vendorSource}${d.profile ? `, profile ${d.profile}` : ''}); sysName "${commentText(d.sysName, 60)}"; sysObjectID ${commentText(d.sysObjectID, 60)}`,
     ...(d.sysDescr ? [` sysDescr: ${commentText(d.sysDescr)}`] : []),
   ].join('\n');
+}
+
+/** The devices.yaml entry of a proposal: name, address, class, site (from discovery.sites), tag, and its snmp block. */
+export function deviceEntry(d: ProposedDevice, credentials: readonly DiscoveryCredential[], refs: CredentialRefs): Record<string, unknown> {
+  return {
+    name: d.name, address: d.address, class: d.class, ...(d.site ? { site: d.site } : {}), tags: ['discovered'],
+    snmp: snmpBlock(d, credentials.find((x) => x.name === d.credential), refs),
+  };
 }
 
 /** What one devices file holds: the proposals (written as entries), and comments for the rest. */
@@ -71,10 +84,7 @@ export interface DevicesFileContent {
  */
 export function devicesYaml(c: DevicesFileContent): string {
   const kept = c.kept ?? [];
-  const doc = new Document({ devices: [...c.proposed.map((d) => ({
-    name: d.name, address: d.address, class: d.class, tags: ['discovered'],
-    snmp: snmpBlock(d, c.credentials.find((x) => x.name === d.credential), c.refs),
-  })), ...kept] });
+  const doc = new Document({ devices: [...c.proposed.map((d) => deviceEntry(d, c.credentials, c.refs)), ...kept] });
   doc.commentBefore = [
     ` ${DISCOVERED_HEADER} at ${c.at}; it rewrites this file, so do not edit it.`,
     ' Adopt a device: move its entry into devices.yaml (the next run then knows it). docs/DISCOVERY.md.',

@@ -5,6 +5,7 @@ import type { Profile } from '../pollers/snmp/profile.js';
 import { SnmpError, openSession, type SnmpSession, type SnmpValue } from '../pollers/snmp/session.js';
 import { identifyVendor } from '../pollers/snmp/vendors/identify-vendor.js';
 import { snmpText } from '../pollers/snmp/metrics.js';
+import { announcedNeighbours, type AnnouncedNeighbour } from './neighbours.js';
 import type { Pacer } from './pacer.js';
 
 /** LLDP-MIB lldpLocChassisId.0: the box's own chassis id, matched against the inventory's (IEEE 802.1AB). */
@@ -28,7 +29,7 @@ export interface SnmpAnswer {
 }
 
 /** A host that answered ping: its SNMP answer, or why there was none. */
-export type ProbeOutcome = { address: string; snmp: SnmpAnswer } | { address: string; snmp?: undefined; reason: string };
+export type ProbeOutcome = { address: string; snmp: SnmpAnswer; neighbours?: AnnouncedNeighbour[] } | { address: string; snmp?: undefined; reason: string };
 
 /** How probes are made; `open` is the seam for the session (net-snmp in production). */
 export interface ProbeOptions {
@@ -38,6 +39,8 @@ export interface ProbeOptions {
   retries: number;
   profiles: readonly Profile[];
   pacer: Pacer;
+  /** Also read the management addresses its LLDP/CDP neighbours announce (following neighbours). */
+  neighbours?: boolean;
   open?: (address: string, settings: SnmpSettings) => SnmpSession;
 }
 
@@ -53,11 +56,26 @@ export function credentialSettings(c: DiscoveryCredential, port: number, timeout
   return { ...base, version: c.version, community: c.community };
 }
 
-/** A session that waits for the pacer before each request: every request and its retries count against the rate. */
+/** Varbinds a walk is charged one request for: GETBULK asks 10 repetitions per column, so a request brings ~10 or more. */
+const VARBINDS_PER_WALK_REQUEST = 10;
+
+/**
+ * A session that waits for the pacer before each request: every request and its retries count against the rate.
+ * A walk is many requests, each waiting for the answer to the one before: it waits for its first, and the requests
+ * it took beyond that (one per {@link VARBINDS_PER_WALK_REQUEST} varbinds it brought back) are charged after it, so
+ * the packets after it wait for them.
+ */
 function paced(inner: SnmpSession, pacer: Pacer, packets: number): SnmpSession {
   return {
     async get(oids, signal) { await pacer.take(packets, signal); return inner.get(oids, signal); },
-    async walk(cols, signal) { await pacer.take(packets, signal); return inner.walk(cols, signal); },
+    async walk(cols, signal) {
+      await pacer.take(packets, signal);
+      const before = inner.varbinds;
+      const out = await inner.walk(cols, signal);
+      const more = Math.ceil((inner.varbinds - before) / VARBINDS_PER_WALK_REQUEST) - 1;
+      if (more > 0) await pacer.take(more * packets, signal);
+      return out;
+    },
     async firstUnder(oid, signal) { await pacer.take(packets, signal); return inner.firstUnder(oid, signal); },
     get varbinds() { return inner.varbinds; },
     engine: () => inner.engine(),
@@ -99,8 +117,10 @@ export async function probeHost(address: string, o: ProbeOptions, signal: AbortS
         const profile = await identifyProfile(session, o.profiles, sys, signal).catch(() => undefined);
         const guess = identifyVendor(profile, sys);
         const chassisId = chassisText(map.get(LLDP_LOC_CHASSIS_ID));
+        // A device without neighbour tables (or that stops answering) announces nobody: it is found all the same.
+        const neighbours = o.neighbours ? await announcedNeighbours(session, signal).catch((err: unknown) => { if (signal.aborted) throw err; return []; }) : undefined;
         return {
-          address,
+          address, ...(neighbours ? { neighbours } : {}),
           snmp: {
             credential: cred.name, port, sysName: sys.sysName, sysDescr: sys.sysDescr.slice(0, 512), sysObjectID: sys.sysObjectID,
             ...(chassisId ? { chassisId } : {}), vendor: guess.vendor, vendorName: guess.name, class: guess.class ?? 'other',

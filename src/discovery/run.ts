@@ -1,7 +1,7 @@
-import { ipv4ToNumber, type DiscoverySection } from '../config/sections/discovery.js';
+import { ipv4ToNumber, siteOf, type DiscoverySection } from '../config/sections/discovery.js';
 import { setMaxListeners } from 'node:events';
 import type { Profile } from '../pollers/snmp/profile.js';
-import { sortAgainstInventory, type KnownDevice, type Sorted } from './dedupe.js';
+import { deviceName, sortAgainstInventory, type KnownDevice, type Sorted } from './dedupe.js';
 import { Pacer } from './pacer.js';
 import { probeHost, type ProbeOptions, type ProbeOutcome } from './probe.js';
 import { expandTargets, inRanges, parseRanges } from './ranges.js';
@@ -15,7 +15,10 @@ export interface DiscoveryRequest {
   settings: DiscoverySection;
   /** Ranges to sweep; the settings' own when absent. */
   ranges?: readonly string[];
+  /** Management addresses of the topology's unmanaged neighbours: followed (at depth 1) only with `follow`. */
   seeds?: readonly DiscoverySeed[];
+  /** Follow LLDP/CDP neighbours this many hops out (1–3); absent: the ranges only. */
+  follow?: { depth: number };
   inventory: readonly KnownDevice[];
   profiles: readonly Profile[];
   /** The fping binary (tests name another). */
@@ -37,6 +40,8 @@ export interface DiscoveryResult extends Sorted {
   echoesSent: number;
   /** SNMP packets the probes let out (each request and its retries). */
   snmpPackets: number;
+  /** Addresses reached by following neighbours (each with who announced it). */
+  followed: FollowedAddress[];
   /** Credential name -> hosts it opened (never the secret). */
   credentialsUsed: Record<string, number>;
   sweepMs: number;
@@ -52,10 +57,31 @@ async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => P
   return out;
 }
 
+/** Most addresses following neighbours may add to one run: a bound on how far a run spreads. */
+export const MAX_FOLLOWED = 1024;
+
+/** An address reached by following LLDP/CDP neighbours: who announced it, how many hops out, and whether it is outside the ranges. */
+export interface FollowedAddress { address: string; seenBy: string; depth: number; outsideRanges: boolean }
+
+/** One round's sweep and probes: the outcomes and what they cost. */
+interface RoundCost { swept: number; alive: number; echoesSent: number; sweepMs: number; probeMs: number }
+
+/** Sweeps one round's targets and probes the hosts that answered (reading their neighbours when asked). */
+async function sweepAndProbe(req: DiscoveryRequest, targets: readonly string[], opts: ProbeOptions, signal: AbortSignal): Promise<{ outcomes: ProbeOutcome[]; cost: RoundCost }> {
+  const s = req.settings;
+  const sweep = await icmpSweep(targets, { rate: s.rate, timeoutMs: s.timeoutMs, retries: s.retries, binary: req.fping }, signal);
+  req.progress?.(`${sweep.alive.length} answered ping in ${(sweep.wallMs / 1000).toFixed(1)} s; probing SNMP with ${s.credentials.length} credential(s), ${s.concurrency} at a time`);
+  const p0 = performance.now();
+  const outcomes = await pool(sweep.alive, s.concurrency, (a) => probeHost(a, opts, signal));
+  return { outcomes, cost: { swept: targets.length, alive: sweep.alive.length, echoesSent: sweep.echoesSent, sweepMs: sweep.wallMs, probeMs: performance.now() - p0 } };
+}
+
 /**
- * One discovery run: the ICMP sweep of the ranges and seeds (one fping, paced), an SNMP probe of each host
- * that answered (credentials in order, bounded concurrency, the same packet rate), identification, and the
- * outcome sorted against the inventory. Excluded addresses are never sent a packet, seeds included.
+ * One discovery run: the ICMP sweep of the ranges (one fping, paced), an SNMP probe of each host that answered
+ * (credentials in order, bounded concurrency, the same packet rate), identification, and the outcome sorted
+ * against the inventory. With `follow`, round k+1 sweeps and probes the management addresses the LLDP/CDP
+ * neighbours of round k's devices announce (and the seeds, at depth 1), up to `follow.depth` rounds. Excluded
+ * addresses are never sent a packet, followed ones included.
  */
 export async function runDiscovery(req: DiscoveryRequest, signal: AbortSignal): Promise<DiscoveryResult> {
   const s = req.settings;
@@ -65,34 +91,51 @@ export async function runDiscovery(req: DiscoveryRequest, signal: AbortSignal): 
   const rangeTexts = [...(req.ranges ?? s.ranges)];
   const ranges = parseRanges(rangeTexts, 'range');
   const exclude = parseRanges(s.exclude, 'exclude', false);
-  const targets = expandTargets(ranges, exclude);
-  const fromSweep = new Set(targets);
-  const seedBy = new Map<string, string>();
-  for (const seed of req.seeds ?? []) {
-    if (fromSweep.has(seed.address) || seedBy.has(seed.address) || inRanges(seed.address, exclude)) continue;
-    if (ipv4ToNumber(seed.address) === undefined) continue;
-    seedBy.set(seed.address, seed.seenBy);
-    targets.push(seed.address);
-  }
-  req.progress?.(`sweeping ${targets.length} addresses (${rangeTexts.join(', ') || 'no ranges'}${seedBy.size ? `, ${seedBy.size} neighbour seeds` : ''}) at most ${s.rate} packets/s`);
-  const sweep = await icmpSweep(targets, { rate: s.rate, timeoutMs: s.timeoutMs, retries: s.retries, binary: req.fping }, signal);
-  req.progress?.(`${sweep.alive.length} answered ping in ${(sweep.wallMs / 1000).toFixed(1)} s; probing SNMP with ${s.credentials.length} credential(s), ${s.concurrency} at a time`);
+  let targets = expandTargets(ranges, exclude);
+  const depth = req.follow?.depth ?? 0;
+  const queued = new Set(targets);
+  const followed: FollowedAddress[] = [];
+  const follow = (address: string, seenBy: string, hops: number): boolean => {
+    if (queued.has(address) || ipv4ToNumber(address) === undefined || inRanges(address, exclude) || followed.length >= MAX_FOLLOWED) return false;
+    queued.add(address);
+    followed.push({ address, seenBy, depth: hops, outsideRanges: !inRanges(address, ranges) });
+    return true;
+  };
+  // Seeds (the topology's unmanaged neighbours of inventory devices) are one hop out, as neighbours of swept devices are.
+  const seeds = depth > 0 ? (req.seeds ?? []).filter((x) => follow(x.address, x.seenBy, 1)).map((x) => x.address) : [];
   const pacer = new Pacer(s.rate);
-  const p0 = performance.now();
-  const opts: ProbeOptions = { credentials: s.credentials, ports: s.ports, timeoutMs: s.timeoutMs, retries: s.retries, profiles: req.profiles, pacer, open: req.open };
-  const outcomes: ProbeOutcome[] = await pool(sweep.alive, s.concurrency, (a) => probeHost(a, opts, signal));
-  const probeMs = performance.now() - p0;
-  const rangeOf = (address: string) => ranges.find((r) => inRanges(address, [r]))?.text;
+  const total: RoundCost = { swept: 0, alive: 0, echoesSent: 0, sweepMs: 0, probeMs: 0 };
+  const outcomes: ProbeOutcome[] = [];
+  for (let round = 0; targets.length > 0; round++) {
+    req.progress?.(round === 0
+      ? `sweeping ${targets.length} addresses (${rangeTexts.join(', ') || 'no ranges'}) at most ${s.rate} packets/s`
+      : `following LLDP/CDP neighbours, ${round} hop${round === 1 ? '' : 's'} out: sweeping ${targets.length} addresses`);
+    const opts: ProbeOptions = { credentials: s.credentials, ports: s.ports, timeoutMs: s.timeoutMs, retries: s.retries, profiles: req.profiles, pacer, open: req.open, neighbours: round < depth };
+    const r = await sweepAndProbe(req, targets, opts, signal);
+    for (const k of Object.keys(total) as (keyof RoundCost)[]) total[k] += r.cost[k];
+    outcomes.push(...r.outcomes);
+    if (round >= depth) break;
+    targets = round === 0 ? [...seeds] : [];
+    for (const o of r.outcomes) {
+      for (const n of o.snmp ? o.neighbours ?? [] : []) if (follow(n.address, deviceName(o.snmp!.sysName, o.address), round + 1)) targets.push(n.address);
+    }
+  }
+  const seenBy = new Map(followed.map((f) => [f.address, f]));
   const foundBy = (address: string) => {
-    const by = seedBy.get(address);
-    return by !== undefined ? `LLDP/CDP neighbour of ${by}` : `ICMP sweep of ${rangeOf(address) ?? address}`;
+    const f = seenBy.get(address);
+    if (f) return `LLDP/CDP neighbour of ${f.seenBy}${f.depth > 1 ? ` (${f.depth} hops out)` : ''}`;
+    return `ICMP sweep of ${ranges.find((x) => inRanges(address, [x]))?.text ?? address}`;
   };
   const sorted = sortAgainstInventory(outcomes, req.inventory, foundBy);
+  for (const d of sorted.proposed) {
+    const site = siteOf(d.address, s.sites);
+    if (site) d.site = site;
+  }
   const credentialsUsed: Record<string, number> = {};
   for (const o of outcomes) if (o.snmp) credentialsUsed[o.snmp.credential] = (credentialsUsed[o.snmp.credential] ?? 0) + 1;
   return {
-    ...sorted, startedAt, finishedAt: new Date().toISOString(), ranges: rangeTexts, exclude: [...s.exclude],
-    swept: targets.length, alive: sweep.alive.length, echoesSent: sweep.echoesSent, snmpPackets: pacer.sent,
-    credentialsUsed, sweepMs: Math.round(sweep.wallMs), probeMs: Math.round(probeMs),
+    ...sorted, startedAt, finishedAt: new Date().toISOString(), ranges: rangeTexts, exclude: [...s.exclude], followed,
+    swept: total.swept, alive: total.alive, echoesSent: total.echoesSent, snmpPackets: pacer.sent,
+    credentialsUsed, sweepMs: Math.round(total.sweepMs), probeMs: Math.round(total.probeMs),
   };
 }

@@ -94,7 +94,7 @@ export class ScheduledDiscovery {
     try {
       const result = await runDiscovery({
         settings, inventory: [...inventory, ...keptKnown], profiles: this.o.profiles(), fping: this.o.fping,
-        seeds: settings.followNeighbours ? this.o.seeds() : [],
+        ...(settings.followNeighbours ? { seeds: this.o.seeds(), follow: { depth: settings.followDepth } } : {}),
       }, this.abort.signal);
       // `known` means inventory devices; the earlier proposals that answered again stay in `kept`.
       const names = new Set(inventory.map((d) => d.name));

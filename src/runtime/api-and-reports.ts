@@ -19,7 +19,7 @@ import { startReportScheduler, type ReportScheduler } from '../reports/schedule.
 import type { DeviceStateRegistry } from '../scheduler/device-state.js';
 import { assetService } from '../service/assets/service.js';
 import { createServiceManagement, type ServiceManagement } from '../service/management.js';
-import { createInfluxReader } from '../storage/index.js';
+import { createInfluxReader, registerInfluxMetrics } from '../storage/index.js';
 import type { SampleConsumers } from './consumers.js';
 import type { RuntimeServices } from './services.js';
 
@@ -108,11 +108,12 @@ export async function startApiAndReports(s: RuntimeServices, p: ApiAndReportsPar
   });
   s.closers.add('report schedules', () => reports.stop());
   if (!cfg.settings.api.enabled || p.noApi) return { reports };
+  if (consumers.storage) registerInfluxMetrics(s.metrics.registry, consumers.storage);
   const auth = createAuth({ settings: cfg.settings.auth, db: p.db, log: log.child({ component: 'auth' }), configUsers: () => p.current().settings.auth.users });
   const services = runtimeServices({
     db: p.db, inventory: () => p.current().devices, states: p.states, latest: p.latest, engine: consumers.alerts, escalation: consumers.escalation,
     onCallSchedules: cfg.notify ? Object.keys(cfg.notify.schedules ?? {}) : [],
-    reader: createInfluxReader(cfg.settings.influx), influx: consumers.storage, schedulerRunning: p.running,
+    reader: createInfluxReader(cfg.settings.influx, { log: log.child({ component: 'reader' }) }), influx: consumers.storage, schedulerRunning: p.running,
     metrics: s.metrics.registry,
     config: configServiceFor(cfg.dir, async (next) => { p.reload(next); }),
     paging: consumers.escalation,

@@ -13,7 +13,7 @@ import type { Logger } from '../core/log.js';
 import type { Redis } from 'ioredis';
 import { join } from 'node:path';
 import type { Sample } from '../core/sample.js';
-import { createInfluxSink, type InfluxSink } from '../storage/index.js';
+import { createStorageSink, type InfluxSink } from '../storage/index.js';
 import type { ApiServer } from '../api/server.js';
 import type { ReportScheduler } from '../reports/schedule.js';
 import { DeviceStateRegistry } from '../scheduler/device-state.js';
@@ -22,6 +22,8 @@ import { startApiAndReports } from './api-and-reports.js';
 import { consumerSelfSamples, startConsumers, type SampleConsumers } from './consumers.js';
 import { startEventsPart } from './events.js';
 import { configBackupApi, startConfigBackupPart } from './config-backup.js';
+import { startDiscoveryPart } from './discovery.js';
+import { topologyRoot } from '../topology/root.js';
 import { reloadAlerts, warnRestartOnly } from './reload.js';
 import { addExtraSinks, buildPollers, closePollersLast, createScheduler, every, startScheduler, stopRuntime, type RuntimeServices } from './services.js';
 import { StandbyStoppedError, type NoctuaRuntime, type StartOptions } from './types.js';
@@ -79,7 +81,7 @@ async function startCore(x: CoreContext): Promise<CorePart> {
   closers.add('state database', () => db.close());
   // Backups run on the leading core (it keeps the repository and the change index beside the incidents).
   const backup = await startConfigBackupPart(s, cfg, x.current, { triggerOnBus: !x.alsoPolls });
-  const consumers = await startConsumers(cfg, log, db, clock, closers, { noStorage: opts.noStorage, storage: writer, configChanges: (d, at) => backup.changesBefore(d, at) });
+  const consumers = await startConsumers(cfg, log, db, clock, closers, { noStorage: opts.noStorage, storage: writer, configChanges: (d, at) => backup.changesBefore(d, at), publish: (x) => bus.publish(x) });
   // The API and the wall show every device as the pollers see it, not only what this process polls.
   const states = new DeviceStateRegistry(clock);
   states.sync(cfg.devices.filter((d) => d.enabled));
@@ -95,6 +97,9 @@ async function startCore(x: CoreContext): Promise<CorePart> {
     closers.add('scheduler (before the writer and engine it feeds)', x.stopScheduler, cfg.settings.scheduler.drainTimeout + 5000);
   }
   const feedEngine = async (samples: Sample[]) => {
+    // The pollers' neighbour and layer-2 rows build the topology here (derived parents, locate, discovery's neighbour
+    // seeds); ahead of the engine so parents are current. Not worth holding the stream back for: logged, acknowledged.
+    await consumers.topology.write(samples).catch((err: unknown) => log.error({ err }, 'topology did not take a batch'));
     await consumers.alerts.write(samples);
     await latest.write(samples);
     await remote.write(samples);
@@ -125,9 +130,11 @@ async function startCore(x: CoreContext): Promise<CorePart> {
       } catch { /* Redis unreachable: states stay as last seen */ }
     })();
   });
+  // Only the leading core sweeps: a standby is still waiting for the lease above, a poller never gets here.
+  const discovery = startDiscoveryPart(s, cfg, x.current, latest, consumers.topology);
   const { api, reports } = await startApiAndReports(s, {
     cfg, current: x.current, db, consumers, states, latest, running: x.running, reload: x.reload, noApi: opts.noApi,
-    configBackups: configBackupApi(backup), configBackupReports: backup.reportSource,
+    configBackups: configBackupApi(backup), configBackupReports: backup.reportSource, discovery,
   });
   log.info({ core: x.memberId, groups: Object.keys(section.groups).length + 1 }, 'cluster core leading: writer, alert engine and escalation running');
   return { db, consumers, states, latest, api, reports };
@@ -140,7 +147,7 @@ async function startCore(x: CoreContext): Promise<CorePart> {
  */
 async function startSplitWriter(x: CoreContext, core: CoreRole): Promise<InfluxSink | undefined> {
   const { cfg, s, opts } = x;
-  const writer = opts.noStorage ? undefined : await createInfluxSink({ settings: cfg.settings.influx, stateDir: join(cfg.stateDir, 'writers', x.memberId), log: s.log.child({ component: 'writer' }), clock: s.clock });
+  const writer = opts.noStorage ? undefined : await createStorageSink({ settings: cfg.settings.influx, stateDir: join(cfg.stateDir, 'writers', x.memberId), log: s.log.child({ component: 'writer' }), clock: s.clock });
   if (writer) s.closers.add('InfluxDB writer', () => writer.close(), 30_000);
   // Without storage the share is still read and acknowledged, so the streams do not fill.
   const share = core.startWriting(async (samples) => { if (writer) { await writer.write(samples); await writer.flush(); } });
@@ -216,6 +223,7 @@ export async function startClusterMember(cfg: LoadedConfig, s: RuntimeServices, 
       if (core) {
         core.states.sync(next.devices.filter((d) => d.enabled));
         reloadAlerts(core.consumers.alerts, next);
+        core.consumers.topology.setInventory(next.devices, { ...next.settings.topology, root: topologyRoot(next.settings.topology.root, next.devices) });
       }
       const change: DeviceSetChange = { added: [...after].filter((n) => !before.has(n)), removed: [...before].filter((n) => !after.has(n)), changed: [] };
       log.info({ added: change.added, removed: change.removed, devices: next.devices.length }, 'inventory reloaded');

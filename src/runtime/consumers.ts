@@ -8,7 +8,7 @@ import type { Clock } from '../core/clock.js';
 import type { Db } from '../core/database.js';
 import type { Logger } from '../core/log.js';
 import type { Sample } from '../core/sample.js';
-import { createInfluxSink, type InfluxSink } from '../storage/index.js';
+import { createStorageSink, type InfluxSink } from '../storage/index.js';
 import { topologyRoot } from '../topology/root.js';
 import { TopologyService } from '../topology/service.js';
 import { L2Store } from '../topology/l2-store.js';
@@ -30,19 +30,20 @@ export interface SampleConsumers {
  * Builds the writer, the alert engine and escalation from the configuration. Alert events go straight
  * to the writer (for Grafana annotations), not back through the bus, so the engine never sees its own output.
  */
-export async function buildConsumers(cfg: LoadedConfig, log: Logger, db: Db, clock: Clock, opts: Pick<StartConsumersOptions, 'noStorage' | 'configChanges' | 'storage'> = {}): Promise<SampleConsumers> {
+export async function buildConsumers(cfg: LoadedConfig, log: Logger, db: Db, clock: Clock, opts: Pick<StartConsumersOptions, 'noStorage' | 'configChanges' | 'publish' | 'storage'> = {}): Promise<SampleConsumers> {
   const sinks: Sink[] = [];
-  const storage = opts.noStorage ? undefined : opts.storage ?? await createInfluxSink({ settings: cfg.settings.influx, stateDir: cfg.stateDir, log: log.child({ component: 'writer' }), clock });
+  const storage = opts.noStorage ? undefined : opts.storage ?? await createStorageSink({ settings: cfg.settings.influx, stateDir: cfg.stateDir, log: log.child({ component: 'writer' }), clock });
   if (storage) sinks.push(storage);
   if (!cfg.alerts) log.warn(`no alerts.yaml in ${cfg.dir}: no alert rules (incidents and maintenance windows still work through the API)`);
   const writeEvents = (samples: Sample[]) => {
     storage?.write(samples).catch((err: unknown) => log.error({ err }, 'alert events not written'));
   };
-  // link-lost events go to the writer and the engine (rules may match them), the two consumers downstream of topology.
+  // Topology events (link-lost, link-restored, mac-moved) take the path trap and syslog events take: the process's bus
+  // (a cluster poller's stream, the core's sinks), so rules, the writer and every other sink see them alike. Without
+  // a bus (tests building the consumers alone) they go straight to the writer and the engine.
   let alertsRef: AlertEngine | undefined;
-  const topology = new TopologyService(new TopologyStore(db), { ...cfg.settings.topology, root: topologyRoot(cfg.settings.topology.root, cfg.devices) }, async (events) => {
-    await Promise.all([storage?.write(events), alertsRef?.write(events)]);
-  }, new L2Store(db));
+  const publish = opts.publish ?? (async (events: Sample[]) => { await Promise.all([storage?.write(events), alertsRef?.write(events)]); });
+  const topology = new TopologyService(new TopologyStore(db), { ...cfg.settings.topology, root: topologyRoot(cfg.settings.topology.root, cfg.devices) }, publish, new L2Store(db));
   topology.setInventory(cfg.devices);
   // Without alerts.yaml the engine still runs, with no rules: the API's incidents and maintenance need it.
   const alerts: AlertEngine = createAlertEngine({
@@ -77,6 +78,8 @@ export interface StartConsumersOptions {
   storage?: InfluxSink;
   /** Configuration changes before an incident opened (configuration backup), for `opened` notices. */
   configChanges?: EscalationOptions['configChanges'];
+  /** Where the topology's events go: the process's bus (docs/TOPOLOGY.md). */
+  publish?: (samples: Sample[]) => Promise<void>;
   /** When given, the writer's and outbox's last figures are published here once escalation has stopped, before the writer closes. */
   lastSelfSamples?: { instance: string; publish: (samples: Sample[]) => Promise<void> };
 }

@@ -8,8 +8,7 @@ import { configBackupApi, startConfigBackupPart } from './config-backup.js';
 import { consumerSelfSamples, startConsumers } from './consumers.js';
 import { startEventsPart } from './events.js';
 import { topologyRoot } from '../topology/root.js';
-import { discoveryProfiles } from '../discovery/index.js';
-import { startScheduledDiscovery } from '../discovery/schedule.js';
+import { startDiscoveryPart } from './discovery.js';
 import { warnRestartOnly, reloadAlerts } from './reload.js';
 import { addExtraSinks, buildPollers, closePollersLast, createScheduler, every, startScheduler, stopRuntime, type RuntimeServices } from './services.js';
 import type { NoctuaRuntime, StartOptions } from './types.js';
@@ -29,7 +28,7 @@ export async function startStandalone(cfg: LoadedConfig, s: RuntimeServices, opt
     addExtraSinks(s, opts);
     const backup = await startConfigBackupPart(s, cfg, () => current);
     const consumers = await startConsumers(cfg, log, db, clock, closers, {
-      noStorage: opts.noStorage, configChanges: (d, at) => backup.changesBefore(d, at), lastSelfSamples: { instance: s.instance, publish: (x) => bus.publish(x) },
+      noStorage: opts.noStorage, configChanges: (d, at) => backup.changesBefore(d, at), lastSelfSamples: { instance: s.instance, publish: (x) => bus.publish(x) }, publish: (x) => bus.publish(x),
     });
     for (const sink of consumers.sinks) bus.add(sink);
     bus.add(createAssetSink(db, () => current.devices, clock, log));
@@ -43,13 +42,7 @@ export async function startStandalone(cfg: LoadedConfig, s: RuntimeServices, opt
     bus.add(latest);
     await startEventsPart(s, cfg, () => current, scheduler, latest);
 
-    // Scheduled discovery (docs/DISCOVERY.md): writes discovered.yaml, announces new devices on the bus; idle without discovery.interval.
-    const discovery = startScheduledDiscovery({
-      configDir: cfg.dir, settings: () => current.settings.discovery, devices: () => current.devices, system: (d) => latest.one(d, 'system'),
-      unmanaged: () => consumers.topology.current().unmanaged, profiles: () => discoveryProfiles(cfg.dir), publish: (x) => bus.publish(x),
-      log: log.child({ component: 'discovery' }), instance: s.instance,
-    });
-    closers.add('discovery', () => discovery.stop());
+    const discovery = startDiscoveryPart(s, cfg, () => current, latest, consumers.topology);
     const reload = (next: LoadedConfig): DeviceSetChange => {
       warnRestartOnly(current, next, log, true);
       scheduler.setLimits({ concurrency: next.settings.scheduler.concurrency, deadlineFraction: next.settings.scheduler.deadlineFraction });

@@ -1,6 +1,10 @@
 import { z } from 'zod';
-import type { InfluxSection } from '../config/sections/influx.js';
+import { influxTargets, sectionForTarget, type InfluxSection } from '../config/sections/influx.js';
+import { createLogger, type Logger } from '../core/log.js';
 import { authHeaders } from './influx/transport.js';
+import { targetLabel } from './influx/targets.js';
+import { InfluxQueryError } from './query-error.js';
+import { failoverQuery } from './read-failover.js';
 import { durationLiteral, quoteIdent, tagFilter, timeRange } from './influxql.js';
 
 /** One series of a statement's answer: its measurement, group tags, column names and rows. */
@@ -12,13 +16,7 @@ export interface QueryResult {
   series?: QuerySeries[];
 }
 
-/** A query InfluxDB refused or could not run; `statement` is the index of the failing statement, when it says. */
-export class InfluxQueryError extends Error {
-  constructor(message: string, readonly query: string, readonly statement?: number, readonly status?: number) {
-    super(message);
-    this.name = 'InfluxQueryError';
-  }
-}
+export { InfluxQueryError };
 
 const name = z.string().min(1, 'expected a non-empty name');
 const tags = z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)])).optional();
@@ -148,9 +146,17 @@ function queryFunction(settings: InfluxSection): (q: string) => Promise<QueryRes
   };
 }
 
-/** Builds the reader for the configured InfluxDB (1.x `/query`, or 2.x's InfluxQL endpoint with the bucket as database). */
-export function createInfluxReader(settings: InfluxSection): InfluxReader {
-  const query = queryFunction(settings);
+/**
+ * Builds the reader for the configured InfluxDB (1.x `/query`, or 2.x's InfluxQL endpoint with the bucket as database).
+ * With `influx.targets`, each query goes to the first target that answers (src/storage/read-failover.ts); `log` hears
+ * of each fail-over.
+ */
+export function createInfluxReader(settings: InfluxSection, opts: { log?: Logger } = {}): InfluxReader {
+  const targets = influxTargets(settings);
+  const query = targets.length === 1 ? queryFunction(settings) : failoverQuery(
+    targets.map((t) => ({ label: targetLabel(t), run: queryFunction(sectionForTarget(settings, t)) })),
+    opts.log ?? createLogger({ name: 'influx-reader' }),
+  );
 
   return {
     query,

@@ -5,6 +5,7 @@ import { deriveParents, type DerivedParent } from './parents.js';
 import type { StoredLink, TopologyStore } from './store.js';
 import type { L2Section } from '../config/sections/topology.js';
 import { macMoveEvents } from './l2-events.js';
+import { linkLostEvent, linkRestoredEvent } from './link-events.js';
 import { addL2Sample, noL2Rows, type L2Rows } from './l2-rows.js';
 import type { L2Store } from './l2-store.js';
 import { locate, uplinkPorts, type LocateAnswer } from './locate.js';
@@ -29,7 +30,8 @@ export interface TopologyInventoryDevice { name: string; address: string; site: 
 /**
  * The topology as a bus sink: keeps each device's latest neighbour rows (replaced at its inventory poll), its
  * sysName and LLDP chassis id, rebuilds the graph after each inventory poll, stores links with first/last seen,
- * and publishes an `event` of type `link-lost` (source topology) when a link was missed `lostAfter` cycles.
+ * and publishes `event`s (source topology): `link-lost` when a link was missed `lostAfter` cycles, `link-restored`
+ * when it is back, `mac-moved` when a MAC changed port.
  */
 export class TopologyService implements Sink {
   readonly name = 'topology';
@@ -82,7 +84,10 @@ export class TopologyService implements Sink {
       // A completed inventory poll replaces the device's rows, also with none (its neighbours are gone).
       this.observations.set(device, pending.get(device) ?? []);
       this.rebuild();
-      for (const l of this.store.cycle(device, this.graph.links, at, this.options.lostAfter)) events.push(this.lostEvent(l, at));
+      const links = this.store.cycle(device, this.graph.links, at, this.options.lostAfter);
+      const dev = (l: StoredLink) => this.devices.get(l.a.device) ?? this.devices.get(l.b.device);
+      for (const l of links.lost) events.push(linkLostEvent(l, dev(l), at));
+      for (const l of links.restored) events.push(linkRestoredEvent(l, dev(l), at));
       // Only a poll that read layer-2 tables (it carries the `l2` counts) replaces the device's rows.
       const rows = l2.get(device);
       if (this.l2 && rows) {
@@ -130,18 +135,5 @@ export class TopologyService implements Sink {
       }
     }
     this.parents = fresh;
-  }
-
-  private lostEvent(l: StoredLink, at: Date): Sample {
-    const dev = this.devices.get(l.a.device) ?? this.devices.get(l.b.device);
-    const text = `link ${l.a.device} ${l.a.port} - ${l.b.device} ${l.b.port} not seen for ${l.missed} inventory cycles (last seen ${l.lastSeen.toISOString()})`;
-    return {
-      measurement: 'event', time: at,
-      tags: { device: l.a.device, site: dev?.site ?? 'default', class: dev?.class ?? 'other', vendor: 'unknown', source: 'topology', type: 'link-lost', severity: 'warning', ifName: l.a.port },
-      fields: {
-        message: text, message_zh: `链路 ${l.a.device} ${l.a.port} - ${l.b.device} ${l.b.port} 已连续 ${l.missed} 个资产周期未见`,
-        count: 1n, entity: `${l.b.device} ${l.b.port}`, key: l.id,
-      },
-    };
   }
 }

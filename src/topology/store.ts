@@ -48,12 +48,15 @@ export class TopologyStore {
   /**
    * Records one inventory cycle of `device`: the links its own rows show are seen at `at`; stored links with
    * `device` as an endpoint that its rows no longer show count one miss (another end's report does not keep a link
-   * alive: that end may be the one that is unreachable, its rows stale). Returns the links that became lost just now.
+   * alive: that end may be the one that is unreachable, its rows stale). Returns the links that became lost just
+   * now, and the lost ones this cycle shows again (restored).
    */
-  cycle(device: string, current: readonly TopoLink[], at: Date, lostAfter: number): StoredLink[] {
+  cycle(device: string, current: readonly TopoLink[], at: Date, lostAfter: number): { lost: StoredLink[]; restored: StoredLink[] } {
     const now = at.getTime();
     const own = current.filter((l) => l.reportedBy.includes(device));
     const seen = new Set(own.map((l) => l.id));
+    const wasLost = this.db.prepare('SELECT * FROM topology_links WHERE id = ? AND lost = 1');
+    const restored: StoredLink[] = [];
     const upsert = this.db.prepare(`INSERT INTO topology_links (id, a_device, a_port, b_device, b_port, protocol, matched_by, first_seen, last_seen)
       VALUES (@id, @a_device, @a_port, @b_device, @b_port, @protocol, @matched_by, @now, @now)
       ON CONFLICT (id) DO UPDATE SET last_seen = @now, missed = 0, lost = 0, protocol = @protocol, matched_by = @matched_by`);
@@ -62,6 +65,8 @@ export class TopologyStore {
     const lost: StoredLink[] = [];
     this.db.transaction(() => {
       for (const l of own) {
+        const before = wasLost.get(l.id) as Row | undefined;
+        if (before) restored.push(fromRow({ ...before, last_seen: now, missed: 0, lost: 0 }));
         upsert.run({ id: l.id, a_device: l.a.device, a_port: l.a.port, b_device: l.b.device, b_port: l.b.port, protocol: l.protocol, matched_by: l.matchedBy, now });
         reporter.run({ id: l.id, tag: `<${device}>` });
       }
@@ -74,7 +79,7 @@ export class TopologyStore {
         if (isLost) lost.push(fromRow({ ...r, missed, lost: 1 }));
       }
     })();
-    return lost;
+    return { lost, restored };
   }
 
   /** Drops links of devices that left the inventory. */

@@ -10,6 +10,8 @@ const readyJson = z.object({
     influx: z.enum(['reachable', 'spooling', 'down']),
     scheduler: z.enum(['running', 'stopped']),
   }),
+  /** Each InfluxDB target's writer state and disk-spool backlog, in `influx.targets` order. */
+  influxTargets: z.array(z.object({ state: z.enum(['starting', 'writing', 'spooling']), spoolPoints: z.number().int() })).optional(),
   lastCycleAt: z.string().optional(),
 });
 
@@ -35,6 +37,7 @@ export const healthRoutes = apiPlugin('noctua-health', ['@fastify/swagger'], asy
     return reply.code(ready ? 200 : 503).send({
       ready,
       checks: { config: r.configLoaded ? 'loaded' : 'missing', influx: r.influx, scheduler: r.schedulerRunning ? 'running' : 'stopped' },
+      influxTargets: r.influxTargets,
       lastCycleAt: r.lastCycleAt?.toISOString(),
     });
   });

@@ -98,9 +98,69 @@ const usmCredential = z.strictObject({
 });
 
 /** One credential discovery tries, in list order: a community (v1/v2c) or a v3 user. */
-export const discoveryCredentialSchema = z.union([communityCredential, usmCredential]);
+// Told apart by version, so a mistake in a v3 user is reported against the v3 fields, not as "community: required".
+export const discoveryCredentialSchema = z.discriminatedUnion('version', [communityCredential, usmCredential]);
 /** A parsed credential. */
 export type DiscoveryCredential = z.output<typeof discoveryCredentialSchema>;
+
+/** Credentials tried in order, each name once: `discovery.credentials`, and the list a `--credentials FILE` holds. */
+export const credentialListSchema = z.array(discoveryCredentialSchema).max(16).superRefine((list, ctx) => {
+  const seen = new Set<string>();
+  list.forEach((c, i) => {
+    if (seen.has(c.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `credential "${c.name}" is listed twice (expected each name once)` });
+    seen.add(c.name);
+  });
+});
+
+/** Most depth `followNeighbours` may reach: three LLDP/CDP hops from a swept device. */
+export const MAX_FOLLOW_DEPTH = 3;
+
+/** A CIDR as its network address and prefix length; a string says what was expected. */
+export function parseCidr(text: string): { first: number; last: number; bits: number } | string {
+  const m = /^([\d.]+)\/(\d{1,2})$/.exec(text.trim());
+  const base = m ? ipv4ToNumber(m[1]!) : undefined;
+  const bits = m ? Number(m[2]) : NaN;
+  if (!m || base === undefined || bits > 32) return `expected an IPv4 CIDR such as 10.1.0.0/24, got "${text.slice(0, 60)}"`;
+  const size = 2 ** (32 - bits);
+  const first = Math.floor(base / size) * size;
+  if (first !== base) return `expected the network address of the prefix, ${numberToIpv4(first)}/${bits}, got "${text.trim()}"`;
+  return { first, last: first + size - 1, bits };
+}
+
+/** One line of the CIDR→site map: devices found in `cidr` get `site:` (the most specific prefix wins). */
+const siteMapEntry = z.strictObject({
+  cidr: z.string().transform((v, ctx) => {
+    const r = parseCidr(v);
+    if (typeof r === 'string') { ctx.addIssue({ code: 'custom', message: r }); return z.NEVER; }
+    return v.trim();
+  }),
+  site: z.string().min(1).max(64),
+});
+
+/** The CIDR→site map: each prefix once (nested prefixes are fine: the longer one wins). */
+const siteMapSchema = z.array(siteMapEntry).max(1024).superRefine((list, ctx) => {
+  const seen = new Map<string, number>();
+  list.forEach((e, i) => {
+    const r = parseCidr(e.cidr);
+    if (typeof r === 'string') return;
+    const key = `${r.first}/${r.bits}`;
+    const prev = seen.get(key);
+    if (prev !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'cidr'], message: `prefix ${e.cidr} is listed twice (also sites[${prev}], site "${list[prev]!.site}"): expected each prefix once` });
+    else seen.set(key, i);
+  });
+});
+
+/** The site the map gives `address`: the longest prefix holding it, or undefined. */
+export function siteOf(address: string, map: readonly { cidr: string; site: string }[]): string | undefined {
+  const n = ipv4ToNumber(address);
+  if (n === undefined) return undefined;
+  let best: { bits: number; site: string } | undefined;
+  for (const e of map) {
+    const r = parseCidr(e.cidr);
+    if (typeof r !== 'string' && n >= r.first && n <= r.last && (!best || r.bits > best.bits)) best = { bits: r.bits, site: e.site };
+  }
+  return best?.site;
+}
 
 /** The `discovery:` section of noctua.yaml: what `noctua discover` and scheduled discovery sweep (docs/DISCOVERY.md). */
 export const discoverySectionSchema = z.strictObject({
@@ -109,19 +169,17 @@ export const discoverySectionSchema = z.strictObject({
   /** Addresses or ranges never sent a packet (a printer that crashes on SNMP, a partner's link). */
   exclude: z.array(rangeSchema(false)).max(256).default([]),
   /** Credentials tried in order on each host that answers ping; the first that answers wins. */
-  credentials: z.array(discoveryCredentialSchema).max(16).default([]).superRefine((list, ctx) => {
-    const seen = new Set<string>();
-    list.forEach((c, i) => {
-      if (seen.has(c.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `credential "${c.name}" is listed twice (expected each name once)` });
-      seen.add(c.name);
-    });
-  }),
+  credentials: credentialListSchema.default([]),
   /** UDP ports SNMP is tried on, in order (161 unless agents listen elsewhere). */
   ports: z.array(z.number().int().min(1).max(65535)).min(1).max(4).default([161]),
   /** How often scheduled discovery runs ("1d", "6h"); absent: never on its own, only `noctua discover`. */
   interval: durationSchema.refine((ms) => ms >= 600_000, { message: 'expected an interval of at least 10m' }).optional(),
   /** Also probe the management addresses LLDP/CDP neighbours announce that are not in the inventory. */
   followNeighbours: z.boolean().default(false),
+  /** LLDP/CDP hops followed from a device the run found (1–3): 2 also follows the neighbours of neighbours. */
+  followDepth: z.number().int().min(1).max(MAX_FOLLOW_DEPTH).default(1),
+  /** CIDR→site map: a proposed device gets the site of the most specific prefix holding its address. */
+  sites: siteMapSchema.default([]),
   /** Hosts probed over SNMP at the same time. */
   concurrency: z.number().int().min(1).max(256).default(32),
   /** Most packets per second the sweep and the probes send together, so discovery cannot flood a WAN link. */

@@ -200,7 +200,8 @@ export class SnmpDevicePoller implements Poller {
       await this.collectNeighbors(device, agent, fields, signal, out, errors);
       // ARP, FDB and VLAN tables for the topology store (bus-only samples, plus the stored `l2` counts).
       const l2 = new Set<L2Table>([...this.generic.flatMap((p) => p.l2), ...(finalProfile?.l2 ?? [])]);
-      out.push(...await collectL2(l2, (c) => this.walkColumns(device, agent, c, signal, errors), this.opts.l2Limits ?? DEFAULT_L2_LIMITS));
+      const vendorVlans = finalProfile?.vlanNames && { source: finalProfile.name, ...finalProfile.vlanNames };
+      out.push(...await collectL2(l2, (c) => this.walkColumns(device, agent, c, signal, errors), this.opts.l2Limits ?? DEFAULT_L2_LIMITS, vendorVlans));
       return;
     }
     identity = { ...agent.chassis, ...identity };

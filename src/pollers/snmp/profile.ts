@@ -152,6 +152,19 @@ export const profileSchema = z.strictObject({
   neighbors: z.array(z.enum(NEIGHBOR_TABLE_NAMES)).default([]),
   /** Layer-2 tables (ARP, FDB, VLANs) read on the inventory interval for the topology store and locate (docs/TOPOLOGY.md). */
   l2: z.array(z.enum(L2_TABLE_NAMES)).default([]),
+  /**
+   * The vendor's own VLAN table (docs/TOPOLOGY.md): `names`, columns indexed by the VLAN id, first non-empty wins;
+   * `status`, a column and its enumeration. Read with the `vlan` table, only for VLANs Q-BRIDGE leaves unnamed or unlisted.
+   */
+  vlanNames: z.strictObject({
+    names: z.array(oid).min(1),
+    status: z.strictObject({
+      column: oid,
+      values: z.record(z.string(), z.string().min(1)).superRefine((r, ctx) => {
+        for (const k of Object.keys(r)) if (!/^\d+$/.test(k)) ctx.addIssue({ code: 'custom', path: [k], message: `expected an integer the agent sends as the key (e.g. '2': static), got "${k}"` });
+      }),
+    }).optional(),
+  }).optional(),
   /** BGP tables read on the SNMP poll into `bgp_peer` samples (docs/SCHEMA.md): `bgp4` and the vendor's prefix counts. */
   bgp: z.array(z.enum(BGP_SOURCE_NAMES)).default([]),
   /** Optics DOM tables read on the SNMP poll into `sensor` samples of kind optical (docs/SCHEMA.md). */

@@ -3,13 +3,17 @@
  * quoting module, one error type for all of Noctua), several statements per request, and a few helpers
  * to read rows by column name. A source for another retention policy (docs/REPORTS.md) builds on the same.
  */
-import { influxSectionSchema } from '../../config/sections/influx.js';
+import { influxSectionSchema, type InfluxTarget } from '../../config/sections/influx.js';
 import { timeRange } from '../../storage/influxql.js';
 import { createInfluxReader, InfluxQueryError, type InfluxReader, type QuerySeries } from '../../storage/queries.js';
 import type { TimeRange } from './types.js';
 
 /** Where the report reads from: an InfluxDB 1.x `/query` endpoint and database, with optional basic auth. */
-export interface InfluxEndpoint { url: string; database: string; username?: string; password?: string; timeoutMs?: number }
+export interface InfluxEndpoint {
+  url: string; database: string; username?: string; password?: string; timeoutMs?: number;
+  /** `influx.targets`: read from the first that answers (storage's reader fails over); `url` and the rest name the first. */
+  targets?: InfluxTarget[];
+}
 
 /** Runs statements in one request and gives each statement's series (an empty list when it matched nothing). */
 export type StatementRunner = (statements: readonly string[]) => Promise<QuerySeries[][]>;
@@ -19,9 +23,8 @@ const REPORT_TIMEOUT_MS = 60_000;
 
 /** Storage's reader for an endpoint given the report's way. */
 export function readerFor(ep: InfluxEndpoint): InfluxReader {
-  return createInfluxReader(influxSectionSchema.parse({
-    url: ep.url, database: ep.database, username: ep.username, password: ep.password, timeout: ep.timeoutMs ?? REPORT_TIMEOUT_MS,
-  }));
+  const where = ep.targets ? { targets: ep.targets } : { url: ep.url, database: ep.database, username: ep.username, password: ep.password };
+  return createInfluxReader(influxSectionSchema.parse({ ...where, timeout: ep.timeoutMs ?? REPORT_TIMEOUT_MS }));
 }
 
 /** A runner over storage's reader. */

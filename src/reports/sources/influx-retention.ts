@@ -98,7 +98,7 @@ export class RetentionRoutedMetricsSource implements MetricsSource {
  * (retention and downsampling belong to the bucket there) and when Noctua does not manage the database.
  */
 export function reportMetricsSource(influx: InfluxSection, clock: Clock = systemClock): MetricsSource {
-  const ep: InfluxEndpoint = { url: influx.url, database: influx.database, username: influx.username, password: influx.password };
+  const ep: InfluxEndpoint = { url: influx.url, database: influx.database, username: influx.username, password: influx.password, ...(influx.targets ? { targets: influx.targets } : {}) };
   const raw = new InfluxMetricsSource(ep);
   if (influx.v2 || !influx.manageDatabase) return raw;
   const run = statementRunner(readerFor(ep));

@@ -5,42 +5,18 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import { ensurePrivateDir } from '../../core/private-files.js';
 import { BUS_ONLY_MEASUREMENTS, type Sample } from '../../core/sample.js';
-import type { InfluxSection } from '../../config/sections/influx.js';
+import { influxTargets, type InfluxSection } from '../../config/sections/influx.js';
 import { DeadLetterFile } from './dead-letter.js';
 import { BatchBody } from './batch-body.js';
 import { LineEncoder, splitLines, type EncodeIssue, type WritePrecision } from './line-protocol.js';
 import { isolateRejected, type RejectedLine } from './rejects.js';
 import { setUpDatabase } from './setup.js';
 import { Spool, type SpoolRecord } from './spool.js';
+import type { InfluxReadiness, InfluxSinkStats, InfluxTargetStatus } from './status.js';
+import { targetLabel } from './targets.js';
 import { createHttpTransport, type InfluxTransport } from './transport.js';
 
-/** Counters and state of the writer, for /readyz, the API and self metrics. */
-export interface InfluxSinkStats {
-  /** Points encoded and waiting in memory (pending batch plus queued batches). */
-  queuedPoints: number;
-  spoolBytes: number;
-  spoolSegments: number;
-  spoolPoints: number;
-  /** Points lost: spool segments dropped at the cap, or a spool write that failed. */
-  droppedPoints: number;
-  writtenPoints: number;
-  deadLetteredPoints: number;
-  /** Samples not written: no writable field left (none given, or all NaN/Infinity/out of range), or an invalid time. */
-  skippedSamples: number;
-  /** Fields left out of otherwise written samples (NaN, Infinity, integers beyond 64 bits). */
-  droppedFields: number;
-  /** `writing` while InfluxDB takes writes, `spooling` while it does not. */
-  state: 'starting' | 'writing' | 'spooling';
-  lastError?: { at: string; message: string };
-}
-
-/** What /readyz needs: Noctua is ready when InfluxDB is reachable or the spool takes the samples. */
-export interface InfluxReadiness {
-  ready: boolean;
-  influx: 'reachable' | 'unreachable' | 'unknown';
-  spooling: boolean;
-  detail: string;
-}
+export type { InfluxReadiness, InfluxSinkStats, InfluxTargetStatus } from './status.js';
 
 /** The InfluxDB writer as a bus sink, with its counters, self metrics and health. */
 export interface InfluxSink extends Sink {
@@ -50,6 +26,8 @@ export interface InfluxSink extends Sink {
   /** Asks InfluxDB's ping endpoint now. */
   ping(): Promise<boolean>;
   readiness(): InfluxReadiness;
+  /** Each target's state and spool backlog, in configuration order. */
+  targetStatus(): InfluxTargetStatus[];
   /** Sends what is pending now instead of at the batch age, and waits until the writer is idle or backing off. */
   flush(): Promise<void>;
 }
@@ -57,8 +35,10 @@ export interface InfluxSink extends Sink {
 /** Options of {@link createInfluxSink}; `transport` and `setUp` are seams for tests. */
 export interface InfluxSinkOptions {
   settings: InfluxSection;
-  /** Noctua's state directory; the spool lives in `<stateDir>/spool/`. */
+  /** Noctua's state directory; the spool lives in `<stateDir>/spool/` unless `spoolDir` says otherwise. */
   stateDir: string;
+  /** This writer's spool directory, when several writers share the state directory (`influx.targets`). */
+  spoolDir?: string;
   log: Logger;
   clock?: Clock;
   transport?: InfluxTransport;
@@ -86,7 +66,7 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
   const { settings, log } = opts;
   const clock = opts.clock ?? systemClock;
   const transport = opts.transport ?? createHttpTransport(settings);
-  const spoolDir = join(opts.stateDir, 'spool');
+  const spoolDir = opts.spoolDir ?? join(opts.stateDir, 'spool');
   // The spool lives in the state directory: both owner only (src/core/private-files.ts).
   await ensurePrivateDir(opts.stateDir);
   const spool = await Spool.open({ dir: spoolDir, maxBytes: settings.spool.maxBytes, segmentBytes: settings.spool.segmentBytes, log });
@@ -302,6 +282,16 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
     };
   };
 
+  const reachability = (): InfluxTargetStatus['influx'] => (down === undefined ? 'unknown' : down ? 'unreachable' : 'reachable');
+  const label = targetLabel(influxTargets(settings)[0]!);
+  const targetStatus = (): InfluxTargetStatus[] => {
+    const s = stats();
+    return [{
+      target: label, influx: reachability(), state: s.state, spoolPoints: s.spoolPoints, spoolBytes: s.spoolBytes,
+      queuedPoints: s.queuedPoints, writtenPoints: s.writtenPoints, droppedPoints: s.droppedPoints,
+    }];
+  };
+
   // A spool left by a previous run is replayed at once (after set-up).
   kick();
 
@@ -362,12 +352,14 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
       return samples;
     },
     ping: () => transport.ping(),
+    targetStatus,
     readiness() {
       const s = stats();
-      const influx = down === undefined ? 'unknown' : down ? 'unreachable' : 'reachable';
+      const influx = reachability();
       const spooling = s.state === 'spooling';
-      if (spoolFailing) return { ready: false, influx, spooling, detail: `InfluxDB ${influx} and the spool cannot write to ${spoolDir}: ${lastError?.message ?? ''}` };
-      return { ready: true, influx, spooling, detail: spooling ? `InfluxDB ${influx}; ${s.spoolPoints} points spooled to disk` : `InfluxDB ${influx}` };
+      const targets = targetStatus();
+      if (spoolFailing) return { ready: false, influx, spooling, targets, detail: `InfluxDB ${influx} and the spool cannot write to ${spoolDir}: ${lastError?.message ?? ''}` };
+      return { ready: true, influx, spooling, targets, detail: spooling ? `InfluxDB ${influx}; ${s.spoolPoints} points spooled to disk` : `InfluxDB ${influx}` };
     },
     async flush() {
       cutPending();

@@ -9,9 +9,10 @@ import { fixturesDir } from '../../../src/lab/paths.js';
 
 type Lines = Map<string, { type: string; value: string }>;
 
-function read(name: string): Lines {
+/** The lines of a shared recording (or of `recording`, a variation of one). */
+export function read(name: string, recording?: string): Lines {
   const out: Lines = new Map();
-  for (const line of readFileSync(join(fixturesDir(), 'snmprec', `${name}.snmprec`), 'utf8').split('\n')) {
+  for (const line of (recording ?? readFileSync(join(fixturesDir(), 'snmprec', `${name}.snmprec`), 'utf8')).split('\n')) {
     const [oid, type, ...rest] = line.split('|');
     if (oid && type !== undefined) out.set(oid, { type, value: rest.join('|') });
   }
@@ -121,14 +122,39 @@ export function expectedArp(name: string): ArpRow[] {
   return rows;
 }
 
-/** Q-BRIDGE static names and current status; CISCO-VTP vtpVlanTable when there are none. */
-export function expectedVlans(name: string, ciscoVtp: boolean): VlanRow[] {
-  const lines = read(name);
+/**
+ * The vendor VLAN tables by profile (HUAWEI-L2VLAN-MIB hwL2VlanName then hwL2VlanDescr, status hwL2VlanCreateStatus;
+ * HH3C-LswVLAN-MIB hh3cdot1qVlanName, status hh3cdot1qVlanStatus), as the MIB texts define them.
+ */
+const VENDOR_VLANS: Record<string, { names: string[]; status: string }> = {
+  huawei: { names: ['1.3.6.1.4.1.2011.5.25.42.3.1.1.1.1.17', '1.3.6.1.4.1.2011.5.25.42.3.1.1.1.1.2'], status: '1.3.6.1.4.1.2011.5.25.42.3.1.1.1.1.11' },
+  h3c: { names: ['1.3.6.1.4.1.25506.8.35.2.1.1.1.2'], status: '1.3.6.1.4.1.25506.8.35.2.1.1.1.10' },
+};
+
+/** Q-BRIDGE names filled from the vendor's table where empty, plus the VLANs only the vendor's table lists. */
+function withVendor(lines: Lines, rows: VlanRow[], profile: string): VlanRow[] {
+  const t = VENDOR_VLANS[profile];
+  if (!t || (rows.length > 0 && rows.every((r) => r.name !== ''))) return rows;
+  const cols = t.names.map((c) => column(lines, c));
+  const status = column(lines, t.status);
+  const ids = new Set([...cols.flatMap((c) => [...c.keys()]), ...status.keys()].map(Number).filter((n) => n >= 1 && n <= 4094));
+  const nameOf = (id: number) => cols.map((c) => text(c.get(String(id)))).find((n) => n !== '') ?? '';
+  const out = rows.map((r) => (r.name === '' && nameOf(r.vlan) ? { ...r, name: nameOf(r.vlan) } : r));
+  for (const id of ids) {
+    if (rows.some((r) => r.vlan === id)) continue;
+    out.push({ vlan: id, name: nameOf(id), status: ({ '1': 'other', '2': 'static', '3': 'dynamic' } as Record<string, string>)[status.get(String(id))?.value ?? ''] ?? 'other', source: profile });
+  }
+  return out.sort((a, b) => a.vlan - b.vlan);
+}
+
+/** Q-BRIDGE static names and current status (empty names from the vendor profile's table); CISCO-VTP vtpVlanTable when there are none. */
+export function expectedVlans(name: string, ciscoVtp: boolean, profile = name.split('-')[0]!, lines = read(name)): VlanRow[] {
   const names = column(lines, '1.3.6.1.2.1.17.7.1.4.3.1.1');
   const status = new Map<string, string>();
   for (const [idx, v] of column(lines, '1.3.6.1.2.1.17.7.1.4.2.1.6')) status.set(idx.split('.')[1]!, ({ '1': 'other', '2': 'permanent', '3': 'dynamic-gvrp' } as Record<string, string>)[v.value] ?? 'other');
   const ids = [...new Set([...names.keys(), ...status.keys()])].map(Number).filter((n) => n >= 1 && n <= 4094).sort((a, b) => a - b);
-  if (ids.length > 0 || !ciscoVtp) return ids.map((id) => ({ vlan: id, name: text(names.get(String(id))), status: status.get(String(id)) ?? 'static', source: 'qbridge' }));
+  const q = ids.map((id) => ({ vlan: id, name: text(names.get(String(id))), status: status.get(String(id)) ?? 'static', source: 'qbridge' }));
+  if (ids.length > 0 || !ciscoVtp) return withVendor(lines, q, profile);
   const vtpNames = column(lines, '1.3.6.1.4.1.9.9.46.1.3.1.1.4');
   const vtpState = column(lines, '1.3.6.1.4.1.9.9.46.1.3.1.1.2');
   const out = new Map<number, VlanRow>();

@@ -3,7 +3,7 @@ import { LocalPorts, LOCAL_PORT_COLUMNS } from '../neighbors/local-ports.js';
 import type { ColumnValues } from '../session.js';
 import { ARP_COLUMNS, ARP_MEDIA_COLUMNS, needsMediaTable, parseArp } from './arp.js';
 import { FDB_COLUMNS, parseFdb } from './fdb.js';
-import { parseQBridgeVlans, parseVtpVlans, QBRIDGE_VLAN_COLUMNS, VTP_VLAN_COLUMNS } from './vlan.js';
+import { needsVendorVlanNames, parseQBridgeVlans, parseVtpVlans, QBRIDGE_VLAN_COLUMNS, vendorVlanColumns, VTP_VLAN_COLUMNS, withVendorVlanNames, type VendorVlanNames } from './vlan.js';
 
 /**
  * Layer-2 tables a profile can ask for (`l2: [arp, fdb, vlan]`), read on the inventory interval into `arp`, `fdb`
@@ -44,9 +44,10 @@ const LATER = new Set(SECOND_STEP.flatMap((s) => s.columns));
 
 /**
  * Reads the tables, caps each measurement at its limit, and adds the `l2` count sample (`<m>_entries` kept,
- * `<m>_truncated` left out) for every measurement asked for.
+ * `<m>_truncated` left out) for every measurement asked for. `vendorVlans` (the vendor profile's `vlanNames:`) is
+ * walked only when Q-BRIDGE left a VLAN unnamed or listed none.
  */
-export async function collectL2(tables: ReadonlySet<L2Table>, walk: WalkColumns, limits: L2Limits): Promise<RawSample[]> {
+export async function collectL2(tables: ReadonlySet<L2Table>, walk: WalkColumns, limits: L2Limits, vendorVlans?: VendorVlanNames): Promise<RawSample[]> {
   if (tables.size === 0) return [];
   const standard = [...tables].filter((t) => !L2_TABLES[t].fallback);
   const columns = new Set<string>(LOCAL_PORT_COLUMNS);
@@ -57,6 +58,9 @@ export async function collectL2(tables: ReadonlySet<L2Table>, walk: WalkColumns,
   const ports = new LocalPorts(cols);
   const by = new Map<L2Measurement, RawSample[]>();
   for (const t of standard) by.set(L2_TABLES[t].measurement, [...(by.get(L2_TABLES[t].measurement) ?? []), ...L2_TABLES[t].parse(cols, ports)]);
+  if (tables.has('vlan') && vendorVlans && needsVendorVlanNames(by.get('vlan') ?? [])) {
+    by.set('vlan', withVendorVlanNames(by.get('vlan') ?? [], await walk(new Set(vendorVlanColumns(vendorVlans))), vendorVlans));
+  }
   for (const t of [...tables].filter((x) => L2_TABLES[x].fallback)) {
     const m = L2_TABLES[t].measurement;
     if ((by.get(m)?.length ?? 0) > 0) continue;

@@ -49,3 +49,58 @@ export function parseVtpVlans(cols: ColumnValues): RawSample[] {
   }
   return [...byId.entries()].sort(([a], [b]) => a - b).map(([, s]) => s);
 }
+
+/**
+ * A vendor's VLAN table as a profile declares it (`vlanNames:` in the profile YAML): name columns indexed by the VLAN
+ * id, the first non-empty one winning (Huawei: hwL2VlanName, then hwL2VlanDescr), and optionally a status column
+ * with its enumeration. Read only for VLANs whose Q-BRIDGE name is empty or that Q-BRIDGE does not list.
+ */
+export interface VendorVlanNames {
+  /** The profile that declares it, written as the row's `source`. */
+  source: string;
+  names: readonly string[];
+  status?: { column: string; values: Readonly<Record<string, string>> };
+}
+
+/** The columns to walk for a vendor VLAN table. */
+export function vendorVlanColumns(v: VendorVlanNames): string[] {
+  return [...v.names, ...(v.status ? [v.status.column] : [])];
+}
+
+/** Whether Q-BRIDGE left a VLAN without a name (or gave no VLANs at all): only then is the vendor table walked. */
+export function needsVendorVlanNames(qbridge: readonly RawSample[]): boolean {
+  return qbridge.length === 0 || qbridge.some((s) => s.fields.name === '');
+}
+
+/**
+ * Fills the empty names of Q-BRIDGE's VLANs from the vendor's table and adds the VLANs only the vendor's table lists
+ * (an agent without Q-BRIDGE, such as the Huawei S5720), with the profile as their source. A Q-BRIDGE name that is
+ * set is kept: it is the standard's word for the same thing.
+ */
+export function withVendorVlanNames(qbridge: readonly RawSample[], cols: ColumnValues, v: VendorVlanNames): RawSample[] {
+  const vendor = new Map<number, string>();
+  for (const column of v.names) {
+    for (const [index, value] of cols.get(column) ?? []) {
+      const id = Number(index);
+      const name = snmpText(value) ?? '';
+      if (isVlanId(id) && name !== '' && !vendor.has(id)) vendor.set(id, name);
+    }
+  }
+  // A VLAN the vendor's table lists without any name is still a VLAN of the device.
+  for (const column of vendorVlanColumns(v)) {
+    for (const index of cols.get(column)?.keys() ?? []) if (isVlanId(Number(index)) && !vendor.has(Number(index))) vendor.set(Number(index), '');
+  }
+  const status = (id: number): string => {
+    if (!v.status) return 'other';
+    const raw = snmpNumber(cols.get(v.status.column)?.get(String(id)));
+    return raw === undefined ? 'other' : v.status.values[String(raw)] ?? 'other';
+  };
+  const out = qbridge.map((s) => {
+    const id = Number(s.fields.vlan);
+    const name = vendor.get(id);
+    return s.fields.name === '' && name ? { ...s, fields: { ...s.fields, name } } : s;
+  });
+  const listed = new Set(qbridge.map((s) => Number(s.fields.vlan)));
+  for (const id of [...vendor.keys()].filter((x) => !listed.has(x)).sort((a, b) => a - b)) out.push(vlanSample(id, vendor.get(id)!, status(id), v.source));
+  return out.sort((a, b) => Number(a.fields.vlan) - Number(b.fields.vlan));
+}

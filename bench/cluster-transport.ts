@@ -16,11 +16,12 @@ import type { Device } from '../src/config/inventory-schema.js';
 import { loadConfig } from '../src/config/loader.js';
 import { createLogger } from '../src/core/log.js';
 import { labAddress, labInventoryYaml, readFixtures } from '../src/lab/inventory.js';
-import { fixturesDir } from '../src/lab/paths.js';
+import { fixturesDir, repoRoot } from '../src/lab/paths.js';
+import { parseAlertRules } from '../src/alerting/rules.js';
 import { startRedis } from '../src/lab/redis.js';
 import { startSnmpsim } from '../src/lab/snmpsim.js';
 import { createSnmpPoller } from '../src/pollers/snmp/index.js';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gunzipSync, gzipSync } from 'node:zlib';
 
@@ -67,6 +68,19 @@ try {
   const jsonBytes = payloads.reduce((n, p) => n + gunzipSync(Buffer.from(p.split(' ')[2]!, 'base64')).length, 0);
   const encCpu = (() => { const u = process.cpuUsage(); for (let k = 0; k < 5; k++) for (const p of payloads) encodeBatch(decodeBatch(p)); return cpuMs(process.cpuUsage(u)) / 5 / payloads.length; })();
   console.log(`SNMP polls of ${devices.length} recordings: ${(samples / devices.length).toFixed(1)} samples and ${(jsonBytes / devices.length / 1024).toFixed(1)} KiB JSON per device poll (${(gz / devices.length / 1024).toFixed(1)} KiB on the wire, gzip+base64; encode+decode ${encCpu.toFixed(2)} ms); poller CPU ${(pollCpu / devices.length).toFixed(1)} ms per SNMP device poll; counter state ${(stateBytes / devices.length / 1024).toFixed(2)} KiB per device (${(stateGz / devices.length / 1024).toFixed(2)} KiB gzipped, as stored)`);
+
+  // 2a. Split consume, option (a) (docs/SCALE.md, "Split consume"): each writer would forward to the leader a reduced
+  // batch of the samples the rules select. With the shipped rules, how much of a device poll is that, and what does
+  // cutting and re-encoding it cost the writer (the leader's decode shrinks by the same share)?
+  const rules = parseAlertRules(readFileSync(join(repoRoot, 'config', 'alerts.example.yaml'), 'utf8'), 'alerts.example.yaml', { ...process.env, NOCTUA_SNMP_COMMUNITY: 'x' });
+  const selected = new Set(rules.rules.map((r) => r.spec.select.measurement));
+  const decodedPolls = payloads.map((p) => decodeBatch(p));
+  const kept = decodedPolls.map((b) => ({ id: b.id, samples: b.samples.filter((x) => selected.has(x.measurement)) }));
+  const reduceCpu = (() => { const u = process.cpuUsage(); for (let k = 0; k < 5; k++) for (const b of decodedPolls) encodeBatch({ id: b.id, samples: b.samples.filter((x) => selected.has(x.measurement)) }); return cpuMs(process.cpuUsage(u)) / 5 / decodedPolls.length; })();
+  const decodeCpu = (() => { const u = process.cpuUsage(); for (let k = 0; k < 5; k++) for (const p of payloads) decodeBatch(p); return cpuMs(process.cpuUsage(u)) / 5 / payloads.length; })();
+  const keptSamples = kept.reduce((n, b) => n + b.samples.length, 0);
+  const keptBytes = kept.reduce((n, b) => n + Buffer.byteLength(encodeBatch(b)), 0);
+  console.log(`reduced stream for the shipped rules (measurements ${[...selected].sort().join(', ')}): ${(keptSamples / samples * 100).toFixed(0)} % of the samples, ${(keptBytes / gz * 100).toFixed(0)} % of the bytes per device poll; cutting + re-encoding it ${reduceCpu.toFixed(2)} ms on the writer; decoding a whole batch ${decodeCpu.toFixed(2)} ms`);
 
   // 2. Appending device-poll batches to a stream (the forwarder's capped XADD, 8 in flight), then consuming them.
   const redis = new Redis(redisInst.url);

@@ -1,5 +1,5 @@
 /** The sections `npm run bench` knows, in the order they run. */
-export const SECTIONS = ['icmp', 'snmp', 'fleet', 'influx', 'alerts', 'cluster', 'events', 'discovery'] as const;
+export const SECTIONS = ['icmp', 'snmp', 'fleet', 'influx', 'alerts', 'cluster', 'consume', 'events', 'discovery'] as const;
 
 /** One benchmark section. */
 export type Section = (typeof SECTIONS)[number];

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only icmp|snmp|fleet|influx|alerts|cluster|events|discovery]`: starts every component it needs on
+ * `npm run bench [-- --quick] [-- --only icmp|snmp|fleet|influx|alerts|cluster|consume|events|discovery]`: starts every component it needs on
  * loopback, measures Noctua and its peer in the same run on the same targets, prints a Markdown table on stdout
  * and writes bench/results/<date>-<host>.json. See bench/README.md for what each figure means.
  */
@@ -13,6 +13,7 @@ import { parseBenchArgs, type Section } from './options.js';
 import { markdownTable, type ResultRow } from './report.js';
 import { alertsSection } from './sections/alerts.js';
 import { clusterSection } from './sections/cluster.js';
+import { consumeSection } from './sections/consume.js';
 import { discoverySection } from './sections/discovery.js';
 import { eventsSection } from './sections/events.js';
 import { fleetSection } from './sections/fleet.js';
@@ -21,7 +22,7 @@ import { influxSection } from './sections/influx.js';
 import { snmpSection } from './sections/snmp.js';
 
 const RUNNERS: Record<Section, (ctx: BenchContext) => Promise<void>> = {
-  icmp: icmpSection, snmp: snmpSection, fleet: fleetSection, influx: influxSection, alerts: alertsSection, cluster: clusterSection, events: eventsSection, discovery: discoverySection,
+  icmp: icmpSection, snmp: snmpSection, fleet: fleetSection, influx: influxSection, alerts: alertsSection, cluster: clusterSection, consume: consumeSection, events: eventsSection, discovery: discoverySection,
 };
 
 /** The machine the figures came from, for the JSON and the README table. */

@@ -4,7 +4,7 @@ import type { ClusterSection } from '../config/sections/cluster.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { Sample } from '../core/sample.js';
-import type { ClusterKeys } from './keys.js';
+import { CORE_CONSUMER_GROUP, ENGINE_CONSUMER_GROUP, type ClusterKeys } from './keys.js';
 import { LeaderLease } from './leader-lease.js';
 import { RedisLeaseStore } from './lease.js';
 import { clusterSelfSamples, readClusterStatus } from './status.js';
@@ -20,6 +20,9 @@ export interface CoreRoleOptions {
   log: Logger;
 }
 
+/** The consumer groups on every stream with `consume: split`: the writers' and the leader's engine's. */
+const SPLIT_GROUPS = [CORE_CONSUMER_GROUP, ENGINE_CONSUMER_GROUP] as const;
+
 /**
  * The core side of a cluster: the leader lease (one core runs the writer, the alert engine and
  * escalation), the core heartbeat, and the stream consumer that feeds them once this core leads.
@@ -28,6 +31,8 @@ export class CoreRole {
   readonly lease: LeaderLease;
   private consumer: StreamConsumer | undefined;
   private consumerRedis: Redis | undefined;
+  private writer: StreamConsumer | undefined;
+  private writerRedis: Redis | undefined;
   private timer: { cancel(): void } | undefined;
   private stopped = false;
 
@@ -75,18 +80,50 @@ export class CoreRole {
     this.timer = this.opts.clock.setTimeout(() => void loop(), this.lease.stepMs);
   }
 
-  /** Starts consuming every group's stream into `deliver` (writer + alert engine). */
+  /** A connection of its own: XREADGROUP BLOCK holds it, and the lease must renew on another one. */
+  private connection(): Redis {
+    const r = this.opts.redis.duplicate();
+    r.on('error', () => { /* reported by the main connection */ });
+    return r;
+  }
+
+  /**
+   * Leader only: starts consuming every group's stream into `deliver`. With `consume: single` that is the
+   * writer and the alert engine, through the group `core`; with `split` only the engine (and what else reads
+   * every sample: latest values, device states), through the group `engine`, while {@link startWriting} writes.
+   */
   startConsuming(deliver: (samples: Sample[]) => Promise<void>): StreamConsumer {
-    const { redis, keys, coreId, section, log } = this.opts;
-    // XREADGROUP BLOCK holds a connection; the lease must renew on another one.
-    this.consumerRedis = redis.duplicate();
-    this.consumerRedis.on('error', () => { /* reported by the main connection */ });
+    const { keys, coreId, section, log } = this.opts;
+    const split = section.consume === 'split';
+    this.consumerRedis = this.connection();
     this.consumer = new StreamConsumer({
-      redis: this.consumerRedis, keys, consumer: coreId, readCount: section.readCount,
+      redis: this.consumerRedis, keys, consumer: coreId, readCount: section.readCount, mode: 'sole',
+      ...(split ? { group: ENGINE_CONSUMER_GROUP, groups: SPLIT_GROUPS } : {}),
       claimIdleMs: section.leaderLease, dedupWindowMs: section.dedupWindow, lingerMs: section.readLinger, deliver, log: log.child({ component: 'stream-consumer' }),
     });
     this.consumer.start();
     return this.consumer;
+  }
+
+  /**
+   * `consume: split`, every core (leader or standby): writes its share of every group's stream through the
+   * group `core`, beside the other cores; entries a dead core left pending are claimed after `claimIdle`.
+   */
+  startWriting(write: (samples: Sample[]) => Promise<void>): StreamConsumer {
+    const { keys, coreId, section, log } = this.opts;
+    this.writerRedis = this.connection();
+    this.writer = new StreamConsumer({
+      redis: this.writerRedis, keys, consumer: coreId, readCount: section.readCount, mode: 'shared', group: CORE_CONSUMER_GROUP, groups: SPLIT_GROUPS,
+      claimIdleMs: section.claimIdle, dedupWindowMs: section.dedupWindow, lingerMs: section.readLinger, deliver: write, log: log.child({ component: 'stream-writer' }),
+    });
+    this.writer.start();
+    return this.writer;
+  }
+
+  /** Stops writing after the write under way; what this core read but did not write waits for another core's claim. */
+  async stopWriting(): Promise<void> {
+    await this.writer?.stop();
+    this.writerRedis?.disconnect();
   }
 
   /** `noctua_self` samples of the cluster as Redis sees it (empty when Redis does not answer). */
@@ -103,11 +140,12 @@ export class CoreRole {
     this.consumerRedis?.disconnect();
   }
 
-  /** Stops consuming (acknowledging what was delivered) and gives the lease up. */
+  /** Stops consuming and writing (acknowledging what was delivered) and gives the lease up. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.timer?.cancel();
     await this.stopConsuming();
+    await this.stopWriting();
     await this.lease.release();
     try { await this.opts.redis.del(this.opts.keys.coreHeartbeat(this.opts.coreId)); } catch { /* expires */ }
   }

@@ -23,5 +23,7 @@ export class ClusterKeys {
   leader(): string { return `${this.prefix}:leader`; }
 }
 
-/** The stream consumer group every core reads through. */
+/** The stream consumer group every core reads through (with `cluster.consume: split`, the writers' group). */
 export const CORE_CONSUMER_GROUP = 'core';
+/** With `cluster.consume: split`: the group only the leader reads, so its alert engine sees every entry. */
+export const ENGINE_CONSUMER_GROUP = 'engine';

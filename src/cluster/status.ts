@@ -58,7 +58,7 @@ export function clusterSelfSamples(status: ClusterStatus, instance: string, now:
       // Tagged as a device named after the poller, so that an alert rule on member_up gives one incident per dead poller.
       out.push({ measurement: 'noctua_self', tags: { component: 'cluster_member', instance, group: g.group, member: m.id, device: m.id, site: g.group, class: 'other' }, fields: { member_up: m.alive ? 1 : 0, devices: m.devices }, time: now });
     }
-    if (g.stream) out.push({ measurement: 'noctua_self', tags: { component: 'cluster_stream', instance, group: g.group }, fields: { stream_length: g.stream.length, stream_lag: g.stream.lag, stream_pending: g.stream.pending }, time: now });
+    if (g.stream) out.push({ measurement: 'noctua_self', tags: { component: 'cluster_stream', instance, group: g.group }, fields: { stream_length: g.stream.length, stream_lag: g.stream.lag, stream_pending: g.stream.pending, ...(g.stream.engine ? { engine_lag: g.stream.engine.lag, engine_pending: g.stream.engine.pending } : {}) }, time: now });
   }
   out.push({ measurement: 'noctua_self', tags: { component: 'cluster_leader', instance, leader: status.leader ?? 'none' }, fields: { has_leader: status.leader ? 1 : 0, cores_alive: status.cores.filter((c) => c.alive).length }, time: now });
   return out;
@@ -72,7 +72,8 @@ export function formatClusterStatus(s: ClusterStatus, now = Date.now()): string 
   for (const g of s.groups) {
     const st = g.stream;
     lines.push(`group ${g.group}: ${g.members.filter((m) => m.alive).length}/${g.members.length} pollers alive, ${g.members.reduce((n, m) => n + m.devices, 0)} devices held` +
-      (st ? `; stream length ${st.length}, lag ${st.lag}, pending ${st.pending}` : ''));
+      (st ? `; stream length ${st.length}, lag ${st.lag}, pending ${st.pending}` : '') +
+      (st?.engine ? `; engine lag ${st.engine.lag}, pending ${st.engine.pending}` : ''));
     for (const m of g.members) lines.push(`  poller ${m.id}: ${m.alive ? `alive, ${m.devices} devices (${m.host ?? '?'} pid ${m.pid ?? '?'})` : `DOWN since ${ago(m.lastSeen)}`}`);
   }
   return lines.join('\n');

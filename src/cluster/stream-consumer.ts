@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../core/log.js';
 import type { Sample } from '../core/sample.js';
 import { decodeBatch } from './batch-codec.js';
-import { CORE_CONSUMER_GROUP, type ClusterKeys } from './keys.js';
+import { CORE_CONSUMER_GROUP, ENGINE_CONSUMER_GROUP, type ClusterKeys } from './keys.js';
 
 /** Options of {@link StreamConsumer}. */
 export interface StreamConsumerOptions {
@@ -11,8 +11,20 @@ export interface StreamConsumerOptions {
   keys: ClusterKeys;
   /** This core's id, the consumer name in the group. */
   consumer: string;
+  /** The consumer group read (default `core`). */
+  group?: string;
+  /** Every consumer group on the streams (default: only `group`): all are created together, and entries are trimmed only once each has acknowledged them. */
+  groups?: readonly string[];
+  /**
+   * `sole` (default): the only live reader of its group (it holds the leader lease): at start it claims every
+   * pending entry, applies in stream order and skips re-sent batches by each poller run's high-water mark.
+   * `shared`: one of several live readers (split consume): it claims only entries idle past `claimIdleMs`
+   * (their reader presumed dead) and keeps no marks — with several readers entries of one run are applied out
+   * of order, and a re-sent batch written twice is the same InfluxDB point.
+   */
+  mode?: 'sole' | 'shared';
   readCount: number;
-  /** After taking over, how long a pending entry of another consumer must have been idle before this core claims it. */
+  /** How long a pending entry of another consumer must have been idle before this core claims it (`sole`: after the claim-all at start). */
   claimIdleMs: number;
   /** How long the applied high-water mark of a poller run is kept after its last batch. */
   dedupWindowMs: number;
@@ -35,6 +47,8 @@ export interface StreamLag {
   lag: number;
   /** Delivered but not yet acknowledged. */
   pending: number;
+  /** `consume: split`: the same two figures for the leader's engine group (absent when the stream has none). */
+  engine?: { lag: number; pending: number };
 }
 
 type Entry = [id: string, fields: string[]];
@@ -44,12 +58,16 @@ const BLOCK_MS = 1000;
 /** Counting lag by hand stops here (a status read must stay cheap); the figure then means "at least". */
 const LAG_COUNT_LIMIT = 100_000;
 const ERROR_PAUSE_MS = 1000;
+/** Batches decoded between two yields to the event loop. */
+const DECODE_SLICE = 25;
 
 /**
- * Reads every group's stream through the consumer group `core`, in stream order. When it starts (this
- * core just took the leader lease, so any other consumer is dead or fenced) it first claims every pending
- * entry, then reads its own pending entries from the start, then new ones. Each read is delivered as one
- * batch; only then are the entries acknowledged and trimmed.
+ * Reads every group's stream through a consumer group (`core` unless told otherwise), in stream order. When a
+ * `sole` reader starts (this core just took the leader lease, so any other consumer is dead or fenced) it first
+ * claims every pending entry, then reads its own pending entries from the start, then new ones. A `shared`
+ * reader (split consume) reads its own pending entries, then new ones, and claims a peer's only once they sat
+ * idle past the bound. Each read is delivered as one batch; only then are the entries acknowledged and trimmed
+ * (below what every group on the stream has acknowledged).
  *
  * Idempotence: batch ids are `<member>:<run>:<seq>` and a poller sends each run's batches in sequence
  * (its spool replays oldest first and new batches queue behind it). A copy arrives only when a poller
@@ -66,10 +84,19 @@ export class StreamConsumer {
   private needPending = true;
   private claimedAll = false;
   private lastClaimAt = 0;
-  /** Batches applied and duplicates skipped since start. */
-  readonly counts = { batches: 0, samples: 0, duplicates: 0, undecodable: 0 };
+  private readonly group: string;
+  private readonly groupsOnStream: readonly string[];
+  private readonly shared: boolean;
+  /** Batches applied, duplicates skipped and entries taken over from another consumer since start. */
+  readonly counts = { batches: 0, samples: 0, duplicates: 0, undecodable: 0, claimed: 0 };
 
-  constructor(private readonly opts: StreamConsumerOptions) {}
+  constructor(private readonly opts: StreamConsumerOptions) {
+    this.group = opts.group ?? CORE_CONSUMER_GROUP;
+    this.groupsOnStream = opts.groups ?? [this.group];
+    this.shared = opts.mode === 'shared';
+    // A shared reader starts with nothing to claim at once: live peers hold their entries.
+    this.claimedAll = this.shared;
+  }
 
   /** Starts consuming in the background. */
   start(): void {
@@ -106,10 +133,13 @@ export class StreamConsumer {
     for (const g of this.groups) {
       const key = keys.stream(g);
       if (this.ensured.has(key)) continue;
-      try {
-        await redis.xgroup('CREATE', key, CORE_CONSUMER_GROUP, '0', 'MKSTREAM');
-      } catch (err) {
-        if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+      // Every group at once, from the stream's start: no group may trim entries another has not read yet.
+      for (const group of this.groupsOnStream) {
+        try {
+          await redis.xgroup('CREATE', key, group, '0', 'MKSTREAM');
+        } catch (err) {
+          if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+        }
       }
       this.ensured.add(key);
     }
@@ -128,7 +158,7 @@ export class StreamConsumer {
         let cursor = '0-0';
         let moved = 0;
         for (let i = 0; i < 10_000; i++) {
-          const r = (await redis.xautoclaim(s, CORE_CONSUMER_GROUP, consumer, 0, cursor, 'COUNT', 1000, 'JUSTID')) as [string, string[]];
+          const r = (await redis.xautoclaim(s, this.group, consumer, 0, cursor, 'COUNT', 1000, 'JUSTID')) as [string, string[]];
           moved += r[1].length;
           cursor = r[0];
           if (cursor === '0-0') break;
@@ -140,32 +170,22 @@ export class StreamConsumer {
       this.lastClaimAt = Date.now();
     }
     if (this.needPending) {
-      const r = (await redis.xreadgroup('GROUP', CORE_CONSUMER_GROUP, consumer, 'COUNT', readCount, 'STREAMS', ...streams, ...streams.map(() => '0'))) as StreamReply;
+      const r = (await redis.xreadgroup('GROUP', this.group, consumer, 'COUNT', readCount, 'STREAMS', ...streams, ...streams.map(() => '0'))) as StreamReply;
       got = (r ?? []).map(([stream, entries]) => ({ stream, entries: entries.filter((e) => e[1] !== null) }));
       if (got.every((g) => g.entries.length === 0)) this.needPending = false;
     }
-    // Only a fenced leader that came back can leave entries pending now; picked up once idle.
-    if (got.every((g) => g.entries.length === 0) && Date.now() - this.lastClaimAt >= this.opts.claimIdleMs / 2) {
-      this.lastClaimAt = Date.now();
-      got = [];
-      for (const s of streams) {
-        const r = (await redis.xautoclaim(s, CORE_CONSUMER_GROUP, consumer, this.opts.claimIdleMs, '0-0', 'COUNT', readCount)) as [string, Entry[], string[]?];
-        const entries = (r[1] ?? []).filter((e) => e !== null && e[1] !== null);
-        if (entries.length > 0) {
-          this.opts.log.warn({ stream: s, entries: entries.length }, 'claimed entries another core left pending');
-          got.push({ stream: s, entries });
-        }
-      }
-    }
+    // sole: only a fenced leader that came back can leave entries pending now. shared: a dead peer's entries.
+    // Either way they are picked up once idle past the bound, so a live reader's entries are left to it.
+    if (got.every((g) => g.entries.length === 0) && Date.now() - this.lastClaimAt >= this.opts.claimIdleMs / 2) got = await this.claimIdle(streams);
     if (got.every((g) => g.entries.length === 0)) {
-      const r = (await redis.xreadgroup('GROUP', CORE_CONSUMER_GROUP, consumer, 'COUNT', readCount, 'BLOCK', BLOCK_MS, 'STREAMS', ...streams, ...streams.map(() => '>'))) as StreamReply;
+      const r = (await redis.xreadgroup('GROUP', this.group, consumer, 'COUNT', readCount, 'BLOCK', BLOCK_MS, 'STREAMS', ...streams, ...streams.map(() => '>'))) as StreamReply;
       got = (r ?? []).map(([stream, entries]) => ({ stream, entries }));
       const n = got.reduce((k, g) => k + g.entries.length, 0);
       if (n > 0 && n < readCount && this.opts.lingerMs > 0) {
         // BLOCK returns with the first entry; each delivery ends in a writer flush (an InfluxDB request), so
         // gather what arrives in the next moment into the same delivery instead of flushing per poll.
         await new Promise((res) => setTimeout(res, this.opts.lingerMs));
-        const more = (await redis.xreadgroup('GROUP', CORE_CONSUMER_GROUP, consumer, 'COUNT', readCount - n, 'STREAMS', ...streams, ...streams.map(() => '>'))) as StreamReply;
+        const more = (await redis.xreadgroup('GROUP', this.group, consumer, 'COUNT', readCount - n, 'STREAMS', ...streams, ...streams.map(() => '>'))) as StreamReply;
         for (const [stream, entries] of more ?? []) {
           const g = got.find((x) => x.stream === stream);
           if (g) g.entries.push(...entries); else got.push({ stream, entries });
@@ -178,10 +198,32 @@ export class StreamConsumer {
     return all.length;
   }
 
+  /** Takes over entries pending for longer than `claimIdleMs` with another consumer. */
+  private async claimIdle(streams: string[]): Promise<{ stream: string; entries: Entry[] }[]> {
+    const { redis, consumer, readCount } = this.opts;
+    this.lastClaimAt = Date.now();
+    const got: { stream: string; entries: Entry[] }[] = [];
+    for (const s of streams) {
+      const r = (await redis.xautoclaim(s, this.group, consumer, this.opts.claimIdleMs, '0-0', 'COUNT', readCount)) as [string, Entry[], string[]?];
+      const entries = (r[1] ?? []).filter((e) => e !== null && e[1] !== null);
+      if (entries.length === 0) continue;
+      this.counts.claimed += entries.length;
+      this.opts.log.warn({ stream: s, group: this.group, entries: entries.length }, 'claimed entries another core left pending');
+      got.push({ stream: s, entries });
+      // A full claim may have left more behind: look again next round rather than in claimIdle / 2.
+      if (entries.length >= readCount) this.lastClaimAt = 0;
+    }
+    return got;
+  }
+
   private async apply(entries: { stream: string; id: string; fields: string[] }[]): Promise<void> {
     const { redis, keys, log } = this.opts;
     const decoded: { run: string; seq: number; samples: Sample[] }[] = [];
-    for (const e of entries) {
+    for (const [i, e] of entries.entries()) {
+      // Decoding a full read (500 batches, ~0.5 ms each) holds the event loop for a quarter second, seconds on a
+      // loaded machine: yield now and then so the replies other readers in this process wait for (split consume:
+      // the writer and the engine group; the lease) are taken before their command timeout fires.
+      if (i > 0 && i % DECODE_SLICE === 0) await new Promise((r) => setImmediate(r));
       const payload = e.fields[e.fields.indexOf('d') + 1];
       try {
         const b = decodeBatch(payload ?? '');
@@ -195,13 +237,14 @@ export class StreamConsumer {
         log.error({ err, stream: e.stream, id: e.id }, 'stream entry is not a sample batch; dropped');
       }
     }
-    const runs = [...new Set(decoded.map((d) => d.run))];
+    // shared: no marks (see `mode`); the empty run list skips reading and writing them.
+    const runs = this.shared ? [] : [...new Set(decoded.map((d) => d.run))];
     const marks = runs.length > 0 ? await redis.mget(...runs.map((r) => keys.applied(r))) : [];
     const high = new Map(runs.map((r, i) => [r, marks[i] === null || marks[i] === undefined ? -1 : Number(marks[i])]));
     const samples: Sample[] = [];
     let fresh = 0;
     for (const d of decoded) {
-      if (d.seq <= high.get(d.run)!) { this.counts.duplicates++; continue; }
+      if (!this.shared && d.seq <= high.get(d.run)!) { this.counts.duplicates++; continue; }
       high.set(d.run, d.seq);
       samples.push(...d.samples);
       fresh++;
@@ -211,24 +254,29 @@ export class StreamConsumer {
     for (const r of runs) tx.set(keys.applied(r), String(high.get(r)), 'PX', this.opts.dedupWindowMs);
     const byStream = new Map<string, string[]>();
     for (const e of entries) byStream.set(e.stream, [...(byStream.get(e.stream) ?? []), e.id]);
-    for (const [s, ids] of byStream) tx.xack(s, CORE_CONSUMER_GROUP, ...ids);
+    for (const [s, ids] of byStream) tx.xack(s, this.group, ...ids);
     await tx.exec();
     this.counts.batches += fresh;
     this.counts.samples += samples.length;
     for (const s of byStream.keys()) await this.trim(s);
   }
 
-  /** Drops entries every consumer has acknowledged: below the oldest pending one, or all delivered ones. */
+  /** Drops entries every group has acknowledged: below each group's oldest pending one, or all it delivered. */
   private async trim(stream: string): Promise<void> {
     const { redis } = this.opts;
-    const summary = (await redis.xpending(stream, CORE_CONSUMER_GROUP)) as [number, string | null, string | null, unknown];
+    const info = ((await redis.xinfo('GROUPS', stream)) as unknown[][]).map(toRecord);
     let minId: string | undefined;
-    if (Number(summary[0]) > 0 && summary[1]) minId = summary[1];
-    else {
-      const info = (await redis.xinfo('GROUPS', stream)) as unknown[][];
-      const g = info.map(toRecord).find((x) => x.name === CORE_CONSUMER_GROUP);
-      // Everything up to and including the last delivered entry is done: trim below its successor.
-      if (g && typeof g['last-delivered-id'] === 'string') minId = nextStreamId(g['last-delivered-id']);
+    for (const name of this.groupsOnStream) {
+      const g = info.find((x) => x.name === name);
+      // A group not there (yet, or deleted by hand) has read nothing: trim nothing it may still read.
+      if (!g || typeof g['last-delivered-id'] !== 'string') return;
+      // Everything up to and including the last delivered entry is done, unless older ones are still pending.
+      let bound = nextStreamId(g['last-delivered-id']);
+      if (Number(g.pending ?? 0) > 0) {
+        const summary = (await redis.xpending(stream, name)) as [number, string | null, string | null, unknown];
+        if (summary[1]) bound = summary[1];
+      }
+      if (minId === undefined || compareStreamIds(bound, minId) < 0) minId = bound;
     }
     if (minId) await redis.xtrim(stream, 'MINID', minId);
   }
@@ -245,6 +293,14 @@ function nextStreamId(id: string): string {
   return `${ms}-${(BigInt(seq ?? '0') + 1n).toString()}`;
 }
 
+/** Orders two stream ids ("<ms>-<seq>") numerically. */
+function compareStreamIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map((x) => BigInt(x || '0'));
+  const [bm, bs] = b.split('-').map((x) => BigInt(x || '0'));
+  if (am !== bm) return am! < bm! ? -1 : 1;
+  return as === bs ? 0 : as! < bs! ? -1 : 1;
+}
+
 function toRecord(flat: unknown[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1];
@@ -257,18 +313,21 @@ export async function streamLag(redis: Redis, keys: ClusterKeys): Promise<Stream
   for (const group of (await redis.smembers(keys.groups())).sort()) {
     const key = keys.stream(group);
     const length = await redis.xlen(key);
-    let lag = length;
-    let pending = 0;
+    let core = { lag: length, pending: 0 };
+    let engine: StreamLag['engine'];
     try {
-      const info = ((await redis.xinfo('GROUPS', key)) as unknown[][]).map(toRecord).find((x) => x.name === CORE_CONSUMER_GROUP);
-      if (info) {
-        pending = Number(info.pending ?? 0);
+      const groups = ((await redis.xinfo('GROUPS', key)) as unknown[][]).map(toRecord);
+      const of = async (info: Record<string, unknown> | undefined) => {
+        if (!info) return undefined;
         // Redis 7 reports lag; null when it cannot tell (after deletions), then count what is past the last delivered id.
-        if (info.lag !== null && info.lag !== undefined) lag = Number(info.lag);
-        else lag = ((await redis.xrange(key, `(${String(info['last-delivered-id'])}`, '+', 'COUNT', LAG_COUNT_LIMIT)) as unknown[]).length;
-      }
+        const lag = info.lag !== null && info.lag !== undefined ? Number(info.lag)
+          : ((await redis.xrange(key, `(${String(info['last-delivered-id'])}`, '+', 'COUNT', LAG_COUNT_LIMIT)) as unknown[]).length;
+        return { lag, pending: Number(info.pending ?? 0) };
+      };
+      core = (await of(groups.find((x) => x.name === CORE_CONSUMER_GROUP))) ?? core;
+      engine = await of(groups.find((x) => x.name === ENGINE_CONSUMER_GROUP));
     } catch { /* no stream or no group yet: everything is lag */ }
-    out.push({ group, length, lag, pending });
+    out.push({ group, length, ...core, ...(engine ? { engine } : {}) });
   }
   return out;
 }

@@ -11,6 +11,9 @@ import { clusterRoles } from '../config/sections/cluster.js';
 import { openStateDb, type Db } from '../core/database.js';
 import type { Logger } from '../core/log.js';
 import type { Redis } from 'ioredis';
+import { join } from 'node:path';
+import type { Sample } from '../core/sample.js';
+import { createStorageSink, type InfluxSink } from '../storage/index.js';
 import type { ApiServer } from '../api/server.js';
 import type { ReportScheduler } from '../reports/schedule.js';
 import { DeviceStateRegistry } from '../scheduler/device-state.js';
@@ -68,6 +71,8 @@ async function startCore(x: CoreContext): Promise<CorePart> {
   const section = cfg.settings.cluster;
   const core = new CoreRole({ redis, keys, coreId: x.memberId, section, clock, log: clog });
   closers.add('leader lease', () => core.stop());
+  // split: this core writes its share to InfluxDB from now on, leader or standby (docs/SCALE.md, "Split consume").
+  const writer = section.consume === 'split' ? await startSplitWriter(x, core) : undefined;
   if (!(await core.waitForLeadership(opts.standbySignal))) {
     log.info('standby core stopping before it led');
     throw new StandbyStoppedError();
@@ -76,7 +81,7 @@ async function startCore(x: CoreContext): Promise<CorePart> {
   closers.add('state database', () => db.close());
   // Backups run on the leading core (it keeps the repository and the change index beside the incidents).
   const backup = await startConfigBackupPart(s, cfg, x.current, { triggerOnBus: !x.alsoPolls });
-  const consumers = await startConsumers(cfg, log, db, clock, closers, { noStorage: opts.noStorage, configChanges: (d, at) => backup.changesBefore(d, at), publish: (x) => bus.publish(x) });
+  const consumers = await startConsumers(cfg, log, db, clock, closers, { noStorage: opts.noStorage, storage: writer, configChanges: (d, at) => backup.changesBefore(d, at), publish: (x) => bus.publish(x) });
   // The API and the wall show every device as the pollers see it, not only what this process polls.
   const states = new DeviceStateRegistry(clock);
   states.sync(cfg.devices.filter((d) => d.enabled));
@@ -91,9 +96,7 @@ async function startCore(x: CoreContext): Promise<CorePart> {
     // The scheduler's last self samples go to these sinks: it stops before they close.
     closers.add('scheduler (before the writer and engine it feeds)', x.stopScheduler, cfg.settings.scheduler.drainTimeout + 5000);
   }
-  core.startConsuming(async (samples) => {
-    // Acknowledged only once both took the batch: the writer holds it in InfluxDB or its fsync'd spool.
-    if (consumers.storage) { await consumers.storage.write(samples); await consumers.storage.flush(); }
+  const feedEngine = async (samples: Sample[]) => {
     // The pollers' neighbour and layer-2 rows build the topology here (derived parents, locate, discovery's neighbour
     // seeds); ahead of the engine so parents are current. Not worth holding the stream back for: logged, acknowledged.
     await consumers.topology.write(samples).catch((err: unknown) => log.error({ err }, 'topology did not take a batch'));
@@ -104,6 +107,12 @@ async function startCore(x: CoreContext): Promise<CorePart> {
     await assets.write(samples).catch((err: unknown) => log.error({ err }, 'asset register did not take a batch'));
     // Configuration-change events from every poller's receivers start backups here.
     await backup.trigger.write(samples).catch((err: unknown) => log.error({ err }, 'configuration backup trigger did not take a batch'));
+  };
+  // split: the writers write; this leader's read only feeds the engine. single: acknowledged only once both took
+  // the batch, the writer holding it in InfluxDB or its fsync'd spool.
+  core.startConsuming(writer ? feedEngine : async (samples) => {
+    if (consumers.storage) { await consumers.storage.write(samples); await consumers.storage.flush(); }
+    await feedEngine(samples);
   });
   closers.add('stream consumer', () => core.stopConsuming(), 30_000);
   core.keepLeading(() => {
@@ -129,6 +138,29 @@ async function startCore(x: CoreContext): Promise<CorePart> {
   });
   log.info({ core: x.memberId, groups: Object.keys(section.groups).length + 1 }, 'cluster core leading: writer, alert engine and escalation running');
   return { db, consumers, states, latest, api, reports };
+}
+
+/**
+ * `consume: split`: this core's InfluxDB writer, fed its share of the streams through the group `core`; the
+ * leader's consumers use it as their writer. Its spool is this core's own (`<stateDir>/writers/<id>/spool`):
+ * the cores may share one state directory. Closers: the share stops before the writer closes.
+ */
+async function startSplitWriter(x: CoreContext, core: CoreRole): Promise<InfluxSink | undefined> {
+  const { cfg, s, opts } = x;
+  const writer = opts.noStorage ? undefined : await createStorageSink({ settings: cfg.settings.influx, stateDir: join(cfg.stateDir, 'writers', x.memberId), log: s.log.child({ component: 'writer' }), clock: s.clock });
+  if (writer) s.closers.add('InfluxDB writer', () => writer.close(), 30_000);
+  // Without storage the share is still read and acknowledged, so the streams do not fill.
+  const share = core.startWriting(async (samples) => { if (writer) { await writer.write(samples); await writer.flush(); } });
+  s.closers.add('stream writer', () => core.stopWriting(), 30_000);
+  // Each core's own figures (a standby publishes nothing else): what it wrote, claimed and holds in its spool.
+  every(s, 'stream writer self samples', cfg.settings.scheduler.selfInterval, () => {
+    const now = s.clock.now();
+    const own: Sample[] = [{ measurement: 'noctua_self', tags: { component: 'cluster_writer', instance: s.instance, member: x.memberId }, fields: { batches: share.counts.batches, samples: share.counts.samples, claimed: share.counts.claimed, undecodable: share.counts.undecodable }, time: now }];
+    // The leader publishes its writer's figures with its consumers' (consumerSelfSamples); a standby's are only here.
+    const stats = writer && core.lease.current !== 'leader' ? writer.selfSamples(now).map((m) => ({ ...m, tags: { instance: s.instance, member: x.memberId, ...m.tags } })) : [];
+    writer?.write([...own, ...stats]).catch((err: unknown) => s.log.warn({ err }, 'writer self samples not written'));
+  });
+  return writer;
 }
 
 /**

@@ -30,9 +30,9 @@ export interface SampleConsumers {
  * Builds the writer, the alert engine and escalation from the configuration. Alert events go straight
  * to the writer (for Grafana annotations), not back through the bus, so the engine never sees its own output.
  */
-export async function buildConsumers(cfg: LoadedConfig, log: Logger, db: Db, clock: Clock, opts: Pick<StartConsumersOptions, 'noStorage' | 'configChanges' | 'publish'> = {}): Promise<SampleConsumers> {
+export async function buildConsumers(cfg: LoadedConfig, log: Logger, db: Db, clock: Clock, opts: Pick<StartConsumersOptions, 'noStorage' | 'configChanges' | 'publish' | 'storage'> = {}): Promise<SampleConsumers> {
   const sinks: Sink[] = [];
-  const storage = opts.noStorage ? undefined : await createStorageSink({ settings: cfg.settings.influx, stateDir: cfg.stateDir, log: log.child({ component: 'writer' }), clock });
+  const storage = opts.noStorage ? undefined : opts.storage ?? await createStorageSink({ settings: cfg.settings.influx, stateDir: cfg.stateDir, log: log.child({ component: 'writer' }), clock });
   if (storage) sinks.push(storage);
   if (!cfg.alerts) log.warn(`no alerts.yaml in ${cfg.dir}: no alert rules (incidents and maintenance windows still work through the API)`);
   const writeEvents = (samples: Sample[]) => {
@@ -74,6 +74,8 @@ export async function buildConsumers(cfg: LoadedConfig, log: Logger, db: Db, clo
 /** How {@link startConsumers} is asked to start the consumers. */
 export interface StartConsumersOptions {
   noStorage?: boolean;
+  /** A writer already running (a split-consume core's, docs/SCALE.md): used instead of a new one, and closed by whoever opened it. */
+  storage?: InfluxSink;
   /** Configuration changes before an incident opened (configuration backup), for `opened` notices. */
   configChanges?: EscalationOptions['configChanges'];
   /** Where the topology's events go: the process's bus (docs/TOPOLOGY.md). */
@@ -88,7 +90,7 @@ export interface StartConsumersOptions {
  */
 export async function startConsumers(cfg: LoadedConfig, log: Logger, db: Db, clock: Clock, closers: Closers, opts: StartConsumersOptions = {}): Promise<SampleConsumers> {
   const c = await buildConsumers(cfg, log, db, clock, opts);
-  if (c.storage) { const s = c.storage; closers.add('InfluxDB writer', () => s.close(), 30_000); }
+  if (c.storage && !opts.storage) { const s = c.storage; closers.add('InfluxDB writer', () => s.close(), 30_000); }
   const last = opts.lastSelfSamples;
   if (last) closers.add('last self samples', () => last.publish(consumerSelfSamples(c, last.instance, clock.now())));
   if (c.escalation) {

@@ -9,7 +9,7 @@ const run = (wallS: number, cpuS: number, extra?: Record<string, number>): RunFi
 
 describe('bench arguments', () => {
   it('runs every section, three times, in full mode by default', () => {
-    expect(parseBenchArgs([])).toEqual({ quick: false, sections: ['icmp', 'snmp', 'fleet', 'influx', 'alerts', 'cluster', 'events', 'discovery'], repeats: 3 });
+    expect(parseBenchArgs([])).toEqual({ quick: false, sections: ['icmp', 'snmp', 'fleet', 'influx', 'alerts', 'cluster', 'consume', 'events', 'discovery'], repeats: 3 });
   });
 
   it('takes --quick, --only as a list or repeated (kept in run order), --repeats and --out', () => {

@@ -34,6 +34,8 @@ describe('cluster: in noctua.yaml', () => {
   it('is standalone when absent, so a single process behaves as before', () => {
     const cfg = load('stateDir: /tmp/x\n');
     expect(cfg.settings.cluster.role).toBe('standalone');
+    // One core consuming everything, as before split consume existed.
+    expect(cfg.settings.cluster.consume).toBe('single');
     expect(clusterRoles(cfg.settings.cluster).size).toBe(0);
   });
 
@@ -60,6 +62,8 @@ cluster:
   redis: { url: "http://127.0.0.1:6379" }
   heartbeat: 5 seconds
   replicas: 2
+  consume: parallel
+  claimIdle: 200ms
 `;
     const errs = errorsOf(text);
     const file = join(tmp.dir, 'noctua.yaml');
@@ -69,6 +73,8 @@ cluster:
       expect.stringMatching(new RegExp(`^${file}:5:\\d+ cluster\\.redis\\.url: expected a redis:// or rediss:// URL`)),
       expect.stringMatching(new RegExp(`^${file}:6:\\d+ cluster\\.heartbeat: expected a duration`)),
       expect.stringMatching(new RegExp(`^${file}:7:\\d+ cluster.*replicas`)),
+      expect.stringMatching(new RegExp(`^${file}:8:\\d+ cluster\\.consume: expected single or split`)),
+      expect.stringMatching(new RegExp(`^${file}:9:\\d+ cluster\\.claimIdle: expected at least 1s`)),
     ]));
   });
 });

@@ -40,6 +40,15 @@ export const clusterSectionSchema = z.strictObject({
   readCount: z.number().int().min(1).max(10_000).default(500),
   /** After a read that was not full the core waits this long for more before handing the read on: fewer, larger InfluxDB writes for a little alert latency. */
   readLinger: durationSchema.refine((ms) => ms <= 5000, { message: 'expected at most 5s' }).default(250),
+  /**
+   * How the cores consume the streams. `single` (default): the leading core alone reads every entry, writes it to
+   * InfluxDB and feeds its alert engine. `split`: every core (leader and standbys) writes a share of the entries
+   * to InfluxDB through the consumer group "core", while the leader's engine reads every entry through a second
+   * consumer group "engine" (docs/SCALE.md, "Split consume"). Every core of a cluster must use the same value.
+   */
+  consume: z.enum(['single', 'split']).default('single'),
+  /** split: an entry read by a core but not acknowledged for this long is taken over by another core (its reader presumed dead). */
+  claimIdle: durationSchema.refine((ms) => ms >= 1000, { message: 'expected at least 1s' }).default(30_000),
   /** How long the core remembers the last batch it applied from a poller run after that run went quiet (one small key per run). */
   dedupWindow: durationSchema.refine((ms) => ms >= 60_000, { message: 'expected at least 1m' }).default(7 * 86_400_000),
 });

@@ -18,6 +18,7 @@ import type { DeviceSetChange } from '../scheduler/scheduler.js';
 import { startApiAndReports } from './api-and-reports.js';
 import { consumerSelfSamples, startConsumers, type SampleConsumers } from './consumers.js';
 import { startEventsPart } from './events.js';
+import { closeSharedState, openSharedState } from './state-store.js';
 import { configBackupApi, startConfigBackupPart } from './config-backup.js';
 import { reloadAlerts, warnRestartOnly } from './reload.js';
 import { addExtraSinks, buildPollers, closePollersLast, createScheduler, every, startScheduler, stopRuntime, type RuntimeServices } from './services.js';
@@ -64,13 +65,19 @@ async function startCore(x: CoreContext): Promise<CorePart> {
   const { cfg, s, opts, redis, keys, clog } = x;
   const { log, clock, bus, closers } = s;
   const section = cfg.settings.cluster;
-  const core = new CoreRole({ redis, keys, coreId: x.memberId, section, clock, log: clog });
+  // With state on PostgreSQL the lease lives there too (its epoch fences the journal) and the standby tails the journal.
+  const shared = await openSharedState(cfg, s);
+  const core = new CoreRole({ redis, keys, coreId: x.memberId, section, clock, log: clog, leaseStore: shared?.leases });
+  if (shared) closers.add('state store connections (PostgreSQL)', () => shared.end());
   closers.add('leader lease', () => core.stop());
+  if (shared) closeSharedState(s, shared);
+  shared?.startTailing();
   if (!(await core.waitForLeadership(opts.standbySignal))) {
     log.info('standby core stopping before it led');
+    shared?.closeCopy();
     throw new StandbyStoppedError();
   }
-  const db = openStateDb(cfg.stateDir);
+  const db = shared ? await shared.lead(keys.leader(), () => x.onLost()) : openStateDb(cfg.stateDir);
   closers.add('state database', () => db.close());
   // Backups run on the leading core (it keeps the repository and the change index beside the incidents).
   const backup = await startConfigBackupPart(s, cfg, x.current, { triggerOnBus: !x.alsoPolls });

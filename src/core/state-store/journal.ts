@@ -124,26 +124,22 @@ export class JournalWriter {
     }
   }
 
-  /** One PostgreSQL transaction: check the epoch, append up to a batch of entries. */
+  /**
+   * One statement, so one round trip: the lease row is locked `FOR SHARE` only if its epoch is still ours, and the
+   * entries are inserted only through that row. No row inserted means the epoch moved on: fenced. With nothing to
+   * append (a {@link durable} barrier) the epoch is read alone.
+   */
   private async round(): Promise<void> {
     const { pool, fence } = this.opts;
     const take = this.queue.slice(0, this.opts.batch ?? 500);
-    const c = await pool.connect();
-    try {
-      await c.query('BEGIN');
-      await checkEpoch(c, fence);
-      if (take.length > 0) {
-        const values = take.map((_, i) => `($${i * 2 + 2}, $1, $${i * 2 + 3})`).join(',');
-        await c.query(`INSERT INTO noctua_journal (seq, epoch, entry) VALUES ${values}`, [fence.epoch, ...take.flatMap((e) => [e.seq, e.entry])]);
-      }
-      await c.query('COMMIT');
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
-    if (take.length > 0) {
+    if (take.length === 0) {
+      await checkEpoch(pool, fence);
+    } else {
+      const values = take.map((_, i) => `($${i * 2 + 3}::bigint, $${i * 2 + 4}::bytea)`).join(',');
+      const r = await pool.query(`WITH f AS (SELECT epoch FROM noctua_leases WHERE key = $1 AND epoch = $2 FOR SHARE)
+        INSERT INTO noctua_journal (seq, epoch, entry) SELECT v.seq, f.epoch, v.entry FROM f, (VALUES ${values}) AS v(seq, entry)`,
+      [fence.key, fence.epoch, ...take.flatMap((e) => [e.seq, e.entry])]);
+      if ((r.rowCount ?? 0) !== take.length) await checkEpoch(pool, fence).then(() => { throw new Error(`state journal append wrote ${r.rowCount} of ${take.length} entries`); });
       this.queue.splice(0, take.length);
       this.pushedSeq = take[take.length - 1]!.seq;
       this.stats.entries += take.length;
@@ -161,8 +157,11 @@ export class JournalWriter {
   }
 }
 
-/** Inside a transaction: locks the lease row against a concurrent acquisition and throws {@link FencedError} unless its epoch is `fence.epoch`. */
-export async function checkEpoch(c: PoolClient, fence: Fence): Promise<void> {
+/**
+ * Throws {@link FencedError} unless the lease row's epoch is `fence.epoch`; inside a transaction the row stays
+ * locked against a concurrent acquisition until it ends.
+ */
+export async function checkEpoch(c: Pool | PoolClient, fence: Fence): Promise<void> {
   const r = await c.query<{ epoch: string }>('SELECT epoch FROM noctua_leases WHERE key = $1 FOR SHARE', [fence.key]);
   const current = r.rows[0] ? Number(r.rows[0].epoch) : undefined;
   if (current !== fence.epoch) throw new FencedError(fence, current);

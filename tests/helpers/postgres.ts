@@ -24,7 +24,7 @@ export interface PostgresInstance {
  * as the Debian `postgres` user; that user cannot enter a 0700 directory of root's (a checkout or mkdtemp dir), so
  * its data directory is then a fresh 0700 one under /tmp owned by `postgres`, removed by stop().
  */
-export async function startPostgres(opts: { dir: string }): Promise<PostgresInstance> {
+export async function startPostgres(opts: { dir: string; /** On for the benchmark; off in tests, which kill Noctua, never this server. */ fsync?: boolean }): Promise<PostgresInstance> {
   const root = process.getuid?.() === 0;
   let ids: { uid: number; gid: number } | undefined;
   let base = opts.dir;
@@ -48,9 +48,8 @@ export async function startPostgres(opts: { dir: string }): Promise<PostgresInst
   const port = await freeTcpPort();
   const fd = openSync(logFile, 'a');
   if (ids) chownSync(logFile, ids.uid, ids.gid);
-  // fsync off: the tests kill Noctua processes, never this server or the machine.
   const child: ChildProcess = spawn(join(BIN, 'postgres'), ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=',
-    '-c', 'fsync=off', '-c', 'max_connections=60', '-c', 'shared_buffers=16MB'], { cwd: base, stdio: ['ignore', fd, fd], env: { ...process.env, LC_ALL: 'C' }, ...ids });
+    '-c', `fsync=${opts.fsync ? 'on' : 'off'}`, '-c', 'max_connections=60', '-c', 'shared_buffers=16MB'], { cwd: base, stdio: ['ignore', fd, fd], env: { ...process.env, LC_ALL: 'C' }, ...ids });
   closeSync(fd);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const url = (db = 'postgres') => `postgres://noctua@127.0.0.1:${port}/${db}`;

@@ -69,6 +69,9 @@ export class PgStateStore {
   /** Sequence number of the last journal entry in the working copy. */
   get position(): number { return this.writer?.captured ?? this.copy.position; }
 
+  /** Sequence number of the last entry committed in PostgreSQL (the leader's; a standby's position otherwise). */
+  pushedPosition(): Promise<number> { return Promise.resolve(this.writer?.pushed ?? this.copy.position); }
+
   /** Journal statistics of the leader (appends and entries committed). */
   get stats(): { appends: number; entries: number } | undefined { return this.writer?.stats; }
 

@@ -138,7 +138,13 @@ export class JournalWriter {
       const values = take.map((_, i) => `($${i * 2 + 3}::bigint, $${i * 2 + 4}::bytea)`).join(',');
       const r = await pool.query(`WITH f AS (SELECT epoch FROM noctua_leases WHERE key = $1 AND epoch = $2 FOR SHARE)
         INSERT INTO noctua_journal (seq, epoch, entry) SELECT v.seq, f.epoch, v.entry FROM f, (VALUES ${values}) AS v(seq, entry)`,
-      [fence.key, fence.epoch, ...take.flatMap((e) => [e.seq, e.entry])]);
+      [fence.key, fence.epoch, ...take.flatMap((e) => [e.seq, e.entry])]).catch(async (err: unknown) => {
+        // The previous try committed but its answer was lost: the rows are there under our epoch.
+        if ((err as { code?: string }).code !== '23505') throw err;
+        const n = await pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM noctua_journal WHERE seq = ANY($1::bigint[]) AND epoch = $2', [take.map((e) => e.seq), fence.epoch]);
+        if (Number(n.rows[0]!.n) !== take.length) throw err;
+        return { rowCount: take.length };
+      });
       if ((r.rowCount ?? 0) !== take.length) await checkEpoch(pool, fence).then(() => { throw new Error(`state journal append wrote ${r.rowCount} of ${take.length} entries`); });
       this.queue.splice(0, take.length);
       this.pushedSeq = take[take.length - 1]!.seq;

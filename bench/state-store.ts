@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStateDb, whenDurable, type Db } from '../src/core/database.js';
 import { createLogger } from '../src/core/log.js';
+import { PgLeaseStore } from '../src/cluster/pg-lease.js';
 import { PgStateStore } from '../src/core/state-store/index.js';
 import { startPostgres } from '../tests/helpers/postgres.js';
 import { tempDir } from '../tests/helpers/tmp.js';
@@ -67,8 +68,9 @@ try {
 
   const url = await server.createDatabase('bench');
   const store = await PgStateStore.open({ url, stateDir: join(tmp.dir, 'pg-copy'), log: createLogger({ level: 'silent' }), snapshotEvery: 1_000_000, snapshotInterval: 3_600_000, tailInterval: 500 });
-  if (!(await store.leases.acquire('bench:leader', 'bench', 600_000))) throw new Error('lease not taken');
-  const db = await store.lead('bench:leader', () => { throw new Error('fenced'); });
+  const leases = new PgLeaseStore(store.pool);
+  if (!(await leases.acquire('bench:leader', 'bench', 600_000))) throw new Error('lease not taken');
+  const db = await store.lead({ key: 'bench:leader', epoch: leases.epochOf('bench:leader')! }, () => { throw new Error('fenced'); });
   const pgRate = await saturate(db);
   const trailing = store.position - (await store.pushedPosition());
   await store.durable();

@@ -2,6 +2,7 @@ import { LatestSamples } from '../api/latest-samples.js';
 import { createAssetSink } from '../service/assets/sink.js';
 import { CoreRole } from '../cluster/core-role.js';
 import { ClusterKeys } from '../cluster/keys.js';
+import { PgLeaseStore } from '../cluster/pg-lease.js';
 import { PollerRole, settleMs } from '../cluster/poller-role.js';
 import { createClusterRedis } from '../cluster/redis-client.js';
 import { RemoteDeviceState } from '../cluster/remote-device-state.js';
@@ -18,7 +19,7 @@ import type { DeviceSetChange } from '../scheduler/scheduler.js';
 import { startApiAndReports } from './api-and-reports.js';
 import { consumerSelfSamples, startConsumers, type SampleConsumers } from './consumers.js';
 import { startEventsPart } from './events.js';
-import { closeSharedState, openSharedState } from './state-store.js';
+import { closeSharedState, leadOn, openSharedState } from './state-store.js';
 import { configBackupApi, startConfigBackupPart } from './config-backup.js';
 import { reloadAlerts, warnRestartOnly } from './reload.js';
 import { addExtraSinks, buildPollers, closePollersLast, createScheduler, every, startScheduler, stopRuntime, type RuntimeServices } from './services.js';
@@ -67,7 +68,8 @@ async function startCore(x: CoreContext): Promise<CorePart> {
   const section = cfg.settings.cluster;
   // With state on PostgreSQL the lease lives there too (its epoch fences the journal) and the standby tails the journal.
   const shared = await openSharedState(cfg, s);
-  const core = new CoreRole({ redis, keys, coreId: x.memberId, section, clock, log: clog, leaseStore: shared?.leases });
+  const leases = shared && new PgLeaseStore(shared.pool);
+  const core = new CoreRole({ redis, keys, coreId: x.memberId, section, clock, log: clog, leaseStore: leases });
   if (shared) closers.add('state store connections (PostgreSQL)', () => shared.end());
   closers.add('leader lease', () => core.stop());
   if (shared) closeSharedState(s, shared);
@@ -77,7 +79,7 @@ async function startCore(x: CoreContext): Promise<CorePart> {
     shared?.closeCopy();
     throw new StandbyStoppedError();
   }
-  const db = shared ? await shared.lead(keys.leader(), () => x.onLost()) : openStateDb(cfg.stateDir);
+  const db = shared && leases ? await leadOn(shared, leases, keys.leader(), () => x.onLost()) : openStateDb(cfg.stateDir);
   closers.add('state database', () => db.close());
   // Backups run on the leading core (it keeps the repository and the change index beside the incidents).
   const backup = await startConfigBackupPart(s, cfg, x.current, { triggerOnBus: !x.alsoPolls });

@@ -1,7 +1,8 @@
 import { LeaderLease } from '../cluster/leader-lease.js';
+import { PgLeaseStore } from '../cluster/pg-lease.js';
 import type { LoadedConfig } from '../config-check/load.js';
 import { openStateDb, type Db } from '../core/database.js';
-import { describePgUrl, PgStateStore } from '../core/state-store/index.js';
+import { describePgUrl, PgStateStore, type FencedError } from '../core/state-store/index.js';
 import type { RuntimeServices } from './services.js';
 
 /** The lease key a standalone Noctua on PostgreSQL holds (a cluster core uses its Redis key prefix's `:leader`). */
@@ -41,7 +42,8 @@ export async function openStandaloneState(cfg: LoadedConfig, s: RuntimeServices,
   s.closers.add('state store connections (PostgreSQL)', () => store.end());
   const { clock, log, closers } = s;
   const owner = cfg.settings.cluster.id ?? s.instance;
-  const lease = new LeaderLease({ store: store.leases, key: STANDALONE_LEASE_KEY, owner, ttlMs: cfg.settings.cluster.leaderLease, clock, log });
+  const leases = new PgLeaseStore(store.pool);
+  const lease = new LeaderLease({ store: leases, key: STANDALONE_LEASE_KEY, owner, ttlMs: cfg.settings.cluster.leaderLease, clock, log });
   store.startTailing();
   let announced = false;
   while ((await lease.step()) !== 'leader') {
@@ -58,5 +60,12 @@ export async function openStandaloneState(cfg: LoadedConfig, s: RuntimeServices,
   timer = setTimeout(() => void renew(), lease.stepMs);
   closers.add('state lease (PostgreSQL)', async () => { stopped = true; clearTimeout(timer); await lease.release(); });
   closeSharedState(s, store);
-  return store.lead(STANDALONE_LEASE_KEY, onLost);
+  return leadOn(store, leases, STANDALONE_LEASE_KEY, onLost);
+}
+
+/** The working copy journaled under the epoch `leases` acquired for `key` (call once this core holds the lease). */
+export function leadOn(store: PgStateStore, leases: PgLeaseStore, key: string, onFenced: (err: FencedError) => void): Promise<Db> {
+  const epoch = leases.epochOf(key);
+  if (epoch === undefined) throw new Error(`state store: leading without holding the lease "${key}"`);
+  return store.lead({ key, epoch }, onFenced);
 }

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { whenDurable } from '../../src/core/database.js';
 import { createLogger } from '../../src/core/log.js';
+import { PgLeaseStore } from '../../src/cluster/pg-lease.js';
 import { FencedError, PgStateStore } from '../../src/core/state-store/index.js';
 import { PG_SCHEMA_VERSION, migratePg } from '../../src/core/state-store/pg-schema.js';
 import { waitFor } from '../../src/lab/ports.js';
@@ -37,8 +38,9 @@ describe('state store on a real PostgreSQL 15: journal, standby tail, snapshot, 
     const a = await open(url, 'a', { snapshotEvery: 20 });
     const b = await open(url, 'b');
     b.startTailing();
-    expect(await a.leases.acquire(KEY, 'a', 60_000)).toBe(true);
-    const db = await a.lead(KEY, () => { throw new Error('not fenced'); });
+    const la = new PgLeaseStore(a.pool);
+    expect(await la.acquire(KEY, 'a', 60_000)).toBe(true);
+    const db = await a.lead({ key: KEY, epoch: la.epochOf(KEY)! }, () => { throw new Error('not fenced'); });
     db.exec('CREATE TABLE clocks (id TEXT PRIMARY KEY, due INTEGER NOT NULL)');
     const put = db.prepare('INSERT INTO clocks (id, due) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET due = excluded.due');
     const q = new pg.Pool({ connectionString: url });
@@ -73,21 +75,22 @@ describe('state store on a real PostgreSQL 15: journal, standby tail, snapshot, 
     const a = await open(url, 'fa');
     const b = await open(url, 'fb');
     b.startTailing();
-    expect(await a.leases.acquire(KEY, 'a', 300)).toBe(true);
+    const [la, lb] = [new PgLeaseStore(a.pool), new PgLeaseStore(b.pool)];
+    expect(await la.acquire(KEY, 'a', 300)).toBe(true);
     let fenced: FencedError | undefined;
-    const db = await a.lead(KEY, (e) => { fenced = e; });
+    const db = await a.lead({ key: KEY, epoch: la.epochOf(KEY)! }, (e) => { fenced = e; });
     db.exec('CREATE TABLE outbox (id TEXT PRIMARY KEY, status TEXT)');
     db.prepare('INSERT INTO outbox VALUES (?, ?)').run('n1', 'pending');
     await whenDurable(db);
     // a stops renewing ("paused"); its lease expires and b takes it: epoch 2.
-    await waitFor('b to take the expired lease', () => b.leases.acquire(KEY, 'b', 60_000), 5000, 50);
-    expect(b.leases.epochOf(KEY)).toBe(2);
-    expect(await a.leases.renew(KEY, 'a', 300)).toBe('lost');
+    await waitFor('b to take the expired lease', () => lb.acquire(KEY, 'b', 60_000), 5000, 50);
+    expect(lb.epochOf(KEY)).toBe(2);
+    expect(await la.renew(KEY, 'a', 300)).toBe('lost');
     // a "resumes" and writes: committed locally, refused in PostgreSQL.
     db.prepare('UPDATE outbox SET status = ? WHERE id = ?').run('sent', 'n1');
     await expect(whenDurable(db)).rejects.toBeInstanceOf(FencedError);
     expect(fenced?.current).toBe(2);
-    const bdb = await b.lead(KEY, () => undefined);
+    const bdb = await b.lead({ key: KEY, epoch: 2 }, () => undefined);
     expect(bdb.prepare('SELECT status FROM outbox WHERE id = ?').get('n1')).toEqual({ status: 'pending' });
     bdb.prepare('UPDATE outbox SET status = ? WHERE id = ?').run('sent', 'n1');
     await whenDurable(bdb);

@@ -1,5 +1,4 @@
 import pg from 'pg';
-import { PgLeaseStore } from '../../cluster/pg-lease.js';
 import { setDurableGate, type Db } from '../database.js';
 import type { Logger } from '../log.js';
 import { captureWrites } from './capture.js';
@@ -7,7 +6,7 @@ import { JournalWriter, type Fence, type FencedError } from './journal.js';
 import { migratePg } from './pg-schema.js';
 import { storeSnapshot, WorkingCopy } from './replica.js';
 
-export { FencedError } from './journal.js';
+export { FencedError, type Fence } from './journal.js';
 
 /** A PostgreSQL URL for messages: host, port and database, never the user or password. */
 export function describePgUrl(url: string): string {
@@ -37,13 +36,11 @@ export interface PgStateStoreOptions {
  * outbox entry where the leader left them.
  */
 export class PgStateStore {
-  readonly leases: PgLeaseStore;
   private writer: JournalWriter | undefined;
   private tailing: { stop: boolean; done: Promise<void> } | undefined;
   private lastSnapshot = { seq: 0, at: Date.now() };
 
   private constructor(readonly pool: pg.Pool, private readonly copy: WorkingCopy, private readonly opts: PgStateStoreOptions) {
-    this.leases = new PgLeaseStore(pool);
   }
 
   /** Connects, migrates the PostgreSQL schema (under its advisory lock) and rebuilds the local working copy. */
@@ -97,15 +94,14 @@ export class PgStateStore {
 
   /**
    * Leader: stops tailing, applies the rest of the journal (the lease is ours, so nothing more is appended by anyone
-   * else) and returns the working copy wrapped so every committed transaction is journaled under `leaseKey`'s epoch.
-   * `onFenced` is called once if PostgreSQL refuses an append.
+   * else) and returns the working copy wrapped so every committed transaction is journaled under the lease `fence`
+   * (its key in `noctua_leases` and the epoch this core acquired, src/cluster/pg-lease.ts). `onFenced` is called once
+   * if PostgreSQL refuses an append.
    */
-  async lead(leaseKey: string, onFenced: (err: FencedError) => void): Promise<Db> {
-    const epoch = this.leases.epochOf(leaseKey);
-    if (epoch === undefined) throw new Error(`state store: lead() without holding the lease "${leaseKey}"`);
+  async lead(fence: Fence, onFenced: (err: FencedError) => void): Promise<Db> {
+    const { key: leaseKey, epoch } = fence;
     if (this.tailing) { this.tailing.stop = true; await this.tailing.done; this.tailing = undefined; }
     await this.copy.catchUp();
-    const fence: Fence = { key: leaseKey, epoch };
     const raw = this.copy.db;
     const writer = new JournalWriter({
       pool: this.pool, fence, nextSeq: this.copy.position + 1, log: this.opts.log, onFenced,

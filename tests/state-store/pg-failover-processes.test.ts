@@ -198,8 +198,8 @@ describe('two cores with separate state directories failing over through one Pos
     expect(pages().length).toBe(before + 1);
     const said = logOf('core-2', resumedAt).map((l) => l.msg);
     expect(said.some((m) => /another core holds the leader lease|state journal append refused/.test(m)), said.join(' | ')).toBe(true);
-    // When its overdue step fired before its lease renewal noticed (the usual order), the page it queued was refused at the gate.
-    if (said.includes('incident escalated')) expect(said, said.join(' | ')).toContain('state journal append refused: another core holds the lease; stepping down');
+    // Its overdue step usually fires on resume and queues the page; whichever stops it first (the journal refusing the
+    // append the outbox gate waits for, or the lease renewal answering "lost"), no page leaves it (checked above).
     expect(logOf('core-2', resumedAt).some((l) => l.msg === 'notice delivered')).toBe(false);
     // Polls still reach InfluxDB through the new leader.
     const q = await influxQuery(influx.url, `SELECT count("ok") FROM "snmp_poll" WHERE time > ${resumedAt}ms`, DB);

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBS=(influxdb snmpsim snmp snmpd fping iputils-ping iproute2 chromium poppler-utils redis-server prometheus-snmp-exporter build-essential python3 fonts-noto-cjk rsyslog snmptrapd openssh-server slapd ldap-utils openssl lldpd ieee-data)
+DEBS=(influxdb snmpsim snmp snmpd fping iputils-ping iproute2 chromium poppler-utils redis-server prometheus-snmp-exporter build-essential python3 fonts-noto-cjk rsyslog snmptrapd openssh-server slapd ldap-utils openssl lldpd ieee-data postgresql)
 
 missing=()
 for p in "${DEBS[@]}"; do

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../core/database.js';
-import { migrate } from '../core/database.js';
+import { migrate, whenDurable } from '../core/database.js';
 import type { Logger } from '../core/log.js';
 import type { Notice } from './escalation/notice.js';
 import { redactUrlsIn } from './notifiers/http.js';
@@ -253,6 +253,15 @@ export class Outbox {
 
   private async attempt(row: Row, notifier: Notifier): Promise<void> {
     const { clock, log, db } = this.opts;
+    // Nothing leaves before the state that led to it is durable and this core still leads (the PostgreSQL journal's
+    // fenced append; at once for plain SQLite): an old leader resumed after a pause sends nothing.
+    try {
+      await whenDurable(db);
+    } catch (err) {
+      log.warn({ notice: row.id, channel: row.channel, err: (err as Error).message }, 'notice not sent: this core no longer leads');
+      return;
+    }
+    if (!this.started) return;
     const notice = JSON.parse(row.notice) as Notice;
     const started = clock.ms();
     const sent = this.recent.get(notifier.name) ?? [];

@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   'check-config': () => import('./check-config.js'),
   'config-backup': () => import('./config-backup.js'),
   'config-diff': () => import('./config-diff.js'),
+  db: () => import('./db.js'),
   dashboards: () => import('./dashboards.js'),
   discover: () => import('./discover.js'),
   events: () => import('./events.js'),

@@ -6,7 +6,7 @@ import type { Logger } from '../core/log.js';
 import type { Sample } from '../core/sample.js';
 import { CORE_CONSUMER_GROUP, ENGINE_CONSUMER_GROUP, type ClusterKeys } from './keys.js';
 import { LeaderLease } from './leader-lease.js';
-import { RedisLeaseStore } from './lease.js';
+import { RedisLeaseStore, type LeaseStore } from './lease.js';
 import { clusterSelfSamples, readClusterStatus } from './status.js';
 import { StreamConsumer } from './stream-consumer.js';
 
@@ -18,6 +18,8 @@ export interface CoreRoleOptions {
   section: ClusterSection;
   clock: Clock;
   log: Logger;
+  /** Where the leader lease lives: Redis (default) or, with the state on PostgreSQL, PostgreSQL (src/cluster/pg-lease.ts). */
+  leaseStore?: LeaseStore;
 }
 
 /** The consumer groups on every stream with `consume: split`: the writers' and the leader's engine's. */
@@ -37,7 +39,7 @@ export class CoreRole {
   private stopped = false;
 
   constructor(private readonly opts: CoreRoleOptions) {
-    this.lease = new LeaderLease({ store: new RedisLeaseStore(opts.redis), key: opts.keys.leader(), owner: opts.coreId, ttlMs: opts.section.leaderLease, clock: opts.clock, log: opts.log });
+    this.lease = new LeaderLease({ store: opts.leaseStore ?? new RedisLeaseStore(opts.redis), key: opts.keys.leader(), owner: opts.coreId, ttlMs: opts.section.leaderLease, clock: opts.clock, log: opts.log });
   }
 
   private async beat(): Promise<void> {

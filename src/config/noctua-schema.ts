@@ -4,6 +4,7 @@ import { apiSectionSchema } from './sections/api.js';
 import { authSectionSchema } from './sections/auth.js';
 import { schedulerSectionSchema } from './sections/scheduler.js';
 import { clusterSectionSchema } from './sections/cluster.js';
+import { stateSectionSchema } from './sections/state.js';
 import { eventsSectionSchema } from './sections/events.js';
 import { reportScheduleSchema } from './sections/reports.js';
 import { configBackupSectionSchema } from './sections/config-backup.js';
@@ -20,6 +21,8 @@ function validTimeZone(tz: string): boolean {
 export const noctuaFileSchema = z.strictObject({
   /** Where the spool, the alert database, reports and lab data live. Relative paths are relative to the config directory's parent. */
   stateDir: z.string().min(1).default('var/state'),
+  /** Where the incident state lives durably: the local SQLite file (default) or PostgreSQL (docs/SCALE.md). */
+  state: stateSectionSchema.prefault({}),
   timezone: z.string().refine(validTimeZone, { message: 'expected an IANA time zone such as Asia/Shanghai or UTC' }).default('UTC'),
   locale: z.enum(LANGS).default('en'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

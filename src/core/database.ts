@@ -46,3 +46,20 @@ export function migrate(db: Db, module: string, steps: readonly string[]): void 
   });
   apply();
 }
+
+const gates = new WeakMap<Db, () => Promise<void>>();
+
+/** Makes {@link whenDurable} on `db` wait for `gate` (the PostgreSQL state store's journal). */
+export function setDurableGate(db: Db, gate: () => Promise<void>): void {
+  gates.set(db, gate);
+}
+
+/**
+ * Resolves once every write committed on `db` so far is durable where the state lives, and this core may still act
+ * on it: at once for a plain SQLite file; with the PostgreSQL state store, when the journal holds them and the lease
+ * epoch was confirmed (rejects when another core holds the lease). Anything with an outside effect waits for it.
+ */
+export function whenDurable(db: Db): Promise<void> {
+  const gate = gates.get(db);
+  return gate ? gate() : Promise.resolve();
+}

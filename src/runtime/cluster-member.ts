@@ -2,6 +2,7 @@ import { LatestSamples } from '../api/latest-samples.js';
 import { createAssetSink } from '../service/assets/sink.js';
 import { CoreRole } from '../cluster/core-role.js';
 import { ClusterKeys } from '../cluster/keys.js';
+import { PgLeaseStore } from '../cluster/pg-lease.js';
 import { PollerRole, settleMs } from '../cluster/poller-role.js';
 import { createClusterRedis } from '../cluster/redis-client.js';
 import { RemoteDeviceState } from '../cluster/remote-device-state.js';
@@ -21,6 +22,7 @@ import type { DeviceSetChange } from '../scheduler/scheduler.js';
 import { startApiAndReports } from './api-and-reports.js';
 import { consumerSelfSamples, startConsumers, type SampleConsumers } from './consumers.js';
 import { startEventsPart } from './events.js';
+import { closeSharedState, leadOn, openSharedState } from './state-store.js';
 import { configBackupApi, startConfigBackupPart } from './config-backup.js';
 import { startDiscoveryPart } from './discovery.js';
 import { topologyRoot } from '../topology/root.js';
@@ -69,15 +71,22 @@ async function startCore(x: CoreContext): Promise<CorePart> {
   const { cfg, s, opts, redis, keys, clog } = x;
   const { log, clock, bus, closers } = s;
   const section = cfg.settings.cluster;
-  const core = new CoreRole({ redis, keys, coreId: x.memberId, section, clock, log: clog });
+  // With state on PostgreSQL the lease lives there too (its epoch fences the journal) and the standby tails the journal.
+  const shared = await openSharedState(cfg, s);
+  const leases = shared && new PgLeaseStore(shared.pool);
+  const core = new CoreRole({ redis, keys, coreId: x.memberId, section, clock, log: clog, leaseStore: leases });
+  if (shared) closers.add('state store connections (PostgreSQL)', () => shared.end());
   closers.add('leader lease', () => core.stop());
   // split: this core writes its share to InfluxDB from now on, leader or standby (docs/SCALE.md, "Split consume").
   const writer = section.consume === 'split' ? await startSplitWriter(x, core) : undefined;
+  if (shared) closeSharedState(s, shared);
+  shared?.startTailing();
   if (!(await core.waitForLeadership(opts.standbySignal))) {
     log.info('standby core stopping before it led');
+    shared?.closeCopy();
     throw new StandbyStoppedError();
   }
-  const db = openStateDb(cfg.stateDir);
+  const db = shared && leases ? await leadOn(shared, leases, keys.leader(), () => x.onLost()) : openStateDb(cfg.stateDir);
   closers.add('state database', () => db.close());
   // Backups run on the leading core (it keeps the repository and the change index beside the incidents).
   const backup = await startConfigBackupPart(s, cfg, x.current, { triggerOnBus: !x.alsoPolls });

@@ -1,12 +1,12 @@
 import { LatestSamples } from '../api/latest-samples.js';
 import type { LoadedConfig } from '../config-check/load.js';
-import { openStateDb } from '../core/database.js';
 import { createAssetSink } from '../service/assets/sink.js';
 import type { DeviceSetChange } from '../scheduler/scheduler.js';
 import { startApiAndReports } from './api-and-reports.js';
 import { configBackupApi, startConfigBackupPart } from './config-backup.js';
 import { consumerSelfSamples, startConsumers } from './consumers.js';
 import { startEventsPart } from './events.js';
+import { openStandaloneState } from './state-store.js';
 import { topologyRoot } from '../topology/root.js';
 import { startDiscoveryPart } from './discovery.js';
 import { warnRestartOnly, reloadAlerts } from './reload.js';
@@ -23,7 +23,7 @@ export async function startStandalone(cfg: LoadedConfig, s: RuntimeServices, opt
   let current = cfg;
   let running = true;
   try {
-    const db = openStateDb(cfg.stateDir);
+    const db = await openStandaloneState(cfg, s, () => { running = false; void stopRuntime(s); });
     closers.add('state database', () => db.close());
     addExtraSinks(s, opts);
     const backup = await startConfigBackupPart(s, cfg, () => current);

@@ -28,7 +28,7 @@ export interface SweepResult {
  * at rate 200 on a loaded machine (its timer catches up after a late wake-up), 10% over.
  */
 export const SWEEP_GAP_FACTOR = 1.1;
-/** What a pass charges the pacer beyond its echoes: fping's start-up, which delays its packets (ms). */
+/** What a pass charges the pacer beyond its echoes: fping reading its input and opening its socket (ms). */
 const START_ALLOWANCE_MS = 50;
 
 function gapMs(rate: number): number {
@@ -58,8 +58,9 @@ export async function icmpSweep(targets: readonly string[], o: SweepOptions, sig
   const answered = new Set<string>();
   let pending = [...targets], echoesSent = 0;
   for (let pass = 0; pass <= o.retries && pending.length > 0; pass++) {
-    await o.pacer?.spread(Math.ceil(pending.length * (gapMs(o.rate) * o.rate) / 1000 + (START_ALLOWANCE_MS * o.rate) / 1000), signal);
-    echoesSent += await fpingPass(pending, passArgs(o, pass), o.binary ?? 'fping', signal, (a) => {
+    const tokens = Math.ceil((pending.length * gapMs(o.rate) * o.rate) / 1000 + (START_ALLOWANCE_MS * o.rate) / 1000);
+    const charge = async () => { await o.pacer?.spread(tokens, signal); };
+    echoesSent += await fpingPass(pending, passArgs(o, pass), o.binary ?? 'fping', signal, charge, (a) => {
       if (!wanted.has(a) || answered.has(a)) return;
       answered.add(a);
       onAlive?.(a);
@@ -69,8 +70,12 @@ export async function icmpSweep(targets: readonly string[], o: SweepOptions, sig
   return { alive: targets.filter((t) => answered.has(t)), echoesSent, wallMs: performance.now() - t0 };
 }
 
-/** One fping process over `targets`: calls `onLine` for each line it prints on stdout, resolves with the echoes it sent. */
-function fpingPass(targets: readonly string[], args: string[], binary: string, signal: AbortSignal, onLine: (line: string) => void): Promise<number> {
+/**
+ * One fping process over `targets`: calls `onLine` for each line it prints on stdout, resolves with the echoes it
+ * sent. fping sends nothing before its input ends, so the targets are written only once the process runs and
+ * `beforeStart` (the pacer's charge) resolved: its packets leave when the pacer counted them, not a start-up later.
+ */
+function fpingPass(targets: readonly string[], args: string[], binary: string, signal: AbortSignal, beforeStart: () => Promise<void>, onLine: (line: string) => void): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let partial = '', stderr = '';
@@ -99,6 +104,8 @@ function fpingPass(targets: readonly string[], args: string[], binary: string, s
       resolve(sent ? Number(sent[1]) : 0);
     });
     child.stdin.on('error', () => { /* fping exited early; its exit code says why */ });
-    child.stdin.end(targets.join('\n') + '\n');
+    child.once('spawn', () => {
+      beforeStart().then(() => child.stdin.end(targets.join('\n') + '\n'), (err: unknown) => { child.kill('SIGKILL'); reject(err as Error); });
+    });
   });
 }

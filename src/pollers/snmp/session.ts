@@ -291,10 +291,7 @@ export class NetSnmpSession implements SnmpSession {
         throw err;
       }
       this.count += vbs.length;
-      chunk.forEach((oid, j) => {
-        const vb = vbs[j];
-        out.push(vb && vb.type !== T.EndOfMibView && inSubtree(vb.oid, oid) ? vb.oid : undefined);
-      });
+      for (const [j, oid] of chunk.entries()) out.push(vbs[j] && vbs[j].type !== T.EndOfMibView && inSubtree(vbs[j].oid, oid) ? vbs[j].oid : undefined);
     }
     return out;
   }

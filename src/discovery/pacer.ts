@@ -24,14 +24,18 @@ export class Pacer {
   }
 
   /**
-   * For a sender that paces itself at `rate` (fping's `-i`): waits for one packet's worth, then charges `tokens`
-   * at once (its packets, and the time its start-up may delay them) so that the senders queued behind wait until
-   * the self-paced ones have left. Not counted in {@link sent}.
+   * For a sender that paces itself at `rate` (an fping pass): waits for one packet's worth, then charges `tokens` at
+   * once (its packets) and resolves; the senders queued behind wait until the charge is paid **and** `until` settled
+   * (the pass said it has sent its last packet), so a sender that falls behind its pace is not overlapped.
+   * Not counted in {@link sent}.
    */
-  spread(tokens: number, signal?: AbortSignal): Promise<void> {
-    return this.turn(1, tokens, 0, signal);
+  spread(tokens: number, until: Promise<unknown>, signal?: AbortSignal): Promise<void> {
+    const turn = this.turn(1, tokens, 0, signal);
+    this.queue = turn.then(() => until).then(() => undefined, () => undefined);
+    return turn;
   }
 
+  /** Serves one caller after those queued before it; the queue moves on when it is served. */
   private turn(need: number, charge: number, packets: number, signal?: AbortSignal): Promise<void> {
     const turn = this.queue.then(async () => {
       for (;;) {

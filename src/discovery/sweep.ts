@@ -28,8 +28,6 @@ export interface SweepResult {
  * at rate 200 on a loaded machine (its timer catches up after a late wake-up), 10% over.
  */
 export const SWEEP_GAP_FACTOR = 1.1;
-/** What a pass charges the pacer beyond its echoes: fping reading its input and opening its socket (ms). */
-const START_ALLOWANCE_MS = 50;
 
 function gapMs(rate: number): number {
   return Math.max((SWEEP_GAP_FACTOR * 1000) / rate, 0.01);
@@ -48,7 +46,8 @@ export function passArgs(o: SweepOptions, pass: number): string[] {
 /**
  * Sweeps `targets` with fping (targets on stdin, as `fping -f -`): a pass sends one echo to each target still
  * silent, `1 + retries` passes at most, each paced so that no more than `rate` packets leave per second — and, with
- * a pacer, charged to it before it starts, so the SNMP probes of the same run fill only the gaps (a pass's timeout).
+ * a pacer, charged to it before it starts and holding it until its last echo left, so the SNMP probes of the same
+ * run fill only the gaps (a pass's timeout).
  * `onAlive` hears each address as fping prints it, while the sweep goes on. A missing fping is a
  * {@link PingerUnavailableError} naming the package.
  */
@@ -56,18 +55,35 @@ export async function icmpSweep(targets: readonly string[], o: SweepOptions, sig
   const t0 = performance.now();
   const wanted = new Set(targets);
   const answered = new Set<string>();
+  const sentinel = sentinelFor(wanted);
   let pending = [...targets], echoesSent = 0;
   for (let pass = 0; pass <= o.retries && pending.length > 0; pass++) {
-    const tokens = Math.ceil((pending.length * gapMs(o.rate) * o.rate) / 1000 + (START_ALLOWANCE_MS * o.rate) / 1000);
-    const charge = async () => { await o.pacer?.spread(tokens, signal); };
-    echoesSent += await fpingPass(pending, passArgs(o, pass), o.binary ?? 'fping', signal, charge, (a) => {
+    let sent!: () => void;
+    const lastSent = new Promise<void>((resolve) => { sent = resolve; });
+    const charge = async () => { try { await o.pacer?.spread(pending.length, lastSent, signal); } catch (err) { sent(); throw err; } };
+    const echoes = await fpingPass([...pending, sentinel], passArgs(o, pass), o.binary ?? 'fping', signal, charge, (a) => {
+      if (a === sentinel) { sent(); return; }
       if (!wanted.has(a) || answered.has(a)) return;
       answered.add(a);
       onAlive?.(a);
-    });
+    }).finally(sent);
+    // The sentinel's echo stays on loopback: it is not one of the run's packets.
+    echoesSent += Math.max(0, echoes - 1);
     pending = pending.filter((t) => !answered.has(t));
   }
   return { alive: targets.filter((t) => answered.has(t)), echoesSent, wallMs: performance.now() - t0 };
+}
+
+/**
+ * A loopback address that is not a target, pinged last in each pass: fping sends a pass in input order and loopback
+ * answers at once, so its reply says the pass's last echo has left (fping may fall behind its pace on a busy
+ * machine; the pacer then holds the probes until it has). Without loopback, the pass's end says it.
+ */
+export function sentinelFor(targets: ReadonlySet<string>): string {
+  for (let i = 1; ; i++) {
+    const a = `127.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    if (!targets.has(a) && (i & 255) !== 0 && (i & 255) !== 255) return a;
+  }
 }
 
 /**

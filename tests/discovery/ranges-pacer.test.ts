@@ -7,7 +7,7 @@ import { ConfigInvalidError } from '../../src/config/yaml-source.js';
 import { sortAgainstInventory } from '../../src/discovery/dedupe.js';
 import { Pacer } from '../../src/discovery/pacer.js';
 import { expandTargets, parseRanges } from '../../src/discovery/ranges.js';
-import { passArgs, sweepArgs } from '../../src/discovery/sweep.js';
+import { passArgs, sentinelFor, sweepArgs } from '../../src/discovery/sweep.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const tmp = tempDir('noctua-discover-cfg-');
@@ -96,15 +96,28 @@ describe('the pacer', () => {
     expect(second).toEqual(expect.arrayContaining(['-r', '0', '-t', '750', '-i', '5.50']));
   });
 
-  it('charges a self-paced sender at once, so that the packets queued behind it wait until it has sent', async () => {
+  it('charges a self-paced sender at once, and holds the packets queued behind it until it has sent its last', async () => {
     let t = 0;
     const pacer = new Pacer(10, () => t, async (ms) => { t += ms; });
-    await pacer.spread(20);
-    // The spread took one packet's worth to start, then 20 tokens: the next packet waits ~2 s for the 20 to leave.
+    let lastSent!: () => void;
+    await pacer.spread(20, new Promise<void>((resolve) => { lastSent = resolve; }));
+    // The spread took one packet's worth to start, then 20 tokens at once.
     expect(t).toBe(0);
-    await pacer.take(1);
+    let took = false;
+    const next = pacer.take(1).then(() => { took = true; });
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    // The sender has not said it is done: nothing behind it goes, whatever the clock.
+    expect(took).toBe(false);
+    lastSent();
+    await next;
+    // ... and then only once its 20 packets' time has passed (~2 s at 10/s).
     expect(t).toBeGreaterThanOrEqual(1900);
     expect(pacer.sent).toBe(1);
+  });
+
+  it('pings a loopback sentinel after the targets, never one of them', () => {
+    expect(sentinelFor(new Set(['10.0.0.1']))).toBe('127.0.0.1');
+    expect(sentinelFor(new Set(['127.0.0.1', '127.0.0.2']))).toBe('127.0.0.3');
   });
 });
 

@@ -22,7 +22,7 @@ export function recordingSessions(): { open: (address: string, settings: SnmpSet
       return {
         get(oids, signal) { for (const o of oids) mine().gets.add(o); return inner.get(oids, signal); },
         walk(columns, signal) { for (const c of columns) mine().walks.add(c); return inner.walk(columns, signal); },
-        firstUnder(oid, signal) { mine().walks.add(oid); return inner.firstUnder(oid, signal); },
+        firstUnder(oids, signal) { for (const o of oids) mine().walks.add(o); return inner.firstUnder(oids, signal); },
         get varbinds() { return inner.varbinds; },
         engine: () => inner.engine(),
         close: () => inner.close(),

@@ -60,23 +60,37 @@ export function credentialSettings(c: DiscoveryCredential, port: number, timeout
 const VARBINDS_PER_WALK_REQUEST = 10;
 
 /**
- * A session that waits for the pacer before each request: every request and its retries count against the rate.
+ * A session that waits for the pacer before each packet it sends. The inner session is opened without retries;
+ * the retries are made here, each taking its token when it is sent (a request that is answered costs one packet,
+ * not 1 + retries). A v3 request before the agent's engine is known costs two (engine discovery, then the request).
  * A walk is many requests, each waiting for the answer to the one before: it waits for its first, and the requests
  * it took beyond that (one per {@link VARBINDS_PER_WALK_REQUEST} varbinds it brought back) are charged after it, so
- * the packets after it wait for them.
+ * the packets after it wait for them; a walk that times out is walked again, as a retry.
  */
-function paced(inner: SnmpSession, pacer: Pacer, packets: number): SnmpSession {
+function paced(inner: SnmpSession, pacer: Pacer, retries: number, v3: boolean): SnmpSession {
+  const attempt = async <R>(signal: AbortSignal | undefined, send: () => Promise<R>): Promise<R> => {
+    for (let i = 0; ; i++) {
+      await pacer.take(v3 && !inner.engine() ? 2 : 1, signal);
+      try {
+        return await send();
+      } catch (err) {
+        // As net-snmp's own retries: only a request that got no (valid) answer is sent again.
+        if (i >= retries || signal?.aborted || !(err instanceof SnmpError && (err.kind === 'timeout' || err.kind === 'garbage'))) throw err;
+      }
+    }
+  };
   return {
-    async get(oids, signal) { await pacer.take(packets, signal); return inner.get(oids, signal); },
-    async walk(cols, signal) {
-      await pacer.take(packets, signal);
+    get: (oids, signal) => attempt(signal, () => inner.get(oids, signal)),
+    walk: (cols, signal) => attempt(signal, async () => {
       const before = inner.varbinds;
-      const out = await inner.walk(cols, signal);
-      const more = Math.ceil((inner.varbinds - before) / VARBINDS_PER_WALK_REQUEST) - 1;
-      if (more > 0) await pacer.take(more * packets, signal);
-      return out;
-    },
-    async firstUnder(oid, signal) { await pacer.take(packets, signal); return inner.firstUnder(oid, signal); },
+      try {
+        return await inner.walk(cols, signal);
+      } finally {
+        const more = Math.ceil((inner.varbinds - before) / VARBINDS_PER_WALK_REQUEST) - 1;
+        if (more > 0) await pacer.take(more, signal);
+      }
+    }),
+    firstUnder: (oids, signal) => attempt(signal, () => inner.firstUnder(oids, signal)),
     get varbinds() { return inner.varbinds; },
     engine: () => inner.engine(),
     close: () => inner.close(),
@@ -106,8 +120,8 @@ export async function probeHost(address: string, o: ProbeOptions, signal: AbortS
   for (const port of o.ports) {
     for (const cred of o.credentials) {
       signal.throwIfAborted();
-      const settings = credentialSettings(cred, port, o.timeoutMs, o.retries);
-      const session = paced(open(address, settings), o.pacer, 1 + o.retries + (cred.version === '3' ? 1 : 0));
+      // Retries are the paced session's own, so that each takes its token only when it is sent.
+      const session = paced(open(address, credentialSettings(cred, port, o.timeoutMs, 0)), o.pacer, o.retries, cred.version === '3');
       try {
         const values = await session.get(PROBE_OIDS, signal);
         const map = new Map(PROBE_OIDS.map((oid, i) => [oid, values[i]]));

@@ -45,16 +45,33 @@ export interface DiscoveryResult extends Sorted {
   /** Credential name -> hosts it opened (never the secret). */
   credentialsUsed: Record<string, number>;
   sweepMs: number;
+  /** From the first probe's start to the last one's end (probes start while the sweep runs). */
   probeMs: number;
 }
 
-/** Runs `fn` on every item with at most `limit` at a time, results in the items' order. */
-async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => { while (next < items.length) { const i = next++; out[i] = await fn(items[i]!); } };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+/**
+ * Runs `fn` on items pushed while it runs, at most `limit` at a time: `push` queues one, `done` resolves with every
+ * result once `close` was called and the queue ran dry (the first failure rejects it).
+ */
+function streamingPool<T, R>(limit: number, fn: (item: T) => Promise<R>) {
+  const queue: T[] = [];
+  const results: R[] = [];
+  let running = 0, closed = false, failed = false;
+  let settle!: { resolve: (r: R[]) => void; reject: (e: unknown) => void };
+  const done = new Promise<R[]>((resolve, reject) => { settle = { resolve, reject }; });
+  const pump = (): void => {
+    while (!failed && running < limit && queue.length > 0) {
+      const item = queue.shift()!;
+      running++;
+      fn(item).then((r) => { results.push(r); running--; pump(); }, (err: unknown) => { failed = true; settle.reject(err); });
+    }
+    if (!failed && closed && running === 0 && queue.length === 0) settle.resolve(results);
+  };
+  return {
+    push(item: T) { queue.push(item); pump(); },
+    close() { closed = true; pump(); },
+    done,
+  };
 }
 
 /** Most addresses following neighbours may add to one run: a bound on how far a run spreads. */
@@ -66,19 +83,30 @@ export interface FollowedAddress { address: string; seenBy: string; depth: numbe
 /** One round's sweep and probes: the outcomes and what they cost. */
 interface RoundCost { swept: number; alive: number; echoesSent: number; sweepMs: number; probeMs: number }
 
-/** Sweeps one round's targets and probes the hosts that answered (reading their neighbours when asked). */
+/**
+ * Sweeps one round's targets and probes each host as it answers ping, while the sweep goes on (reading its
+ * neighbours when asked): the echoes and the probes take their packets from the one pacer in `opts`.
+ */
 async function sweepAndProbe(req: DiscoveryRequest, targets: readonly string[], opts: ProbeOptions, signal: AbortSignal): Promise<{ outcomes: ProbeOutcome[]; cost: RoundCost }> {
   const s = req.settings;
-  const sweep = await icmpSweep(targets, { rate: s.rate, timeoutMs: s.timeoutMs, retries: s.retries, binary: req.fping }, signal);
-  req.progress?.(`${sweep.alive.length} answered ping in ${(sweep.wallMs / 1000).toFixed(1)} s; probing SNMP with ${s.credentials.length} credential(s), ${s.concurrency} at a time`);
-  const p0 = performance.now();
-  const outcomes = await pool(sweep.alive, s.concurrency, (a) => probeHost(a, opts, signal));
-  return { outcomes, cost: { swept: targets.length, alive: sweep.alive.length, echoesSent: sweep.echoesSent, sweepMs: sweep.wallMs, probeMs: performance.now() - p0 } };
+  let p0: number | undefined, p1 = performance.now();
+  const probes = streamingPool(s.concurrency, async (a: string) => {
+    p0 ??= performance.now();
+    try { return await probeHost(a, opts, signal); } finally { p1 = performance.now(); }
+  });
+  // A failed sweep leaves probes in flight: they end with the run's signal, never unobserved.
+  probes.done.catch(() => undefined);
+  const sweep = await icmpSweep(targets, { rate: s.rate, timeoutMs: s.timeoutMs, retries: s.retries, binary: req.fping, pacer: opts.pacer }, signal, (a) => probes.push(a));
+  req.progress?.(`${sweep.alive.length} answered ping in ${(sweep.wallMs / 1000).toFixed(1)} s (probed with SNMP as they answered: ${s.credentials.length} credential(s), ${s.concurrency} at a time)`);
+  probes.close();
+  const order = new Map(targets.map((t, i) => [t, i]));
+  const outcomes = (await probes.done).sort((x, y) => order.get(x.address)! - order.get(y.address)!);
+  return { outcomes, cost: { swept: targets.length, alive: sweep.alive.length, echoesSent: sweep.echoesSent, sweepMs: sweep.wallMs, probeMs: p0 === undefined ? 0 : p1 - p0 } };
 }
 
 /**
- * One discovery run: the ICMP sweep of the ranges (one fping, paced), an SNMP probe of each host that answered
- * (credentials in order, bounded concurrency, the same packet rate), identification, and the outcome sorted
+ * One discovery run: the ICMP sweep of the ranges (fping, paced), an SNMP probe of each host as it answers
+ * (credentials in order, bounded concurrency, one packet rate shared with the sweep), identification, and the outcome sorted
  * against the inventory. With `follow`, round k+1 sweeps and probes the management addresses the LLDP/CDP
  * neighbours of round k's devices announce (and the seeds, at depth 1), up to `follow.depth` rounds. Excluded
  * addresses are never sent a packet, followed ones included.

@@ -7,7 +7,7 @@ import { ConfigInvalidError } from '../../src/config/yaml-source.js';
 import { sortAgainstInventory } from '../../src/discovery/dedupe.js';
 import { Pacer } from '../../src/discovery/pacer.js';
 import { expandTargets, parseRanges } from '../../src/discovery/ranges.js';
-import { sweepArgs } from '../../src/discovery/sweep.js';
+import { passArgs, sentinelFor, sweepArgs } from '../../src/discovery/sweep.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const tmp = tempDir('noctua-discover-cfg-');
@@ -87,10 +87,37 @@ describe('the pacer', () => {
     expect(t).toBeGreaterThanOrEqual(3300);
   });
 
-  it('paces fping to the same rate: its gap between any two packets is 1000/rate ms', () => {
+  it('paces fping under the same rate: its gap between any two packets is 1.1 × 1000/rate ms (fping overshoots the exact gap)', () => {
     const args = sweepArgs({ rate: 200, timeoutMs: 500, retries: 1 });
-    expect(args[args.indexOf('-i') + 1]).toBe('5.00');
+    expect(args[args.indexOf('-i') + 1]).toBe('5.50');
     expect(args).toEqual(expect.arrayContaining(['-a', '-s', '-r', '1', '-t', '500']));
+    // Discovery's own passes: one echo per target, the timeout backed off by 1.5 per pass.
+    const second = passArgs({ rate: 200, timeoutMs: 500, retries: 1 }, 1);
+    expect(second).toEqual(expect.arrayContaining(['-r', '0', '-t', '750', '-i', '5.50']));
+  });
+
+  it('charges a self-paced sender at once, and holds the packets queued behind it until it has sent its last', async () => {
+    let t = 0;
+    const pacer = new Pacer(10, () => t, async (ms) => { t += ms; });
+    let lastSent!: () => void;
+    await pacer.spread(20, new Promise<void>((resolve) => { lastSent = resolve; }));
+    // The spread took one packet's worth to start, then 20 tokens at once.
+    expect(t).toBe(0);
+    let took = false;
+    const next = pacer.take(1).then(() => { took = true; });
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    // The sender has not said it is done: nothing behind it goes, whatever the clock.
+    expect(took).toBe(false);
+    lastSent();
+    await next;
+    // ... and then only once its 20 packets' time has passed (~2 s at 10/s).
+    expect(t).toBeGreaterThanOrEqual(1900);
+    expect(pacer.sent).toBe(1);
+  });
+
+  it('pings a loopback sentinel after the targets, never one of them', () => {
+    expect(sentinelFor(new Set(['10.0.0.1']))).toBe('127.0.0.1');
+    expect(sentinelFor(new Set(['127.0.0.1', '127.0.0.2']))).toBe('127.0.0.3');
   });
 });
 

@@ -48,12 +48,13 @@ export function systemInfo(values: Map<string, SnmpValue | undefined>): SystemIn
   };
 }
 
-/** The vendor profile for a device: sysObjectID and sysDescr first; `exists` probes only where a rule needs them. */
+/** The vendor profile for a device: sysObjectID and sysDescr first; `exists` probes (one GETNEXT) only where a rule needs them. */
 export async function identifyProfile(session: SnmpSession, profiles: readonly Profile[], sys: SystemInfo, signal?: AbortSignal): Promise<Profile | undefined> {
   const sysObjectID = normaliseSysObjectID(sys.sysObjectID);
   const probes = existsProbes(profiles.filter((p) => p.match.some((m) => m.exists !== undefined && (m.sysObjectID === undefined || sysObjectID === m.sysObjectID || sysObjectID.startsWith(m.sysObjectID + '.')))));
-  const found = new Map<string, boolean>();
-  for (const oid of probes) found.set(oid, (await session.firstUnder(oid, signal)) !== undefined);
+  // One GETNEXT carries every probe: three subtrees share net-snmp's Linux sysObjectID, one request asks them all.
+  const firsts = probes.length > 0 ? await session.firstUnder(probes, signal) : [];
+  const found = new Map(probes.map((oid, i) => [oid, firsts[i] !== undefined]));
   return matchProfile(profiles, sys, (oid) => found.get(oid));
 }
 

@@ -27,8 +27,8 @@ export interface SnmpSession {
   get(oids: readonly string[], signal?: AbortSignal): Promise<(SnmpValue | undefined)[]>;
   /** Walks each column subtree (GETBULK, or GETNEXT for v1), stopping at the end of each column. */
   walk(columns: readonly string[], signal?: AbortSignal): Promise<ColumnValues>;
-  /** The first OID after `oid` that lies inside it, or undefined when the agent has nothing there (one GETNEXT). */
-  firstUnder(oid: string, signal?: AbortSignal): Promise<string | undefined>;
+  /** For each OID, the first OID after it that lies inside it, or undefined where the agent has nothing (one GETNEXT of them all). */
+  firstUnder(oids: readonly string[], signal?: AbortSignal): Promise<(string | undefined)[]>;
   /** Varbinds received since the session was made (for `snmp_poll.varbinds`). */
   readonly varbinds: number;
   /** SNMP v3 engine boots/time learnt from the agent during discovery, when the session is v3. */
@@ -273,17 +273,27 @@ export class NetSnmpSession implements SnmpSession {
     return out;
   }
 
-  async firstUnder(oid: string, signal?: AbortSignal): Promise<string | undefined> {
-    let vbs: snmp.Varbind[];
-    try {
-      vbs = await this.request<snmp.Varbind[]>(`GETNEXT ${oid}`, signal, (cb) => this.session.getNext([oid], cb as unknown as snmp.GetSetCallback));
-    } catch (err) {
-      if (this.v1 && err instanceof SnmpError && err.kind === 'other') return undefined;
-      throw err;
+  async firstUnder(oids: readonly string[], signal?: AbortSignal): Promise<(string | undefined)[]> {
+    const out: (string | undefined)[] = [];
+    // One GETNEXT PDU with a varbind per OID (30 at most, as GET), so that N existence probes cost one request.
+    for (let i = 0; i < oids.length; i += 30) {
+      const chunk = oids.slice(i, i + 30);
+      let vbs: snmp.Varbind[];
+      try {
+        vbs = await this.request<snmp.Varbind[]>(`GETNEXT ${chunk[0]}${chunk.length > 1 ? ` (+${chunk.length - 1})` : ''}`, signal, (cb) => this.session.getNext([...chunk], cb as unknown as snmp.GetSetCallback));
+      } catch (err) {
+        // v1 fails the whole GETNEXT with noSuchName when one OID runs off the end of the MIB: ask one by one.
+        if (this.v1 && err instanceof SnmpError && err.kind === 'other') {
+          if (chunk.length === 1) out.push(undefined);
+          else for (const oid of chunk) out.push((await this.firstUnder([oid], signal))[0]);
+          continue;
+        }
+        throw err;
+      }
+      this.count += vbs.length;
+      for (const [j, oid] of chunk.entries()) out.push(vbs[j] && vbs[j].type !== T.EndOfMibView && inSubtree(vbs[j].oid, oid) ? vbs[j].oid : undefined);
     }
-    this.count += vbs.length;
-    const vb = vbs[0];
-    return vb && vb.type !== T.EndOfMibView && inSubtree(vb.oid, oid) ? vb.oid : undefined;
+    return out;
   }
 
   async walk(columns: readonly string[], signal?: AbortSignal): Promise<ColumnValues> {

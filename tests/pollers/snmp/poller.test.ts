@@ -28,7 +28,7 @@ class FakeAgent implements SnmpSession {
     }
     return out;
   }
-  async firstUnder(oid: string) { return [...this.values.keys()].find((k) => inSubtree(k, oid)); }
+  async firstUnder(oids: readonly string[]) { return oids.map((oid) => [...this.values.keys()].find((k) => inSubtree(k, oid))); }
   engine() { return undefined; }
   close() { this.closed = true; }
 }

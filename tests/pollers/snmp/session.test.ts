@@ -104,10 +104,15 @@ describe('net-snmp session walking', () => {
     expect(await s.get(['1.3.6.1.2.1.2.2.1.10.2', '1.3.6.1.2.1.99.0'])).toEqual([10002, undefined]);
   });
 
-  it('firstUnder finds something inside a subtree, or nothing', async () => {
+  it('firstUnder finds something inside each subtree, or nothing', async () => {
     const s = sessionOn(new ScriptedAgent(table([10], 2)));
-    expect(await s.firstUnder('1.3.6.1.2.1.2.2.1')).toBe('1.3.6.1.2.1.2.2.1.10.1');
-    expect(await s.firstUnder('1.3.6.1.4.1.2011')).toBeUndefined();
+    expect(await s.firstUnder(['1.3.6.1.2.1.2.2.1'])).toEqual(['1.3.6.1.2.1.2.2.1.10.1']);
+    expect(await s.firstUnder(['1.3.6.1.4.1.2011'])).toEqual([undefined]);
+    // Several subtrees in one GETNEXT: each answered in place.
+    expect(await s.firstUnder(['1.3.6.1.4.1.2011', '1.3.6.1.2.1.2.2.1', '1.3.6.1.4.1.6574'])).toEqual([undefined, '1.3.6.1.2.1.2.2.1.10.1', undefined]);
+    // v1 refuses the whole GETNEXT when one OID runs off the end of the MIB: the others are still answered.
+    const v1 = sessionOn(new ScriptedAgent(table([10], 2), Infinity, true), { version: '1' });
+    expect(await v1.firstUnder(['1.3.6.1.2.1.2.2.1', '1.3.6.1.9'])).toEqual(['1.3.6.1.2.1.2.2.1.10.1', undefined]);
   });
 });
 

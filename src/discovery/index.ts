@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILTIN_PROFILE_DIR, loadProfiles, type Profile } from '../pollers/snmp/profile.js';
 
-export { runDiscovery, type DiscoveryRequest, type DiscoveryResult, type DiscoverySeed } from './run.js';
+export { runDiscovery, type DiscoveryProgress, type DiscoveryRequest, type DiscoveryResult, type DiscoverySeed } from './run.js';
 export { assertDiscoveredFile, devicesYaml, credentialRefs, readDiscoveredEntries, writeDiscoveredFile, DISCOVERED_HEADER } from './devices-yaml.js';
 export type { KnownDevice, ProposedDevice, IcmpOnlyCandidate, MovedDevice } from './dedupe.js';
 

@@ -26,6 +26,19 @@ export interface DiscoveryRequest {
   open?: ProbeOptions['open'];
   /** Progress lines for a person watching (the CLI's stderr). */
   progress?: (line: string) => void;
+  /** The same progress as counts, for the API's job status (called as hosts answer and probes end). */
+  onCounts?: (counts: DiscoveryProgress) => void;
+}
+
+/** How far a run in progress has come: its round (0: the ranges; k: k hops out along neighbours) and counts so far. */
+export interface DiscoveryProgress {
+  round: number;
+  /** Addresses this round sweeps, and in earlier rounds. */
+  addresses: number;
+  /** Hosts that answered ping so far (every round). */
+  answered: number;
+  /** Hosts whose SNMP probe has ended, answered or not (every round). */
+  probed: number;
 }
 
 /** What a run found, and what it cost. */
@@ -87,16 +100,24 @@ interface RoundCost { swept: number; alive: number; echoesSent: number; sweepMs:
  * Sweeps one round's targets and probes each host as it answers ping, while the sweep goes on (reading its
  * neighbours when asked): the echoes and the probes take their packets from the one pacer in `opts`.
  */
-async function sweepAndProbe(req: DiscoveryRequest, targets: readonly string[], opts: ProbeOptions, signal: AbortSignal): Promise<{ outcomes: ProbeOutcome[]; cost: RoundCost }> {
+async function sweepAndProbe(req: DiscoveryRequest, targets: readonly string[], opts: ProbeOptions, signal: AbortSignal, counts: DiscoveryProgress): Promise<{ outcomes: ProbeOutcome[]; cost: RoundCost }> {
   const s = req.settings;
   let p0: number | undefined, p1 = performance.now();
   const probes = streamingPool(s.concurrency, async (a: string) => {
     p0 ??= performance.now();
-    try { return await probeHost(a, opts, signal); } finally { p1 = performance.now(); }
+    try { return await probeHost(a, opts, signal); } finally {
+      p1 = performance.now();
+      counts.probed++;
+      req.onCounts?.({ ...counts });
+    }
   });
   // A failed sweep leaves probes in flight: they end with the run's signal, never unobserved.
   probes.done.catch(() => undefined);
-  const sweep = await icmpSweep(targets, { rate: s.rate, timeoutMs: s.timeoutMs, retries: s.retries, binary: req.fping, pacer: opts.pacer }, signal, (a) => probes.push(a));
+  const sweep = await icmpSweep(targets, { rate: s.rate, timeoutMs: s.timeoutMs, retries: s.retries, binary: req.fping, pacer: opts.pacer }, signal, (a) => {
+    counts.answered++;
+    req.onCounts?.({ ...counts });
+    probes.push(a);
+  });
   req.progress?.(`${sweep.alive.length} answered ping in ${(sweep.wallMs / 1000).toFixed(1)} s (probed with SNMP as they answered: ${s.credentials.length} credential(s), ${s.concurrency} at a time)`);
   probes.close();
   const order = new Map(targets.map((t, i) => [t, i]));
@@ -134,12 +155,16 @@ export async function runDiscovery(req: DiscoveryRequest, signal: AbortSignal): 
   const pacer = new Pacer(s.rate);
   const total: RoundCost = { swept: 0, alive: 0, echoesSent: 0, sweepMs: 0, probeMs: 0 };
   const outcomes: ProbeOutcome[] = [];
+  const counts: DiscoveryProgress = { round: 0, addresses: 0, answered: 0, probed: 0 };
   for (let round = 0; targets.length > 0; round++) {
+    counts.round = round;
+    counts.addresses += targets.length;
+    req.onCounts?.({ ...counts });
     req.progress?.(round === 0
       ? `sweeping ${targets.length} addresses (${rangeTexts.join(', ') || 'no ranges'}) at most ${s.rate} packets/s`
       : `following LLDP/CDP neighbours, ${round} hop${round === 1 ? '' : 's'} out: sweeping ${targets.length} addresses`);
     const opts: ProbeOptions = { credentials: s.credentials, ports: s.ports, timeoutMs: s.timeoutMs, retries: s.retries, profiles: req.profiles, pacer, open: req.open, neighbours: round < depth };
-    const r = await sweepAndProbe(req, targets, opts, signal);
+    const r = await sweepAndProbe(req, targets, opts, signal, counts);
     for (const k of Object.keys(total) as (keyof RoundCost)[]) total[k] += r.cost[k];
     outcomes.push(...r.outcomes);
     if (round >= depth) break;

@@ -5,7 +5,7 @@ import type { Sample } from '../core/sample.js';
 import type { Profile } from '../pollers/snmp/profile.js';
 import type { KnownDevice } from './dedupe.js';
 import { credentialRefs, devicesYaml, readDiscoveredEntries, writeDiscoveredFile } from './devices-yaml.js';
-import { runDiscovery, type DiscoveryResult, type DiscoverySeed } from './run.js';
+import { runDiscovery, type DiscoveryProgress, type DiscoveryResult, type DiscoverySeed } from './run.js';
 
 /** The file scheduled discovery writes in the config directory (never the operator's own files). */
 export const DISCOVERED_FILE = 'discovered.yaml';
@@ -16,6 +16,8 @@ export interface DiscoveryStatus {
   scheduled: boolean;
   intervalMs?: number;
   running: boolean;
+  /** While a run is in progress: when it started, its round and counts so far. */
+  progress?: { startedAt: string } & DiscoveryProgress;
   file: string;
   nextRunAt?: string;
   lastError?: string;
@@ -59,6 +61,8 @@ export class ScheduledDiscovery {
   private current?: Promise<DiscoveryResult>;
   private abort = new AbortController();
   private last?: DiscoveryResult;
+  /** The run in progress: when it started and its counts so far. */
+  private progress?: { startedAt: string } & DiscoveryProgress;
   private lastError?: string;
   private nextRunAt?: Date;
   private stopped = false;
@@ -91,9 +95,12 @@ export class ScheduledDiscovery {
     // Earlier proposals not adopted yet count as known: they are not announced twice.
     const kept = readDiscoveredEntries(this.file).filter((e) => typeof e.address === 'string' && typeof e.name === 'string' && !inInventory.has(e.address.toLowerCase()));
     const keptKnown: KnownDevice[] = kept.map((e) => ({ name: e.name as string, address: e.address as string }));
+    const startedAt = new Date().toISOString();
+    this.progress = { startedAt, round: 0, addresses: 0, answered: 0, probed: 0 };
     try {
       const result = await runDiscovery({
         settings, inventory: [...inventory, ...keptKnown], profiles: this.o.profiles(), fping: this.o.fping,
+        onCounts: (c) => { this.progress = { startedAt, ...c }; },
         ...(settings.followNeighbours ? { seeds: this.o.seeds(), follow: { depth: settings.followDepth } } : {}),
       }, this.abort.signal);
       // `known` means inventory devices; the earlier proposals that answered again stay in `kept`.
@@ -110,6 +117,8 @@ export class ScheduledDiscovery {
       this.lastError = (err as Error).message;
       this.o.log.error({ err }, 'discovery run failed');
       throw err;
+    } finally {
+      this.progress = undefined;
     }
   }
 
@@ -123,6 +132,7 @@ export class ScheduledDiscovery {
     const interval = this.o.settings().interval;
     return {
       scheduled: interval !== undefined, ...(interval !== undefined ? { intervalMs: interval } : {}), running: this.current !== undefined, file: this.file,
+      ...(this.progress ? { progress: { ...this.progress } } : {}),
       ...(this.nextRunAt ? { nextRunAt: this.nextRunAt.toISOString() } : {}), ...(this.lastError ? { lastError: this.lastError } : {}),
       ...(this.last ? { last: this.last } : {}), kept,
     };

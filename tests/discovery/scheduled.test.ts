@@ -105,4 +105,37 @@ describe('scheduled discovery', () => {
       await app.close();
     }
   });
+
+  it('runs on POST /api/v1/discovery/run as a job whose progress GET shows until it ends', async () => {
+    // Slow enough (5 packets/s for the sweep and the probes) that the run is seen in progress.
+    settings = { ...settings, rate: 5 };
+    const { app } = appOver({}, undefined, (s) => { s.discovery = { status: () => discovery.status(), runNow: () => discovery.runNow() }; });
+    try {
+      const before = discovery.status().last!.finishedAt;
+      const started = await app.inject({ method: 'POST', url: '/api/v1/discovery/run', headers: bearer('operator') });
+      expect(started.statusCode).toBe(202);
+      const seen: { round: number; addresses: number; answered: number; probed: number }[] = [];
+      const deadline = Date.now() + 60_000;
+      let body = started.json();
+      while (Date.now() < deadline) {
+        if (body.progress) seen.push(body.progress);
+        if (!body.running && body.last?.finishedAt !== before) break;
+        await new Promise((r) => setTimeout(r, 25));
+        body = (await app.inject({ url: '/api/v1/discovery', headers: bearer('operator') })).json();
+      }
+      expect(body.running).toBe(false);
+      expect(body.progress).toBeUndefined();
+      expect(body.last.finishedAt).not.toBe(before);
+      expect(seen.length).toBeGreaterThan(0);
+      // The /29's six addresses in round 0; counts only grow; every host that answered was probed by the end.
+      expect(seen[0]!.addresses).toBeGreaterThanOrEqual(6);
+      for (let i = 1; i < seen.length; i++) {
+        expect(seen[i]!.answered).toBeGreaterThanOrEqual(seen[i - 1]!.answered);
+        expect(seen[i]!.probed).toBeGreaterThanOrEqual(seen[i - 1]!.probed);
+      }
+      expect(seen.some((p) => p.answered > 0 && p.probed < p.answered)).toBe(true);
+    } finally {
+      await app.close();
+    }
+  }, 90_000);
 });

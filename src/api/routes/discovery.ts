@@ -21,6 +21,11 @@ const lastRun = z.object({
 });
 const statusJson = z.object({
   scheduled: z.boolean(), intervalMs: z.number().optional(), running: z.boolean(), file: z.string(),
+  progress: z.object({
+    startedAt: z.string(), round: z.number().int().describe('0: the ranges; k: k hops out along LLDP/CDP neighbours'),
+    addresses: z.number().int().describe('addresses swept so far and in this round'), answered: z.number().int().describe('hosts that answered ping so far'),
+    probed: z.number().int().describe('hosts whose SNMP probe has ended so far'),
+  }).optional().describe('while running: how far the run has come'),
   nextRunAt: z.string().optional(), lastError: z.string().optional(), last: lastRun.optional(),
   kept: z.array(z.object({ name: z.string(), address: z.string() })).describe('entries of earlier runs not adopted yet'),
 });

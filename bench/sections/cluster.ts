@@ -1,15 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, copyFileSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { stringify } from 'yaml';
-import { influxQuery, startInfluxd } from '../../src/lab/influxd.js';
+import { influxQuery } from '../../src/lab/influxd.js';
 import { waitFor } from '../../src/lab/ports.js';
-import { labAddress, labInventoryYaml, readFixtures } from '../../src/lab/inventory.js';
-import { fixturesDir, repoRoot } from '../../src/lab/paths.js';
-import { startRedis } from '../../src/lab/redis.js';
-import { startSnmpsim } from '../../src/lab/snmpsim.js';
+import { labInventoryYaml } from '../../src/lab/inventory.js';
+import { repoRoot } from '../../src/lab/paths.js';
 import type { BenchContext } from '../context.js';
+import { startClusterParts } from '../sims/cluster-parts.js';
 import { procCpuSeconds, procPeakRssMiB, summarize, type RunFigures } from '../measure.js';
 
 /** How one mode runs: recordings polled, how long each setup runs on once its polls reach InfluxDB, and its measured windows. */
@@ -39,22 +38,7 @@ async function redisCpuS(redis: Redis): Promise<number> {
 export async function clusterSection(ctx: BenchContext): Promise<void> {
   const plan = ctx.quick ? QUICK : FULL;
   const dir = ctx.dir('cluster');
-  const fixtures = fixturesDir();
-  const facts = readFixtures(fixtures).slice(0, plan.recordings);
-  const data = join(dir, 'snmprec');
-  mkdirSync(data, { recursive: true });
-  for (const f of facts) copyFileSync(join(fixtures, 'snmprec', `${f.community}.snmprec`), join(data, `${f.community}.snmprec`));
-  ctx.say(`cluster: starting redis-server, influxd and snmpsimd (${facts.length} recordings)`);
-  const [redisInst, influx, sim] = await Promise.all([
-    startRedis({ dir: join(dir, 'redis') }),
-    startInfluxd({ dir: join(dir, 'influxdb') }),
-    startSnmpsim({ dataDir: data, workDir: dir, probeCommunity: facts[0]!.community, addresses: facts.map((_, i) => labAddress(i)) }),
-  ]);
-  ctx.onCleanup(() => redisInst.stop());
-  ctx.onCleanup(() => influx.stop());
-  ctx.onCleanup(() => sim.stop());
-  const redis = new Redis(redisInst.url);
-  ctx.onCleanup(() => { redis.disconnect(); });
+  const { facts, redisInst, influx, sim, redis } = await startClusterParts(ctx, 'cluster', dir, plan.recordings);
   const inventory = labInventoryYaml(facts, sim.port, { icmp: INTERVAL, snmp: INTERVAL });
   const devices = facts.length + 2;
   const show = [

@@ -1,21 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, copyFileSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { stringify } from 'yaml';
 import { encodeBatch } from '../../src/cluster/batch-codec.js';
 import { CORE_CONSUMER_GROUP, ClusterKeys, ENGINE_CONSUMER_GROUP } from '../../src/cluster/keys.js';
 import { loadConfig } from '../../src/config/loader.js';
 import { createLogger } from '../../src/core/log.js';
 import type { Sample } from '../../src/core/sample.js';
-import { influxQuery, startInfluxd } from '../../src/lab/influxd.js';
-import { labAddress, labInventoryYaml, readFixtures } from '../../src/lab/inventory.js';
-import { fixturesDir, repoRoot } from '../../src/lab/paths.js';
+import { influxQuery } from '../../src/lab/influxd.js';
+import { labInventoryYaml } from '../../src/lab/inventory.js';
+import { repoRoot } from '../../src/lab/paths.js';
 import { waitFor } from '../../src/lab/ports.js';
-import { startRedis } from '../../src/lab/redis.js';
-import { startSnmpsim } from '../../src/lab/snmpsim.js';
 import { createSnmpPoller } from '../../src/pollers/snmp/index.js';
 import type { BenchContext } from '../context.js';
+import { startClusterParts } from '../sims/cluster-parts.js';
 import { procCpuSeconds, procPeakRssMiB, summarize, type RunFigures } from '../measure.js';
 
 /** One consume setup: how the cores consume (cluster.consume) and how many core processes run. */
@@ -60,22 +59,7 @@ function record(flat: unknown[]): Record<string, unknown> {
 export async function consumeSection(ctx: BenchContext): Promise<void> {
   const plan = ctx.quick ? QUICK : FULL;
   const dir = ctx.dir('consume');
-  const fixtures = fixturesDir();
-  const facts = readFixtures(fixtures).slice(0, plan.recordings);
-  const data = join(dir, 'snmprec');
-  mkdirSync(data, { recursive: true });
-  for (const f of facts) copyFileSync(join(fixtures, 'snmprec', `${f.community}.snmprec`), join(data, `${f.community}.snmprec`));
-  ctx.say(`consume: starting redis-server, influxd and snmpsimd (${facts.length} recordings)`);
-  const [redisInst, influx, sim] = await Promise.all([
-    startRedis({ dir: join(dir, 'redis') }),
-    startInfluxd({ dir: join(dir, 'influxdb') }),
-    startSnmpsim({ dataDir: data, workDir: dir, probeCommunity: facts[0]!.community, addresses: facts.map((_, i) => labAddress(i)) }),
-  ]);
-  ctx.onCleanup(() => redisInst.stop());
-  ctx.onCleanup(() => influx.stop());
-  ctx.onCleanup(() => sim.stop());
-  const redis = new Redis(redisInst.url);
-  ctx.onCleanup(() => { redis.disconnect(); });
+  const { facts, redisInst, influx, sim, redis } = await startClusterParts(ctx, 'consume', dir, plan.recordings);
   const inventory = labInventoryYaml(facts, sim.port);
   const polls = await recordedPolls(dir, inventory);
   await sim.stop();

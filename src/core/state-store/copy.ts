@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { migratePg } from './pg-schema.js';
+import { inPgTransaction, migratePg } from './pg-schema.js';
 
 /** What {@link copySqliteToPg} stored. */
 export interface CopyResult { bytes: number; tables: number }
@@ -26,21 +26,13 @@ export async function copySqliteToPg(path: string, url: string): Promise<CopyRes
   pool.on('error', () => undefined);
   try {
     await migratePg(pool);
-    const c = await pool.connect();
-    try {
-      await c.query('BEGIN');
+    await inPgTransaction(pool, async (c) => {
       // Holds off a core starting meanwhile from appending before the snapshot is in.
       await c.query('LOCK TABLE noctua_journal, noctua_snapshots IN EXCLUSIVE MODE');
       const n = (await c.query<{ j: string; s: string }>('SELECT (SELECT COUNT(*) FROM noctua_journal) AS j, (SELECT COUNT(*) FROM noctua_snapshots) AS s')).rows[0]!;
       if (Number(n.j) > 0 || Number(n.s) > 0) throw new TargetNotEmptyError(`the target already holds Noctua state (${n.s} snapshots, ${n.j} journal entries): refusing to overwrite it`);
       await c.query('INSERT INTO noctua_snapshots (seq, epoch, image) VALUES (0, 0, $1)', [image]);
-      await c.query('COMMIT');
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+    });
     return { bytes: image.length, tables };
   } finally {
     await pool.end().catch(() => undefined);

@@ -16,6 +16,22 @@ export const PG_SCHEMA_VERSION = STEPS.length;
 /** Advisory lock key of migrations ("noctua" as ASCII): two cores starting together never migrate at once. */
 const MIGRATE_LOCK = 0x6e6f63747561;
 
+/** Runs `work` in one transaction on a client of `pool`: committed when it returns, rolled back when it throws. */
+export async function inPgTransaction<T>(pool: Pool, work: (c: PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    const out = await work(c);
+    await c.query('COMMIT');
+    return out;
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    c.release();
+  }
+}
+
 /** What a migration did. */
 export interface MigrateResult { from: number; to: number }
 
@@ -24,9 +40,7 @@ export interface MigrateResult { from: number; to: number }
  * schema than this Noctua knows is refused (an older core must not write to it).
  */
 export async function migratePg(pool: Pool): Promise<MigrateResult> {
-  const c: PoolClient = await pool.connect();
-  try {
-    await c.query('BEGIN');
+  return inPgTransaction(pool, async (c) => {
     await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATE_LOCK]);
     await c.query('CREATE TABLE IF NOT EXISTS noctua_pg_schema (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
     const from = Number((await c.query<{ v: number | null }>('SELECT MAX(version) AS v FROM noctua_pg_schema')).rows[0]?.v ?? 0);
@@ -35,12 +49,6 @@ export async function migratePg(pool: Pool): Promise<MigrateResult> {
       await c.query(STEPS[v - 1]!);
       await c.query('INSERT INTO noctua_pg_schema (version) VALUES ($1)', [v]);
     }
-    await c.query('COMMIT');
     return { from, to: STEPS.length };
-  } catch (err) {
-    await c.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    c.release();
-  }
+  });
 }

@@ -5,6 +5,7 @@ import { openStateDb, type Db } from '../database.js';
 import type { Logger } from '../log.js';
 import { EntryApplier } from './entry.js';
 import { checkEpoch, type Fence } from './journal.js';
+import { inPgTransaction } from './pg-schema.js';
 
 /** Most journal entries read per query while catching up. */
 const PAGE = 1000;
@@ -72,9 +73,7 @@ export class WorkingCopy {
  * One snapshot's worth of entries is kept so a standby tailing a little behind is not forced to rebuild.
  */
 export async function storeSnapshot(pool: Pool, fence: Fence, seq: number, image: Buffer): Promise<void> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
+  await inPgTransaction(pool, async (c) => {
     await checkEpoch(c, fence);
     await c.query('INSERT INTO noctua_snapshots (seq, epoch, image) VALUES ($1, $2, $3) ON CONFLICT (seq) DO NOTHING', [seq, fence.epoch, image]);
     const prev = (await c.query<{ seq: string }>('SELECT seq FROM noctua_snapshots WHERE seq < $1 ORDER BY seq DESC LIMIT 1', [seq])).rows[0];
@@ -82,11 +81,5 @@ export async function storeSnapshot(pool: Pool, fence: Fence, seq: number, image
       await c.query('DELETE FROM noctua_journal WHERE seq <= $1', [prev.seq]);
       await c.query('DELETE FROM noctua_snapshots WHERE seq < $1', [prev.seq]);
     }
-    await c.query('COMMIT');
-  } catch (err) {
-    await c.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    c.release();
-  }
+  });
 }

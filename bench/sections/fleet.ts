@@ -181,6 +181,21 @@ async function runFleet(ctx: BenchContext, cap: Awaited<ReturnType<typeof snmpdC
   const durations = polls.map((p) => p.ms);
   const steadyDurations = polls.filter((p) => p.t >= startedAt.getTime() + snmpMs).map((p) => p.ms);
   const okPolls = Number((await q(`SELECT count(duration_ms) FROM snmp_poll WHERE kind = 'snmp' AND ok = true AND ${range}`))[0]?.values[0]?.[1] ?? 0);
+  // Which agents the failed polls were asked of, and why they failed: snmpd (class server) or snmpsimd (class switch),
+  // and by minute, so a simulator's limit is told apart from Noctua's (issue 23).
+  const failedRows = (await q(`SELECT error_kind, duration_ms FROM snmp_poll WHERE kind = 'snmp' AND ok = false AND ${range} GROUP BY class`));
+  const failures: Record<string, Record<string, number>> = {};
+  const failedByMinute: Record<string, number> = {};
+  for (const s of failedRows) {
+    const byKind = (failures[s.tags?.class === 'switch' ? 'snmpsim' : 'snmpd'] ??= {});
+    for (const v of s.values) {
+      const kind = String(v[1] || 'none');
+      byKind[kind] = (byKind[kind] ?? 0) + 1;
+      const minute = String(Math.floor((at(v[0]) - startedAt.getTime()) / 60_000));
+      failedByMinute[minute] = (failedByMinute[minute] ?? 0) + 1;
+    }
+  }
+  ctx.facts[`fleet ${total} failed polls`] = { byAgent: failures, byMinuteOfRun: failedByMinute };
   const icmpCycles = (await q(`SELECT cycle_ms FROM noctua_self WHERE component = 'scheduler' AND kind = 'icmp' AND ${range}`))[0]?.values.map((v) => Number(v[1])).filter((x) => x > 0) ?? [];
 
   // Windows of one SNMP interval each: the median and spread over them stand in for repetitions of the run.

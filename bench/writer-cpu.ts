@@ -1,8 +1,8 @@
 /**
  * The writer's own CPU and GC per point, without influxd: Noctua's writer (`createInfluxSink` on a transport that
- * accepts every body at once) against the raw client's line building (bench/sections/influx.ts), on the same
- * `interface` samples, contenders interleaved. What the `influx` section cannot show on a loaded box, where
- * influxd on the same cores dominates every figure. Run alone:
+ * accepts every body at once) against the raw client's line building (bench/sections/influx.ts; byte for byte the
+ * same bodies, checked first), on the same `interface` samples, contenders interleaved. What the `influx` section
+ * cannot show on a loaded box, where influxd on the same cores dominates every figure. Run alone:
  *
  *   node --import tsx bench/writer-cpu.ts [--points 60000] [--rounds 5]
  *
@@ -19,7 +19,7 @@ import type { Sample } from '../src/core/sample.js';
 import { createInfluxSink } from '../src/storage/index.js';
 import type { InfluxTransport } from '../src/storage/influx/transport.js';
 import { median } from './measure.js';
-import { interfaceSamples, rawBodies } from './sections/influx.js';
+import { checkSameBodies, interfaceSamples, rawBodies } from './sections/influx.js';
 
 const BATCH = 5000;
 const SERIES = 10_000;
@@ -58,6 +58,8 @@ async function main(): Promise<void> {
   };
   const raw = (samples: Sample[]) => { for (const body of rawBodies(samples, BATCH)) bytes += Buffer.byteLength(body); return Promise.resolve(); };
   const results = { writer: [] as number[], raw: [] as number[], writerGc: [] as number[], rawGc: [] as number[] };
+  // The two must build the same bytes, or the comparison says nothing.
+  await checkSameBodies(interfaceSamples(points, second, SERIES), settings, join(dir, 'capture'), log);
   // Warm-up: JIT and the writer's caches, as the influx section's warm-up does.
   await writer(interfaceSamples(SERIES, second++, SERIES));
   await raw(interfaceSamples(SERIES, second++, SERIES));

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { influxSectionSchema } from '../../src/config/sections/influx.js';
+import { influxSectionSchema, type InfluxSection } from '../../src/config/sections/influx.js';
+import type { Logger } from '../../src/core/log.js';
 import type { Sample } from '../../src/core/sample.js';
 import { startInfluxd } from '../../src/lab/influxd.js';
 import { createInfluxSink, type InfluxSink } from '../../src/storage/index.js';
+import type { InfluxTransport } from '../../src/storage/influx/transport.js';
 import type { BenchContext } from '../context.js';
 import { measureInProcess, repeatInterleaved, treeCpuSeconds, type RunFigures } from '../measure.js';
 
@@ -36,13 +38,27 @@ export function interfaceSamples(count: number, firstSecond: number, series: num
   return out;
 }
 
-/** The plainest client: line protocol by string concatenation (no escaping needed for these samples), 5,000 lines per POST. */
+/**
+ * The plainest client: one `interface` line by string concatenation, written for this one measurement and sending
+ * exactly what Noctua's writer sends for it (checked byte for byte by {@link checkSameBodies}): the tags sorted by key
+ * without `ifAlias`/`ifDescr`, which go after the other fields as string fields (docs/SCHEMA.md, "Labels"); every
+ * field in the sample's order, a bigint with `i`; seconds. No escaping: none of these names or values needs any.
+ */
+function rawLine(s: Sample): string {
+  const t = s.tags;
+  let line = 'interface,class=' + t['class']! + ',device=' + t['device']! + ',ifIndex=' + t['ifIndex']! + ',ifName=' + t['ifName']! +
+    ',site=' + t['site']! + ',vendor=' + t['vendor']! + ' ';
+  let first = true;
+  for (const k in s.fields) {
+    const v = s.fields[k]!;
+    line += (first ? '' : ',') + k + '=' + (typeof v === 'bigint' ? v.toString() + 'i' : String(v));
+    first = false;
+  }
+  return line + ',ifAlias="' + t['ifAlias']! + '",ifDescr="' + t['ifDescr']! + '" ' + String(Math.floor(s.time.getTime() / 1000));
+}
+
 function rawLines(samples: readonly Sample[]): string[] {
-  return samples.map((s) => {
-    const tags = Object.entries(s.tags).map(([k, v]) => `${k}=${v}`).join(',');
-    const fields = Object.entries(s.fields).map(([k, v]) => `${k}=${typeof v === 'bigint' ? `${v}i` : String(v)}`).join(',');
-    return `${s.measurement},${tags} ${fields} ${Math.floor(s.time.getTime() / 1000)}`;
-  });
+  return samples.map(rawLine);
 }
 
 const MAX_TRIES = 20;
@@ -55,6 +71,35 @@ export function rawBodies(samples: readonly Sample[], batch: number): string[] {
   const bodies: string[] = [];
   for (let at = 0; at < lines.length; at += batch) bodies.push(lines.slice(at, at + batch).join('\n'));
   return bodies;
+}
+
+/**
+ * Fails unless the raw client sends byte for byte what Noctua's writer sends for `samples` under `settings` (batch
+ * size, precision): the writer's bodies are taken off a transport that keeps them, fed as the bus feeds it (48 samples
+ * at a time), and compared with {@link rawBodies}. Returns the bytes compared.
+ */
+export async function checkSameBodies(samples: readonly Sample[], settings: InfluxSection, stateDir: string, log: Logger): Promise<number> {
+  const sent: Buffer[] = [];
+  const transport: InfluxTransport = {
+    target: 'capture',
+    write: (body) => { sent.push(typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body)); return Promise.resolve({ kind: 'ok' }); },
+    ping: () => Promise.resolve(true),
+  };
+  const w = await createInfluxSink({ settings, stateDir, log, transport, setUp: () => Promise.resolve() });
+  for (let i = 0; i < samples.length; i += 48) await w.write(samples.slice(i, i + 48));
+  await w.close();
+  const raw = rawBodies(samples, settings.batchSize).map((b) => Buffer.from(b, 'utf8'));
+  if (raw.length !== sent.length) throw new Error(`influx: the raw client sends ${raw.length} bodies for ${samples.length} points, Noctua's writer ${sent.length}`);
+  let bytes = 0;
+  for (let b = 0; b < raw.length; b++) {
+    bytes += raw[b]!.length;
+    if (raw[b]!.equals(sent[b]!)) continue;
+    const r = raw[b]!.toString('utf8').split('\n'), n = sent[b]!.toString('utf8').split('\n');
+    const at = r.findIndex((line, i) => line !== n[i]);
+    throw new Error(`influx: the raw client's body ${b + 1} differs from Noctua's writer's (${raw[b]!.length} vs ${sent[b]!.length} bytes), ` +
+      `first at line ${at + 1}:\n  noctua: ${n[at] ?? '(none)'}\n  raw:    ${r[at] ?? '(none)'}`);
+  }
+  return bytes;
 }
 
 async function rawWrite(url: string, db: string, samples: readonly Sample[], concurrency: number, onRetry: (message: string) => void): Promise<void> {
@@ -140,6 +185,9 @@ export async function influxSection(ctx: BenchContext): Promise<void> {
   // Each run writes new points (seconds of its own), so no run merely overwrites the last one's.
   let second = Math.floor(Date.now() / 1000) - 86_400;
   const fresh = () => { const s = interfaceSamples(points, second, SERIES); second += Math.ceil(points / SERIES); return s; };
+  // Both clients must send the same lines, or influxd does different work for each (docs/SCHEMA.md, "Labels").
+  const compared = await checkSameBodies(interfaceSamples(points, second, SERIES), settings, join(dir, 'capture'), ctx.log);
+  ctx.say(`influx: the raw client's bodies are byte for byte Noctua's writer's (${(compared / points).toFixed(0)} bytes per point)`);
   // Warm both paths (connections, JIT) and create every series before measuring.
   await noctuaWrite(await writers(4), interfaceSamples(SERIES, second++, SERIES), onRetry);
   await rawWrite(influx.url, db, interfaceSamples(SERIES, second++, SERIES), 4, onRetry);
@@ -175,6 +223,6 @@ export async function influxSection(ctx: BenchContext): Promise<void> {
     ]);
     for (const [name, summary] of res) ctx.rows.push({ section: 'influx', case: label, contender: name, ...(name === noctua ? { peer: raw } : {}), summary, show });
   }
-  ctx.facts['influx'] = 'Noctua\'s writer keeps one batch on the wire per instance, so "4 concurrent" is four writer instances, each with a quarter of the points; the raw client runs 4 POSTs at a time. ' +
+  ctx.facts['influx'] = 'Both clients send the same bytes (checked before the runs): ifAlias and ifDescr as string fields, tags sorted, seconds. Noctua\'s writer keeps one batch on the wire per instance, so "4 concurrent" is four writer instances, each with a quarter of the points; the raw client runs 4 POSTs at a time. ' +
     'A 5xx answer (a starved influxd times its own writes out) is retried by both: the raw client after 0.5 s, Noctua\'s writer from its spool after its back-off (0.5 s, doubling); retries show in the progress log';
 }

@@ -213,7 +213,7 @@ export async function influxSection(ctx: BenchContext): Promise<void> {
     { key: 'gcPauseSPer100k', label: 'GC pause s/100k', digits: 3 }, { key: 'influxdCpuSPer100k', label: 'influxd CPU s/100k', digits: 3 },
   ];
   for (const concurrency of [1, 4]) {
-    const label = `${points.toLocaleString('en-US')} interface points (${SERIES.toLocaleString('en-US')} series, 20 fields), batch ${BATCH.toLocaleString('en-US')}, ${concurrency} concurrent`;
+    const label = `${points.toLocaleString('en-US')} interface points (${SERIES.toLocaleString('en-US')} series, 22 fields), batch ${BATCH.toLocaleString('en-US')}, ${concurrency} concurrent`;
     ctx.say(`influx: ${label}`);
     const noctua = concurrency === 1 ? 'noctua writer' : `noctua writer ×${concurrency}`;
     const raw = `raw fetch POST ×${concurrency}`;

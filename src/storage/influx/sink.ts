@@ -14,7 +14,7 @@ import { setUpDatabase } from './setup.js';
 import { Spool, type SpoolRecord } from './spool.js';
 import type { InfluxReadiness, InfluxSinkStats, InfluxTargetStatus } from './status.js';
 import { targetLabel } from './targets.js';
-import { createHttpTransport, type InfluxTransport } from './transport.js';
+import { createHttpTransport, type InfluxTransport, type WriteOutcome } from './transport.js';
 
 export type { InfluxReadiness, InfluxSinkStats, InfluxTargetStatus } from './status.js';
 
@@ -83,6 +83,8 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
   let backoffMs = FIRST_BACKOFF_MS;
   let retryTimer: { cancel(): void } | undefined;
   let running: Promise<void> | undefined;
+  /** A batch is on its way to InfluxDB (its request sent, its answer not yet read). */
+  let onWire = false;
   let stopped = false;
   let closed = false;
   let spoolFailing = false;
@@ -234,7 +236,9 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
       }
       const item = await nextItem();
       if (!item) return;
-      const outcome = await transport.write(item.body, item.precision);
+      let outcome: WriteOutcome;
+      onWire = true;
+      try { outcome = await transport.write(item.body, item.precision); } finally { onWire = false; }
       if (outcome.kind === 'ok') {
         succeeded();
         await done(item, item.points);
@@ -311,6 +315,10 @@ export async function createInfluxSink(opts: InfluxSinkOptions): Promise<InfluxS
       kick();
       // Batches that went to disk are durable before the bus hears back: the natural back-pressure while spooling.
       if (spoolWrites.size > 0) await Promise.all([...spoolWrites]);
+      // While a batch is on the wire, each handover gives the event loop one turn: a burst of handovers (a backlog
+      // consumed at once, a large round of polls) would otherwise be encoded to its end before the request's body
+      // leaves and InfluxDB's answer is read, and InfluxDB would idle while this process encodes.
+      else if (onWire) await new Promise<void>((resolve) => setImmediate(resolve));
     },
     async close() {
       if (closed) return;

@@ -70,6 +70,30 @@ describe('InfluxDB sink (fake InfluxDB, fake time)', () => {
     await sink.close();
   });
 
+  it('gives the event loop a turn per handover while a batch is on the wire, and none while idle', async () => {
+    const { influx, open } = setup();
+    const sink = await open();
+    let release!: () => void;
+    influx.gate = new Promise((r) => { release = r; });
+    let turned = false;
+    setImmediate(() => { turned = true; });
+    // Nothing on the wire: the handover returns within the same turn.
+    await sink.write(samples(2));
+    expect(turned).toBe(false);
+    // The third sample completes the batch; it goes on the wire and waits at the gate.
+    await sink.write(samples(1));
+    await vi.waitFor(() => expect(influx.requests).toBe(1));
+    turned = false;
+    setImmediate(() => { turned = true; });
+    await sink.write(samples(1));
+    expect(turned).toBe(true);
+    release();
+    influx.gate = undefined;
+    await sink.flush();
+    expect(influx.seqs()).toHaveLength(4);
+    await sink.close();
+  });
+
   it('spools while InfluxDB is down and replays in order, new samples behind the spool', async () => {
     const { influx, clock, open } = setup();
     const first = seq;

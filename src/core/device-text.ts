@@ -18,10 +18,25 @@ export const CONTROL_RUN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e
 const MAX_DECODED_BYTES = DEVICE_TEXT_MAX_BYTES * 4;
 
 /**
+ * True for printable ASCII within the cap and without a space at either end: what {@link deviceText} would return
+ * unchanged. Most device text is that (interface names, indexes), and this loop is far cheaper than the regex.
+ */
+function isPlainText(s: string): boolean {
+  const n = s.length;
+  if (n > DEVICE_TEXT_MAX_BYTES) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return n === 0 || (s.charCodeAt(0) !== 0x20 && s.charCodeAt(n - 1) !== 0x20);
+}
+
+/**
  * A device's string made safe to keep: control runs replaced by a space, trimmed, and cut to
  * {@link DEVICE_TEXT_MAX_BYTES} UTF-8 bytes at a character boundary (never half a character).
  */
 export function deviceText(raw: string): string {
+  if (isPlainText(raw)) return raw;
   // Nothing longer than 4 x the cap can survive the cut (one byte per character at least, after collapsing).
   const head = raw.length > MAX_DECODED_BYTES ? raw.slice(0, MAX_DECODED_BYTES) : raw;
   const clean = head.replace(CONTROL_RUN, ' ').trim();
@@ -66,10 +81,20 @@ export function decodeDeviceBytes(bytes: Uint8Array): { text: string; invalid: b
   return { text: lossyUtf8.decode(bytes), invalid: true };
 }
 
+function isPrintableAscii(b: Buffer, end: number): boolean {
+  for (let i = 0; i < end; i++) {
+    const x = b[i]!;
+    if (x < 0x20 || x > 0x7e) return false;
+  }
+  return true;
+}
+
 /** An OCTET STRING as device text: UTF-8 or GBK, trailing NULs dropped, only the first bytes decoded. */
 export function deviceTextFromBytes(bytes: Buffer): string {
   let end = bytes.length;
   while (end > 0 && bytes[end - 1] === 0) end--;
+  // Printable ASCII (most names and descriptions) reads the same in every decoding tried below: skip them.
+  if (end <= MAX_DECODED_BYTES && isPrintableAscii(bytes, end)) return deviceText(bytes.toString('latin1', 0, end));
   let cut = bytes.subarray(0, Math.min(end, MAX_DECODED_BYTES));
   // A cut through the last double-byte character of a GBK string: leave that half out rather than garble it all.
   if (cut.length < end && looksGb2312(cut.subarray(0, cut.length - 1)) && !looksGb2312(cut)) cut = cut.subarray(0, cut.length - 1);

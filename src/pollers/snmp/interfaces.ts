@@ -35,6 +35,12 @@ const COUNTERS: readonly { field: string; c32?: string; c64?: string }[] = [
   { field: 'out_errors', c32: `${IF}.20` },
 ];
 
+/** The field names of each direction's rates, built once rather than per row. */
+const DIRECTION_KEYS = (['in', 'out'] as const).map((dir) => ({
+  ucast: `${dir}_ucast_pkts`, mcast: `${dir}_mcast_pkts`, bcast: `${dir}_bcast_pkts`, errors: `${dir}_errors`, discards: `${dir}_discards`,
+  pps: `${dir}_pps`, errorsPs: `${dir}_errors_ps`, discardsPs: `${dir}_discards_ps`, bps: `${dir}_bps`, util: `${dir}_util_pct`,
+}));
+
 /**
  * The columns to walk. Once a poll showed HC counters on every row, their 32-bit twins are skipped:
  * that halves the counter traffic on big chassis.
@@ -67,24 +73,30 @@ const toBig = (v: SnmpValue | undefined): bigint | undefined =>
  * after a reboot or a counter reset so that no rate (and no spike) is emitted for that interval.
  */
 export function buildInterfaces(cols: ColumnValues, prev: Map<string, InterfaceCounters> | undefined, seconds: number): InterfaceResult {
-  const get = (col: string, idx: string) => cols.get(col)?.get(idx);
+  // Each column's rows looked up once per poll, not once per row and column.
+  const none = new Map<string, SnmpValue>();
+  const col = (c: string) => cols.get(c) ?? none;
+  const descrs = col(IF_COLUMNS.ifDescr), names = col(IF_COLUMNS.ifName), aliases = col(IF_COLUMNS.ifAlias);
+  const opers = col(IF_COLUMNS.ifOperStatus), admins = col(IF_COLUMNS.ifAdminStatus);
+  const highs = col(IF_COLUMNS.ifHighSpeed), lows = col(IF_COLUMNS.ifSpeed);
+  const counterCols = COUNTERS.map((c) => ({ ...c, key32: `${c.field}/32`, v64: c.c64 ? col(c.c64) : undefined, v32: c.c32 ? col(c.c32) : undefined }));
   const rows = new Set<string>();
-  for (const c of [IF_COLUMNS.ifDescr, IF_COLUMNS.ifAdminStatus, IF_COLUMNS.ifOperStatus]) for (const k of cols.get(c)?.keys() ?? []) rows.add(k);
+  for (const m of [descrs, admins, opers]) for (const k of m.keys()) rows.add(k);
   const samples: RawSample[] = [];
   const counters = new Map<string, InterfaceCounters>();
   let hcRows = 0;
   const sorted = [...rows].sort((a, b) => Number(a) - Number(b));
   for (const idx of sorted) {
-    const descr = snmpText(get(IF_COLUMNS.ifDescr, idx)) ?? '';
-    const name = snmpText(get(IF_COLUMNS.ifName, idx)) || descr || `if${idx}`;
-    const tags = { ifIndex: idx, ifName: name, ifAlias: snmpText(get(IF_COLUMNS.ifAlias, idx)) ?? '', ifDescr: descr };
+    const descr = snmpText(descrs.get(idx)) ?? '';
+    const name = snmpText(names.get(idx)) || descr || `if${idx}`;
+    const tags = { ifIndex: idx, ifName: name, ifAlias: snmpText(aliases.get(idx)) ?? '', ifDescr: descr };
     const fields: Record<string, FieldValue> = {};
-    const oper = snmpNumber(get(IF_COLUMNS.ifOperStatus, idx));
-    const admin = snmpNumber(get(IF_COLUMNS.ifAdminStatus, idx));
+    const oper = snmpNumber(opers.get(idx));
+    const admin = snmpNumber(admins.get(idx));
     if (oper !== undefined) fields.oper_up = oper === 1;
     if (admin !== undefined) fields.admin_up = admin === 1;
-    const high = snmpNumber(get(IF_COLUMNS.ifHighSpeed, idx));
-    const low = snmpNumber(get(IF_COLUMNS.ifSpeed, idx));
+    const high = snmpNumber(highs.get(idx));
+    const low = snmpNumber(lows.get(idx));
     // ifSpeed saturates at 4,294,967,295 for links above 4 Gb/s: ifHighSpeed (Mb/s) is the truth when present.
     let speed: number | undefined;
     if (high !== undefined && high > 0) speed = high * 1_000_000;
@@ -94,16 +106,16 @@ export function buildInterfaces(cols: ColumnValues, prev: Map<string, InterfaceC
     const now: InterfaceCounters = new Map();
     const before = prev?.get(idx);
     const rate: Record<string, number | undefined> = {};
-    for (const c of COUNTERS) {
-      const v64 = c.c64 ? toBig(get(c.c64, idx)) : undefined;
-      const v32 = v64 === undefined && c.c32 ? toBig(get(c.c32, idx)) : undefined;
+    const perSecondMax = speed !== undefined ? (speed / 8) * 1.1 : undefined;
+    for (const c of counterCols) {
+      const v64 = c.v64 ? toBig(c.v64.get(idx)) : undefined;
+      const v32 = v64 === undefined && c.v32 ? toBig(c.v32.get(idx)) : undefined;
       const v = v64 ?? v32;
       if (v === undefined) continue;
       if (c.field === 'in_octets' && v64 !== undefined) hcRows++;
       fields[c.field] = v;
-      const key = v64 !== undefined ? c.field : `${c.field}/32`;
+      const key = v64 !== undefined ? c.field : c.key32;
       now.set(key, v);
-      const perSecondMax = speed !== undefined ? (speed / 8) * 1.1 : undefined;
       rate[c.field] = counterRate(before?.get(key), v, { bits: v64 !== undefined ? 64 : 32, seconds, maxRate: perSecondMax });
     }
     counters.set(idx, now);
@@ -115,15 +127,15 @@ export function buildInterfaces(cols: ColumnValues, prev: Map<string, InterfaceC
     const outBps = plausible(rate.out_octets !== undefined ? rate.out_octets * 8 : undefined);
     if (inBps !== undefined) fields.in_bps = inBps;
     if (outBps !== undefined) fields.out_bps = outBps;
-    for (const dir of ['in', 'out'] as const) {
-      const u = rate[`${dir}_ucast_pkts`];
-      if (u !== undefined) fields[`${dir}_pps`] = u + (rate[`${dir}_mcast_pkts`] ?? 0) + (rate[`${dir}_bcast_pkts`] ?? 0);
-      const e = rate[`${dir}_errors`];
-      if (e !== undefined) fields[`${dir}_errors_ps`] = e;
-      const d = rate[`${dir}_discards`];
-      if (d !== undefined) fields[`${dir}_discards_ps`] = d;
-      const bps = fields[`${dir}_bps`];
-      if (typeof bps === 'number' && speed !== undefined) fields[`${dir}_util_pct`] = Math.min(100, (bps / speed) * 100);
+    for (const k of DIRECTION_KEYS) {
+      const u = rate[k.ucast];
+      if (u !== undefined) fields[k.pps] = u + (rate[k.mcast] ?? 0) + (rate[k.bcast] ?? 0);
+      const e = rate[k.errors];
+      if (e !== undefined) fields[k.errorsPs] = e;
+      const d = rate[k.discards];
+      if (d !== undefined) fields[k.discardsPs] = d;
+      const bps = fields[k.bps];
+      if (typeof bps === 'number' && speed !== undefined) fields[k.util] = Math.min(100, (bps / speed) * 100);
     }
     samples.push({ measurement: 'interface', tags, fields });
   }

@@ -153,7 +153,11 @@ export class SnmpDevicePoller implements Poller {
     }
     const tags = deviceTags(device, agent.vendor);
     // Everything in a raw sample came from the agent (or is ours and short): bound it once, here, before the bus.
-    const samples: Sample[] = raw.map((r) => boundDeviceStrings(r)).map((r) => ({ measurement: r.measurement, tags: { ...tags, ...r.tags }, fields: r.fields, time }));
+    const samples: Sample[] = [];
+    for (const r of raw) {
+      boundDeviceStrings(r);
+      samples.push({ measurement: r.measurement, tags: { ...tags, ...r.tags }, fields: r.fields, time });
+    }
     samples.push({
       measurement: 'snmp_poll', tags: { ...tags, kind: this.kind }, time,
       fields: {

@@ -1,5 +1,6 @@
 import snmp from 'net-snmp';
 import type { SnmpSettings } from '../../config/inventory-schema.js';
+import { planWalk } from './walk-plan.js';
 
 /** What went wrong talking to an agent, in the words an operator uses. */
 export type SnmpErrorKind = 'timeout' | 'auth' | 'community' | 'tooBig' | 'garbage' | 'other';
@@ -165,8 +166,6 @@ export function classifyError(err: unknown, what: string, settings: ClassifySett
   return fail('other', `${what}: ${msg}`);
 }
 
-/** Columns walked together in one GETBULK. */
-const COLUMNS_PER_REQUEST = 10;
 /**
  * Varbinds asked for in one GETBULK, at least: columns x repetitions is capped at max(4 x maxRepetitions, this),
  * so answers stay a few kB: big UDP answers get fragmented, and fragments are what firewalls drop.
@@ -183,6 +182,10 @@ export class NetSnmpSession implements SnmpSession {
   private repetitions: number;
   private readonly v1: boolean;
   private lastGarbage?: { at: number; message: string };
+  /** Rows each column had at its last walk, for packing the next walk's requests (walk-plan.ts). */
+  private readonly rowsSeen = new Map<string, number>();
+  /** Most varbinds the agent put in a GETBULK answer that was cut short (undefined: none was). */
+  private agentMax?: number;
 
   /** `raw` replaces the net-snmp session (tests drive the walking logic with a scripted one). */
   constructor(address: string, private readonly settings: SnmpSettings, raw?: snmp.Session) {
@@ -300,19 +303,30 @@ export class NetSnmpSession implements SnmpSession {
     const result: ColumnValues = new Map();
     for (const c of columns) result.set(c, new Map());
     const unique = [...new Set(columns)];
-    for (let i = 0; i < unique.length; i += COLUMNS_PER_REQUEST) {
-      await this.walkGroup(unique.slice(i, i + COLUMNS_PER_REQUEST), result, signal);
+    const groups = this.v1 ? planWalk(unique, new Map(), 1, 1) : planWalk(unique, this.rowsSeen, this.repetitions, this.budget());
+    for (const g of groups) {
+      await this.walkGroup(g.columns, result, signal, g.reps);
+      if (!this.v1) for (const c of g.columns) this.rowsSeen.set(c, result.get(c)!.size);
     }
     return result;
   }
 
-  /** Walks a few columns side by side: each request continues every unfinished column from its last OID. */
-  private async walkGroup(columns: string[], result: ColumnValues, signal?: AbortSignal): Promise<void> {
+  /** Varbinds one GETBULK may ask for (columns x repetitions): ours, or the agent's own cap once it showed one. */
+  private budget(): number {
+    return Math.min(Math.max(this.settings.maxRepetitions * 4, MIN_VARBINDS_PER_REQUEST), this.agentMax ?? Infinity);
+  }
+
+  /**
+   * Walks a few columns side by side: each request continues every unfinished column from its last OID.
+   * `hint` caps the repetitions while no column has more rows than at the last walk (see walk-plan.ts).
+   */
+  private async walkGroup(columns: string[], result: ColumnValues, signal?: AbortSignal, hint?: number): Promise<void> {
     const cursor = new Map<string, string>(columns.map((c) => [c, c]));
     for (let round = 0; round < MAX_ROUNDS && cursor.size > 0; round++) {
       const active = [...cursor.keys()];
       const from = active.map((c) => cursor.get(c)!);
       let rows: snmp.Varbind[][];
+      let asked = 1;
       if (this.v1) {
         let vbs: snmp.Varbind[];
         try {
@@ -332,8 +346,8 @@ export class NetSnmpSession implements SnmpSession {
         }
         rows = vbs.map((vb) => [vb]);
       } else {
-        const budget = Math.max(this.settings.maxRepetitions * 4, MIN_VARBINDS_PER_REQUEST);
-        const reps = Math.max(1, Math.min(this.repetitions, Math.floor(budget / from.length)));
+        const reps = Math.max(1, Math.min(this.repetitions, Math.floor(this.budget() / from.length), hint ?? Infinity));
+        asked = reps;
         try {
           rows = await this.request<snmp.Varbind[][]>(`GETBULK ${from[0]}${from.length > 1 ? ` (+${from.length - 1} columns)` : ''}`, signal,
             (cb) => this.session.getBulk(from, 0, reps, cb as unknown as snmp.GetBulkCallback));
@@ -351,9 +365,14 @@ export class NetSnmpSession implements SnmpSession {
           throw err;
         }
       }
+      let truncated = false;
+      const total = rows.reduce((n, r) => n + (r?.length ?? 0), 0);
       active.forEach((col, i) => {
         const got = rows[i] ?? [];
         const values = result.get(col)!;
+        // An answer cut short (too big for the agent's buffer) can leave later columns without a varbind: they have
+        // not ended, they go on next round. Only an answer with nothing at all ends them all.
+        if (got.length === 0 && total > 0 && !this.v1) { truncated = true; return; }
         let last: string | undefined;
         let finished = got.length === 0;
         for (const vb of got) {
@@ -367,7 +386,13 @@ export class NetSnmpSession implements SnmpSession {
         }
         if (finished || last === undefined) cursor.delete(col);
         else cursor.set(col, last);
+        // A column grew past its last walk's rows: its row count no longer says when it ends.
+        if (hint !== undefined && !finished && values.size > (this.rowsSeen.get(col) ?? 0)) hint = undefined;
+        if (!finished && !this.v1 && got.length < asked) truncated = true;
       });
+      // The agent sent fewer repetitions than asked of a column that had not ended: it caps its answers (snmpsimd at
+      // 64 varbinds). Asking for more than it gives only makes the planner group badly: remember its cap.
+      if (truncated && total > 0) this.agentMax = Math.max(this.agentMax ?? 0, total);
     }
   }
 

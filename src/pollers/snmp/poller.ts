@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { boundDeviceStrings } from '../../core/device-text.js';
 import type { Logger } from '../../core/log.js';
 import { deviceTags, type PollKind, type PollResult, type Poller } from '../../core/poller.js';
-import type { FieldValue, PollError, Sample } from '../../core/sample.js';
+import { mergeTags, type FieldValue, type PollError, type Sample } from '../../core/sample.js';
 import { exportState, importState, judgeUptime, uptimeSeconds, type CounterState } from './counters.js';
 import {
   ENTITY, SYSTEM_OIDS, chassisIdentity, identifyProfile, identityOids, profileIdentity, systemFields, systemInfo,
@@ -153,9 +153,9 @@ export class SnmpDevicePoller implements Poller {
     }
     const tags = deviceTags(device, agent.vendor);
     // Everything in a raw sample came from the agent (or is ours and short): bound it once, here, before the bus.
-    const samples: Sample[] = raw.map((r) => boundDeviceStrings(r)).map((r) => ({ measurement: r.measurement, tags: { ...tags, ...r.tags }, fields: r.fields, time }));
+    const samples: Sample[] = raw.map((r) => boundDeviceStrings(r)).map((r) => ({ measurement: r.measurement, tags: mergeTags(tags, r.tags), fields: r.fields, time }));
     samples.push({
-      measurement: 'snmp_poll', tags: { ...tags, kind: this.kind }, time,
+      measurement: 'snmp_poll', tags: mergeTags(tags, { kind: this.kind }), time,
       fields: {
         ok: failure === undefined, duration_ms: this.clock.ms() - started,
         varbinds: BigInt(agent.session.varbinds - vbBefore),

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PollKind } from '../core/poller.js';
 import type { Sample } from '../core/sample.js';
@@ -25,14 +26,34 @@ const MEMORY = [
   ['array_buffers_bytes', 'arrayBuffers', 'ArrayBuffers and Buffers (part of external).'],
 ] as const satisfies readonly (readonly [string, keyof NodeJS.MemoryUsage, string])[];
 
+/** Collector pauses of the main thread since the last process sample (watched from the first one on). */
+const gc = { pauseMs: 0, major: 0, observer: undefined as PerformanceObserver | undefined };
+
+function watchGc(): void {
+  if (gc.observer) return;
+  gc.observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.pauseMs += e.duration;
+      if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
+    }
+  });
+  gc.observer.observe({ entryTypes: ['gc'] });
+}
+
 /**
  * The process's memory as a `noctua_self` sample (`component=process`): RSS beside the V8 heap in use and reserved,
  * so a growing RSS can be told apart as live objects (heap used), collector slack (heap total minus used) or native
- * memory outside the heap (RSS minus heap total: buffers, sockets, SQLite, malloc arenas).
+ * memory outside the heap (RSS minus heap total: buffers, sockets, SQLite, malloc arenas); and what the collector
+ * cost since the previous sample (`gc_pause_ms`, `gc_major`), so a smaller heap is seen to pay for itself or not.
  */
 export function processSample(instance: string, now: Date, usage: NodeJS.MemoryUsage = process.memoryUsage()): Sample {
+  watchGc();
   const fields: Record<string, number> = {};
   for (const [field, key] of MEMORY) fields[field] = usage[key];
+  fields.gc_pause_ms = Math.round(gc.pauseMs * 1000) / 1000;
+  fields.gc_major = gc.major;
+  gc.pauseMs = 0;
+  gc.major = 0;
   return { measurement: 'noctua_self', tags: { component: 'process', instance }, fields, time: now };
 }
 

@@ -11,7 +11,7 @@ describe('process memory self-monitoring', () => {
     expect(s.measurement).toBe('noctua_self');
     expect(s.tags).toEqual({ component: 'process', instance: 'poller-a' });
     expect(s.time).toBe(now);
-    expect(Object.keys(s.fields).sort()).toEqual([...FIELDS].sort());
+    expect(Object.keys(s.fields).sort()).toEqual([...FIELDS, 'gc_pause_ms', 'gc_major'].sort());
     for (const f of FIELDS) {
       expect(typeof s.fields[f], f).toBe('number');
       expect(Number.isInteger(s.fields[f]), f).toBe(true);
@@ -25,9 +25,30 @@ describe('process memory self-monitoring', () => {
 
   it('maps each memoryUsage figure to its own field', () => {
     const usage = { rss: 5, heapUsed: 2, heapTotal: 3, external: 4, arrayBuffers: 1 };
-    expect(processSample('x', new Date(0), usage).fields).toEqual({
+    expect(processSample('x', new Date(0), usage).fields).toMatchObject({
       rss_bytes: 5, heap_used_bytes: 2, heap_total_bytes: 3, external_bytes: 4, array_buffers_bytes: 1,
     });
+  });
+
+  it('counts the collector\'s pauses and major collections between two samples, then starts again from zero', async () => {
+    processSample('x', new Date(0));
+    // Garbage enough for scavenges, and a full collection where the runtime allows forcing one.
+    let keep: object[] = [];
+    for (let i = 0; i < 400_000; i++) { keep.push({ i, s: `v${i}` }); if (keep.length > 50_000) keep = []; }
+    (globalThis as { gc?: () => void }).gc?.();
+    // Observers are told after the collection, on a later turn of the loop.
+    const deadline = Date.now() + 5000;
+    let s = processSample('x', new Date(1));
+    let pause = s.fields.gc_pause_ms as number;
+    while (pause === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      s = processSample('x', new Date(2));
+      pause += s.fields.gc_pause_ms as number;
+    }
+    expect(pause).toBeGreaterThan(0);
+    expect(Number.isInteger(s.fields.gc_major)).toBe(true);
+    expect(s.fields.gc_major as number).toBeGreaterThanOrEqual(0);
+    expect(keep.length).toBeGreaterThan(0);
   });
 
   it('is published with the consumers\' self samples every self interval, even without writer or outbox', () => {

@@ -8,6 +8,7 @@ import type { Clock } from '../core/clock.js';
 import type { Db } from '../core/database.js';
 import type { Logger } from '../core/log.js';
 import type { Sample } from '../core/sample.js';
+import { processSample } from '../scheduler/self-metrics.js';
 import { createStorageSink, type InfluxSink } from '../storage/index.js';
 import { topologyRoot } from '../topology/root.js';
 import { TopologyService } from '../topology/service.js';
@@ -103,12 +104,13 @@ export async function startConsumers(cfg: LoadedConfig, log: Logger, db: Db, clo
   return c;
 }
 
-/** `noctua_self` samples of the writer, spool and outbox, which have no scheduler of their own. */
+/** `noctua_self` samples of the writer, spool and outbox, which have no scheduler of their own, and of the process's memory. */
 export function consumerSelfSamples(c: Pick<SampleConsumers, 'storage' | 'escalation'>, instance: string, now: Date): Sample[] {
   const out: Sample[] = c.storage ? c.storage.selfSamples(now).map((s) => ({ ...s, tags: { instance, ...s.tags } })) : [];
   if (c.escalation) {
     const st = c.escalation.outboxStats();
     out.push({ measurement: 'noctua_self', tags: { component: 'outbox', instance }, fields: { outbox_pending: st.pending, outbox_failed: st.failed }, time: now });
   }
+  out.push(processSample(instance, now));
   return out;
 }

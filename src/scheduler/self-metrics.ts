@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PollKind } from '../core/poller.js';
 import type { Sample } from '../core/sample.js';
@@ -14,6 +15,46 @@ interface Period {
   overruns: number;
   maxLagMs: number;
   maxCycleMs: number;
+}
+
+/** Figures of the process's memory, named as the `noctua_self` fields and /metrics gauges carry them. */
+const MEMORY = [
+  ['rss_bytes', 'rss', 'Resident set size of the process.'],
+  ['heap_used_bytes', 'heapUsed', 'V8 heap in use by live and not yet collected objects.'],
+  ['heap_total_bytes', 'heapTotal', 'V8 heap reserved (used plus free space the collector keeps).'],
+  ['external_bytes', 'external', 'Memory of C++ objects bound to JavaScript objects (Buffers, sockets, SQLite).'],
+  ['array_buffers_bytes', 'arrayBuffers', 'ArrayBuffers and Buffers (part of external).'],
+] as const satisfies readonly (readonly [string, keyof NodeJS.MemoryUsage, string])[];
+
+/** Collector pauses of the main thread since the last process sample (watched from the first one on). */
+const gc = { pauseMs: 0, major: 0, observer: undefined as PerformanceObserver | undefined };
+
+function watchGc(): void {
+  if (gc.observer) return;
+  gc.observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.pauseMs += e.duration;
+      if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
+    }
+  });
+  gc.observer.observe({ entryTypes: ['gc'] });
+}
+
+/**
+ * The process's memory as a `noctua_self` sample (`component=process`): RSS beside the V8 heap in use and reserved,
+ * so a growing RSS can be told apart as live objects (heap used), collector slack (heap total minus used) or native
+ * memory outside the heap (RSS minus heap total: buffers, sockets, SQLite, malloc arenas); and what the collector
+ * cost since the previous sample (`gc_pause_ms`, `gc_major`), so a smaller heap is seen to pay for itself or not.
+ */
+export function processSample(instance: string, now: Date, usage: NodeJS.MemoryUsage = process.memoryUsage()): Sample {
+  watchGc();
+  const fields: Record<string, number> = {};
+  for (const [field, key] of MEMORY) fields[field] = usage[key];
+  fields.gc_pause_ms = Math.round(gc.pauseMs * 1000) / 1000;
+  fields.gc_major = gc.major;
+  gc.pauseMs = 0;
+  gc.major = 0;
+  return { measurement: 'noctua_self', tags: { component: 'process', instance }, fields, time: now };
 }
 
 const emptyPeriod = (): Period => ({ due: 0, completed: 0, ok: 0, failed: 0, overruns: 0, maxLagMs: 0, maxCycleMs: 0 });
@@ -61,6 +102,10 @@ export class SelfMetrics {
     this.inFlight = new Gauge({ name: 'noctua_polls_in_flight', help: 'Polls holding a concurrency slot.', registers });
     this.queued = new Gauge({ name: 'noctua_polls_queued', help: 'Polls waiting for a concurrency slot.', registers });
     this.limit = new Gauge({ name: 'noctua_polls_limit', help: 'Polls allowed in flight now (adapted to latency, at most scheduler.concurrency).', registers });
+    // Memory gauges, read when /metrics is scraped.
+    for (const [field, key, help] of MEMORY) {
+      new Gauge({ name: `noctua_process_${field}`, help, registers, collect() { this.set(process.memoryUsage()[key]); } });
+    }
   }
 
   private p(kind: PollKind): Period { return this.period.get(kind)!; }

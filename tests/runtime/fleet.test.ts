@@ -140,8 +140,12 @@ describe('noctua runtime against real snmpsimd, fping and one dead device', () =
   });
 
   it('reports itself as noctua_self samples and Prometheus metrics', async () => {
-    const self = samples.filter((s) => s.measurement === 'noctua_self');
+    const self = samples.filter((s) => s.measurement === 'noctua_self' && s.tags.component === 'scheduler');
     expect(new Set(self.map((s) => s.tags.kind))).toEqual(new Set(['icmp', 'snmp', 'inventory']));
+    // The process's memory comes with the writer's and outbox's figures every self interval.
+    const mem = samples.filter((s) => s.measurement === 'noctua_self' && s.tags.component === 'process');
+    expect(mem.length).toBeGreaterThan(0);
+    expect(mem.at(-1)!.fields.rss_bytes as number).toBeGreaterThan(mem.at(-1)!.fields.heap_used_bytes as number);
     const icmp = self.filter((s) => s.tags.kind === 'icmp');
     expect(icmp.reduce((a, s) => a + (s.fields.polls_ok as number), 0)).toBeGreaterThan(0);
     expect(icmp.every((s) => s.fields.overruns === 0)).toBe(true);

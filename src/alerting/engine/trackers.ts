@@ -57,7 +57,9 @@ export interface RuleTraits {
 
 /** The fingerprint of an alert: rule + device + instance. */
 export function alertFingerprint(rule: string, device: string, instance: string): string {
-  return createHash('sha256').update(`${rule}\u0000${device}\u0000${instance}`).digest('hex').slice(0, 16);
+  // The first 8 bytes as hex: the same text as the digest's hex cut to 16 characters, without a sliced string keeping
+  // the 64-character hex alive for as long as the tracker lives (~100 bytes on each of 70,000 trackers at 5,000 devices).
+  return createHash('sha256').update(`${rule}\u0000${device}\u0000${instance}`).digest().toString('hex', 0, 8);
 }
 
 /** The row's JSON: every field but the bookkeeping of this process. */

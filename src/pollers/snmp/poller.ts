@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { boundDeviceStrings } from '../../core/device-text.js';
 import type { Logger } from '../../core/log.js';
 import { deviceTags, type PollKind, type PollResult, type Poller } from '../../core/poller.js';
-import type { FieldValue, PollError, Sample } from '../../core/sample.js';
+import { mergeTags, type FieldValue, type PollError, type Sample } from '../../core/sample.js';
 import { exportState, importState, judgeUptime, uptimeSeconds, type CounterState } from './counters.js';
 import {
   ENTITY, SYSTEM_OIDS, chassisIdentity, identifyProfile, identityOids, profileIdentity, systemFields, systemInfo,
@@ -156,10 +156,10 @@ export class SnmpDevicePoller implements Poller {
     const samples: Sample[] = [];
     for (const r of raw) {
       boundDeviceStrings(r);
-      samples.push({ measurement: r.measurement, tags: { ...tags, ...r.tags }, fields: r.fields, time });
+      samples.push({ measurement: r.measurement, tags: mergeTags(tags, r.tags), fields: r.fields, time });
     }
     samples.push({
-      measurement: 'snmp_poll', tags: { ...tags, kind: this.kind }, time,
+      measurement: 'snmp_poll', tags: mergeTags(tags, { kind: this.kind }), time,
       fields: {
         ok: failure === undefined, duration_ms: this.clock.ms() - started,
         varbinds: BigInt(agent.session.varbinds - vbBefore),

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createLogger } from '../src/core/log.js';
 import { scratchDir, type BenchContext } from './context.js';
 import { parseBenchArgs, type Section } from './options.js';
+import { issueTargets, targetsTable } from './targets.js';
 import { markdownTable, type ResultRow } from './report.js';
 import { alertsSection } from './sections/alerts.js';
 import { clusterSection } from './sections/cluster.js';
@@ -82,6 +83,7 @@ async function main(): Promise<number> {
   const result = {
     started: started.toISOString(), finished: new Date().toISOString(), mode: opts.quick ? 'quick' : 'full', repeats: opts.repeats,
     machine: m, loadBefore, loadAfter: loadavg(), sections: opts.sections, rows, facts, failures,
+    targets: issueTargets({ rows, facts }),
   };
   const outDir = opts.outDir ?? join(dirname(fileURLToPath(import.meta.url)), 'results');
   mkdirSync(outDir, { recursive: true });
@@ -94,6 +96,7 @@ async function main(): Promise<number> {
     `Machine: ${m.cores} cores, ${m.model}, ${m.memGiB} GiB, Node ${m.node}; load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${result.loadAfter.map((x) => x.toFixed(2)).join(' ')}.`,
     `Medians of ${opts.repeats} runs, (min–max) spread; "× peer" is the median's ratio to the peer's median (below 1: faster or cheaper than the peer).`, '',
     markdownTable(rows), '',
+    targetsTable(result.targets), '',
     ...Object.entries(facts).map(([k, v]) => `- ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`),
     ...Object.entries(failures).map(([k, v]) => `- **${k} failed**: ${v.split('\n')[0]}`),
     '', `Results: ${file}`, '',

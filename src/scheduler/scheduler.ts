@@ -4,10 +4,11 @@ import type { Logger } from '../core/log.js';
 import type { BatchPoller, PollKind, PollResult, Poller } from '../core/poller.js';
 import type { Sample } from '../core/sample.js';
 import type { DeviceStateRegistry } from './device-state.js';
-import { ABORT_GRACE_MS, FIRST_POLL_WITHIN_MS, KINDS, PollDeadlineError, SPREAD_MIN, SPREAD_STEPS, agentOf, pollDeadlines, sameDevice, type Job, type Running } from './jobs.js';
+import { FIRST_POLL_WITHIN_MS, KINDS, PollDeadlineError, SPREAD_MIN, SPREAD_STEPS, agentOf, pollDeadlines, sameDevice, type Job, type Running } from './jobs.js';
 import { eventLoopDelay, type LoopDelay } from './loop-delay.js';
 import { nextSlot, phaseOffsetMs } from './offsets.js';
 import { PollSlots, type ReleaseSlot } from './poll-slots.js';
+import { callPoller } from './call-poller.js';
 import type { SelfMetrics } from './self-metrics.js';
 import { cronTicker, type Ticker } from './ticker.js';
 
@@ -313,24 +314,11 @@ export class PollScheduler {
       deadline = this.clock.setTimeout(() => controller.abort(new PollDeadlineError(runMs)), runMs);
       for (const { due } of items) this.opts.metrics.started(kind, began - due);
       const devices = items.map((i) => i.job.device);
-      // Async so that a poller throwing before it returns a promise is a failed poll, not a lost slot.
-      const pollPromise: Promise<Map<string, PollResult>> = (async () => (items.length > 1 || 'pollMany' in poller
-        ? (poller as BatchPoller).pollMany(devices, controller.signal)
-        : new Map([[devices[0]!.name, await poller.poll(devices[0]!, controller.signal)]])))();
-      // The poll settling (even long after its deadline) is what lets the device be polled again.
-      pollPromise.then(() => items.forEach((i) => settle(i.job)), () => items.forEach((i) => settle(i.job)));
-      // After the abort a poller that honours it returns what it got (the SNMP poller: partial samples and
-      // snmp_poll ok=false) within moments; that is worth keeping. One that does not return is abandoned.
-      const aborted = new Promise<never>((_, reject) => {
-        const giveUp = () => { this.clock.setTimeout(() => reject(controller.signal.reason as Error), ABORT_GRACE_MS); };
-        if (controller.signal.aborted) giveUp();
-        else controller.signal.addEventListener('abort', giveUp, { once: true });
-      });
-      aborted.catch(() => {});
+      const answer = callPoller(poller, devices, controller.signal, this.clock, () => items.forEach((i) => settle(i.job)));
       let results: Map<string, PollResult> | undefined;
       let failure: unknown;
       try {
-        results = await Promise.race([pollPromise, aborted]);
+        results = await answer;
       } catch (err) {
         failure = err;
       } finally {

@@ -106,7 +106,8 @@ export class AdaptiveLimit {
    * loop lags: at the latency measured when it last kept up, since the latency now includes our own queue).
    */
   get floor(): number {
-    const latency = this.loopBusy ? this.healthyLatency : this.latency;
+    // Busy before any healthy measurement (a start under load): the latency measured is all there is.
+    const latency = this.loopBusy && this.healthyLatency > 0 ? this.healthyLatency : this.latency;
     return Math.min(this.max, Math.max(this.min, Math.ceil((this.demand * latency * NEED_HEADROOM) / 1000)));
   }
 

@@ -74,6 +74,9 @@ export class PollSlots {
   /** The event loop's delay over the last second (see {@link AdaptiveLimit.setLoopDelay}). */
   setLoopDelay(ms: number): void { this.adaptive.setLoopDelay(ms); }
 
+  /** Whether this process's own event loop lags (see {@link AdaptiveLimit.loopBusy}). */
+  get loopBusy(): boolean { return this.adaptive.loopBusy; }
+
   /** How long a poll takes now (smoothed over answered polls; 0 before the first), ms. */
   get latencyMs(): number { return this.adaptive.latencyMs; }
 

@@ -193,7 +193,10 @@ export class PollScheduler {
   tick(): void {
     if (this.stopped) return;
     const now = this.clock.ms();
-    this.slots.setLoopDelay(this.loopDelay.takeMs());
+    const wasBusy = this.slots.loopBusy, lagMs = this.loopDelay.takeMs();
+    this.slots.setLoopDelay(lagMs);
+    if (wasBusy !== this.slots.loopBusy) this.opts.log?.[wasBusy ? 'info' : 'warn']({ loopDelayMs: Math.round(lagMs), limit: this.slots.limit, inFlight: this.slots.inUse, queued: this.slots.queued },
+      wasBusy ? 'event loop keeps up again: the in-flight limit may grow' : 'event loop lags: the in-flight limit holds or shrinks (the queueing is ours)');
     const icmpBatch: { job: Job; due: number }[] = [];
     const single: { job: Job; due: number }[] = [];
     const icmpPoller = this.opts.pollers.icmp;

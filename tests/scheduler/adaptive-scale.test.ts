@@ -64,6 +64,18 @@ describe('the in-flight limit at 5,000 devices', () => {
   });
 });
 
+describe('a start under load', () => {
+  it('with the loop lagging before any healthy measurement, the floor counts the latency measured, not the minimum', () => {
+    const limit = new AdaptiveLimit({ min: 8, max: 1000, initial: 32 });
+    limit.setDemand(5000 / 60);
+    for (let s = 0; s < 10; s++) limit.setLoopDelay(LOOP_BUSY_MS * 2);
+    feed(limit, 600, 5000, 1100);
+    expect(limit.loopBusy).toBe(true);
+    expect(limit.floor).toBe(184);
+    expect(limit.limit).toBe(184);
+  });
+});
+
 describe('poll deadlines', () => {
   const base = { start: 100_000, due: 99_400, intervalMs: 60_000, deadlineMs: 54_000 };
 

@@ -261,6 +261,9 @@ async function runFleet(ctx: BenchContext, probes: Probes, o: { total: number; s
   // The longest wait for a slot per 30 s of the run: start-up only, or all along?
   const lagBy30s = (await q(`SELECT max(queue_lag_ms) FROM noctua_self WHERE component = 'scheduler' AND kind = 'snmp' AND ${range} GROUP BY time(30s)`))[0]?.values.map((v) => Math.round(Number(v[1] ?? 0))) ?? [];
   ctx.facts[`fleet ${total} SNMP queue lag max ms per 30 s`] = lagBy30s;
+  // How often the scheduler saw its own event loop lag (it then holds or shrinks the in-flight limit): logged at warn.
+  const lagLines = readFileSync(join(dir, 'noctua.log'), 'utf8').split('\n').filter((l) => l.includes('event loop lags'));
+  ctx.facts[`fleet ${total} event loop lag episodes`] = { count: lagLines.length, first: lagLines.slice(0, 3).map((l) => l.slice(0, 300)) };
   const icmpCycles = (await q(`SELECT cycle_ms FROM noctua_self WHERE component = 'scheduler' AND kind = 'icmp' AND ${range}`))[0]?.values.map((v) => Number(v[1])).filter((x) => x > 0) ?? [];
 
   // Windows of one SNMP interval each: the median and spread over them stand in for repetitions of the run.

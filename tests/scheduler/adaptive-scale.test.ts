@@ -44,23 +44,26 @@ describe('the in-flight limit at 5,000 devices', () => {
     expect(limit.limit).toBe(128);
   });
 
-  it('while its own event loop lags it does not grow, shrinks, and floors at the latency measured before the lag', () => {
-    const limit = new AdaptiveLimit({ min: 8, max: 1000, initial: 32 });
+  it('while its own event loop lags it does not grow and sheds what it holds above the need, never below it', () => {
+    const limit = new AdaptiveLimit({ min: 8, max: 1000, initial: 400 });
     limit.setDemand(50);
-    feed(limit, 400, 100, 200);
-    const healthy = limit.limit;
-    expect(healthy).toBeGreaterThanOrEqual(20); // 50/s × 0.2 s × 2
+    feed(limit, 400, 100, 200, false);
+    expect(limit.limit).toBe(400);
     for (let s = 0; s < 10; s++) limit.setLoopDelay(LOOP_BUSY_MS * 3);
     expect(limit.loopBusy).toBe(true);
-    // Latency now inflated tenfold by our own queue: the floor would say 200; it keeps counting 0.2 s.
-    const during = feed(limit, 400, 100, 2000);
-    expect(during).toBeLessThan(healthy);
+    // Polls wait, yet it shrinks: 400 → the need, 50/s × 0.2 s × 2 = 20, and no further.
+    const during = feed(limit, 2000, 100, 200);
     expect(limit.floor).toBe(20);
-    expect(during).toBeGreaterThanOrEqual(20);
-    // The loop recovers: growth and the measured latency count again.
+    expect(during).toBe(20);
+    // Latency grows (other processes starve the loop): the floor follows the need, the limit keeps to it.
+    feed(limit, 400, 100, 2000);
+    expect(limit.limit).toBe(limit.floor);
+    expect(limit.floor).toBeGreaterThanOrEqual(150);
+    // The loop recovers: growth counts again.
     for (let s = 0; s < 20; s++) limit.setLoopDelay(0);
     expect(limit.loopBusy).toBe(false);
-    expect(feed(limit, 400, 100, 200)).toBeGreaterThan(during);
+    const before = limit.limit;
+    expect(feed(limit, 400, 100, 200)).toBeGreaterThan(before);
   });
 });
 

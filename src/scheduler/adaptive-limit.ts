@@ -8,10 +8,11 @@
  * polls due per second × seconds per poll, twice over): when the agents are slow because of something else, fewer
  * polls in flight would only fail more of them waiting. While this process's own event loop lags (its timers
  * fire late: the queueing is ours), polls past that need would only make every poll slower: the limit does not
- * grow and sheds what it holds above the floor by a quarter per adjustment. The floor itself stays (a bench run that
- * floored at the latency measured before the lag failed 1,479 of 11,014 polls waiting, with Noctua at 0.75 cores:
- * a loop starved by other processes is not saturated by us). Pure arithmetic on what it is told (no clock), so
- * tests drive it deterministically.
+ * grow and sheds what it holds above the floor by a quarter per adjustment, and the floor counts at most `tolerance`
+ * times the latency measured while the loop last kept up. Bench runs at 5,000 devices (load 4–5 on 2 cores) showed
+ * both sides: a floor at the pre-lag latency held 190 slots where ~216 were needed (1,479 of 11,014 polls failed
+ * waiting); a floor following the lagging latency ran to the ceiling and polls took 23 s (p50), the loop drowning in
+ * timeouts and retries. Pure arithmetic on what it is told (no clock), so tests drive it deterministically.
  */
 
 /** The limit's bounds and start. */
@@ -62,6 +63,8 @@ export class AdaptiveLimit {
   private demand = 0;
   /** Smoothed latency of answered polls, ms. */
   private latency = 0;
+  /** The smoothed latency as it was while the event loop last kept up (0: never measured), ms. */
+  private healthyLatency = 0;
   /** Smoothed event-loop delay, ms. */
   private loopDelay = 0;
 
@@ -101,10 +104,13 @@ export class AdaptiveLimit {
   get latencyMs(): number { return this.latency; }
 
   /**
-   * The floor now: the configured minimum, or what the schedule needs at the measured latency if more.
+   * The floor now: the configured minimum, or what the schedule needs at the measured latency if more (while the
+   * loop lags, that latency counted up to `tolerance` times what it was while the loop kept up).
    */
   get floor(): number {
-    return Math.min(this.max, Math.max(this.min, Math.ceil((this.demand * this.latency * NEED_HEADROOM) / 1000)));
+    // While the loop lags, part of the latency is our own queue: counted up to `tolerance` times the healthy latency.
+    const latency = this.loopBusy && this.healthyLatency > 0 ? Math.min(this.latency, this.healthyLatency * TOLERANCE) : this.latency;
+    return Math.min(this.max, Math.max(this.min, Math.ceil((this.demand * latency * NEED_HEADROOM) / 1000)));
   }
 
   /** A poll had to wait for the limit: growing it would have helped. */
@@ -121,6 +127,7 @@ export class AdaptiveLimit {
     let ratio: number | undefined;
     if (ok) {
       this.latency = this.latency === 0 ? ms : this.latency + (ms - this.latency) * SMOOTHING;
+      if (!this.loopBusy) this.healthyLatency = this.latency;
       ratio = base === undefined ? 1 : ms / base;
       const next = base === undefined || ms < base ? ms : base + (ms - base) * BASELINE_DRIFT;
       if (base === undefined) this.remember(agent, next);

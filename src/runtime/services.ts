@@ -25,7 +25,8 @@ export function buildPollers(cfg: LoadedConfig, log: Logger, clock: Clock): Sche
   const inventory = createInventoryPoller({ ...snmpOpts, log: log.child({ poller: 'inventory' }) });
   const icmp = createIcmpPollerFor({
     backend: cfg.settings.scheduler.icmpBackend,
-    parallel: cfg.settings.scheduler.concurrency,
+    // One system ping process per target without fping: bounded well below the poll ceiling (1,000 by default).
+    parallel: Math.min(cfg.settings.scheduler.concurrency, 128),
     vendorOf: (name) => snmp.vendorOf(name) ?? inventory.vendorOf(name),
     clock,
   });

@@ -57,3 +57,21 @@ export function agentOf(d: Device): string {
 export function sameDevice(a: Device, b: Device): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
+
+/** What is left before a job's next slot when its poll must be over: the abort grace and a little slack. */
+export const END_MARGIN_MS = ABORT_GRACE_MS + 50;
+
+/**
+ * When a poll gives up waiting for a slot, and when it is aborted once it runs. Never earlier than
+ * `deadlineMs` after dispatch (the configured share of the interval), and a poll that waited is not failed
+ * earlier than needed: it may wait until the job's next slot less the time a poll takes now (`expectedMs`), and
+ * once it runs it gets `deadlineMs`, bounded by that next slot (a poll still running then would be an overrun).
+ */
+export function pollDeadlines(o: { start: number; due: number; intervalMs: number; deadlineMs: number; expectedMs: number }): { waitUntil: number; runEnd: (began: number) => number } {
+  const earliest = o.start + o.deadlineMs;
+  const endBy = Math.max(earliest, o.due + o.intervalMs - END_MARGIN_MS);
+  return {
+    waitUntil: Math.max(earliest, endBy - Math.max(0, o.expectedMs)),
+    runEnd: (began) => Math.max(earliest, Math.min(began + o.deadlineMs, endBy)),
+  };
+}

@@ -15,7 +15,7 @@ export interface SlotLimits {
   max: number;
   /** Floor the adaptive limit never goes under (default: min(8, max)). */
   min?: number;
-  /** Where the limit starts (default: max; it shrinks from there when latency says so). */
+  /** Where the limit starts (default: min(32, max); it grows from there while polls wait for it). */
   initial?: number;
   /** Polls in flight to one agent (address and port) at once (default 4). */
   perAgent?: number;
@@ -27,6 +27,11 @@ interface Waiter {
 }
 
 const DEFAULT_PER_AGENT = 4;
+/**
+ * Where the limit starts unless told: low, so a new process does not open a thousand requests before it has seen
+ * one answer; it reaches the schedule's need within seconds (growth while polls wait, and the Little's-law floor).
+ */
+const DEFAULT_INITIAL = 32;
 
 /**
  * The in-flight budget: at most `limit` polls talk to the network at once, a limit that adapts to the polls'
@@ -65,6 +70,15 @@ export class PollSlots {
 
   /** Polls due per second by the schedule (see {@link AdaptiveLimit.setDemand}). */
   setDemand(pollsPerSecond: number): void { this.adaptive.setDemand(pollsPerSecond); }
+
+  /** The event loop's delay over the last second (see {@link AdaptiveLimit.setLoopDelay}). */
+  setLoopDelay(ms: number): void { this.adaptive.setLoopDelay(ms); }
+
+  /** Whether this process's own event loop lags (see {@link AdaptiveLimit.loopBusy}). */
+  get loopBusy(): boolean { return this.adaptive.loopBusy; }
+
+  /** How long a poll takes now (smoothed over answered polls; 0 before the first), ms. */
+  get latencyMs(): number { return this.adaptive.latencyMs; }
 
   /** Forgets what was learned of an agent (its device left). */
   forgetAgent(agent: string): void { this.adaptive.forget(agent); }
@@ -127,5 +141,5 @@ export class PollSlots {
 
 function bounds(l: SlotLimits): { min: number; max: number; initial: number } {
   const max = Math.max(1, l.max);
-  return { max, min: l.min ?? Math.min(8, max), initial: l.initial ?? max };
+  return { max, min: l.min ?? Math.min(8, max), initial: l.initial ?? Math.min(DEFAULT_INITIAL, max) };
 }

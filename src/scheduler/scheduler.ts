@@ -4,9 +4,11 @@ import type { Logger } from '../core/log.js';
 import type { BatchPoller, PollKind, PollResult, Poller } from '../core/poller.js';
 import type { Sample } from '../core/sample.js';
 import type { DeviceStateRegistry } from './device-state.js';
-import { ABORT_GRACE_MS, FIRST_POLL_WITHIN_MS, KINDS, PollDeadlineError, SPREAD_MIN, SPREAD_STEPS, agentOf, sameDevice, type Job, type Running } from './jobs.js';
+import { FIRST_POLL_WITHIN_MS, KINDS, PollDeadlineError, SPREAD_MIN, SPREAD_STEPS, agentOf, pollDeadlines, sameDevice, type Job, type Running } from './jobs.js';
+import { eventLoopDelay, type LoopDelay } from './loop-delay.js';
 import { nextSlot, phaseOffsetMs } from './offsets.js';
 import { PollSlots, type ReleaseSlot } from './poll-slots.js';
+import { callPoller } from './call-poller.js';
 import type { SelfMetrics } from './self-metrics.js';
 import { cronTicker, type Ticker } from './ticker.js';
 
@@ -29,6 +31,8 @@ export interface SchedulerOptions {
   selfIntervalMs?: number;
   clock?: Clock;
   ticker?: Ticker;
+  /** How late the event loop runs (default: Node's perf_hooks histogram); tells the limit when queueing is ours. */
+  loopDelay?: LoopDelay;
   log?: Logger;
 }
 
@@ -41,8 +45,9 @@ export interface DeviceSetChange { added: string[]; removed: string[]; changed: 
  * The polling scheduler. Once a second (node-cron) it starts every poll whose slot has come:
  * each device has a stable offset in each interval, so a large fleet is spread over the interval.
  * Rules: a device is never polled twice at once for one kind (a due poll while the last still runs
- * is skipped and counted as an overrun); at most `concurrency` polls talk to the network; each poll
- * is aborted at `deadlineFraction` of its interval, and an abandoned poll gives its slot back at
+ * is skipped and counted as an overrun); at most the adaptive in-flight limit (≤ `concurrency`) talk to the network;
+ * each poll is aborted `deadlineFraction` of its interval after it starts (a poll that waited for a slot: within its
+ * next slot, see pollDeadlines), and an abandoned poll gives its slot back at
  * once, so a dead device costs its own deadline and nobody else's time. ICMP polls due in the same
  * tick go to the poller together (one fping run). While ICMP says a device is unreachable its SNMP
  * and inventory polls are skipped; they resume at their next slot after the first answered ping.
@@ -60,6 +65,7 @@ export class PollScheduler {
   private deadlineFraction: number;
   private readonly clock: Clock;
   private readonly ticker: Ticker;
+  private readonly loopDelay: LoopDelay;
   private readonly selfIntervalMs: number;
   private nextSelfAt = 0;
   private started = false;
@@ -68,6 +74,7 @@ export class PollScheduler {
   constructor(private opts: SchedulerOptions) {
     this.clock = opts.clock ?? systemClock;
     this.ticker = opts.ticker ?? cronTicker();
+    this.loopDelay = opts.loopDelay ?? eventLoopDelay();
     this.slots = new PollSlots({ max: opts.concurrency, ...(opts.perAgent !== undefined ? { perAgent: opts.perAgent } : {}) });
     this.deadlineFraction = opts.deadlineFraction;
     this.selfIntervalMs = opts.selfIntervalMs ?? 30_000;
@@ -78,6 +85,7 @@ export class PollScheduler {
     if (this.started) return;
     this.started = true;
     this.nextSelfAt = this.clock.ms() + this.selfIntervalMs;
+    this.loopDelay.start();
     this.ticker.start(() => this.tick());
   }
 
@@ -185,6 +193,10 @@ export class PollScheduler {
   tick(): void {
     if (this.stopped) return;
     const now = this.clock.ms();
+    const wasBusy = this.slots.loopBusy, lagMs = this.loopDelay.takeMs();
+    this.slots.setLoopDelay(lagMs);
+    if (wasBusy !== this.slots.loopBusy) this.opts.log?.[wasBusy ? 'info' : 'warn']({ loopDelayMs: Math.round(lagMs), limit: this.slots.limit, inFlight: this.slots.inUse, queued: this.slots.queued },
+      wasBusy ? 'event loop keeps up again: the in-flight limit may grow' : 'event loop lags: the in-flight limit holds or shrinks (the queueing is ours)');
     const icmpBatch: { job: Job; due: number }[] = [];
     const single: { job: Job; due: number }[] = [];
     const icmpPoller = this.opts.pollers.icmp;
@@ -266,9 +278,12 @@ export class PollScheduler {
     const kind = items[0]!.job.kind;
     const poller = this.opts.pollers[kind]!;
     const start = this.clock.ms();
-    const deadlineMs = Math.max(1, Math.floor(Math.min(...items.map((i) => i.job.intervalMs)) * this.deadlineFraction));
+    const intervalMs = Math.min(...items.map((i) => i.job.intervalMs));
+    const deadlineMs = Math.max(1, Math.floor(intervalMs * this.deadlineFraction));
+    const limits = pollDeadlines({ start, due: Math.min(...items.map((i) => i.due)), intervalMs, deadlineMs, expectedMs: this.slots.latencyMs });
     const controller = new AbortController();
-    const deadline = this.clock.setTimeout(() => controller.abort(new PollDeadlineError(deadlineMs)), deadlineMs);
+    const waited = limits.waitUntil - start;
+    let deadline = this.clock.setTimeout(() => controller.abort(new PollDeadlineError(waited)), waited);
     const entries = new Map<string, Running>();
     for (const { job } of items) {
       const r: Running = { startedAt: start, controller, releaseAt: start + 2 * job.intervalMs, abandoned: false, forgetAfter: false };
@@ -290,32 +305,23 @@ export class PollScheduler {
       } catch {
         for (const { job, due } of items) {
           // Our own backlog, not the device's fault: no verdict on its reachability.
-          this.finish(job, due, 0, undefined, `${new PollDeadlineError(deadlineMs).message} while waiting for a free slot (all ${this.slots.inUse} of scheduler.concurrency busy)`, undefined);
+          this.finish(job, due, 0, undefined, `${new PollDeadlineError(waited).message} while waiting for a free slot (${this.slots.inUse} polls in flight, limit ${this.slots.limit})`, undefined);
           settle(job);
         }
         return;
       }
       const began = this.clock.ms();
+      // Granted: the deadline is counted from now (within the job's next slot), not from the time spent waiting.
+      deadline.cancel();
+      const runMs = Math.max(1, limits.runEnd(began) - began);
+      deadline = this.clock.setTimeout(() => controller.abort(new PollDeadlineError(runMs)), runMs);
       for (const { due } of items) this.opts.metrics.started(kind, began - due);
       const devices = items.map((i) => i.job.device);
-      // Async so that a poller throwing before it returns a promise is a failed poll, not a lost slot.
-      const pollPromise: Promise<Map<string, PollResult>> = (async () => (items.length > 1 || 'pollMany' in poller
-        ? (poller as BatchPoller).pollMany(devices, controller.signal)
-        : new Map([[devices[0]!.name, await poller.poll(devices[0]!, controller.signal)]])))();
-      // The poll settling (even long after its deadline) is what lets the device be polled again.
-      pollPromise.then(() => items.forEach((i) => settle(i.job)), () => items.forEach((i) => settle(i.job)));
-      // After the abort a poller that honours it returns what it got (the SNMP poller: partial samples and
-      // snmp_poll ok=false) within moments; that is worth keeping. One that does not return is abandoned.
-      const aborted = new Promise<never>((_, reject) => {
-        const giveUp = () => { this.clock.setTimeout(() => reject(controller.signal.reason as Error), ABORT_GRACE_MS); };
-        if (controller.signal.aborted) giveUp();
-        else controller.signal.addEventListener('abort', giveUp, { once: true });
-      });
-      aborted.catch(() => {});
+      const answer = callPoller(poller, devices, controller.signal, this.clock, () => items.forEach((i) => settle(i.job)));
       let results: Map<string, PollResult> | undefined;
       let failure: unknown;
       try {
-        results = await Promise.race([pollPromise, aborted]);
+        results = await answer;
       } catch (err) {
         failure = err;
       } finally {
@@ -374,6 +380,7 @@ export class PollScheduler {
     if (this.stopped) return { abandoned: 0 };
     this.stopped = true;
     this.ticker.stop();
+    this.loopDelay.stop();
     for (const timer of this.deferred) timer.cancel();
     this.deferred.clear();
     const pending = [...this.inFlight];

@@ -6,6 +6,7 @@ import type { Sample } from '../../src/core/sample.js';
 import { DeviceStateRegistry } from '../../src/scheduler/device-state.js';
 import { phaseOffsetMs } from '../../src/scheduler/offsets.js';
 import { PollScheduler, type SchedulerPollers } from '../../src/scheduler/scheduler.js';
+import { idleLoop } from '../../src/scheduler/loop-delay.js';
 import { SelfMetrics } from '../../src/scheduler/self-metrics.js';
 import { clockTicker } from '../../src/scheduler/ticker.js';
 
@@ -88,7 +89,7 @@ export function fakeFleet(pollers: (clock: FakeClock) => SchedulerPollers, o: { 
   const published: Sample[] = [];
   const ps = pollers(clock);
   const scheduler = new PollScheduler({
-    pollers: ps, states, metrics, clock, ticker: clockTicker(clock),
+    pollers: ps, states, metrics, clock, ticker: clockTicker(clock), loopDelay: idleLoop,
     publish: async (b) => { published.push(...b); },
     concurrency: o.concurrency ?? 16, deadlineFraction: o.deadlineFraction ?? 0.9, selfIntervalMs: o.selfIntervalMs ?? 30_000,
   });

@@ -120,7 +120,30 @@ describe('a poller that fails', () => {
 });
 
 describe('a full queue', () => {
-  it('fails a poll whose deadline passes while it waits for a slot, without calling the device down', async () => {
+  it('fails a poll that cannot get a slot before its next one is due, without calling the device down or overrunning', async () => {
+    const [waiting] = samePhaseNames(1, 10_000, 'q');
+    const f = fakeFleet((c) => ({ snmp: new FakePoller('snmp', c) }), { concurrency: 1 });
+    const snmp = f.pollers.snmp as FakePoller;
+    snmp.behaviour.set('holder', { hang: 'until-abort' });
+    // The holder polls every 30 s (deadline 27 s): it keeps the only slot past the whole 10 s interval of the other.
+    f.scheduler.setDevices([device('holder', { ...SNMP_ONLY, intervals: { icmp: 30_000, snmp: 30_000, inventory: 3_600_000 } }), device(waiting!, SNMP_ONLY)]);
+    f.scheduler.start();
+    const due = f.scheduler.nextDue(waiting!, 'snmp')!;
+    await f.clock.advance(due - f.clock.ms() - 100);
+    if (snmp.calls.length === 0) expect(f.scheduler.pollNow('holder')).toBe('started');
+    await f.clock.advance(9_000);
+    // Still waiting at 0.9 of the interval: it is not failed earlier than needed.
+    expect(f.states.get(waiting!)?.last.snmp).toBeUndefined();
+    await f.clock.advance(1_050);
+    expect(snmp.calls.map((c) => c.device)).toEqual(['holder']);
+    const w = f.states.get(waiting!)!;
+    expect(w.last.snmp!.error).toMatch(/deadline of 9[0-9]{3} ms passed while waiting for a free slot \(1 polls in flight, limit 1\)/);
+    expect(w.polls).toMatchObject({ failed: 1, overruns: 0 });
+    expect(w.status).toBe('unknown');
+    await stopFleet(f, 10);
+  });
+
+  it('lets a waiter run when the slot frees late in its interval, with a deadline counted from its start', async () => {
     const [stuck, waiting] = samePhaseNames(2, 10_000, 'q');
     const f = fakeFleet((c) => ({ snmp: new FakePoller('snmp', c) }), { concurrency: 1 });
     const snmp = f.pollers.snmp as FakePoller;
@@ -128,13 +151,13 @@ describe('a full queue', () => {
     f.scheduler.setDevices([device(stuck!, SNMP_ONLY), device(waiting!, SNMP_ONLY)]);
     f.scheduler.start();
     const first = f.scheduler.nextDue(stuck!, 'snmp')!;
-    await f.clock.advance(first - f.clock.ms() + 9500);
-    // Polls due together start in inventory order: the stuck one holds the only slot past the other's deadline.
-    expect(snmp.calls.map((c) => c.device)).toEqual([stuck]);
-    const w = f.states.get(waiting!)!;
-    expect(w.last.snmp!.error).toMatch(/deadline of 9000 ms passed while waiting for a free slot/);
-    expect(w.polls.failed).toBe(1);
-    expect(w.status).toBe('unknown');
+    await f.clock.advance(first - f.clock.ms() + 9_600);
+    // The stuck poll is abandoned at its 9 s deadline (plus the abort grace); the waiter then gets the slot and answers.
+    expect(snmp.calls.map((c) => c.device)).toEqual([stuck, waiting]);
+    const started = snmp.calls[1]!.at - first;
+    expect(started).toBeGreaterThanOrEqual(9_000);
+    expect(started).toBeLessThan(9_700);
+    expect(f.states.get(waiting!)!.polls).toMatchObject({ ok: 1, failed: 0, overruns: 0 });
     await stopFleet(f, 10);
   });
 });

@@ -3,8 +3,12 @@ import { durationSchema } from '../duration.js';
 
 /** `scheduler:` in noctua.yaml: how many polls run at once and how long one may take. */
 export const schedulerSectionSchema = z.strictObject({
-  /** Ceiling of polls talking to the network at once across the whole fleet (an fping batch counts as one); the limit itself adapts to latency below it. */
-  concurrency: z.number().int().min(1).max(10_000).default(128),
+  /**
+   * Ceiling of polls talking to the network at once across the whole fleet (an fping batch counts as one), like
+   * Zabbix 7's MaxConcurrentChecksPerPoller: a guard, not the working limit. The limit itself starts at 32 and adapts
+   * below it (grows while polls wait, never under what the schedule needs by Little's law, shrinks on queueing).
+   */
+  concurrency: z.number().int().min(1).max(10_000).default(1000),
   /** Polls in flight to one agent (address and port) at once: devices behind one address, or a device's SNMP and inventory polls. */
   perAgent: z.number().int().min(1).max(64).default(4),
   icmpBackend: z.enum(['auto', 'fping', 'ping']).default('auto'),

@@ -24,6 +24,13 @@ describe('issue 23 verdicts from a bench result', () => {
     expect(meetsInterval(fleet({ snmpLatencyP99Ms: 60_000 }))).toBe(false);
   });
 
+  it('allows the polls in flight at the cut, no more, and judges p99 against the run\'s own interval', () => {
+    expect(meetsInterval(fleet({ snmpCompleted: 24_900 }))).toBe(false);
+    expect(meetsInterval(fleet({ snmpCompleted: 24_900, snmpInFlightAllowance: 100 }))).toBe(true);
+    expect(meetsInterval(fleet({ snmpCompleted: 24_899, snmpInFlightAllowance: 100 }))).toBe(false);
+    expect(meetsInterval(fleet({ snmpIntervalMs: 2000 }))).toBe(false);
+  });
+
   it('costs a device-poll as Noctua CPU over the counted span divided by SNMP and ICMP polls completed', () => {
     // 0.4 cores × 300 s = 120 CPU s over 75,000 polls = 1.6 ms.
     expect(cpuMsPerDevicePoll(fleet())).toBeCloseTo(1.6, 6);

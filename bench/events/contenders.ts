@@ -36,7 +36,8 @@ export async function startNoctua(o: { stateDir: string; influxUrl?: string; pro
   const args = [...(o.influxUrl ? ['--influx', o.influxUrl] : []), '--state', o.stateDir];
   // Its own session, as the peers have (superviseProcess starts them detached): with the kernel's autogroup
   // scheduling each session shares the CPU as one group, and the receiver must not share one with the sender.
-  const child: ChildProcess = fork(resolve(HERE, o.script ?? 'noctua-receiver.ts'), args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
+  // Its stdout goes to our stderr: the bench's stdout is the Markdown table, and a receiver's log lines would land in it.
+  const child: ChildProcess = fork(resolve(HERE, o.script ?? 'noctua-receiver.ts'), args, { execArgv, stdio: ['ignore', 2, 'inherit', 'ipc'], detached: true });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   type Addr = { host: string; port: number };
   const ready = await new Promise<{ traps: Addr; syslogUdp: Addr; syslogTcp: Addr }>((resolve, reject) => {

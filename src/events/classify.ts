@@ -138,11 +138,27 @@ function fortiTimeLoose(d: string | undefined, t: string | undefined): LocalTime
   return { year: year!, month: month!, day: day!, hour: hour!, minute: minute!, second: second!, ms: 0 };
 }
 
+/** How far a device's own time may lie before the receive time and still be used (relays deliver late). */
+const DEVICE_TIME_PAST_MS = 24 * 3600_000;
+/** How far it may lie after the receive time (clocks drift; NTP-less boxes run minutes ahead). */
+const DEVICE_TIME_FUTURE_MS = 5 * 60_000;
+
+/**
+ * The device's time when it is plausible, else the receive time. A box whose clock was never set writes 1 March
+ * or 1993: stored at that time the event would fall outside the retention policy (InfluxDB refuses it) or outside
+ * every panel's range, so the fault would be heard and then lost. The raw text keeps what the device wrote.
+ */
+export function trustedDeviceTime(device: Date | undefined, now: Date): Date {
+  if (device === undefined || Number.isNaN(device.getTime())) return now;
+  const d = device.getTime() - now.getTime();
+  return d < -DEVICE_TIME_PAST_MS || d > DEVICE_TIME_FUTURE_MS ? now : device;
+}
+
 /** A parsed syslog message as an event. */
 export function classifySyslog(cat: Catalog, msg: SyslogMessage, from: string, src: SourceInfo, now: Date, ifNamer?: InterfaceNamer): NoctuaEvent {
   const mn = findMnemonic(msg.text);
   const local = msg.localTime ?? (mn?.values ? fortiTime(mn.values) : undefined);
-  const time = msg.time ?? (local ? resolveLocalTime(local, src.timeZone, now) : now);
+  const time = trustedDeviceTime(msg.clockUnset ? undefined : msg.time ?? (local ? resolveLocalTime(local, src.timeZone, now) : undefined), now);
   const ev = newEvent('syslog', src, from, msg.raw, time, mn?.key, msg.parseError, msg.truncated || undefined);
   if (mn) {
     const found = matchSyslog(cat.syslog.get(mn.key) ?? cat.syslog.get(mn.key.toUpperCase()), mn.body, mn.values);

@@ -37,6 +37,16 @@ describe('vendor syslog lines become catalog events', () => {
     expect(resolveLocalTime({ month: 12, day: 31, hour: 23, minute: 0, second: 0, ms: 0 }, 'UTC', new Date('2027-01-02T00:00:00Z')).toISOString()).toBe('2026-12-31T23:00:00.000Z');
   });
 
+  it('takes the receive time when the device clock was never set (Cisco *) or lies outside a day before to 5 min after', () => {
+    // Stored at 1 March the event would fall outside the retention policy and be refused: heard, then lost.
+    expect(classify('<189>123: *Mar  1 00:01:02.345 UTC: %LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down').time).toEqual(NOW);
+    expect(classify('<189>124: .Dec  2 07:59:02.345 UTC: %LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down').time.toISOString()).toBe('2026-12-02T07:59:02.345Z');
+    expect(classify('<13>1 1993-01-01T00:00:00Z sw app - - - clock never set').time).toEqual(NOW);
+    expect(classify('<13>1 2026-12-02T08:06:00Z sw app - - - six minutes ahead').time).toEqual(NOW);
+    expect(classify('<13>1 2026-12-02T08:04:00Z sw app - - - four minutes ahead').time.toISOString()).toBe('2026-12-02T08:04:00.000Z');
+    expect(classify('<13>1 2026-12-01T09:00:00Z sw app - - - relayed 23 h late').time.toISOString()).toBe('2026-12-01T09:00:00.000Z');
+  });
+
   it('keeps an unknown line as a generic syslog event with the PRI severity', () => {
     const e = classify('<11>Dec  2 07:00:00 box app[1]: disk on fire');
     expect(e).toMatchObject({ type: 'syslog', severity: 'major', message: 'app: disk on fire' });

@@ -30,6 +30,8 @@ export interface SyslogMessage {
   /** The whole message as text (control characters replaced, bounded). */
   raw: string;
   truncated: boolean;
+  /** Cisco's `*` before the time: the device's clock was never set (its time says nothing about when). */
+  clockUnset: boolean;
   parseError?: string;
 }
 
@@ -103,7 +105,7 @@ function readPri(c: Cursor): number {
 function emptyMessage(raw: string, truncated: boolean): SyslogMessage {
   return {
     format: 'none', facility: undefined, level: undefined, time: undefined, localTime: undefined, host: undefined, program: undefined,
-    pid: undefined, msgid: undefined, structuredData: undefined, text: '', raw, truncated, parseError: undefined,
+    pid: undefined, msgid: undefined, structuredData: undefined, text: '', raw, truncated, clockUnset: false, parseError: undefined,
   };
 }
 
@@ -214,7 +216,7 @@ function parse3164(c: Cursor, msg: SyslogMessage, problems: string[] | undefined
   // Cisco IOS: an optional sequence number `123:` and a time marked `*` (clock not set) or `.` (not in sync).
   if (atSequenceNumber(c)) { c.token(); c.skipSpaces(); }
   const mark = c.s.charCodeAt(c.pos);
-  if (mark === 42 /* * */ || mark === 46 /* . */) c.pos++;
+  if (mark === 42 /* * */ || mark === 46 /* . */) { msg.clockUnset = mark === 42; c.pos++; }
   // An ISO time starts with four digits; only then is it worth cutting the token out.
   const iso = isDigitAt(c.s, c.pos) && c.s.charCodeAt(c.pos + 4) === 45 ? parseIsoTime(c.peekToken()) : undefined;
   if (iso) { msg.time = iso; c.token(); c.skipSpaces(); }

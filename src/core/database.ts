@@ -4,6 +4,21 @@ import { createPrivateFileSync, ensurePrivateDirSync, tightenExistingSync } from
 
 export type Db = Database.Database;
 
+const preparedByDb = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * The statement for `sql`, prepared once per database and kept: preparing costs tens of microseconds, and a store
+ * that prepared its statements on every call spent more on that than on running them (the topology and layer-2
+ * stores at every inventory cycle: 2.4 % of the process at 5,000 devices). For statements with fixed text only.
+ */
+export function prepared(db: Db, sql: string): Database.Statement {
+  let byText = preparedByDb.get(db);
+  if (!byText) preparedByDb.set(db, (byText = new Map()));
+  let st = byText.get(sql);
+  if (!st) byText.set(sql, (st = db.prepare(sql)));
+  return st;
+}
+
 /**
  * Opens the state database (`<stateDir>/noctua.db`) shared by the alert engine, escalation and outbox,
  * in a 0700 directory as a 0600 file (src/core/private-files.ts).

@@ -1,4 +1,4 @@
-import { migrate, type Db } from '../core/database.js';
+import { migrate, type Db, prepared } from '../core/database.js';
 import type { ArpRow, FdbRow, L2Rows, VlanRow } from './l2-rows.js';
 
 /**
@@ -58,12 +58,12 @@ export class L2Store {
   cycle(device: string, rows: L2Rows, at: Date, keep: L2Retention): MacMove[] {
     const now = at.getTime();
     const moves: MacMove[] = [];
-    const before = this.db.prepare('SELECT if_name, last_seen, status FROM l2_fdb WHERE device = ? AND mac = ? AND vlan = ?');
-    const upFdb = this.db.prepare(`INSERT INTO l2_fdb (device, mac, vlan, if_name, if_index, status, first_seen, last_seen, port_since)
+    const before = prepared(this.db, 'SELECT if_name, last_seen, status FROM l2_fdb WHERE device = ? AND mac = ? AND vlan = ?');
+    const upFdb = prepared(this.db, `INSERT INTO l2_fdb (device, mac, vlan, if_name, if_index, status, first_seen, last_seen, port_since)
       VALUES (@device, @mac, @vlan, @ifName, @ifIndex, @status, @now, @now, @now)
       ON CONFLICT (device, mac, vlan) DO UPDATE SET last_seen = @now, status = @status, if_index = @ifIndex,
         port_since = CASE WHEN if_name = @ifName THEN port_since ELSE @now END, if_name = @ifName`);
-    const upArp = this.db.prepare(`INSERT INTO l2_arp (device, if_index, ip, mac, if_name, type, first_seen, last_seen)
+    const upArp = prepared(this.db, `INSERT INTO l2_arp (device, if_index, ip, mac, if_name, type, first_seen, last_seen)
       VALUES (@device, @ifIndex, @ip, @mac, @ifName, @type, @now, @now)
       ON CONFLICT (device, if_index, ip) DO UPDATE SET last_seen = @now, if_name = @ifName, type = @type,
         first_seen = CASE WHEN mac = @mac THEN first_seen ELSE @now END, mac = @mac`);
@@ -80,16 +80,16 @@ export class L2Store {
         upFdb.run({ device, ...r, now });
       }
       for (const r of rows.arp) upArp.run({ device, ...r, now });
-      this.db.prepare('DELETE FROM l2_vlan WHERE device = ?').run(device);
-      const vlan = this.db.prepare('INSERT OR REPLACE INTO l2_vlan (device, vlan, name, status) VALUES (?, ?, ?, ?)');
+      prepared(this.db, 'DELETE FROM l2_vlan WHERE device = ?').run(device);
+      const vlan = prepared(this.db, 'INSERT OR REPLACE INTO l2_vlan (device, vlan, name, status) VALUES (?, ?, ?, ?)');
       for (const v of rows.vlan) vlan.run(device, v.vlan, v.name, v.status);
-      this.db.prepare('INSERT INTO l2_cycles (device, at) VALUES (?, ?) ON CONFLICT (device) DO UPDATE SET at = excluded.at').run(device, now);
+      prepared(this.db, 'INSERT INTO l2_cycles (device, at) VALUES (?, ?) ON CONFLICT (device) DO UPDATE SET at = excluded.at').run(device, now);
       for (const table of ['l2_fdb', 'l2_arp']) {
-        this.db.prepare(`DELETE FROM ${table} WHERE device = ? AND last_seen < ?`).run(device, now - keep.keepForMs);
+        prepared(this.db, `DELETE FROM ${table} WHERE device = ? AND last_seen < ?`).run(device, now - keep.keepForMs);
         // Churn within the retention is bounded too: the oldest rows no longer reported go first.
-        const n = (this.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE device = ?`).get(device) as { n: number }).n;
+        const n = (prepared(this.db, `SELECT count(*) AS n FROM ${table} WHERE device = ?`).get(device) as { n: number }).n;
         if (n > keep.maxRowsPerDevice) {
-          this.db.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE device = ? AND last_seen < ? ORDER BY last_seen LIMIT ?)`)
+          prepared(this.db, `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE device = ? AND last_seen < ? ORDER BY last_seen LIMIT ?)`)
             .run(device, now, n - keep.maxRowsPerDevice);
         }
       }
@@ -99,37 +99,37 @@ export class L2Store {
 
   /** FDB rows of a MAC on every device, with whether each device's latest cycle reported it. */
   fdbOfMac(mac: string): StoredFdb[] {
-    return (this.db.prepare(`SELECT f.*, c.at AS cycle FROM l2_fdb f LEFT JOIN l2_cycles c ON c.device = f.device WHERE f.mac = ? ORDER BY f.device, f.vlan`).all(mac) as FdbDbRow[]).map(fdbOf);
+    return (prepared(this.db, `SELECT f.*, c.at AS cycle FROM l2_fdb f LEFT JOIN l2_cycles c ON c.device = f.device WHERE f.mac = ? ORDER BY f.device, f.vlan`).all(mac) as FdbDbRow[]).map(fdbOf);
   }
 
   /** How many MACs the device's latest cycle learned on each port (uplinks carry many). */
   macsOnPort(device: string, ifName: string): number {
-    return (this.db.prepare(`SELECT count(*) AS n FROM l2_fdb f JOIN l2_cycles c ON c.device = f.device AND c.at = f.last_seen WHERE f.device = ? AND f.if_name = ?`).get(device, ifName) as { n: number }).n;
+    return (prepared(this.db, `SELECT count(*) AS n FROM l2_fdb f JOIN l2_cycles c ON c.device = f.device AND c.at = f.last_seen WHERE f.device = ? AND f.if_name = ?`).get(device, ifName) as { n: number }).n;
   }
 
   /** ARP rows with this IP address, newest first. */
   arpOfIp(ip: string): StoredArp[] {
-    return (this.db.prepare(`SELECT a.*, c.at AS cycle FROM l2_arp a LEFT JOIN l2_cycles c ON c.device = a.device WHERE a.ip = ? ORDER BY a.last_seen DESC, a.device`).all(ip) as ArpDbRow[]).map(arpOf);
+    return (prepared(this.db, `SELECT a.*, c.at AS cycle FROM l2_arp a LEFT JOIN l2_cycles c ON c.device = a.device WHERE a.ip = ? ORDER BY a.last_seen DESC, a.device`).all(ip) as ArpDbRow[]).map(arpOf);
   }
 
   /** ARP rows with this MAC, newest first. */
   arpOfMac(mac: string): StoredArp[] {
-    return (this.db.prepare(`SELECT a.*, c.at AS cycle FROM l2_arp a LEFT JOIN l2_cycles c ON c.device = a.device WHERE a.mac = ? ORDER BY a.last_seen DESC, a.device, a.ip`).all(mac) as ArpDbRow[]).map(arpOf);
+    return (prepared(this.db, `SELECT a.*, c.at AS cycle FROM l2_arp a LEFT JOIN l2_cycles c ON c.device = a.device WHERE a.mac = ? ORDER BY a.last_seen DESC, a.device, a.ip`).all(mac) as ArpDbRow[]).map(arpOf);
   }
 
   /** The VLANs a device reported last. */
   vlans(device: string): VlanRow[] {
-    return this.db.prepare('SELECT vlan, name, status FROM l2_vlan WHERE device = ? ORDER BY vlan').all(device) as VlanRow[];
+    return prepared(this.db, 'SELECT vlan, name, status FROM l2_vlan WHERE device = ? ORDER BY vlan').all(device) as VlanRow[];
   }
 
   /** Row counts of a device (tests, the API). */
   counts(device: string): { fdb: number; arp: number; vlan: number } {
-    const n = (t: string) => (this.db.prepare(`SELECT count(*) AS n FROM ${t} WHERE device = ?`).get(device) as { n: number }).n;
+    const n = (t: string) => (prepared(this.db, `SELECT count(*) AS n FROM ${t} WHERE device = ?`).get(device) as { n: number }).n;
     return { fdb: n('l2_fdb'), arp: n('l2_arp'), vlan: n('l2_vlan') };
   }
 
   /** Drops the rows of a device that left the inventory. */
   forget(device: string): void {
-    for (const t of ['l2_fdb', 'l2_arp', 'l2_vlan', 'l2_cycles']) this.db.prepare(`DELETE FROM ${t} WHERE device = ?`).run(device);
+    for (const t of ['l2_fdb', 'l2_arp', 'l2_vlan', 'l2_cycles']) prepared(this.db, `DELETE FROM ${t} WHERE device = ?`).run(device);
   }
 }

@@ -1,4 +1,4 @@
-import { migrate, type Db } from '../core/database.js';
+import { migrate, type Db, prepared } from '../core/database.js';
 import type { TopoLink } from './graph.js';
 
 /** The topology tables of the state database: every link ever seen, with first/last seen and misses. */
@@ -42,7 +42,7 @@ export class TopologyStore {
 
   /** Every stored link, lost ones included. */
   all(): StoredLink[] {
-    return (this.db.prepare('SELECT * FROM topology_links ORDER BY id').all() as Row[]).map(fromRow);
+    return (prepared(this.db, 'SELECT * FROM topology_links ORDER BY id').all() as Row[]).map(fromRow);
   }
 
   /**
@@ -55,13 +55,13 @@ export class TopologyStore {
     const now = at.getTime();
     const own = current.filter((l) => l.reportedBy.includes(device));
     const seen = new Set(own.map((l) => l.id));
-    const wasLost = this.db.prepare('SELECT * FROM topology_links WHERE id = ? AND lost = 1');
+    const wasLost = prepared(this.db, 'SELECT * FROM topology_links WHERE id = ? AND lost = 1');
     const restored: StoredLink[] = [];
-    const upsert = this.db.prepare(`INSERT INTO topology_links (id, a_device, a_port, b_device, b_port, protocol, matched_by, first_seen, last_seen)
+    const upsert = prepared(this.db, `INSERT INTO topology_links (id, a_device, a_port, b_device, b_port, protocol, matched_by, first_seen, last_seen)
       VALUES (@id, @a_device, @a_port, @b_device, @b_port, @protocol, @matched_by, @now, @now)
       ON CONFLICT (id) DO UPDATE SET last_seen = @now, missed = 0, lost = 0, protocol = @protocol, matched_by = @matched_by`);
     // Which ends have ever reported the link: only their cycles can miss it (an end without LLDP never reports it).
-    const reporter = this.db.prepare(`UPDATE topology_links SET reporters = reporters || @tag WHERE id = @id AND instr(reporters, @tag) = 0`);
+    const reporter = prepared(this.db, `UPDATE topology_links SET reporters = reporters || @tag WHERE id = @id AND instr(reporters, @tag) = 0`);
     const lost: StoredLink[] = [];
     this.db.transaction(() => {
       for (const l of own) {
@@ -70,12 +70,12 @@ export class TopologyStore {
         upsert.run({ id: l.id, a_device: l.a.device, a_port: l.a.port, b_device: l.b.device, b_port: l.b.port, protocol: l.protocol, matched_by: l.matchedBy, now });
         reporter.run({ id: l.id, tag: `<${device}>` });
       }
-      const mine = this.db.prepare('SELECT * FROM topology_links WHERE (a_device = ? OR b_device = ?) AND lost = 0').all(device, device) as Row[];
+      const mine = prepared(this.db, 'SELECT * FROM topology_links WHERE (a_device = ? OR b_device = ?) AND lost = 0').all(device, device) as Row[];
       for (const r of mine) {
         if (seen.has(r.id) || !r.reporters.includes(`<${device}>`)) continue;
         const missed = r.missed + 1;
         const isLost = missed >= lostAfter;
-        this.db.prepare('UPDATE topology_links SET missed = ?, lost = ? WHERE id = ?').run(missed, isLost ? 1 : 0, r.id);
+        prepared(this.db, 'UPDATE topology_links SET missed = ?, lost = ? WHERE id = ?').run(missed, isLost ? 1 : 0, r.id);
         if (isLost) lost.push(fromRow({ ...r, missed, lost: 1 }));
       }
     })();
@@ -84,6 +84,6 @@ export class TopologyStore {
 
   /** Drops links of devices that left the inventory. */
   forget(device: string): void {
-    this.db.prepare('DELETE FROM topology_links WHERE a_device = ? OR b_device = ?').run(device, device);
+    prepared(this.db, 'DELETE FROM topology_links WHERE a_device = ? OR b_device = ?').run(device, device);
   }
 }

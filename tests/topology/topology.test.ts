@@ -91,4 +91,34 @@ describe('topology service over the state database', () => {
     expect(svc.derivedParents().get('acc')!.reason).toBe('core kept from the last path to the root (no link path to the root core now)');
     db.close();
   });
+
+  it('builds the graph only when inventory, names or neighbour rows changed, not at every inventory poll', async () => {
+    const db = openStateDb('', ':memory:');
+    const published: Sample[] = [];
+    const svc = new TopologyService(new TopologyStore(db), { root: 'sw-0', lostAfter: 2 }, async (b) => { published.push(...b); });
+    const names = Array.from({ length: 200 }, (_, i) => `sw-${i}`);
+    svc.setInventory(names.map((name, i) => ({ name, address: `10.0.${i >> 8}.${i & 255}`, site: 'hq', class: 'switch', parentAuto: true })));
+    expect(svc.builds).toBe(1);
+    // 200 devices without LLDP polled twice: nothing the graph is built from changed.
+    for (const min of [0, 60]) for (const [i, n] of names.entries()) await svc.write([system(n, `00:${i}`), done(n, min)]);
+    expect(svc.builds).toBe(1);
+    // A neighbour row appears: one build, and the link and parent are there at once.
+    await svc.write([neighbor('sw-1', 'up0', '00:0', 'ge1'), done('sw-1', 61)]);
+    expect(svc.builds).toBe(2);
+    expect(svc.current().links.map((l) => l.id)).toEqual(['sw-0:ge1|sw-1:up0']);
+    expect(svc.parentOf('sw-1')).toBe('sw-0');
+    // The same row again, and other devices' polls: no build. A changed name: one build.
+    await svc.write([neighbor('sw-1', 'up0', '00:0', 'ge1'), done('sw-1', 62)]);
+    for (const [i, n] of names.entries()) if (n !== 'sw-1') await svc.write([system(n, `00:${i}`), done(n, 62)]);
+    expect(svc.builds).toBe(2);
+    await svc.write([system('sw-7', '00:77'), done('sw-7', 63)]);
+    expect(svc.builds).toBe(3);
+    // The row gone: built again, and the link counts a miss.
+    await svc.write([done('sw-1', 64)]);
+    expect(svc.builds).toBe(4);
+    expect(svc.current().links).toEqual([]);
+    expect(svc.storedLinks()[0]!.missed).toBe(1);
+    expect(published).toEqual([]);
+    db.close();
+  });
 });

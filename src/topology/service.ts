@@ -109,7 +109,9 @@ export class TopologyService implements Sink {
         this.observationRows += rows.length - had.length;
         this.dirty = true;
       }
-      this.rebuild();
+      // The links a device reports come from its own rows only: one with none reports none whatever else changed,
+      // so its cycle needs no build (in the first round every device's name arrives: a build per device was O(n²)).
+      if (rows.length > 0 || had.length > 0) this.rebuild();
       const links = this.store.cycle(device, this.graph.links, at, this.options.lostAfter);
       const dev = (l: StoredLink) => this.devices.get(l.a.device) ?? this.devices.get(l.b.device);
       for (const l of links.lost) events.push(linkLostEvent(l, dev(l), at));
@@ -131,22 +133,25 @@ export class TopologyService implements Sink {
   get builds(): number { return this.buildCount; }
 
   /** The current graph (links now reported) and unmanaged neighbours. */
-  current(): Topology { return this.graph; }
+  current(): Topology { this.rebuild(); return this.graph; }
 
   /** Every stored link with first/last seen, lost ones included. */
   storedLinks(): StoredLink[] { return this.store.all(); }
 
   /** The parent derived for every device (whether or not it uses `parent: auto`). */
-  derivedParents(): Map<string, DerivedParent> { return this.parents; }
+  derivedParents(): Map<string, DerivedParent> { this.rebuild(); return this.parents; }
 
   /** The derived parent of a device with `parent: auto`, for the alert engine; undefined otherwise. */
   parentOf(name: string): string | undefined {
-    return this.devices.get(name)?.parentAuto ? this.parents.get(name)?.parent : undefined;
+    if (!this.devices.get(name)?.parentAuto) return undefined;
+    this.rebuild();
+    return this.parents.get(name)?.parent;
   }
 
   /** Where a MAC, IP or named host is plugged in (src/topology/locate.ts); undefined without layer-2 tables. */
   locate(query: LocateQuery): LocateAnswer | undefined {
     if (!this.l2) return undefined;
+    this.rebuild();
     const devices = [...this.devices.values()].map((d) => ({ name: d.name, address: d.address, sysName: this.facts.get(d.name)?.sysName }));
     return locate(query, { store: this.l2, uplinks: uplinkPorts(this.store.all()), devices, unmanaged: this.graph.unmanaged, oui: this.oui });
   }

@@ -57,8 +57,10 @@ function runFping(binary: string, addresses: readonly string[], s: EchoSettings,
     const child = spawn(binary, args, { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     let settled = false;
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => { stderr += d; });
+    // Out of file descriptors (EMFILE) the child comes back without pipes and its 'error' follows on the next tick:
+    // touching the pipes would throw here and leave that 'error' unheard, which ends the whole process.
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (d: string) => { stderr += d; });
     // fping bounds itself (count, interval, timeout), but a stuck process must not outlive the poll.
     const guard = setTimeout(() => child.kill('SIGKILL'), echoBudgetMs(s) + 1000 * 10 + addresses.length * 2);
     guard.unref();
@@ -74,9 +76,11 @@ function runFping(binary: string, addresses: readonly string[], s: EchoSettings,
       signal.removeEventListener('abort', onAbort);
       fn();
     };
-    child.once('error', (err: NodeJS.ErrnoException) => finish(() => reject(err.code === 'ENOENT'
+    child.on('error', (err: NodeJS.ErrnoException) => finish(() => reject(err.code === 'ENOENT'
       ? new PingerUnavailableError(`fping is not installed (looked for "${binary}" in PATH); install it (apt install fping) or set scheduler.icmpBackend: ping`)
-      : new Error(`fping could not be started: ${err.message}`, { cause: err }))));
+      : err.code === 'EMFILE' || err.code === 'ENFILE'
+        ? new Error(`fping could not be started: this process has no file descriptor left (${err.code}); raise its open-file limit (systemd LimitNOFILE, ulimit -n): Noctua keeps one UDP socket per SNMP device`, { cause: err })
+        : new Error(`fping could not be started: ${err.message}`, { cause: err }))));
     child.once('close', (code, sig) => finish(() => {
       // 0: all answered, 1: some did not, 2: some address unknown. 3 and 4 are usage or system errors.
       if (sig || (code !== null && code > 2)) {
@@ -93,7 +97,7 @@ function runFping(binary: string, addresses: readonly string[], s: EchoSettings,
       }
       resolve(out);
     }));
-    child.stdin.on('error', () => { /* fping exited early; its exit code says why */ });
-    child.stdin.end(addresses.join('\n') + '\n');
+    child.stdin?.on('error', () => { /* fping exited early; its exit code says why */ });
+    child.stdin?.end(addresses.join('\n') + '\n');
   });
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Device } from '../../src/config/inventory-schema.js';
@@ -13,6 +13,9 @@ import { measureInProcess, median, percentile, procCpuSeconds, procRssMiB, summa
 import { startSnmpdFleet, type FleetAgent } from '../sims/snmpd-fleet.js';
 import { withConcurrency } from './snmp.js';
 import { meetsInterval } from '../targets.js';
+
+/** Open-file limit for the fleet's `noctua start` (prlimit; root may raise it past the shell's hard limit). */
+const NOFILE = 65_536;
 
 /** The snmpsim slice's addresses: 127.61.x.y, one per device. */
 function sliceAddress(i: number): string {
@@ -199,7 +202,11 @@ async function runFleet(ctx: BenchContext, probes: Probes, o: { total: number; s
   const simPids = [...fleet.processes.map((p) => p.pid), sim.process.pid];
   const logFd = openSync(join(dir, 'noctua.log'), 'a');
   const prof = ctx.profileDir ? [`--cpu-prof`, `--cpu-prof-dir=${join(ctx.profileDir, `fleet-${total}`)}`] : [];
-  const child = spawn(process.execPath, [...prof, join(repoRoot, 'bin', 'noctua.js'), 'start', '--config', config], { stdio: ['ignore', logFd, logFd], cwd: repoRoot });
+  // Two UDP sockets per SNMP device (the metrics and the inventory poller each keep a session): 10,000 devices need
+  // more than the usual 20,000-descriptor limit, as a deployment would be told (docs/SCALE.md, "Open files").
+  const command = [process.execPath, ...prof, join(repoRoot, 'bin', 'noctua.js'), 'start', '--config', config];
+  const withLimit = existsSync('/usr/bin/prlimit') ? ['/usr/bin/prlimit', `--nofile=${NOFILE}:${NOFILE}`, '--', ...command] : command;
+  const child = spawn(withLimit[0]!, withLimit.slice(1), { stdio: ['ignore', logFd, logFd], cwd: repoRoot });
   closeSync(logFd);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   onStop(async () => { if (child.exitCode === null) { child.kill('SIGKILL'); await exited; } });

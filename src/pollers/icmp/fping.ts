@@ -79,7 +79,7 @@ function runFping(binary: string, addresses: readonly string[], s: EchoSettings,
     child.on('error', (err: NodeJS.ErrnoException) => finish(() => reject(err.code === 'ENOENT'
       ? new PingerUnavailableError(`fping is not installed (looked for "${binary}" in PATH); install it (apt install fping) or set scheduler.icmpBackend: ping`)
       : err.code === 'EMFILE' || err.code === 'ENFILE'
-        ? new Error(`fping could not be started: this process has no file descriptor left (${err.code}); raise its open-file limit (systemd LimitNOFILE, ulimit -n): Noctua keeps one UDP socket per SNMP device`, { cause: err })
+        ? new Error(`fping could not be started: this process has no file descriptor left (${err.code}); raise its open-file limit (systemd LimitNOFILE, ulimit -n): Noctua keeps two UDP sockets per SNMP device`, { cause: err })
         : new Error(`fping could not be started: ${err.message}`, { cause: err }))));
     child.once('close', (code, sig) => finish(() => {
       // 0: all answered, 1: some did not, 2: some address unknown. 3 and 4 are usage or system errors.

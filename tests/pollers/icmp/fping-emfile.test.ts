@@ -7,7 +7,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 describe('fping backend out of file descriptors', () => {
   it('fails the cycle with a clear error naming the open-file limit, does not crash, and works again once fds are free', () => {
-    // A 10,000-device bench run hit this: one UDP socket per SNMP device used up the limit and the next fping spawn
+    // A 10,000-device bench run hit this: two UDP sockets per SNMP device used up the limit of 20,000 and the next fping spawn
     // (EMFILE) ended the whole process.
     const r = spawnSync('sh', ['-c', `ulimit -n 256 && exec "${process.execPath}" --import tsx "${join(here, 'fping-emfile.ts')}"`], { encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr).not.toMatch(/Unhandled 'error' event/);

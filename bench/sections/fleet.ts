@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Device } from '../../src/config/inventory-schema.js';
@@ -14,8 +14,19 @@ import { startSnmpdFleet, type FleetAgent } from '../sims/snmpd-fleet.js';
 import { withConcurrency } from './snmp.js';
 import { meetsInterval } from '../targets.js';
 
-/** Open-file limit for the fleet's `noctua start` (prlimit; root may raise it past the shell's hard limit). */
-const NOFILE = 65_536;
+/**
+ * Open files `noctua start` needs for `devices`: two UDP sockets per SNMP device (the metrics and the inventory
+ * poller each keep a session) and a margin for fping pipes, the state database, influx and the API.
+ */
+export function openFilesNeeded(devices: number): number {
+  return devices * 2 + 1024;
+}
+
+/** This process's soft open-file limit (children inherit it), from /proc; Infinity when unlimited or unreadable. */
+function openFileLimit(): number {
+  const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+  return m && m[1] !== 'unlimited' ? Number(m[1]) : Infinity;
+}
 
 /** The snmpsim slice's addresses: 127.61.x.y, one per device. */
 function sliceAddress(i: number): string {
@@ -137,6 +148,12 @@ export async function fleetSection(ctx: BenchContext): Promise<void> {
     ]);
   const met: number[] = [];
   for (const r of runs) {
+    if (openFilesNeeded(r.total) > openFileLimit()) {
+      // Out of descriptors Noctua fails ICMP cycles and cannot open sessions: say so rather than measure that.
+      ctx.facts[`fleet ${r.total}`] = `not run: ${r.total} devices need about ${openFilesNeeded(r.total)} open files (two UDP sockets per SNMP device) and this shell allows ${openFileLimit()}; raise \`ulimit -n\` (docs/SCALE.md, "Open files")`;
+      ctx.say(`fleet: ${String(ctx.facts[`fleet ${r.total}`])}`);
+      continue;
+    }
     const stops: (() => Promise<void>)[] = [];
     try {
       if (await runFleet(ctx, probes, { ...r, snmpMs, icmpMs }, (fn) => { stops.push(fn); })) met.push(r.total);
@@ -202,11 +219,7 @@ async function runFleet(ctx: BenchContext, probes: Probes, o: { total: number; s
   const simPids = [...fleet.processes.map((p) => p.pid), sim.process.pid];
   const logFd = openSync(join(dir, 'noctua.log'), 'a');
   const prof = ctx.profileDir ? [`--cpu-prof`, `--cpu-prof-dir=${join(ctx.profileDir, `fleet-${total}`)}`] : [];
-  // Two UDP sockets per SNMP device (the metrics and the inventory poller each keep a session): 10,000 devices need
-  // more than the usual 20,000-descriptor limit, as a deployment would be told (docs/SCALE.md, "Open files").
-  const command = [process.execPath, ...prof, join(repoRoot, 'bin', 'noctua.js'), 'start', '--config', config];
-  const withLimit = existsSync('/usr/bin/prlimit') ? ['/usr/bin/prlimit', `--nofile=${NOFILE}:${NOFILE}`, '--', ...command] : command;
-  const child = spawn(withLimit[0]!, withLimit.slice(1), { stdio: ['ignore', logFd, logFd], cwd: repoRoot });
+  const child = spawn(process.execPath, [...prof, join(repoRoot, 'bin', 'noctua.js'), 'start', '--config', config], { stdio: ['ignore', logFd, logFd], cwd: repoRoot });
   closeSync(logFd);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   onStop(async () => { if (child.exitCode === null) { child.kill('SIGKILL'); await exited; } });

@@ -4,7 +4,7 @@ import type { Device } from '../config/inventory-schema.js';
 import type { Logger } from '../core/log.js';
 import type { BatchPoller, PollResult, Poller } from '../core/poller.js';
 import type { SnmpPoller } from '../pollers/snmp/index.js';
-import type { SchedulerPollers } from '../scheduler/scheduler.js';
+import type { SchedulerPollers } from '../scheduler/options.js';
 import { gunzipBounded } from './batch-codec.js';
 import type { ClusterKeys } from './keys.js';
 

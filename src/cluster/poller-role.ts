@@ -5,7 +5,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { Sample } from '../core/sample.js';
 import type { SnmpPoller } from '../pollers/snmp/index.js';
-import type { SchedulerPollers } from '../scheduler/scheduler.js';
+import type { SchedulerPollers } from '../scheduler/options.js';
 import { CounterHandoff } from './counter-handoff.js';
 import { DeviceShare } from './device-share.js';
 import { devicesOfGroup } from './groups.js';

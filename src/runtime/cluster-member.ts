@@ -18,7 +18,7 @@ import { createStorageSink, type InfluxSink } from '../storage/index.js';
 import type { ApiServer } from '../api/server.js';
 import type { ReportScheduler } from '../reports/schedule.js';
 import { DeviceStateRegistry } from '../scheduler/device-state.js';
-import type { DeviceSetChange } from '../scheduler/scheduler.js';
+import type { DeviceSetChange } from '../scheduler/options.js';
 import { startApiAndReports } from './api-and-reports.js';
 import { consumerSelfSamples, startConsumers, type SampleConsumers } from './consumers.js';
 import { startEventsPart } from './events.js';

@@ -1,7 +1,7 @@
 import { LatestSamples } from '../api/latest-samples.js';
 import type { LoadedConfig } from '../config-check/load.js';
 import { createAssetSink } from '../service/assets/sink.js';
-import type { DeviceSetChange } from '../scheduler/scheduler.js';
+import type { DeviceSetChange } from '../scheduler/options.js';
 import { startApiAndReports } from './api-and-reports.js';
 import { configBackupApi, startConfigBackupPart } from './config-backup.js';
 import { consumerSelfSamples, startConsumers } from './consumers.js';
